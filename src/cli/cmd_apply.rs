@@ -1,0 +1,145 @@
+//! `skyform apply [PLANFILE]` and `skyform destroy`: plan (or read a saved plan, refusing a
+//! stale one), ask for confirmation unless `-auto-approve`, then apply with progress.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::cmd_plan::make_plan;
+use super::common::{command_line, open_store, record_history, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
+use crate::engine::Engine;
+use crate::plan::{file, Plan};
+use crate::provider::Registry;
+use crate::state::StateStore;
+use crate::view::diagnostics::render_all;
+use crate::view::plan_text::render_plan;
+use crate::view::progress::ProgressHook;
+use crate::view::values::render;
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan -out=FILE`, applied exactly as planned.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+    /// Skip the interactive approval.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Plan to destroy every resource (apply only; same as the destroy command).
+    #[arg(long)]
+    pub destroy: bool,
+    #[command(flatten)]
+    pub flags: PlanFlags,
+}
+
+/// Refuses a saved plan whose state moved on or whose configuration changed.
+fn check_saved_plan(plan: &Plan, store: &StateStore, ws: &Workspace) -> Result<(), CliError> {
+    let (lineage, serial) = store.lineage_serial().map_err(|e| CliError::plain("Failed to read the state", e))?;
+    if plan.lineage != lineage {
+        return Err(CliError::plain(
+            "Saved plan is for a different state",
+            format!("The plan was made against state lineage {}, but the state now has lineage {lineage}. Create a new plan.", plan.lineage),
+        ));
+    }
+    if plan.serial != serial {
+        return Err(CliError::plain(
+            "Saved plan is stale",
+            format!("The given plan file can no longer be applied because the state was changed by another operation after the plan was created (state serial {} when planned, {serial} now). Create a new plan.", plan.serial),
+        ));
+    }
+    if plan.config_hash != file::config_hash(&ws.sources) {
+        return Err(CliError::plain(
+            "Saved plan does not match the configuration",
+            "The configuration files changed after the plan was created. Create a new plan from the current configuration.",
+        ));
+    }
+    Ok(())
+}
+
+fn confirm(destroy: bool) -> Result<bool, CliError> {
+    let (q, what) = if destroy {
+        ("Do you really want to destroy all resources?", "skyform will destroy all your managed infrastructure, as shown above.\n  There is no undo.")
+    } else {
+        ("Do you want to perform these actions?", "skyform will perform the actions described above.")
+    };
+    print!("\n{q}\n  {what}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::plain("Failed to read the answer", e))?;
+    Ok(line.trim() == "yes")
+}
+
+pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
+    let destroy = destroy_cmd || a.destroy;
+    let colors = a.flags.color.colors();
+    let ws = Workspace::load(colors)?;
+    let store = open_store(&a.flags.state.state)?;
+    let _lock = LockGuard::acquire(&store, &a.flags.state, if destroy { "destroy" } else { "apply" })?;
+    let started = chrono::Utc::now().to_rfc3339();
+    let plan = match &a.plan_file {
+        Some(path) => {
+            if destroy_cmd {
+                return Err(CliError::plain("Invalid arguments", "The destroy command does not take a plan file; use `plan -destroy -out=FILE` and apply that."));
+            }
+            let plan = file::read(path).map_err(|e| CliError::plain("Failed to load the saved plan", e))?;
+            check_saved_plan(&plan, &store, &ws)?;
+            plan
+        }
+        None => {
+            let plan = make_plan(&ws, &a.flags, &store, destroy, colors)?;
+            print!("{}", render_plan(&plan, colors));
+            if plan.has_changes() && !a.auto_approve {
+                if !std::io::stdin().is_terminal() && !a.flags.input {
+                    return Err(CliError::plain("No approval", "Apply needs approval: run it interactively, or pass -auto-approve."));
+                }
+                if !confirm(destroy)? {
+                    return Err(CliError::new(if destroy { "\nDestroy cancelled.\n" } else { "\nApply cancelled.\n" }));
+                }
+            }
+            plan
+        }
+    };
+    let registry = Registry::builtin();
+    let hook = ProgressHook::new(std::io::stdout().is_terminal());
+    let cancel = Arc::new(AtomicBool::new(false));
+    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &hook, cancel: cancel.clone() };
+    let rt = runtime()?;
+    let flag = cancel.clone();
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, Ordering::SeqCst);
+            eprintln!("\nInterrupt received. Gracefully shutting down: in-flight operations finish, no new ones start...");
+        }
+    });
+    println!();
+    let result = rt.block_on(engine.apply(&plan, &store, a.flags.parallelism.max(1)));
+    hook.finish();
+    let c = result.counts;
+    let ok = !result.diagnostics.has_errors() && !result.interrupted;
+    let summary = format!("{} added, {} changed, {} destroyed", c.added, c.changed, c.destroyed);
+    record_history(&store, &command_line(), &started, (c.added, c.changed, c.destroyed), ok, &summary);
+    if !result.diagnostics.is_empty() {
+        eprint!("{}", render_all(&result.diagnostics, &ws.sources, colors.enabled));
+    }
+    if result.interrupted {
+        return Err(CliError::plain("Apply interrupted", format!("Stopped early after Ctrl-C: {summary}. Everything that finished is recorded in the state; run apply again to converge.")));
+    }
+    if !ok {
+        return Ok(1);
+    }
+    if destroy {
+        println!("{}", colors.bold(&colors.green(&format!("Destroy complete! Resources: {} destroyed.", c.destroyed))));
+    } else {
+        println!("{}", colors.bold(&colors.green(&format!("Apply complete! Resources: {summary}."))));
+    }
+    if !result.outputs.is_empty() {
+        println!("\n{}\n", colors.green("Outputs:"));
+        for (name, (v, sensitive)) in &result.outputs {
+            let shown = if *sensitive { "<sensitive>".to_string() } else { render(v, 0) };
+            println!("{name} = {shown}");
+        }
+    }
+    Ok(0)
+}

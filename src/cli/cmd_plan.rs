@@ -1,0 +1,64 @@
+//! `skyform plan`: refresh, diff and show the changes; `-out=FILE` saves them for apply.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::common::{open_store, report_pending, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
+use crate::engine::Engine;
+use crate::plan::{file, Plan};
+use crate::provider::Registry;
+use crate::state::StateStore;
+use crate::view::plan_text::render_plan;
+use crate::view::progress::ProgressHook;
+use crate::view::Colors;
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// Write the plan to this file, to apply it later exactly as planned.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Plan to destroy every resource in the state.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub flags: PlanFlags,
+}
+
+/// Loads inputs and state and runs the engine's plan (the caller holds the lock).
+pub(super) fn make_plan(ws: &Workspace, flags: &PlanFlags, store: &StateStore, destroy: bool, colors: Colors) -> Result<Plan, CliError> {
+    let inputs = ws.input_variables(flags, colors)?;
+    let opts = flags.options(destroy)?;
+    report_pending(store);
+    let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+    let registry = Registry::builtin();
+    let hook = ProgressHook::new(false);
+    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &hook, cancel: Arc::new(AtomicBool::new(false)) };
+    let mut plan = runtime()?
+        .block_on(engine.plan(&state, &inputs, &opts))
+        .map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
+    plan.config_hash = file::config_hash(&ws.sources);
+    Ok(plan)
+}
+
+pub fn cmd_plan(a: PlanArgs) -> CliResult {
+    let colors = a.flags.color.colors();
+    let ws = Workspace::load(colors)?;
+    let store = open_store(&a.flags.state.state)?;
+    let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
+    let plan = make_plan(&ws, &a.flags, &store, a.destroy, colors)?;
+    print!("{}", render_plan(&plan, colors));
+    if let Some(out) = &a.out {
+        file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
+        println!(
+            "\nSaved the plan to: {0}\n\nTo perform exactly these actions, run the following command to apply:\n    skyform apply \"{0}\"",
+            out.display()
+        );
+    }
+    Ok(if a.detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+}

@@ -1,0 +1,133 @@
+//! `skyform state list|show|rm|mv` and `skyform force-unlock`.
+
+use clap::{Args, Subcommand};
+
+use super::common::{open_store, CliError, CliResult, LockGuard, StateFlags};
+use crate::view::values::render;
+
+#[derive(Subcommand, Debug)]
+pub enum StateCommand {
+    /// List resource instances in the state.
+    List(StateListArgs),
+    /// Show one resource instance.
+    Show(StateAddrArgs),
+    /// Forget resource instances (the real objects are left alone).
+    Rm(StateRmArgs),
+    /// Move a resource instance to another address.
+    Mv(StateMvArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct StateListArgs {
+    /// Only addresses starting with these.
+    pub addresses: Vec<String>,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+#[derive(Args, Debug)]
+pub struct StateAddrArgs {
+    pub address: String,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+#[derive(Args, Debug)]
+pub struct StateRmArgs {
+    #[arg(required = true)]
+    pub addresses: Vec<String>,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+#[derive(Args, Debug)]
+pub struct StateMvArgs {
+    pub from: String,
+    pub to: String,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+#[derive(Args, Debug)]
+pub struct ForceUnlockArgs {
+    /// The lock ID printed by the failed command.
+    pub lock_id: String,
+    /// Accepted for compatibility; skyform does not prompt.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+fn matches(addr: &str, filter: &str) -> bool {
+    addr == filter || addr.starts_with(&format!("{filter}[")) || addr.starts_with(&format!("{filter}."))
+}
+
+pub fn cmd_state(c: StateCommand) -> CliResult {
+    match c {
+        StateCommand::List(a) => {
+            if !a.state.state.exists() {
+                return Ok(0);
+            }
+            let state = open_store(&a.state.state)?.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            for addr in state.resources.keys() {
+                if a.addresses.is_empty() || a.addresses.iter().any(|f| matches(addr, f)) {
+                    println!("{addr}");
+                }
+            }
+            Ok(0)
+        }
+        StateCommand::Show(a) => {
+            let state = open_store(&a.state.state)?.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            let Some(r) = state.resources.get(&a.address) else {
+                return Err(CliError::plain("No instance found for the given address", format!("No resource instance {} is in the state.", a.address)));
+            };
+            println!("# {}:", r.address);
+            let kind = if r.mode == "data" { "data" } else { "resource" };
+            println!("{kind} \"{}\" \"{}\" {{", r.type_name, r.name);
+            if let crate::value::Value::Map(m) = r.marked_attributes() {
+                let shown: Vec<_> = m.iter().filter(|(_, v)| !v.is_null()).collect();
+                let width = shown.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+                for (k, v) in shown {
+                    println!("    {k:width$} = {}", render(v, 4));
+                }
+            }
+            println!("}}");
+            Ok(0)
+        }
+        StateCommand::Rm(a) => {
+            let store = open_store(&a.state.state)?;
+            let _lock = LockGuard::acquire(&store, &a.state, "state rm")?;
+            let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            let mut removed = 0;
+            for f in &a.addresses {
+                let hits: Vec<&String> = state.resources.keys().filter(|k| matches(k, f)).collect();
+                if hits.is_empty() {
+                    return Err(CliError::plain("Invalid target address", format!("No matching objects found for {f}. To view the available instances, use \"skyform state list\".")));
+                }
+                for h in hits {
+                    store.remove_resource(h).map_err(|e| CliError::plain("Failed to write state", e))?;
+                    println!("Removed {h}");
+                    removed += 1;
+                }
+            }
+            println!("Successfully removed {removed} resource instance(s).");
+            Ok(0)
+        }
+        StateCommand::Mv(a) => {
+            let store = open_store(&a.state.state)?;
+            let _lock = LockGuard::acquire(&store, &a.state, "state mv")?;
+            crate::addr::ResourceInstanceAddr::parse(&a.to).map_err(|e| CliError::plain("Invalid target address", e))?;
+            store.move_resource(&a.from, &a.to).map_err(|e| CliError::plain("Failed to move", e))?;
+            println!("Move \"{}\" to \"{}\"\nSuccessfully moved 1 object(s).", a.from, a.to);
+            Ok(0)
+        }
+    }
+}
+
+pub fn cmd_force_unlock(a: ForceUnlockArgs) -> CliResult {
+    let store = open_store(&a.state.state)?;
+    store.force_unlock(&a.lock_id).map_err(|e| CliError::plain("Failed to unlock state", e))?;
+    println!("skyform state has been successfully unlocked!\n\nThe state has been unlocked, and skyform commands should now be able to obtain a new lock on the remote state.");
+    Ok(0)
+}

@@ -1,0 +1,272 @@
+//! What the commands share: flags, loading the configuration and variables, opening and
+//! locking the state, rendering diagnostics, the tokio runtime and the audit-log entry.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::config::vars::{collect_input_variables, VarArg};
+use crate::config::{load_config, Config, Sources};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::engine::PlanOptions;
+use crate::state::{HistoryEntry, LockInfo, StateStore};
+use crate::value::Value;
+use crate::view::{diagnostics::render_all, Colors};
+
+/// A command failure: the text to print on stderr and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub exit_code: i32,
+    pub message: String,
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if !self.message.ends_with('\n') {
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+pub type CliResult = Result<i32, CliError>;
+
+impl CliError {
+    pub fn new(message: impl Into<String>) -> CliError {
+        CliError { exit_code: 1, message: message.into() }
+    }
+
+    /// Renders diagnostics (with source snippets) as an error.
+    pub fn diags(d: &Diagnostics, sources: &Sources, colors: Colors) -> CliError {
+        CliError::new(render_all(d, sources, colors.enabled))
+    }
+
+    pub fn plain(summary: &str, detail: impl fmt::Display) -> CliError {
+        CliError::new(format!("Error: {summary}\n\n{detail}\n"))
+    }
+}
+
+/// `-no-color`, plus the `NO_COLOR` environment variable.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ColorFlag {
+    /// Disable colour in the output.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+impl ColorFlag {
+    pub fn colors(&self) -> Colors {
+        let env_off = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Colors::new(!self.no_color && !env_off && std::io::IsTerminal::is_terminal(&std::io::stdout()))
+    }
+}
+
+/// Where the state lives and how to lock it.
+#[derive(Args, Debug, Clone)]
+pub struct StateFlags {
+    /// Path of the state database.
+    #[arg(long, value_name = "PATH", default_value = ".skyform/state.db")]
+    pub state: PathBuf,
+    /// Hold the state lock while working.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub lock: bool,
+    /// How long to wait for a held lock, e.g. 30s or 2m.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 5m, 1h"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "ms" => Ok(Duration::from_millis(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("invalid duration unit in {s:?}: use ms, s, m or h")),
+    }
+}
+
+/// Flags shared by plan, apply and destroy.
+#[derive(Args, Debug, Clone)]
+pub struct PlanFlags {
+    /// Set a root variable: NAME=VALUE. May be repeated.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load variable values from a file. May be repeated.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<String>,
+    /// Limit the operation to this resource and its dependencies. May be repeated.
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
+    /// Force replacement of this resource instance. May be repeated.
+    #[arg(long = "replace", value_name = "ADDR")]
+    pub replace: Vec<String>,
+    /// Re-read every resource before planning.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+    /// How many operations run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    /// Accepted for compatibility: skyform never prompts for variables.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
+    #[command(flatten)]
+    pub state: StateFlags,
+    #[command(flatten)]
+    pub color: ColorFlag,
+}
+
+impl PlanFlags {
+    pub fn options(&self, destroy: bool) -> Result<PlanOptions, CliError> {
+        for a in self.targets.iter().chain(&self.replace) {
+            crate::addr::ResourceInstanceAddr::parse(a).map_err(|e| CliError::plain("Invalid resource address", e))?;
+        }
+        Ok(PlanOptions {
+            destroy,
+            refresh: self.refresh,
+            targets: self.targets.clone(),
+            replace: self.replace.clone(),
+            parallelism: self.parallelism.max(1),
+        })
+    }
+}
+
+/// The loaded working directory.
+pub struct Workspace {
+    pub root_dir: PathBuf,
+    pub config: Config,
+    pub sources: Sources,
+}
+
+impl Workspace {
+    pub fn load(colors: Colors) -> Result<Workspace, CliError> {
+        let root_dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
+        let has_tf = std::fs::read_dir(&root_dir)
+            .map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "tf")))
+            .unwrap_or(false);
+        if !has_tf {
+            return Err(CliError::plain(
+                "No configuration files",
+                format!("There are no .tf files in {}. Change to a directory with a configuration, or use -chdir=DIR.", root_dir.display()),
+            ));
+        }
+        match load_config(&root_dir) {
+            Ok((config, sources)) => Ok(Workspace { root_dir, config, sources }),
+            Err((d, sources)) => Err(CliError::diags(&d, &sources, colors)),
+        }
+    }
+
+    /// Raw root variable values from the environment, `.tfvars` files and `-var`/`-var-file`.
+    pub fn input_variables(&self, flags: &PlanFlags, colors: Colors) -> Result<BTreeMap<String, Value>, CliError> {
+        let mut args: Vec<VarArg> = flags.var_files.iter().cloned().map(VarArg::File).collect();
+        args.extend(flags.vars.iter().cloned().map(VarArg::Var));
+        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("TF_VAR_")).collect();
+        match collect_input_variables(&self.config.root, &self.root_dir, &args, &env) {
+            Ok((vars, warnings)) => {
+                if !warnings.is_empty() {
+                    eprint!("{}", render_all(&warnings, &self.sources, colors.enabled));
+                }
+                Ok(vars.into_iter().map(|(k, v)| (k, v.value)).collect())
+            }
+            Err(d) => Err(CliError::diags(&d, &self.sources, colors)),
+        }
+    }
+}
+
+/// Opens (creating on first use) the state database.
+pub fn open_store(path: &Path) -> Result<StateStore, CliError> {
+    StateStore::open(path).map_err(|e| CliError::plain("Failed to open the state", e))
+}
+
+/// Holds the state lock until dropped.
+pub struct LockGuard<'s> {
+    store: &'s StateStore,
+    info: Option<LockInfo>,
+}
+
+impl<'s> LockGuard<'s> {
+    pub fn acquire(store: &'s StateStore, flags: &StateFlags, operation: &str) -> Result<LockGuard<'s>, CliError> {
+        if !flags.lock {
+            return Ok(LockGuard { store, info: None });
+        }
+        let info = store.acquire_lock(operation, flags.lock_timeout).map_err(|e| CliError::plain("Error acquiring the state lock", e))?;
+        Ok(LockGuard { store, info: Some(info) })
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(info) = self.info.take() {
+            if let Err(e) = self.store.release_lock(&info.id) {
+                eprintln!("Error: Failed to release the state lock {}: {e}", info.id);
+            }
+        }
+    }
+}
+
+/// A multi-threaded tokio runtime for the engine.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::plain("Failed to start the async runtime", e))
+}
+
+/// Warns about operations an earlier, interrupted apply left unfinished, then clears them.
+pub fn report_pending(store: &StateStore) {
+    let Ok(ops) = store.pending_operations() else { return };
+    for op in &ops {
+        eprintln!(
+            "Warning: A previous run (pid {}) was interrupted while it was {} {} (started {}). If that object exists but is missing from the state, import it or remove it by hand.",
+            op.pid,
+            match op.action.as_str() {
+                "create" => "creating",
+                "update" => "updating",
+                _ => "deleting",
+            },
+            op.address,
+            op.started_at
+        );
+        let _ = store.clear_operation(op.id);
+    }
+}
+
+/// Appends a command to the audit log.
+pub fn record_history(store: &StateStore, command: &str, started: &str, counts: (usize, usize, usize), ok: bool, detail: &str) {
+    let entry = HistoryEntry {
+        started_at: started.to_string(),
+        finished_at: chrono::Utc::now().to_rfc3339(),
+        who: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+        host: gethostname::gethostname().to_string_lossy().into_owned(),
+        command: command.to_string(),
+        added: counts.0 as u64,
+        changed: counts.1 as u64,
+        destroyed: counts.2 as u64,
+        result: if ok { "success".into() } else { "error".into() },
+        detail: detail.to_string(),
+    };
+    if let Err(e) = store.record_history(&entry) {
+        eprintln!("Warning: Failed to record the command in the state history: {e}");
+    }
+}
+
+/// The command line as typed, for the audit log.
+pub fn command_line() -> String {
+    std::env::args().skip(1).collect::<Vec<_>>().join(" ")
+}
+
+pub fn warn_diags(d: &Diagnostics, sources: &Sources, colors: Colors) {
+    if !d.is_empty() {
+        eprint!("{}", render_all(d, sources, colors.enabled));
+    }
+}
+
+pub fn error_from(d: Diagnostic) -> Diagnostics {
+    d.into()
+}

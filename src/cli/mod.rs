@@ -1,0 +1,150 @@
+//! The command layer: clap definitions and dispatch only, one file per subcommand
+//! (`cmd_<name>.rs`), each calling into the library. Terraform's single-dash spellings
+//! (`-out=FILE`, `-auto-approve`, `-chdir=DIR`) are accepted by [`normalize_args`].
+
+mod cmd_apply;
+mod cmd_fmt;
+mod cmd_graph;
+mod cmd_init;
+mod cmd_output;
+mod cmd_plan;
+mod cmd_show;
+mod cmd_state;
+mod cmd_validate;
+mod common;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use common::CliError;
+
+#[derive(Parser, Debug)]
+#[command(name = "skyform", version, about = "A Terraform-style declarative infrastructure planner.", disable_version_flag = true)]
+pub struct Cli {
+    /// Switch to a different working directory before executing the given subcommand.
+    #[arg(long, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Print the version.
+    #[arg(long)]
+    pub version: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Prepare the working directory: create the state database.
+    Init(cmd_init::InitArgs),
+    /// Check whether the configuration is valid.
+    Validate(cmd_validate::ValidateArgs),
+    /// Reformat configuration files in the canonical style.
+    Fmt(cmd_fmt::FmtArgs),
+    /// Show changes required by the current configuration.
+    Plan(cmd_plan::PlanArgs),
+    /// Create or update infrastructure.
+    Apply(cmd_apply::ApplyArgs),
+    /// Destroy previously-created infrastructure.
+    Destroy(cmd_apply::ApplyArgs),
+    /// Show the current state or a saved plan.
+    Show(cmd_show::ShowArgs),
+    /// Show output values from the state.
+    Output(cmd_output::OutputArgs),
+    /// Advanced state management.
+    #[command(subcommand)]
+    State(cmd_state::StateCommand),
+    /// Print the dependency graph in DOT format.
+    Graph(cmd_graph::GraphArgs),
+    /// Release a stuck lock on the state.
+    ForceUnlock(cmd_state::ForceUnlockArgs),
+    /// Show the current skyform version.
+    Version,
+}
+
+/// Turns Terraform's single-dash long flags into clap's double-dash form.
+pub fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest_literal = false;
+    for (i, a) in args.into_iter().enumerate() {
+        if i == 0 || rest_literal {
+            out.push(a);
+            continue;
+        }
+        if a == "--" {
+            rest_literal = true;
+            out.push(a);
+            continue;
+        }
+        let single = a.starts_with('-') && !a.starts_with("--") && a.len() > 2;
+        let name_start = a.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic());
+        if single && name_start {
+            out.push(format!("-{a}"));
+        } else {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// Runs the CLI with the process arguments; returns the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    let cli = match Cli::try_parse_from(normalize_args(args)) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("Error: Invalid -chdir option: cannot change to {}: {e}.", dir.display());
+            return 1;
+        }
+    }
+    if cli.version {
+        return cmd_version();
+    }
+    let Some(command) = cli.command else {
+        let _ = <Cli as clap::CommandFactory>::command().print_help();
+        return 0;
+    };
+    let result = match command {
+        Command::Init(a) => cmd_init::cmd_init(a),
+        Command::Validate(a) => cmd_validate::cmd_validate(a),
+        Command::Fmt(a) => cmd_fmt::cmd_fmt(a),
+        Command::Plan(a) => cmd_plan::cmd_plan(a),
+        Command::Apply(a) => cmd_apply::cmd_apply(a, false),
+        Command::Destroy(a) => cmd_apply::cmd_apply(a, true),
+        Command::Show(a) => cmd_show::cmd_show(a),
+        Command::Output(a) => cmd_output::cmd_output(a),
+        Command::State(c) => cmd_state::cmd_state(c),
+        Command::Graph(a) => cmd_graph::cmd_graph(a),
+        Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
+        Command::Version => return cmd_version(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!("{e}");
+            e.exit_code
+        }
+    }
+}
+
+fn cmd_version() -> i32 {
+    println!("skyform v{}", env!("CARGO_PKG_VERSION"));
+    println!("on {}_{}", std::env::consts::OS, std::env::consts::ARCH);
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_dash_flags_become_long() {
+        let v = normalize_args(["skyform", "-chdir=x", "apply", "-auto-approve", "-var", "a=-1", "-", "-1"].map(String::from));
+        assert_eq!(v, ["skyform", "--chdir=x", "apply", "--auto-approve", "--var", "a=-1", "-", "-1"]);
+    }
+}

@@ -1,0 +1,594 @@
+//! Loads a module directory: parses every `*.tf` file, decodes the top-level blocks into the
+//! [`Module`] model, and loads local child modules (`source = "./path"`) recursively.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::addr::ResourceMode;
+use crate::config::body::{parse_file, Attribute, Block, Body};
+use crate::config::model::*;
+use crate::config::vars::eval_literal;
+use crate::diag::{Diagnostic, Diagnostics, SourceRange};
+use crate::eval::types::Type;
+use crate::value::{AttrPath, PathStep, Value};
+
+/// The text of every loaded file, by the name diagnostics use, for rendering source snippets.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    pub files: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+impl Sources {
+    pub fn get(&self, file: &str) -> Option<&str> {
+        self.files.get(file).map(|s| &**s)
+    }
+}
+
+/// Loads the configuration rooted at `dir`. File names in diagnostics are relative to `dir`.
+pub fn load_config(dir: &Path) -> Result<(Config, Sources), (Diagnostics, Sources)> {
+    let mut sources = Sources::default();
+    let mut diags = Diagnostics::new();
+    let root = load_module(dir, dir, &mut sources, &mut diags, 0);
+    if diags.has_errors() {
+        return Err((diags, sources));
+    }
+    Ok((Config { root }, sources))
+}
+
+fn display_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
+}
+
+fn load_module(root: &Path, dir: &Path, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) -> Module {
+    let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
+            .collect(),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "Failed to read module directory",
+                format!("Could not read {}: {e}.", dir.display()),
+            ));
+            return module;
+        }
+    };
+    files.sort();
+    for path in files {
+        let name = display_name(root, &path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("Failed to read file", format!("Could not read {name}: {e}.")));
+                continue;
+            }
+        };
+        sources.files.insert(Arc::from(name.as_str()), Arc::from(text.as_str()));
+        match parse_file(&name, &text) {
+            Ok(body) => decode_file(root, &mut module, body, sources, diags, depth),
+            Err(d) => diags.push(d),
+        }
+    }
+    module
+}
+
+fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) {
+    for attr in &body.attributes {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported argument",
+                format!("An argument named \"{}\" is not expected here.", attr.name),
+            )
+            .at(Some(&attr.range)),
+        );
+    }
+    for block in body.blocks {
+        match block.kind.as_str() {
+            "terraform" => decode_terraform(m, &block, diags),
+            "variable" => {
+                if let Some(name) = one_label(&block, "variable", diags) {
+                    if let Some(v) = decode_variable(&name, &block, diags) {
+                        if let Some(prev) = m.variables.get(&name) {
+                            diags.push(duplicate("variable", &name, &prev.range, &block.range));
+                        } else {
+                            m.variables.insert(name, v);
+                        }
+                    }
+                }
+            }
+            "locals" => {
+                for a in block.body.attributes {
+                    if let Some(prev) = m.locals.get(&a.name) {
+                        diags.push(duplicate("local value", &a.name, &prev.range, &a.range));
+                    } else {
+                        m.locals.insert(a.name.clone(), a);
+                    }
+                }
+            }
+            "output" => {
+                if let Some(name) = one_label(&block, "output", diags) {
+                    if let Some(o) = decode_output(&name, block, diags) {
+                        if let Some(prev) = m.outputs.get(&name) {
+                            diags.push(duplicate("output", &name, &prev.range, &o.range));
+                        } else {
+                            m.outputs.insert(name, o);
+                        }
+                    }
+                }
+            }
+            "resource" | "data" => {
+                let mode = if block.kind == "data" { ResourceMode::Data } else { ResourceMode::Managed };
+                if block.labels.len() != 2 {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing name for resource",
+                            format!("A {} block needs two labels: the type and the name.", block.kind),
+                        )
+                        .at(Some(&block.range)),
+                    );
+                    continue;
+                }
+                if let Some(r) = decode_resource(mode, block, diags) {
+                    let key = r.local_addr();
+                    if let Some(prev) = m.resources.get(&key) {
+                        diags.push(duplicate("resource", &key, &prev.range, &r.range));
+                    } else {
+                        m.resources.insert(key, r);
+                    }
+                }
+            }
+            "provider" => {
+                if let Some(name) = one_label(&block, "provider", diags) {
+                    let alias = block.body.attribute("alias").and_then(|a| literal_string(a, diags));
+                    let p = ProviderConfig { name, alias, range: block.range.clone(), body: block.body };
+                    let key = p.key();
+                    if let Some(prev) = m.providers.get(&key) {
+                        diags.push(duplicate("provider configuration", &key, &prev.range, &p.range));
+                    } else {
+                        m.providers.insert(key, p);
+                    }
+                }
+            }
+            "module" => {
+                if let Some(name) = one_label(&block, "module", diags) {
+                    if let Some(call) = decode_module_call(root, m, &name, block, sources, diags, depth) {
+                        if let Some(prev) = m.module_calls.get(&name) {
+                            diags.push(duplicate("module call", &name, &prev.range, &call.range));
+                        } else {
+                            m.module_calls.insert(name, call);
+                        }
+                    }
+                }
+            }
+            "moved" | "import" | "check" | "removed" => diags.push(
+                Diagnostic::warning(
+                    "Block type not supported yet",
+                    format!("skyform does not support \"{}\" blocks yet; this block is ignored.", block.kind),
+                )
+                .at(Some(&block.range)),
+            ),
+            other => diags.push(
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{other}\" are not expected here."),
+                )
+                .at(Some(&block.range)),
+            ),
+        }
+    }
+}
+
+fn duplicate(what: &str, name: &str, first: &SourceRange, second: &SourceRange) -> Diagnostic {
+    Diagnostic::error(
+        format!("Duplicate {what} configuration"),
+        format!("A {what} named \"{name}\" was already declared at {first}. Each must have a unique name within a module."),
+    )
+    .at(Some(second))
+}
+
+fn one_label(block: &Block, kind: &str, diags: &mut Diagnostics) -> Option<String> {
+    if block.labels.len() == 1 {
+        Some(block.labels[0].clone())
+    } else {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid {kind} block"),
+                format!("A {kind} block must have exactly one label: its name."),
+            )
+            .at(Some(&block.range)),
+        );
+        None
+    }
+}
+
+fn literal(attr: &Attribute, diags: &mut Diagnostics) -> Option<Value> {
+    match eval_literal(&attr.expr) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.push(Diagnostic::error(e.summary, e.detail).at(Some(&attr.expr_range)));
+            None
+        }
+    }
+}
+
+fn literal_string(attr: &Attribute, diags: &mut Diagnostics) -> Option<String> {
+    match literal(attr, diags)? {
+        Value::String(s) => Some(s),
+        other => {
+            diags.push(
+                Diagnostic::error("Invalid value", format!("A string is required here, not {}.", other.type_name()))
+                    .at(Some(&attr.expr_range)),
+            );
+            None
+        }
+    }
+}
+
+fn literal_bool(attr: &Attribute, diags: &mut Diagnostics) -> bool {
+    match literal(attr, diags) {
+        Some(Value::Bool(b)) => b,
+        Some(other) => {
+            diags.push(
+                Diagnostic::error("Invalid value", format!("A bool is required here, not {}.", other.type_name()))
+                    .at(Some(&attr.expr_range)),
+            );
+            false
+        }
+        None => false,
+    }
+}
+
+fn check_attrs(body: &Body, allowed: &[&str], blocks: &[&str], diags: &mut Diagnostics) {
+    for a in &body.attributes {
+        if !allowed.contains(&a.name.as_str()) {
+            diags.push(
+                Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.name))
+                    .at(Some(&a.range)),
+            );
+        }
+    }
+    for b in &body.blocks {
+        if !blocks.contains(&b.kind.as_str()) {
+            diags.push(
+                Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind))
+                    .at(Some(&b.range)),
+            );
+        }
+    }
+}
+
+fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
+    if let Some(a) = block.body.attribute("required_version") {
+        if let Some(s) = literal_string(a, diags) {
+            m.required_version = Some((s, a.expr_range.clone()));
+        }
+    }
+}
+
+fn decode_variable(name: &str, block: &Block, diags: &mut Diagnostics) -> Option<Variable> {
+    let b = &block.body;
+    check_attrs(b, &["type", "default", "description", "sensitive", "nullable", "ephemeral"], &["validation"], diags);
+    let ty = match b.attribute("type") {
+        Some(a) => match Type::from_expr(&a.expr) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("Invalid type specification", e).at(Some(&a.expr_range)));
+                Type::Any
+            }
+        },
+        None => Type::Any,
+    };
+    let default = match b.attribute("default") {
+        Some(a) => {
+            let v = literal(a, diags)?;
+            match crate::eval::types::convert(v, &ty) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid default value for variable",
+                            format!("This default value is not compatible with the variable's type constraint: {e}."),
+                        )
+                        .at(Some(&a.expr_range)),
+                    );
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let mut validations = Vec::new();
+    for v in b.blocks_of("validation") {
+        let cond = v.body.attribute("condition").cloned();
+        let msg = v.body.attribute("error_message").cloned();
+        match (cond, msg) {
+            (Some(condition), Some(error_message)) => validations.push(Validation { condition, error_message }),
+            _ => diags.push(
+                Diagnostic::error(
+                    "Invalid validation block",
+                    "A validation block needs both \"condition\" and \"error_message\".",
+                )
+                .at(Some(&v.range)),
+            ),
+        }
+    }
+    Some(Variable {
+        name: name.to_string(),
+        ty,
+        default,
+        description: b.attribute("description").and_then(|a| literal_string(a, diags)).unwrap_or_default(),
+        sensitive: b.attribute("sensitive").map(|a| literal_bool(a, diags)).unwrap_or(false),
+        nullable: b.attribute("nullable").map(|a| literal_bool(a, diags)).unwrap_or(true),
+        validations,
+        range: block.range.clone(),
+    })
+}
+
+fn decode_output(name: &str, block: Block, diags: &mut Diagnostics) -> Option<Output> {
+    let b = &block.body;
+    check_attrs(b, &["value", "description", "sensitive", "depends_on", "ephemeral"], &["precondition"], diags);
+    let Some(value) = b.attribute("value").cloned() else {
+        diags.push(
+            Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.")
+                .at(Some(&block.range)),
+        );
+        return None;
+    };
+    Some(Output {
+        name: name.to_string(),
+        value,
+        description: b.attribute("description").and_then(|a| literal_string(a, diags)).unwrap_or_default(),
+        sensitive: b.attribute("sensitive").map(|a| literal_bool(a, diags)).unwrap_or(false),
+        depends_on: b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default(),
+        range: block.range.clone(),
+    })
+}
+
+/// Renders a static reference expression (`aws_vpc.main`, `aws.west`) as text.
+pub fn traversal_text(expr: &hcl::Expression) -> Option<String> {
+    use hcl::expr::TraversalOperator;
+    match expr {
+        hcl::Expression::Variable(v) => Some(v.as_str().to_string()),
+        hcl::Expression::Traversal(t) => {
+            let mut s = traversal_text(&t.expr)?;
+            for op in &t.operators {
+                match op {
+                    TraversalOperator::GetAttr(id) => {
+                        s.push('.');
+                        s.push_str(id.as_str());
+                    }
+                    TraversalOperator::Index(hcl::Expression::Number(n)) => s.push_str(&format!("[{n}]")),
+                    TraversalOperator::Index(hcl::Expression::String(k)) => s.push_str(&format!("[{k:?}]")),
+                    TraversalOperator::LegacyIndex(n) => s.push_str(&format!("[{n}]")),
+                    _ => return None,
+                }
+            }
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<(String, SourceRange)> {
+    let hcl::Expression::Array(items) = &attr.expr else {
+        diags.push(
+            Diagnostic::error("Invalid depends_on", "The depends_on argument must be a list of references.")
+                .at(Some(&attr.expr_range)),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match traversal_text(item) {
+            Some(s) => out.push((s, attr.expr_range.clone())),
+            None => diags.push(
+                Diagnostic::error("Invalid reference", "A static reference to a resource or module is required here.")
+                    .at(Some(&attr.expr_range)),
+            ),
+        }
+    }
+    out
+}
+
+fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
+    let b = &block.body;
+    check_attrs(
+        b,
+        &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"],
+        &["precondition", "postcondition"],
+        diags,
+    );
+    let mut lc = Lifecycle {
+        create_before_destroy: b.attribute("create_before_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
+        prevent_destroy: b.attribute("prevent_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
+        ..Lifecycle::default()
+    };
+    if let Some(a) = b.attribute("ignore_changes") {
+        lc.ignore_changes = match &a.expr {
+            hcl::Expression::Variable(v) if v.as_str() == "all" => IgnoreChanges::All,
+            hcl::Expression::Array(items) => {
+                IgnoreChanges::Paths(items.iter().filter_map(|e| attr_path(e, a, diags)).collect())
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error("Invalid ignore_changes", "Expected `all` or a list of attribute names.")
+                        .at(Some(&a.expr_range)),
+                );
+                IgnoreChanges::None
+            }
+        };
+    }
+    if let Some(a) = b.attribute("replace_triggered_by") {
+        match &a.expr {
+            hcl::Expression::Array(items) => {
+                for e in items {
+                    lc.replace_triggered_by.push(Attribute { expr: e.clone(), ..a.clone() });
+                }
+            }
+            _ => diags.push(
+                Diagnostic::error("Invalid replace_triggered_by", "A list of resource references is required.")
+                    .at(Some(&a.expr_range)),
+            ),
+        }
+    }
+    lc
+}
+
+fn attr_path(expr: &hcl::Expression, attr: &Attribute, diags: &mut Diagnostics) -> Option<AttrPath> {
+    use hcl::expr::TraversalOperator;
+    let fail = |diags: &mut Diagnostics| {
+        diags.push(
+            Diagnostic::error("Invalid ignore_changes", "Each item must be an attribute name, e.g. tags or tags[\"Name\"].")
+                .at(Some(&attr.expr_range)),
+        );
+        None
+    };
+    match expr {
+        hcl::Expression::Variable(v) => Some(vec![PathStep::Key(v.as_str().to_string())]),
+        hcl::Expression::String(s) => Some(vec![PathStep::Key(s.clone())]),
+        hcl::Expression::Traversal(t) => {
+            let mut path = attr_path(&t.expr, attr, diags)?;
+            for op in &t.operators {
+                match op {
+                    TraversalOperator::GetAttr(id) => path.push(PathStep::Key(id.as_str().to_string())),
+                    TraversalOperator::Index(hcl::Expression::String(k)) => path.push(PathStep::Key(k.clone())),
+                    TraversalOperator::Index(hcl::Expression::Number(n)) => {
+                        path.push(PathStep::Index(n.as_u64().unwrap_or(0)))
+                    }
+                    TraversalOperator::LegacyIndex(n) => path.push(PathStep::Index(*n)),
+                    _ => return fail(diags),
+                }
+            }
+            Some(path)
+        }
+        _ => fail(diags),
+    }
+}
+
+fn decode_resource(mode: ResourceMode, block: Block, diags: &mut Diagnostics) -> Option<Resource> {
+    let b = &block.body;
+    let count = b.attribute("count").cloned();
+    let for_each = b.attribute("for_each").cloned();
+    if let (Some(_), Some(fe)) = (&count, &for_each) {
+        diags.push(
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+            )
+            .at(Some(&fe.range)),
+        );
+    }
+    let type_name = block.labels[0].clone();
+    let provider = match b.attribute("provider") {
+        Some(a) => match traversal_text(&a.expr) {
+            Some(s) => s,
+            None => {
+                diags.push(
+                    Diagnostic::error("Invalid provider reference", "Expected a provider reference such as aws.west.")
+                        .at(Some(&a.expr_range)),
+                );
+                return None;
+            }
+        },
+        None => crate::provider::registry::provider_for_type(&type_name).to_string(),
+    };
+    let lifecycle = b.blocks_of("lifecycle").next().map(|l| decode_lifecycle(l, diags)).unwrap_or_default();
+    let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
+    Some(Resource {
+        mode,
+        name: block.labels[1].clone(),
+        type_name,
+        count,
+        for_each,
+        depends_on,
+        provider,
+        lifecycle,
+        range: block.range,
+        body: block.body,
+    })
+}
+
+fn decode_module_call(
+    root: &Path,
+    parent: &Module,
+    name: &str,
+    block: Block,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    depth: usize,
+) -> Option<ModuleCall> {
+    let b = &block.body;
+    let Some(src_attr) = b.attribute("source") else {
+        diags.push(
+            Diagnostic::error("Missing required argument", "The argument \"source\" is required, but no definition was found.")
+                .at(Some(&block.range)),
+        );
+        return None;
+    };
+    let source = literal_string(src_attr, diags)?;
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported module source",
+                format!("Only local module sources (\"./path\" or \"../path\") are supported; got \"{source}\"."),
+            )
+            .at(Some(&src_attr.expr_range)),
+        );
+        return None;
+    }
+    for meta in ["count", "for_each"] {
+        if let Some(a) = b.attribute(meta) {
+            diags.push(
+                Diagnostic::error(
+                    "Module repetition not supported yet",
+                    format!("skyform does not support \"{meta}\" on module calls yet."),
+                )
+                .at(Some(&a.range)),
+            );
+        }
+    }
+    let dir = parent.dir.join(&source);
+    if !dir.is_dir() {
+        diags.push(
+            Diagnostic::error("Module not found", format!("The module directory {} does not exist.", dir.display()))
+                .at(Some(&src_attr.expr_range)),
+        );
+        return None;
+    }
+    if depth > 32 {
+        diags.push(
+            Diagnostic::error("Module nesting too deep", "Modules are nested more than 32 levels; is a module calling itself?")
+                .at(Some(&block.range)),
+        );
+        return None;
+    }
+    let module = load_module(root, &dir, sources, diags, depth + 1);
+    let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
+    let mut inputs = block.body.clone();
+    inputs.attributes.retain(|a| !MODULE_META.contains(&a.name.as_str()));
+    for a in &inputs.attributes {
+        if !module.variables.contains_key(&a.name) {
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named \"{}\" is not expected here: module \"{name}\" declares no such variable.", a.name),
+                )
+                .at(Some(&a.range)),
+            );
+        }
+    }
+    for (vname, v) in &module.variables {
+        if v.default.is_none() && inputs.attribute(vname).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "Missing required argument",
+                    format!("The argument \"{vname}\" is required, but no definition was found."),
+                )
+                .at(Some(&block.range)),
+            );
+        }
+    }
+    Some(ModuleCall { name: name.to_string(), source, inputs, depends_on, module: Box::new(module), range: block.range })
+}

@@ -1,0 +1,137 @@
+//! The configuration model: one [`Module`] per directory, the root at the top of [`Config`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::addr::ResourceMode;
+use crate::config::body::{Attribute, Body};
+use crate::diag::SourceRange;
+use crate::eval::types::Type;
+use crate::value::{AttrPath, Value};
+
+/// The whole configuration: the root module, whose calls hold their child modules.
+#[derive(Debug)]
+pub struct Config {
+    pub root: Module,
+}
+
+#[derive(Debug, Default)]
+pub struct Module {
+    /// The directory the module was loaded from (`path.module`).
+    pub dir: PathBuf,
+    pub variables: BTreeMap<String, Variable>,
+    pub locals: BTreeMap<String, Attribute>,
+    pub outputs: BTreeMap<String, Output>,
+    /// Keyed by local address: `type.name` or `data.type.name`.
+    pub resources: BTreeMap<String, Resource>,
+    /// Keyed by `name` or `name.alias`.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub module_calls: BTreeMap<String, ModuleCall>,
+    pub required_version: Option<(String, SourceRange)>,
+}
+
+#[derive(Debug)]
+pub struct Variable {
+    pub name: String,
+    pub ty: Type,
+    pub default: Option<Value>,
+    pub description: String,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub validations: Vec<Validation>,
+    pub range: SourceRange,
+}
+
+#[derive(Debug)]
+pub struct Validation {
+    pub condition: Attribute,
+    pub error_message: Attribute,
+}
+
+#[derive(Debug)]
+pub struct Output {
+    pub name: String,
+    pub value: Attribute,
+    pub description: String,
+    pub sensitive: bool,
+    pub depends_on: Vec<(String, SourceRange)>,
+    pub range: SourceRange,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum IgnoreChanges {
+    #[default]
+    None,
+    All,
+    Paths(Vec<AttrPath>),
+}
+
+#[derive(Debug, Default)]
+pub struct Lifecycle {
+    pub create_before_destroy: bool,
+    pub prevent_destroy: bool,
+    pub ignore_changes: IgnoreChanges,
+    /// References (`aws_s3_bucket.b`, `terraform_data.x.output`) whose change replaces this.
+    pub replace_triggered_by: Vec<Attribute>,
+}
+
+#[derive(Debug)]
+pub struct Resource {
+    pub mode: ResourceMode,
+    pub type_name: String,
+    pub name: String,
+    /// The body, including meta-arguments (skipped when evaluated against the schema).
+    pub body: Body,
+    pub count: Option<Attribute>,
+    pub for_each: Option<Attribute>,
+    /// Reference expressions as written: `aws_vpc.main`, `module.net`.
+    pub depends_on: Vec<(String, SourceRange)>,
+    /// The provider configuration key (`aws` or `aws.west`).
+    pub provider: String,
+    pub lifecycle: Lifecycle,
+    pub range: SourceRange,
+}
+
+impl Resource {
+    /// The address inside its module: `type.name` or `data.type.name`.
+    pub fn local_addr(&self) -> String {
+        match self.mode {
+            ResourceMode::Managed => format!("{}.{}", self.type_name, self.name),
+            ResourceMode::Data => format!("data.{}.{}", self.type_name, self.name),
+        }
+    }
+}
+
+/// Meta-arguments skipped when a resource body is evaluated against its schema.
+pub const RESOURCE_META: &[&str] = &["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"];
+
+#[derive(Debug)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub alias: Option<String>,
+    pub body: Body,
+    pub range: SourceRange,
+}
+
+impl ProviderConfig {
+    pub fn key(&self) -> String {
+        match &self.alias {
+            Some(a) => format!("{}.{}", self.name, a),
+            None => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    pub source: String,
+    /// Input variable assignments (the call's body minus `source`, `depends_on`, ...).
+    pub inputs: Body,
+    pub depends_on: Vec<(String, SourceRange)>,
+    pub module: Box<Module>,
+    pub range: SourceRange,
+}
+
+/// Arguments of a `module` block that are not input variables.
+pub const MODULE_META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];

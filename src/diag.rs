@@ -1,0 +1,192 @@
+//! Diagnostics: what went wrong, where, and how bad it is.
+//!
+//! Config and evaluation problems are collected as [`Diagnostic`]s (severity, summary, detail,
+//! source range and/or resource address) rather than stopping at the first, as OpenTofu's
+//! `tfdiags` does. Rendering with source snippets happens only at the CLI edge (`view::diagnostics`).
+
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A place in a source file: file name as the user sees it, 1-based line and column, byte range.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceRange {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub col: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl fmt::Display for SourceRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub range: Option<SourceRange>,
+    /// The resource (or other object) address the problem belongs to, when there is one.
+    pub address: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            range: None,
+            address: None,
+        }
+    }
+
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary, detail) }
+    }
+
+    /// Attaches a source range (keeps an existing one, which is more precise).
+    pub fn at(mut self, range: Option<&SourceRange>) -> Diagnostic {
+        if self.range.is_none() {
+            self.range = range.cloned();
+        }
+        self
+    }
+
+    /// Attaches an address (keeps an existing one).
+    pub fn with_address(mut self, address: impl fmt::Display) -> Diagnostic {
+        if self.address.is_none() {
+            self.address = Some(address.to_string());
+        }
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// One-paragraph plain form: `Error: summary` then location, address and detail.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "Error",
+            Severity::Warning => "Warning",
+        };
+        write!(f, "{sev}: {}", self.summary)?;
+        if let Some(r) = &self.range {
+            write!(f, "\n  on {r}")?;
+        }
+        if let Some(a) = &self.address {
+            write!(f, "\n  with {a}")?;
+        }
+        if !self.detail.is_empty() {
+            write!(f, "\n\n{}", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// A collection of diagnostics; an error if any of them is an error.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d)
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0)
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+    /// Ok(()) when there are no errors, otherwise the whole set as an error.
+    pub fn into_result(self) -> Result<(), Diagnostics> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Maps byte offsets of one source text to 1-based line and column.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    file: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(file: impl Into<Arc<str>>, text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { file: file.into(), line_starts }
+    }
+
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    /// Returns the range for a byte span.
+    pub fn range(&self, span: std::ops::Range<usize>) -> SourceRange {
+        let line = self.line_starts.partition_point(|&s| s <= span.start);
+        let col = span.start - self.line_starts[line - 1] + 1;
+        SourceRange { file: self.file.clone(), line, col, start: span.start, end: span.end }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets() {
+        let idx = LineIndex::new("main.tf", "a = 1\nbb = 2\n");
+        let r = idx.range(6..8);
+        assert_eq!((r.line, r.col), (2, 1));
+        assert_eq!(r.to_string(), "main.tf:2:1");
+        assert_eq!(idx.range(2..3).col, 3);
+    }
+}

@@ -1,0 +1,489 @@
+//! One resource instance: plan it (proposed new state, provider plan, action choice,
+//! `ignore_changes`, `replace_triggered_by`, `prevent_destroy`) or apply its planned change
+//! (re-plan with now-known values, check it matches the saved plan, call the driver, commit the
+//! result to state at once, with the pending-operations journal around the call).
+
+use std::time::Instant;
+
+use petgraph::graph::NodeIndex;
+
+use super::scope::NodeScope;
+use super::walk::Ctx;
+use crate::addr::{InstanceKey, ResourceInstanceAddr, ResourceMode};
+use crate::config::{IgnoreChanges, Resource};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::eval_expr;
+use crate::plan::{Action, ActionReason, ResourceChange};
+use crate::provider::{ApplyRequest, BlockSchema, PlanRequest, Provider, ReadDataRequest, ResourceSchema};
+use crate::state::ResourceInstanceState;
+use crate::value::{AttrPath, PathStep, Value};
+
+pub(crate) struct InstanceCtx<'i, 'a> {
+    pub ctx: &'i Ctx<'a>,
+    pub resource: &'a Resource,
+    pub schema: &'a ResourceSchema,
+    pub addr: &'i ResourceInstanceAddr,
+    pub node: NodeIndex,
+    pub scope: &'i NodeScope<'i, 'a>,
+}
+
+impl InstanceCtx<'_, '_> {
+    fn provider(&self) -> Result<std::sync::Arc<dyn Provider>, Diagnostics> {
+        self.ctx
+            .providers
+            .get(&self.resource.provider)
+            .and_then(|s| s.get().cloned())
+            .ok_or_else(|| Diagnostic::error("Provider not configured", format!("The provider \"{}\" was not configured.", self.resource.provider)).into())
+    }
+
+    fn fail(&self, diags: Diagnostics) -> Result<Value, Diagnostics> {
+        Err(Diagnostics(diags.0.into_iter().map(|d| d.with_address(self.addr).at(Some(&self.resource.range))).collect()))
+    }
+}
+
+/// Terraform's "proposed new state": config values, with prior values kept for computed
+/// attributes the config leaves null.
+pub(crate) fn proposed_new(schema: &BlockSchema, prior: Option<&Value>, config: &Value) -> Value {
+    let Value::Map(cfg) = config else { return config.clone() };
+    let mut out = cfg.clone();
+    for (name, a) in &schema.attributes {
+        let c = cfg.get(name).cloned().unwrap_or(Value::Null);
+        let v = if c.is_null() && a.computed { prior.and_then(|p| p.get_attr(name)).cloned().unwrap_or(Value::Null) } else { c };
+        out.insert(name.clone(), v);
+    }
+    Value::Map(out)
+}
+
+/// Replaces ignored attributes of the config with the prior values.
+fn apply_ignore(config: Value, prior: &Value, ignore: &IgnoreChanges, schema: &BlockSchema) -> Value {
+    match ignore {
+        IgnoreChanges::None => config,
+        IgnoreChanges::All => {
+            let Value::Map(mut m) = config else { return config };
+            for name in schema.attributes.keys() {
+                if let Some(p) = prior.get_attr(name) {
+                    m.insert(name.clone(), p.clone());
+                }
+            }
+            Value::Map(m)
+        }
+        IgnoreChanges::Paths(paths) => paths.iter().fold(config, |c, p| set_path(c, p, prior.get_path(p).cloned())),
+    }
+}
+
+fn set_path(v: Value, path: &[PathStep], new: Option<Value>) -> Value {
+    let Some((first, rest)) = path.split_first() else { return new.unwrap_or(Value::Null) };
+    match (v, first) {
+        (Value::Map(mut m), PathStep::Key(k)) => {
+            let child = m.remove(k).unwrap_or(Value::Null);
+            let updated = set_path(child, rest, new);
+            if !(rest.is_empty() && updated.is_null() && !m.is_empty() && path.len() > 1) {
+                m.insert(k.clone(), updated);
+            }
+            Value::Map(m)
+        }
+        (Value::List(mut items), PathStep::Index(i)) if (*i as usize) < items.len() => {
+            let child = std::mem::take(&mut items[*i as usize]);
+            items[*i as usize] = set_path(child, rest, new);
+            Value::List(items)
+        }
+        (other, _) => other,
+    }
+}
+
+/// Marks the schema's sensitive attributes and the places the config marked.
+fn mark(value: Value, marks: &[AttrPath], schema: &BlockSchema) -> Value {
+    let mut v = value.mark_paths(marks);
+    if let Value::Map(m) = &mut v {
+        for (name, a) in &schema.attributes {
+            if a.sensitive {
+                if let Some(x) = m.remove(name) {
+                    m.insert(name.clone(), if x.is_null() { x } else { x.mark() });
+                }
+            }
+        }
+    }
+    v
+}
+
+/// True when every known value in the saved plan equals the new plan's value.
+fn consistent(saved: &Value, new: &Value) -> bool {
+    match (saved, new) {
+        (Value::Unknown, _) => true,
+        (Value::Map(a), Value::Map(b)) => a.iter().all(|(k, v)| consistent(v, b.get(k).unwrap_or(&Value::Null))),
+        (Value::List(a), Value::List(b)) | (Value::Set(a), Value::Set(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| consistent(x, y))
+        }
+        (a, b) => a == b,
+    }
+}
+
+pub(crate) fn prevent_destroy_error(address: &str, r: &Resource) -> Diagnostics {
+    Diagnostic::error(
+        "Instance cannot be destroyed",
+        format!("Resource {address} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+    )
+    .with_address(address)
+    .at(Some(&r.range))
+    .into()
+}
+
+fn index_json(key: &Option<InstanceKey>) -> Option<serde_json::Value> {
+    match key {
+        Some(InstanceKey::Int(i)) => Some(serde_json::json!(i)),
+        Some(InstanceKey::Str(s)) => Some(serde_json::json!(s)),
+        None => None,
+    }
+}
+
+fn change(i: &InstanceCtx<'_, '_>, action: Action, reason: Option<ActionReason>, before: Value, after: Value, rr: Vec<AttrPath>) -> ResourceChange {
+    let a = &i.addr.resource;
+    ResourceChange {
+        address: i.addr.to_string(),
+        module: a.module.to_string(),
+        mode: if a.mode == ResourceMode::Data { "data".into() } else { "managed".into() },
+        type_name: a.type_name.clone(),
+        name: a.name.clone(),
+        index: index_json(&i.addr.key),
+        provider: super::providers::provider_address(&i.resource.provider),
+        action,
+        reason,
+        before,
+        after,
+        requires_replace: rr,
+    }
+}
+
+/// Whether `replace_triggered_by` fires: a referenced resource is planned for update or
+/// replacement, or a referenced attribute's value changes.
+fn replace_triggered(i: &InstanceCtx<'_, '_>) -> Result<bool, Diagnostics> {
+    for t in &i.resource.lifecycle.replace_triggered_by {
+        let Some(text) = crate::config::load::traversal_text(&t.expr) else { continue };
+        let refs = crate::eval::references(&t.expr);
+        let Some(r) = refs.first() else { continue };
+        let resource_prefix = match i.addr.resource.module.is_root() {
+            true => format!("{}.{}", r.root, r.attrs.first().cloned().unwrap_or_default()),
+            false => format!("{}.{}.{}", i.addr.resource.module, r.root, r.attrs.first().cloned().unwrap_or_default()),
+        };
+        let attr_path = text.splitn(3, '.').nth(2).map(|s| s.to_string());
+        let changes = i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner());
+        for c in changes.iter().filter(|c| c.address == resource_prefix || c.address.starts_with(&format!("{resource_prefix}["))) {
+            let fired = match &attr_path {
+                None => matches!(c.action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete),
+                Some(p) => {
+                    let name = p.split(['.', '[']).next().unwrap_or(p);
+                    let before = c.before.get_attr(name).cloned().unwrap_or(Value::Null);
+                    let after = c.after.get_attr(name).cloned().unwrap_or(Value::Null);
+                    c.action != Action::NoOp && (!after.is_wholly_known() || before.strip_marks() != after.strip_marks())
+                }
+            };
+            if fired {
+                return Ok(true);
+            }
+        }
+        drop(changes);
+        // Evaluate once so a bad reference is reported.
+        eval_expr(&t.expr, i.scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&t.expr_range)))?;
+    }
+    Ok(false)
+}
+
+/// The prior state for planning: refreshed if refreshed, else as stored (plain, and its marks).
+fn prior_of(i: &InstanceCtx<'_, '_>) -> (Option<Value>, Vec<AttrPath>, bool) {
+    let addr = i.addr.to_string();
+    let Some(stored) = i.ctx.state.resources.get(&addr) else { return (None, Vec::new(), false) };
+    let refreshed = i.ctx.refreshed.lock().unwrap_or_else(|e| e.into_inner()).get(&addr).cloned();
+    match refreshed {
+        Some(None) => (None, Vec::new(), true),
+        Some(Some(v)) => (Some(v), stored.sensitive_paths.clone(), false),
+        None => (Some(stored.attributes.clone()), stored.sensitive_paths.clone(), false),
+    }
+}
+
+pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Result<Value, Diagnostics> {
+    let r = i.resource;
+    let provider = i.provider()?;
+    let (mut cfg, cfg_marks) = config.unmark_deep();
+    if r.mode == ResourceMode::Data {
+        if !cfg.is_wholly_known() {
+            let after = Value::Unknown;
+            i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, Action::Read, None, Value::Null, after.clone(), Vec::new()));
+            return Ok(after);
+        }
+        let resp = provider.read_data(ReadDataRequest { type_name: r.type_name.clone(), config: cfg }).await;
+        if resp.diagnostics.has_errors() {
+            return i.fail(resp.diagnostics);
+        }
+        return Ok(mark(resp.state, &cfg_marks, &i.schema.block));
+    }
+    let (prior, prior_marks, deleted_outside) = prior_of(i);
+    if let Some(p) = &prior {
+        cfg = apply_ignore(cfg, p, &r.lifecycle.ignore_changes, &i.schema.block);
+    }
+    let type_name = r.type_name.clone();
+    let resp = provider
+        .plan(PlanRequest {
+            type_name: type_name.clone(),
+            prior_state: prior.clone(),
+            proposed_new_state: proposed_new(&i.schema.block, prior.as_ref(), &cfg),
+            config: cfg.clone(),
+        })
+        .await;
+    if resp.diagnostics.has_errors() {
+        return i.fail(resp.diagnostics);
+    }
+    let mut planned = resp.planned_state;
+    let mut requires_replace = Vec::new();
+    let (action, reason) = match &prior {
+        None => (Action::Create, deleted_outside.then_some(ActionReason::CreateBecauseDeletedOutside)),
+        Some(p) => {
+            let requested = i.ctx.opts.replace.iter().any(|a| *a == i.addr.to_string());
+            let triggered = !requested && replace_triggered(i)?;
+            let forced = !resp.requires_replace.is_empty() && planned != *p;
+            if requested || triggered || forced {
+                let create = provider
+                    .plan(PlanRequest {
+                        type_name,
+                        prior_state: None,
+                        proposed_new_state: proposed_new(&i.schema.block, None, &cfg),
+                        config: cfg.clone(),
+                    })
+                    .await;
+                if create.diagnostics.has_errors() {
+                    return i.fail(create.diagnostics);
+                }
+                planned = create.planned_state;
+                requires_replace = resp.requires_replace;
+                let action = if r.lifecycle.create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate };
+                let reason = if requested {
+                    ActionReason::ReplaceByRequest
+                } else if triggered {
+                    ActionReason::ReplaceByTriggers
+                } else {
+                    ActionReason::ReplaceBecauseCannotUpdate
+                };
+                (action, Some(reason))
+            } else if planned == *p {
+                (Action::NoOp, None)
+            } else {
+                (Action::Update, None)
+            }
+        }
+    };
+    if action.is_replace() && r.lifecycle.prevent_destroy {
+        return Err(prevent_destroy_error(&i.addr.to_string(), r));
+    }
+    let before = prior.map(|p| mark(p.mark_paths(&prior_marks), &[], &i.schema.block)).unwrap_or(Value::Null);
+    let after = mark(planned, &cfg_marks, &i.schema.block);
+    i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, action, reason, before, after.clone(), requires_replace));
+    Ok(after)
+}
+
+pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Result<Value, Diagnostics> {
+    let addr = i.addr.to_string();
+    let r = i.resource;
+    let stored = i.ctx.state.resources.get(&addr);
+    let Some(c) = i.ctx.plan.and_then(|p| p.change(&addr)) else {
+        return Ok(stored.map(|s| s.marked_attributes()).unwrap_or(Value::Null));
+    };
+    let provider = i.provider()?;
+    let (mut cfg, cfg_marks) = config.unmark_deep();
+    match c.action {
+        Action::NoOp => {
+            let before_plain = c.before.clone().strip_marks();
+            if stored.is_some_and(|s| s.attributes != before_plain) {
+                commit(i, None, before_plain, &c.before.clone().unmark_deep().1)?;
+            }
+            return Ok(c.before.clone());
+        }
+        Action::Read => {
+            let resp = provider.read_data(ReadDataRequest { type_name: r.type_name.clone(), config: cfg }).await;
+            if resp.diagnostics.has_errors() {
+                return i.fail(resp.diagnostics);
+            }
+            return Ok(mark(resp.state, &cfg_marks, &i.schema.block));
+        }
+        Action::Delete => return Ok(Value::Null),
+        _ => {}
+    }
+    if r.mode == ResourceMode::Data {
+        return Ok(c.after.clone());
+    }
+    let prior = (!c.before.is_null()).then(|| c.before.clone().strip_marks());
+    if let Some(p) = &prior {
+        cfg = apply_ignore(cfg, p, &r.lifecycle.ignore_changes, &i.schema.block);
+    }
+    let plan_prior = if c.action == Action::Update { prior.clone() } else { None };
+    let resp = provider
+        .plan(PlanRequest {
+            type_name: r.type_name.clone(),
+            prior_state: plan_prior.clone(),
+            proposed_new_state: proposed_new(&i.schema.block, plan_prior.as_ref(), &cfg),
+            config: cfg.clone(),
+        })
+        .await;
+    if resp.diagnostics.has_errors() {
+        return i.fail(resp.diagnostics);
+    }
+    let planned = resp.planned_state;
+    if !consistent(&c.after.clone().strip_marks(), &planned) {
+        return i.fail(
+            Diagnostic::error(
+                "Provider produced inconsistent final plan",
+                format!("When expanding the plan for {addr} to include new values learned so far during apply, the planned values no longer match the saved plan. This is a bug in the provider or in skyform; run plan again."),
+            )
+            .into(),
+        );
+    }
+    let new = match c.action {
+        Action::Create => operate(i, Action::Create, None, Some(planned), cfg, &cfg_marks).await?,
+        Action::Update => operate(i, Action::Update, prior, Some(planned), cfg, &cfg_marks).await?,
+        Action::DeleteThenCreate => {
+            operate(i, Action::Delete, prior, None, cfg.clone(), &[]).await?;
+            operate(i, Action::Create, None, Some(planned), cfg, &cfg_marks).await?
+        }
+        Action::CreateThenDelete => {
+            let new = operate(i, Action::Create, None, Some(planned), cfg.clone(), &cfg_marks).await?;
+            delete_deposed(i, prior, cfg).await?;
+            new
+        }
+        _ => None,
+    };
+    Ok(new.map(|v| mark(v, &cfg_marks, &i.schema.block)).unwrap_or(Value::Null))
+}
+
+/// Calls the driver for one create, update or delete, with the journal around it, and commits
+/// whatever state comes back, even on failure.
+async fn operate(
+    i: &InstanceCtx<'_, '_>,
+    action: Action,
+    prior: Option<Value>,
+    planned: Option<Value>,
+    config: Value,
+    marks: &[AttrPath],
+) -> Result<Option<Value>, Diagnostics> {
+    let addr = i.addr.to_string();
+    let store = i.ctx.store.ok_or_else(|| Diagnostics::from(Diagnostic::error("No state store", "Apply needs a state store.")))?;
+    let id = prior.as_ref().and_then(|p| p.get_attr("id")).and_then(Value::as_str).map(str::to_string);
+    i.ctx.hook.pre_apply(&addr, action, id.as_deref());
+    let verb = match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        _ => "delete",
+    };
+    let journal = store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref()).map_err(state_err)?;
+    let start = Instant::now();
+    let resp = i
+        .provider()?
+        .apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config })
+        .await;
+    let failed = resp.diagnostics.has_errors();
+    let new = resp.new_state.map(Value::strip_marks);
+    let result = match (&new, action) {
+        (None, Action::Delete) if !failed => store.delete_resource(Some(journal), &addr).map_err(state_err),
+        (Some(v), _) if !(failed && action == Action::Delete) => commit(i, Some(journal), v.clone(), marks),
+        _ => store.clear_operation(journal).map_err(state_err),
+    };
+    let new_id = new.as_ref().and_then(|v| v.get_attr("id")).and_then(Value::as_str).map(str::to_string).or(id);
+    let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
+    i.ctx.hook.post_apply(&addr, action, new_id.as_deref(), start.elapsed(), err_text.as_deref());
+    result?;
+    if failed {
+        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&addr).at(Some(&i.resource.range))).collect()));
+    }
+    let mut counts = i.ctx.counts.lock().unwrap_or_else(|e| e.into_inner());
+    match action {
+        Action::Create => counts.added += 1,
+        Action::Update => counts.changed += 1,
+        _ => counts.destroyed += 1,
+    }
+    Ok(new)
+}
+
+/// Deletes the old object of a create-before-destroy replacement (no longer in state).
+async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, config: Value) -> Result<(), Diagnostics> {
+    let addr = i.addr.to_string();
+    let id = prior.as_ref().and_then(|p| p.get_attr("id")).and_then(Value::as_str).map(str::to_string);
+    i.ctx.hook.pre_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref());
+    let start = Instant::now();
+    let resp = i
+        .provider()?
+        .apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config })
+        .await;
+    let failed = resp.diagnostics.has_errors();
+    let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
+    i.ctx.hook.post_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
+    if failed {
+        return Err(Diagnostics(
+            resp.diagnostics
+                .0
+                .into_iter()
+                .map(|d| Diagnostic { detail: format!("{}\n\nThe replaced object (id {}) could not be deleted and is no longer tracked in state; delete it by hand.", d.detail, id.clone().unwrap_or_default()), ..d }.with_address(&addr))
+                .collect(),
+        ));
+    }
+    i.ctx.counts.lock().unwrap_or_else(|e| e.into_inner()).destroyed += 1;
+    Ok(())
+}
+
+fn state_err(e: crate::state::StateError) -> Diagnostics {
+    Diagnostic::error("Failed to write state", e.to_string()).into()
+}
+
+fn commit(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: Value, marks: &[AttrPath]) -> Result<(), Diagnostics> {
+    let Some(store) = i.ctx.store else { return Ok(()) };
+    let marked = mark(attributes.clone(), marks, &i.schema.block);
+    let (_, sensitive_paths) = marked.unmark_deep();
+    let a = &i.addr.resource;
+    let entry = ResourceInstanceState {
+        address: i.addr.to_string(),
+        module: a.module.to_string(),
+        mode: if a.mode == ResourceMode::Data { "data".into() } else { "managed".into() },
+        type_name: a.type_name.clone(),
+        name: a.name.clone(),
+        index_key: index_json(&i.addr.key),
+        provider: super::providers::provider_address(&i.resource.provider),
+        schema_version: i.schema.version,
+        attributes,
+        sensitive_paths,
+        dependencies: super::resource::resource_dependencies(i.ctx, i.node),
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    store.commit_resource(journal, &entry).map_err(state_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::AttributeSchema;
+
+    #[test]
+    fn proposed_keeps_prior_computed_values() {
+        let schema = BlockSchema::new([("name", AttributeSchema::required()), ("id", AttributeSchema::computed())]);
+        let prior = Value::object([("name", Value::string("a")), ("id", Value::string("x"))]);
+        let config = Value::object([("name", Value::string("b")), ("id", Value::Null)]);
+        let p = proposed_new(&schema, Some(&prior), &config);
+        assert_eq!(p, Value::object([("name", Value::string("b")), ("id", Value::string("x"))]));
+    }
+
+    #[test]
+    fn consistency_allows_unknowns_to_resolve() {
+        let saved = Value::object([("id", Value::Unknown), ("name", Value::string("a"))]);
+        let ok = Value::object([("id", Value::string("1")), ("name", Value::string("a"))]);
+        let bad = Value::object([("id", Value::string("1")), ("name", Value::string("b"))]);
+        assert!(consistent(&saved, &ok));
+        assert!(!consistent(&saved, &bad));
+    }
+
+    #[test]
+    fn ignore_changes_keeps_prior_values() {
+        let schema = BlockSchema::new([("tags", AttributeSchema::optional())]);
+        let prior = Value::object([("tags", Value::object([("a", Value::string("1"))]))]);
+        let config = Value::object([("tags", Value::object([("a", Value::string("2"))]))]);
+        let ignored = apply_ignore(config.clone(), &prior, &IgnoreChanges::Paths(vec![vec![PathStep::Key("tags".into())]]), &schema);
+        assert_eq!(ignored, prior);
+        assert_eq!(apply_ignore(config.clone(), &prior, &IgnoreChanges::All, &schema), prior);
+        assert_eq!(apply_ignore(config.clone(), &prior, &IgnoreChanges::None, &schema), config);
+    }
+}

@@ -1,0 +1,413 @@
+//! The engine: turns configuration + state into a [`Plan`] (refresh, then diff through the
+//! drivers) and applies a plan (walk in dependency order, call drivers, commit each result to
+//! state the moment it returns). It reports through a [`Hook`] and never prints.
+//!
+//! Entry points: [`Engine::validate`], [`Engine::plan`], [`Engine::apply`].
+
+pub mod hook;
+pub mod instance;
+pub mod providers;
+pub mod resource;
+pub mod scope;
+pub mod walk;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+pub use hook::{Hook, NoHook};
+pub use walk::ApplyCounts;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::graph::{build_graph, walk::walk, Graph, NodeKind};
+use crate::plan::{Action, ActionReason, OutputChange, Plan};
+use crate::provider::{ApplyRequest, Registry};
+use crate::state::{OutputState, State, StateStore};
+use crate::value::Value;
+use walk::{state_resource_addr, Ctx};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Validate,
+    Plan,
+    Apply,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub destroy: bool,
+    pub refresh: bool,
+    /// `-target` resource addresses (instance keys are ignored: the whole resource is targeted).
+    pub targets: Vec<String>,
+    /// `-replace` instance addresses.
+    pub replace: Vec<String>,
+    pub parallelism: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { destroy: false, refresh: true, targets: Vec::new(), replace: Vec::new(), parallelism: 10 }
+    }
+}
+
+/// What an apply did.
+#[derive(Debug, Default)]
+pub struct ApplyResult {
+    pub counts: ApplyCounts,
+    /// Root outputs after the apply: value and whether it is sensitive.
+    pub outputs: BTreeMap<String, (Value, bool)>,
+    pub diagnostics: Diagnostics,
+    /// True when Ctrl-C stopped the apply early.
+    pub interrupted: bool,
+}
+
+pub struct Engine<'a> {
+    pub config: &'a Config,
+    pub registry: &'a Registry,
+    /// The root module directory (`path.root`).
+    pub root_dir: &'a Path,
+    pub hook: &'a dyn Hook,
+    /// Set (by a Ctrl-C handler) to stop scheduling new work.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl<'a> Engine<'a> {
+    fn context<'c>(
+        &'c self,
+        graph: &'c Graph,
+        op: Op,
+        opts: &'c PlanOptions,
+        state: &'c State,
+        inputs: &'c BTreeMap<String, Value>,
+        plan: Option<&'c Plan>,
+        store: Option<&'c StateStore>,
+    ) -> Result<Ctx<'c>, Diagnostics> {
+        let mut state_by_resource: HashMap<String, Vec<_>> = HashMap::new();
+        for r in state.resources.values() {
+            state_by_resource.entry(state_resource_addr(r)).or_default().push(r);
+        }
+        let providers = graph
+            .dag
+            .node_indices()
+            .filter_map(|i| match &graph.dag[i].kind {
+                NodeKind::Provider { key } => Some((key.clone(), OnceLock::new())),
+                _ => None,
+            })
+            .collect();
+        Ok(Ctx {
+            config: self.config,
+            graph,
+            registry: self.registry,
+            root_dir: self.root_dir,
+            op,
+            opts,
+            state,
+            inputs,
+            plan,
+            store,
+            hook: self.hook,
+            values: (0..graph.dag.node_count()).map(|_| OnceLock::new()).collect(),
+            providers,
+            refreshed: Mutex::new(HashMap::new()),
+            changes: Mutex::new(Vec::new()),
+            diags: Mutex::new(Diagnostics::new()),
+            included: included_nodes(graph, &opts.targets)?,
+            state_by_resource,
+            counts: Mutex::new(ApplyCounts::default()),
+            cancel: AtomicBool::new(false),
+        })
+    }
+
+    fn graph(&self, state: &State) -> Result<Graph, Diagnostics> {
+        let mut keys: Vec<String> = state.resources.values().map(|r| providers::provider_key(&r.provider)).collect();
+        keys.sort();
+        keys.dedup();
+        build_graph(self.config, &keys)
+    }
+
+    async fn run<'c>(&self, ctx: &'c Ctx<'c>, graph: &'c Graph, parallelism: usize) {
+        let cancel = &ctx.cancel;
+        let outer = self.cancel.clone();
+        walk(&graph.dag, parallelism, false, cancel, |idx| {
+            if outer.load(Ordering::SeqCst) {
+                cancel.store(true, Ordering::SeqCst);
+            }
+            ctx.visit(idx)
+        })
+        .await;
+    }
+
+    /// Checks the configuration without state or provider calls: references, types, schemas.
+    pub async fn validate(&self) -> Diagnostics {
+        let state = State::default();
+        let graph = match self.graph(&state) {
+            Ok(g) => g,
+            Err(d) => return d,
+        };
+        let opts = PlanOptions::default();
+        let inputs = BTreeMap::new();
+        let ctx = match self.context(&graph, Op::Validate, &opts, &state, &inputs, None, None) {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        self.run(&ctx, &graph, 1).await;
+        ctx.diags.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refreshes and diffs: returns the plan (changes sorted by address).
+    pub async fn plan(&self, state: &State, inputs: &BTreeMap<String, Value>, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
+        let graph = self.graph(state)?;
+        let ctx = self.context(&graph, Op::Plan, opts, state, inputs, None, None)?;
+        self.run(&ctx, &graph, opts.parallelism).await;
+        let diags = std::mem::take(&mut *ctx.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let mut changes = std::mem::take(&mut *ctx.changes.lock().unwrap_or_else(|e| e.into_inner()));
+        // Instances of resources no longer in the configuration, or everything for destroy.
+        let planned: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
+        for (addr, insts) in &ctx.state_by_resource {
+            let in_config = graph.index.keys().any(|k| matches!(k, NodeKind::Resource { .. }) && k.address() == *addr);
+            if in_config && !opts.destroy {
+                continue;
+            }
+            for s in insts {
+                if planned.contains(&s.address) || s.mode == "data" || !targeted(&opts.targets, addr) {
+                    continue;
+                }
+                if opts.destroy {
+                    if let Some(r) = find_resource(self.config, addr) {
+                        if r.lifecycle.prevent_destroy {
+                            return Err(instance::prevent_destroy_error(&s.address, r));
+                        }
+                    }
+                }
+                let reason = if opts.destroy { None } else { Some(ActionReason::DeleteBecauseNoResourceConfig) };
+                let mut c = resource::delete_change(&ctx, s, ActionReason::DeleteBecauseNoResourceConfig);
+                c.reason = reason;
+                changes.push(c);
+            }
+        }
+        changes.sort_by(|a, b| a.address.cmp(&b.address));
+        let outputs = output_changes(&ctx, state, opts.destroy);
+        Ok(Plan {
+            changes,
+            outputs,
+            variables: root_variables(&ctx),
+            destroy: opts.destroy,
+            lineage: state.lineage.clone(),
+            serial: state.serial,
+            config_hash: String::new(),
+            targets: opts.targets.clone(),
+            refreshed: opts.refresh,
+        })
+    }
+
+    /// Applies a plan against the store: creates/updates/replacements in dependency order,
+    /// then deletes in reverse dependency order, then the outputs.
+    pub async fn apply(&self, plan: &Plan, store: &StateStore, parallelism: usize) -> ApplyResult {
+        let mut result = ApplyResult::default();
+        let state = match store.load() {
+            Ok(s) => s,
+            Err(e) => {
+                result.diagnostics.push(Diagnostic::error("Failed to load state", e.to_string()));
+                return result;
+            }
+        };
+        let graph = match self.graph(&state) {
+            Ok(g) => g,
+            Err(d) => {
+                result.diagnostics = d;
+                return result;
+            }
+        };
+        let opts = PlanOptions { destroy: plan.destroy, refresh: false, targets: plan.targets.clone(), replace: Vec::new(), parallelism };
+        let ctx = match self.context(&graph, Op::Apply, &opts, &state, &plan.variables, Some(plan), Some(store)) {
+            Ok(c) => c,
+            Err(d) => {
+                result.diagnostics = d;
+                return result;
+            }
+        };
+        let ops = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp | Action::Read)).count();
+        self.hook.apply_total(ops);
+        self.run(&ctx, &graph, parallelism).await;
+        if !ctx.cancel.load(Ordering::SeqCst) && !self.cancel.load(Ordering::SeqCst) {
+            self.apply_deletes(&ctx, plan, &state, parallelism).await;
+        }
+        result.interrupted = ctx.cancel.load(Ordering::SeqCst) || self.cancel.load(Ordering::SeqCst);
+        let mut outputs = BTreeMap::new();
+        if !plan.destroy {
+            for (name, (v, sensitive)) in ctx.root_outputs() {
+                if let Some(v) = v {
+                    outputs.insert(name, (v, sensitive));
+                }
+            }
+        }
+        let stored: BTreeMap<String, OutputState> = outputs
+            .iter()
+            .filter(|(_, (v, _))| v.is_wholly_known())
+            .map(|(k, (v, s))| (k.clone(), OutputState { value: v.clone().strip_marks(), sensitive: *s }))
+            .collect();
+        if let Err(e) = store.replace_outputs(&stored) {
+            ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
+        }
+        result.counts = *ctx.counts.lock().unwrap_or_else(|e| e.into_inner());
+        result.outputs = outputs;
+        result.diagnostics = std::mem::take(&mut *ctx.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        result
+    }
+
+    /// Runs the plan's pure deletes, dependents first (by the dependencies recorded in state).
+    async fn apply_deletes(&self, ctx: &Ctx<'_>, plan: &Plan, state: &State, parallelism: usize) {
+        let deletes: Vec<_> = plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+        if deletes.is_empty() {
+            return;
+        }
+        let mut g: DiGraph<usize, ()> = DiGraph::new();
+        let nodes: Vec<NodeIndex> = (0..deletes.len()).map(|i| g.add_node(i)).collect();
+        let mut by_resource: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in deletes.iter().enumerate() {
+            if let Some(s) = state.resources.get(&c.address) {
+                by_resource.entry(state_resource_addr(s)).or_default().push(i);
+            }
+        }
+        for (i, c) in deletes.iter().enumerate() {
+            let Some(s) = state.resources.get(&c.address) else { continue };
+            for dep in &s.dependencies {
+                for j in by_resource.get(dep).into_iter().flatten() {
+                    if *j != i {
+                        g.update_edge(nodes[*j], nodes[i], ());
+                    }
+                }
+            }
+        }
+        let cancel = AtomicBool::new(false);
+        walk(&g, parallelism, true, &cancel, |idx| {
+            let c = deletes[g[idx]];
+            async move { self.delete_one(ctx, c).await }
+        })
+        .await;
+    }
+
+    async fn delete_one(&self, ctx: &Ctx<'_>, c: &crate::plan::ResourceChange) -> bool {
+        let key = providers::provider_key(&c.provider);
+        let Some(provider) = ctx.providers.get(&key).and_then(|s| s.get().cloned()) else {
+            ctx.error(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address)).with_address(&c.address));
+            return false;
+        };
+        let Some(store) = ctx.store else { return false };
+        let prior = c.before.clone().strip_marks();
+        let id = prior.get_attr("id").and_then(Value::as_str).map(str::to_string);
+        self.hook.pre_apply(&c.address, Action::Delete, id.as_deref());
+        let journal = match store.begin_operation(&c.address, "delete", Some(&prior.to_json())) {
+            Ok(j) => j,
+            Err(e) => {
+                ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
+                return false;
+            }
+        };
+        let start = std::time::Instant::now();
+        let resp = provider
+            .apply(ApplyRequest { type_name: c.type_name.clone(), prior_state: Some(prior), planned_state: None, config: Value::Null })
+            .await;
+        let failed = resp.diagnostics.has_errors();
+        let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
+        self.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
+        let written = if failed { store.clear_operation(journal) } else { store.delete_resource(Some(journal), &c.address) };
+        if let Err(e) = written {
+            ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
+            return false;
+        }
+        if failed {
+            ctx.errors(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&c.address)).collect()));
+            return false;
+        }
+        ctx.counts.lock().unwrap_or_else(|e| e.into_inner()).destroyed += 1;
+        true
+    }
+}
+
+fn targeted(targets: &[String], resource_addr: &str) -> bool {
+    targets.is_empty() || targets.iter().any(|t| t.split('[').next() == Some(resource_addr))
+}
+
+fn find_resource<'c>(config: &'c Config, addr: &str) -> Option<&'c crate::config::Resource> {
+    let parsed = crate::addr::ResourceInstanceAddr::parse(addr).ok()?;
+    let m = crate::graph::build::module_at(&config.root, &parsed.resource.module)?;
+    m.resources.get(&parsed.resource.local())
+}
+
+/// The resource nodes `-target` includes: the targets and everything they depend on.
+fn included_nodes(graph: &Graph, targets: &[String]) -> Result<Option<HashSet<NodeIndex>>, Diagnostics> {
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    let mut set = HashSet::new();
+    let mut stack = Vec::new();
+    for t in targets {
+        let parsed = crate::addr::ResourceInstanceAddr::parse(t)
+            .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid target address", e.to_string())))?;
+        let kind = NodeKind::Resource { module: parsed.resource.module.clone(), key: parsed.resource.local() };
+        match graph.node(&kind) {
+            Some(i) => stack.push(i),
+            None => continue,
+        }
+    }
+    while let Some(i) = stack.pop() {
+        if set.insert(i) {
+            stack.extend(graph.dag.neighbors_directed(i, petgraph::Direction::Incoming));
+        }
+    }
+    Ok(Some(set))
+}
+
+fn root_variables(ctx: &Ctx<'_>) -> BTreeMap<String, Value> {
+    ctx.config
+        .root
+        .variables
+        .keys()
+        .filter_map(|name| {
+            let idx = ctx.graph.node(&NodeKind::Variable { module: crate::addr::ModulePath::root(), name: name.clone() })?;
+            Some((name.clone(), ctx.values[idx.index()].get()?.clone().strip_marks()))
+        })
+        .collect()
+}
+
+fn output_changes(ctx: &Ctx<'_>, state: &State, destroy: bool) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    for (name, (value, sensitive)) in ctx.root_outputs() {
+        let before = state.outputs.get(&name);
+        let before_v = before.map(|o| o.value.clone().mark_if(o.sensitive)).unwrap_or(Value::Null);
+        if destroy {
+            if before.is_some() {
+                out.push(OutputChange { name, action: Action::Delete, before: before_v, after: Value::Null, sensitive });
+            }
+            continue;
+        }
+        let after = value.unwrap_or(Value::Unknown);
+        let action = match before {
+            None => Action::Create,
+            Some(o) if o.value == after.clone().strip_marks() && after.is_wholly_known() => Action::NoOp,
+            Some(_) => Action::Update,
+        };
+        out.push(OutputChange { name, action, before: before_v, after, sensitive });
+    }
+    for (name, o) in &state.outputs {
+        if !ctx.config.root.outputs.contains_key(name) {
+            out.push(OutputChange {
+                name: name.clone(),
+                action: Action::Delete,
+                before: o.value.clone().mark_if(o.sensitive),
+                after: Value::Null,
+                sensitive: o.sensitive,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}

@@ -1,0 +1,302 @@
+//! The walk context shared by every node of one operation (validate, plan or apply), and the
+//! visitors for variables, locals, outputs and provider configurations. Resource nodes are in
+//! [`super::resource`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use petgraph::graph::NodeIndex;
+
+use super::hook::Hook;
+use super::scope::NodeScope;
+use super::{Op, PlanOptions};
+use crate::addr::ModulePath;
+use crate::config::{Config, Module};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::{eval_body, eval_body_dynamic, eval_expr, types::convert};
+use crate::graph::build::module_at;
+use crate::graph::{Graph, NodeKind};
+use crate::plan::{Plan, ResourceChange};
+use crate::provider::{Provider, ReadRequest, Registry};
+use crate::state::{ResourceInstanceState, State, StateStore};
+use crate::value::Value;
+
+/// Counts of applied changes, for the summary line and the audit log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ApplyCounts {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub config: &'a Config,
+    pub graph: &'a Graph,
+    pub registry: &'a Registry,
+    pub root_dir: &'a Path,
+    pub op: Op,
+    pub opts: &'a PlanOptions,
+    pub state: &'a State,
+    /// Root variable values before conversion.
+    pub inputs: &'a BTreeMap<String, Value>,
+    /// The plan being applied (apply only).
+    pub plan: Option<&'a Plan>,
+    pub store: Option<&'a StateStore>,
+    pub hook: &'a dyn Hook,
+    pub values: Vec<OnceLock<Value>>,
+    pub providers: HashMap<String, OnceLock<Arc<dyn Provider>>>,
+    /// Refreshed states by instance address (None: gone).
+    pub refreshed: Mutex<HashMap<String, Option<Value>>>,
+    pub changes: Mutex<Vec<ResourceChange>>,
+    pub diags: Mutex<Diagnostics>,
+    /// Resource nodes included by `-target` (None: all).
+    pub included: Option<HashSet<NodeIndex>>,
+    /// State instances grouped by resource address (`module.m.type.name`).
+    pub state_by_resource: HashMap<String, Vec<&'a ResourceInstanceState>>,
+    pub counts: Mutex<ApplyCounts>,
+    pub cancel: AtomicBool,
+}
+
+/// The resource address (without instance key) of a state entry.
+pub(crate) fn state_resource_addr(r: &ResourceInstanceState) -> String {
+    let local = if r.mode == "data" { format!("data.{}.{}", r.type_name, r.name) } else { format!("{}.{}", r.type_name, r.name) };
+    if r.module.is_empty() {
+        local
+    } else {
+        format!("{}.{local}", r.module)
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn error(&self, d: Diagnostic) {
+        self.diags.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+
+    pub fn errors(&self, ds: Diagnostics) {
+        self.diags.lock().unwrap_or_else(|e| e.into_inner()).extend(ds);
+    }
+
+    pub fn module(&self, path: &ModulePath) -> &'a Module {
+        module_at(&self.config.root, path).unwrap_or(&self.config.root)
+    }
+
+    fn set(&self, idx: NodeIndex, v: Value) {
+        let _ = self.values[idx.index()].set(v);
+    }
+
+    /// Visits one node; returns whether it succeeded.
+    pub async fn visit(&self, idx: NodeIndex) -> bool {
+        let node = &self.graph.dag[idx];
+        let range = node.range.clone();
+        let result = match &node.kind {
+            NodeKind::Variable { module, name } => self.visit_variable(module, name).map(|v| self.set(idx, v)),
+            NodeKind::Local { module, name } => {
+                let attr = &self.module(module).locals[name];
+                let scope = NodeScope::new(self, module);
+                eval_expr(&attr.expr, &scope)
+                    .map(|v| self.set(idx, v))
+                    .map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&attr.expr_range)).into())
+            }
+            NodeKind::Output { module, name } => self.visit_output(module, name).map(|v| self.set(idx, v)),
+            NodeKind::Provider { key } => self.visit_provider(key).await,
+            NodeKind::Resource { module, key } => super::resource::visit_resource(self, idx, module, key).await,
+        };
+        match result {
+            Ok(()) => true,
+            Err(d) => {
+                let d = Diagnostics(d.0.into_iter().map(|x| x.at(range.as_ref())).collect());
+                self.errors(d);
+                false
+            }
+        }
+    }
+
+    fn visit_variable(&self, module: &ModulePath, name: &str) -> Result<Value, Diagnostics> {
+        let decl = &self.module(module).variables[name];
+        let given = if self.op == Op::Validate {
+            Some(Value::Unknown)
+        } else if let Some((parent, call_name)) = module.parent() {
+            let call = &self.module(&parent).module_calls[call_name];
+            match call.inputs.attribute(name) {
+                Some(a) => Some(
+                    eval_expr(&a.expr, &NodeScope::new(self, &parent))
+                        .map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?,
+                ),
+                None => None,
+            }
+        } else {
+            self.inputs.get(name).cloned()
+        };
+        let value = match given {
+            Some(v) if v.is_null() && decl.default.is_some() && decl.nullable => v,
+            Some(v) if v.is_null() && !decl.nullable => decl.default.clone().unwrap_or(v),
+            Some(v) => v,
+            None => match &decl.default {
+                Some(d) => d.clone(),
+                None => {
+                    return Err(Diagnostic::error(
+                        "No value for required variable",
+                        format!("The root module input variable \"{name}\" is not set, and has no default value. Use a -var or -var-file command line argument, a terraform.tfvars file, or the TF_VAR_{name} environment variable to provide a value for this variable."),
+                    )
+                    .at(Some(&decl.range))
+                    .into())
+                }
+            },
+        };
+        if value.is_null() && !decl.nullable {
+            return Err(Diagnostic::error("Required variable not set", format!("Unsuitable value for var.{name}: the variable is not nullable, so a value is required."))
+                .at(Some(&decl.range))
+                .into());
+        }
+        let value = convert(value, &decl.ty).map_err(|e| {
+            Diagnostic::error("Invalid value for input variable", format!("The given value is not suitable for var.{name} declared at {}: {e}.", decl.range))
+                .at(Some(&decl.range))
+        })?;
+        let value = value.mark_if(decl.sensitive);
+        self.check_validations(module, name, &value)?;
+        Ok(value)
+    }
+
+    fn check_validations(&self, module: &ModulePath, name: &str, value: &Value) -> Result<(), Diagnostics> {
+        let decl = &self.module(module).variables[name];
+        if decl.validations.is_empty() || !value.is_wholly_known() {
+            return Ok(());
+        }
+        let scope = ValidationScope { inner: NodeScope::new(self, module), name, value };
+        let mut diags = Diagnostics::new();
+        for v in &decl.validations {
+            let ok = eval_expr(&v.condition.expr, &scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&v.condition.expr_range)))?;
+            match ok.unmarked() {
+                Value::Bool(true) | Value::Unknown => {}
+                Value::Bool(false) => {
+                    let msg = eval_expr(&v.error_message.expr, &scope)
+                        .ok()
+                        .and_then(|m| m.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "The value is not valid.".into());
+                    diags.push(
+                        Diagnostic::error("Invalid value for variable", format!("{msg}\n\nThis was checked by the validation rule at {}.", v.condition.range))
+                            .at(Some(&decl.range)),
+                    );
+                }
+                other => diags.push(
+                    Diagnostic::error("Invalid validation result", format!("The condition must return a bool, not {}.", other.type_name()))
+                        .at(Some(&v.condition.expr_range)),
+                ),
+            }
+        }
+        diags.into_result()
+    }
+
+    fn visit_output(&self, module: &ModulePath, name: &str) -> Result<Value, Diagnostics> {
+        let o = &self.module(module).outputs[name];
+        let scope = NodeScope::new(self, module);
+        let v = eval_expr(&o.value.expr, &scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&o.value.expr_range)))?;
+        if module.is_root() && !o.sensitive && v.contains_sensitive() && self.op != Op::Validate {
+            return Err(Diagnostic::error(
+                "Output refers to sensitive values",
+                "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+            )
+            .at(Some(&o.range))
+            .into());
+        }
+        Ok(v.mark_if(o.sensitive))
+    }
+
+    async fn visit_provider(&self, key: &str) -> Result<(), Diagnostics> {
+        let name = key.split('.').next().unwrap_or(key);
+        let Some(factory) = self.registry.get(name) else {
+            return Err(Diagnostic::error(
+                "Provider not available",
+                format!("skyform has no built-in provider \"{name}\". Supported: {}.", self.registry.names().cloned().collect::<Vec<_>>().join(", ")),
+            )
+            .into());
+        };
+        let config = match self.config.root.providers.get(key) {
+            Some(p) => {
+                let scope = NodeScope::new(self, &ModulePath::root());
+                let schema = &factory.schema().provider;
+                let v = if schema.attributes.is_empty() && schema.blocks.is_empty() {
+                    eval_body_dynamic(&p.body, &scope, &["alias"])?
+                } else {
+                    eval_body(&p.body, schema, &scope, &["alias", "version"])?
+                };
+                v.strip_marks()
+            }
+            None => Value::Map(BTreeMap::new()),
+        };
+        if self.op == Op::Validate {
+            return Ok(());
+        }
+        let driver = factory.configure(config).await?;
+        if self.op == Op::Plan && self.opts.refresh && !self.opts.destroy {
+            self.refresh(key, &driver).await?;
+        }
+        let _ = self.providers.get(key).map(|slot| slot.set(driver));
+        Ok(())
+    }
+
+    /// Re-reads, in one batch, every managed instance in state that uses this provider.
+    async fn refresh(&self, key: &str, driver: &Arc<dyn Provider>) -> Result<(), Diagnostics> {
+        let addr = super::providers::provider_address(key);
+        let mine: Vec<&ResourceInstanceState> =
+            self.state.resources.values().filter(|r| r.mode == "managed" && r.provider == addr).collect();
+        if mine.is_empty() {
+            return Ok(());
+        }
+        for r in &mine {
+            self.hook.pre_refresh(&r.address, r.attributes.get_attr("id").and_then(Value::as_str));
+        }
+        let reqs = mine
+            .iter()
+            .map(|r| ReadRequest { type_name: r.type_name.clone(), prior_state: r.attributes.clone() })
+            .collect();
+        let responses = driver.read_batch(reqs).await;
+        let mut diags = Diagnostics::new();
+        let mut map = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
+        for (r, resp) in mine.iter().zip(responses) {
+            for d in resp.diagnostics.0 {
+                diags.push(d.with_address(&r.address));
+            }
+            map.insert(r.address.clone(), resp.new_state.map(Value::strip_marks));
+        }
+        diags.into_result()
+    }
+
+    /// Root output values after the walk (None for an output whose node did not finish).
+    pub fn root_outputs(&self) -> BTreeMap<String, (Option<Value>, bool)> {
+        self.config
+            .root
+            .outputs
+            .iter()
+            .map(|(name, o)| {
+                let v = self
+                    .graph
+                    .node(&NodeKind::Output { module: ModulePath::root(), name: name.clone() })
+                    .and_then(|i| self.values[i.index()].get().cloned());
+                (name.clone(), (v, o.sensitive))
+            })
+            .collect()
+    }
+}
+
+/// A scope for validation conditions: `var.<name>` is the value being validated.
+struct ValidationScope<'s, 'c, 'a> {
+    inner: NodeScope<'c, 'a>,
+    name: &'s str,
+    value: &'s Value,
+}
+
+impl crate::eval::Scope for ValidationScope<'_, '_, '_> {
+    fn lookup(&self, name: &str, attrs: &[&str]) -> Result<(Value, usize), crate::eval::EvalError> {
+        if name == "var" && attrs.first() == Some(&self.name) {
+            return Ok((self.value.clone(), 1));
+        }
+        self.inner.lookup(name, attrs)
+    }
+    fn func_context(&self) -> &crate::eval::functions::FuncContext {
+        self.inner.func_context()
+    }
+}
+

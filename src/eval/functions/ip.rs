@@ -1,0 +1,86 @@
+//! IP network functions: cidrsubnet, cidrhost, cidrnetmask (IPv4 and IPv6).
+
+use std::net::IpAddr;
+
+use super::{arg_num, arg_str, invalid, FuncContext, FuncResult};
+use crate::value::Value;
+
+fn parse_cidr(s: &str) -> Result<(IpAddr, u32), super::FuncError> {
+    let Some((ip, len)) = s.split_once('/') else {
+        return invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}."));
+    };
+    let ip: IpAddr = ip.parse().or_else(|_| invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}.")))?;
+    let len: u32 = len.parse().or_else(|_| invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}.")))?;
+    let bits = if ip.is_ipv4() { 32 } else { 128 };
+    if len > bits {
+        return invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}."));
+    }
+    Ok((ip, len))
+}
+
+fn to_u128(ip: IpAddr) -> (u128, u32) {
+    match ip {
+        IpAddr::V4(v) => (u32::from(v) as u128, 32),
+        IpAddr::V6(v) => (u128::from(v), 128),
+    }
+}
+
+fn from_u128(n: u128, bits: u32) -> IpAddr {
+    if bits == 32 {
+        IpAddr::V4(std::net::Ipv4Addr::from(n as u32))
+    } else {
+        IpAddr::V6(std::net::Ipv6Addr::from(n))
+    }
+}
+
+fn mask(len: u32, bits: u32) -> u128 {
+    if len == 0 {
+        0
+    } else {
+        (u128::MAX << (128 - len)) >> (128 - bits)
+    }
+}
+
+pub fn cidrsubnet(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
+    let newbits = arg_num(&a[1], "newbits")? as u32;
+    let netnum = arg_num(&a[2], "netnum")?;
+    let (n, bits) = to_u128(ip);
+    let newlen = len + newbits;
+    if newlen > bits {
+        return invalid(format!("Invalid value for \"newbits\" parameter: insufficient address space to extend prefix of {len} by {newbits}."));
+    }
+    if netnum < 0.0 || (newbits < 128 && netnum as u128 >= (1u128 << newbits)) {
+        return invalid(format!("Invalid value for \"netnum\" parameter: prefix extension of {newbits} does not accommodate a subnet numbered {netnum}."));
+    }
+    let base = n & mask(len, bits);
+    let sub = base | ((netnum as u128) << (bits - newlen));
+    Ok(Value::String(format!("{}/{newlen}", from_u128(sub, bits))))
+}
+
+pub fn cidrhost(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
+    let host = arg_num(&a[1], "hostnum")?;
+    let (n, bits) = to_u128(ip);
+    let size: u128 = if bits - len >= 128 { u128::MAX } else { 1u128 << (bits - len) };
+    let idx: u128 = if host < 0.0 {
+        if (-host) as u128 > size {
+            return invalid(format!("Invalid value for \"hostnum\" parameter: prefix of {len} does not accommodate a host numbered {host}."));
+        }
+        size - (-host) as u128
+    } else {
+        if host as u128 >= size {
+            return invalid(format!("Invalid value for \"hostnum\" parameter: prefix of {len} does not accommodate a host numbered {host}."));
+        }
+        host as u128
+    };
+    Ok(Value::String(from_u128((n & mask(len, bits)) | idx, bits).to_string()))
+}
+
+pub fn cidrnetmask(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
+    if !ip.is_ipv4() {
+        return invalid("Invalid value for \"prefix\" parameter: IPv6 addresses cannot have a netmask.");
+    }
+    Ok(Value::String(from_u128(mask(len, 32), 32).to_string()))
+}

@@ -1,0 +1,21 @@
+//! skyform: a Terraform-style declarative infrastructure planner.
+//!
+//! The pipeline, one module per stage:
+//! `config` (load and parse `.tf` files, keeping source spans) -> `eval` (expressions over
+//! [`value::Value`], with unknowns and sensitive marks) -> `graph` (the dependency DAG and its
+//! bounded-parallel walk) -> `engine` (refresh + diff into a [`plan::Plan`]; apply it through the
+//! drivers in `provider`, committing each result to `state`). `view` renders plans, progress and
+//! diagnostics; `cli` is the thin command layer over all of it.
+
+pub mod addr;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod engine;
+pub mod eval;
+pub mod graph;
+pub mod plan;
+pub mod provider;
+pub mod state;
+pub mod value;
+pub mod view;

@@ -1,0 +1,72 @@
+//! The saved plan file (`plan -out=FILE`): a self-contained JSON document holding the plan,
+//! the variable values, the config hash and the state lineage/serial it was made against.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::Plan;
+use crate::config::Sources;
+
+const FORMAT: &str = "skyform-plan";
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct PlanFile {
+    format: String,
+    version: u32,
+    skyform_version: String,
+    plan: Plan,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("Failed to write the plan file {path}: {source}.")]
+    Write { path: String, source: std::io::Error },
+    #[error("Failed to read the plan file {path}: {source}.")]
+    Read { path: String, source: std::io::Error },
+    #[error("The file {path} is not a skyform plan file ({detail}).")]
+    Invalid { path: String, detail: String },
+}
+
+/// Writes the plan atomically (a temporary file renamed into place).
+pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
+    let doc = PlanFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        skyform_version: env!("CARGO_PKG_VERSION").into(),
+        plan: plan.clone(),
+    };
+    let err = |source| PlanFileError::Write { path: path.display().to_string(), source };
+    let bytes = serde_json::to_vec(&doc).map_err(|e| err(std::io::Error::other(e)))?;
+    let tmp = path.with_extension("tmp-skyform");
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
+pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| PlanFileError::Read { path: p.clone(), source })?;
+    let doc: PlanFile =
+        serde_json::from_slice(&bytes).map_err(|e| PlanFileError::Invalid { path: p.clone(), detail: e.to_string() })?;
+    if doc.format != FORMAT || doc.version != VERSION {
+        return Err(PlanFileError::Invalid {
+            path: p,
+            detail: format!("format {} version {}, expected {FORMAT} version {VERSION}", doc.format, doc.version),
+        });
+    }
+    Ok(doc.plan)
+}
+
+/// A hash over every configuration file's name and text.
+pub fn config_hash(sources: &Sources) -> String {
+    let mut h = Sha256::new();
+    for (name, text) in &sources.files {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}

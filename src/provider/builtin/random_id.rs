@@ -1,0 +1,139 @@
+//! `random_id` (hashicorp/random 3.x): random bytes chosen at create, shown as base64 (URL and
+//! standard), hex and decimal; `prefix` is prepended to hex and dec. Also the `random`
+//! provider's driver, which dispatches `random_string` to its own file.
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use rand::RngCore;
+
+use super::{attr, error, replace_paths, set};
+use crate::provider::*;
+use crate::value::Value;
+
+pub fn schema() -> ResourceSchema {
+    let f = |a: AttributeSchema| a.force_new();
+    ResourceSchema {
+        version: 0,
+        block: BlockSchema::new([
+            ("byte_length", f(AttributeSchema::required())),
+            ("prefix", f(AttributeSchema::optional())),
+            ("keepers", f(AttributeSchema::optional())),
+            ("id", AttributeSchema::computed()),
+            ("b64_url", AttributeSchema::computed()),
+            ("b64_std", AttributeSchema::computed()),
+            ("hex", AttributeSchema::computed()),
+            ("dec", AttributeSchema::computed()),
+        ]),
+    }
+}
+
+const COMPUTED: [&str; 5] = ["id", "b64_url", "b64_std", "hex", "dec"];
+
+/// Big-endian bytes as a decimal string.
+fn decimal(bytes: &[u8]) -> String {
+    let mut digits: Vec<u8> = vec![0];
+    for &b in bytes {
+        let mut carry = b as u32;
+        for d in digits.iter_mut() {
+            let x = *d as u32 * 256 + carry;
+            *d = (x % 10) as u8;
+            carry = x / 10;
+        }
+        while carry > 0 {
+            digits.push((carry % 10) as u8);
+            carry /= 10;
+        }
+    }
+    digits.iter().rev().map(|d| (b'0' + d) as char).collect()
+}
+
+/// Fills the computed attributes from the bytes.
+fn fill(state: &mut Value, bytes: &[u8]) {
+    let prefix = attr(state, "prefix").as_str().unwrap_or("").to_string();
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    set(state, "id", Value::String(url.clone()));
+    set(state, "b64_url", Value::String(url));
+    set(state, "b64_std", Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)));
+    set(state, "hex", Value::String(format!("{prefix}{}", hex::encode(bytes))));
+    set(state, "dec", Value::String(format!("{prefix}{}", decimal(bytes))));
+}
+
+pub struct RandomProvider;
+
+#[async_trait]
+impl Provider for RandomProvider {
+    async fn read(&self, req: ReadRequest) -> ReadResponse {
+        ReadResponse { new_state: Some(req.prior_state), diagnostics: Default::default() }
+    }
+
+    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        if req.type_name == "random_string" {
+            return super::random_string::plan(req);
+        }
+        let mut planned = req.proposed_new_state;
+        match attr(&planned, "byte_length").as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 => {}
+            Some(_) => return PlanResponse { diagnostics: error("Invalid byte_length", "byte_length must be a whole number of at least 1."), ..Default::default() },
+            None => {}
+        }
+        let requires_replace = match &req.prior_state {
+            None => {
+                for k in COMPUTED {
+                    set(&mut planned, k, Value::Unknown);
+                }
+                Vec::new()
+            }
+            Some(prior) => replace_paths(&schema().block, prior, &planned),
+        };
+        PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+    }
+
+    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
+        if req.type_name == "random_string" {
+            return super::random_string::apply(req);
+        }
+        let Some(mut state) = req.planned_state else { return ApplyResponse::default() };
+        if req.prior_state.is_none() {
+            let n = attr(&state, "byte_length").as_f64().unwrap_or(8.0) as usize;
+            let mut bytes = vec![0u8; n];
+            rand::rng().fill_bytes(&mut bytes);
+            fill(&mut state, &bytes);
+        }
+        ApplyResponse { new_state: Some(state), diagnostics: Default::default() }
+    }
+
+    async fn import(&self, req: ImportRequest) -> ImportResponse {
+        if req.type_name == "random_string" {
+            return super::random_string::import(req);
+        }
+        let bytes = match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(req.id.as_bytes()) {
+            Ok(b) => b,
+            Err(e) => return ImportResponse { state: None, diagnostics: error("Invalid import id", format!("The id must be the b64_url value of the random_id: {e}.")) },
+        };
+        let mut state = Value::Map(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect());
+        set(&mut state, "byte_length", Value::Number(bytes.len() as f64));
+        fill(&mut state, &bytes);
+        ImportResponse { state: Some(state), diagnostics: Default::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_match_hashicorp_random() {
+        let mut v = Value::object([("prefix", Value::string("p-"))]);
+        fill(&mut v, &[0x01, 0x02, 0xff]);
+        assert_eq!(attr(&v, "b64_url"), &Value::string("AQL_"));
+        assert_eq!(attr(&v, "b64_std"), &Value::string("AQL/"));
+        assert_eq!(attr(&v, "hex"), &Value::string("p-0102ff"));
+        assert_eq!(attr(&v, "dec"), &Value::string("p-66303"));
+    }
+
+    #[tokio::test]
+    async fn import_round_trips() {
+        let r = RandomProvider.import(ImportRequest { type_name: "random_id".into(), id: "AQL_".into() }).await;
+        assert_eq!(attr(r.state.as_ref().unwrap(), "hex"), &Value::string("0102ff"));
+    }
+}

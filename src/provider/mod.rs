@@ -1,0 +1,171 @@
+//! The provider driver interface: one trait every driver implements, its request and response
+//! types, resource schemas, and the registry that maps resource types to drivers.
+//!
+//! A scaled-down OpenTofu `providers.Interface`. A [`ProviderFactory`] knows the schema and
+//! builds a configured [`Provider`] from the `provider` block (no driver is usable
+//! unconfigured). Drivers never choose the plan action: the engine derives it from the planned
+//! state, `requires_replace` and `lifecycle`. Diagnostics travel in responses, so a failed apply
+//! still returns the last known state.
+
+pub mod builtin;
+pub mod registry;
+pub mod schema;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use registry::Registry;
+pub use schema::{AttributeSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema, ResourceSchema};
+
+use crate::diag::Diagnostics;
+use crate::value::{AttrPath, Value};
+
+/// Builds configured drivers for one provider (`terraform`, `local`, `random`, `aws`, ...).
+#[async_trait]
+pub trait ProviderFactory: Send + Sync {
+    /// The provider's local name, the prefix of its resource types (`aws` for `aws_s3_bucket`).
+    fn name(&self) -> &'static str;
+    /// Schemas of the provider block, resource types and data sources.
+    fn schema(&self) -> &ProviderSchema;
+    /// Configures a driver from the evaluated `provider` block (an empty object when absent).
+    async fn configure(&self, config: Value) -> Result<Arc<dyn Provider>, Diagnostics>;
+}
+
+/// A configured driver. Every method takes one request struct and returns one response struct.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Extra checks on a resource's configuration beyond the schema (which the engine checks).
+    async fn validate(&self, _req: ValidateRequest) -> ValidateResponse {
+        ValidateResponse::default()
+    }
+
+    /// Re-reads a resource. `new_state: None` means it is gone.
+    async fn read(&self, req: ReadRequest) -> ReadResponse;
+
+    /// Reads many resources at once. Drivers whose API can list in bulk override this; the
+    /// default reads one by one. Responses are in request order.
+    async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
+        let mut out = Vec::with_capacity(reqs.len());
+        for r in reqs {
+            out.push(self.read(r).await);
+        }
+        out
+    }
+
+    /// Plans a create (no prior state) or an update; returns the planned state with unknowns
+    /// for values only known after apply, and the paths whose change forces replacement.
+    async fn plan(&self, req: PlanRequest) -> PlanResponse;
+
+    /// Creates (no prior state), updates, or deletes (no planned state) a resource.
+    async fn apply(&self, req: ApplyRequest) -> ApplyResponse;
+
+    /// Imports an existing object by its provider id.
+    async fn import(&self, req: ImportRequest) -> ImportResponse {
+        ImportResponse {
+            state: None,
+            diagnostics: crate::diag::Diagnostic::error(
+                "Import not supported",
+                format!("The resource type {} does not support import.", req.type_name),
+            )
+            .into(),
+        }
+    }
+
+    /// Reads a data source.
+    async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
+        ReadDataResponse {
+            state: Value::Null,
+            diagnostics: crate::diag::Diagnostic::error(
+                "Data source not supported",
+                format!("This provider has no data source {}.", req.type_name),
+            )
+            .into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ValidateRequest {
+    pub type_name: String,
+    /// The configuration; may contain unknowns.
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ValidateResponse {
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReadRequest {
+    pub type_name: String,
+    pub prior_state: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadResponse {
+    /// The current state; `None` when the object no longer exists.
+    pub new_state: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanRequest {
+    pub type_name: String,
+    /// The refreshed prior state; `None` for a create.
+    pub prior_state: Option<Value>,
+    /// Config merged with prior computed values (Terraform's "proposed new state").
+    pub proposed_new_state: Value,
+    /// The configuration as written (null for unset attributes).
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PlanResponse {
+    pub planned_state: Value,
+    /// Attribute paths whose change forces replacement.
+    pub requires_replace: Vec<AttrPath>,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApplyRequest {
+    pub type_name: String,
+    /// `None` for a create.
+    pub prior_state: Option<Value>,
+    /// `None` for a delete.
+    pub planned_state: Option<Value>,
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApplyResponse {
+    /// The state after the operation (`None` once deleted). On failure: the last known state.
+    pub new_state: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    pub type_name: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportResponse {
+    pub state: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReadDataRequest {
+    pub type_name: String,
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadDataResponse {
+    pub state: Value,
+    pub diagnostics: Diagnostics,
+}

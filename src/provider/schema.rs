@@ -1,0 +1,95 @@
+//! Resource schemas: which attributes a resource type has and how each behaves.
+
+use std::collections::BTreeMap;
+
+/// How one attribute behaves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttributeSchema {
+    /// Must be set in configuration.
+    pub required: bool,
+    /// May be set in configuration.
+    pub optional: bool,
+    /// The provider may set it (alone: read-only; with `optional`: defaulted by the provider).
+    pub computed: bool,
+    /// A change forces replacement of the resource.
+    pub force_new: bool,
+    /// The value is hidden from plan output.
+    pub sensitive: bool,
+}
+
+impl AttributeSchema {
+    pub const fn required() -> Self {
+        AttributeSchema { required: true, optional: false, computed: false, force_new: false, sensitive: false }
+    }
+    pub const fn optional() -> Self {
+        AttributeSchema { required: false, optional: true, computed: false, force_new: false, sensitive: false }
+    }
+    pub const fn computed() -> Self {
+        AttributeSchema { required: false, optional: false, computed: true, force_new: false, sensitive: false }
+    }
+    pub const fn optional_computed() -> Self {
+        AttributeSchema { required: false, optional: true, computed: true, force_new: false, sensitive: false }
+    }
+    pub const fn force_new(mut self) -> Self {
+        self.force_new = true;
+        self
+    }
+    pub const fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    /// At most one block; its value is an object (or null).
+    Single,
+    /// Zero or more blocks; a list of objects.
+    List,
+    /// Zero or more blocks; a set of objects.
+    Set,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedBlock {
+    pub nesting: Nesting,
+    pub block: BlockSchema,
+    pub min_items: usize,
+    pub max_items: Option<usize>,
+}
+
+/// The attributes and nested block types of a block (a resource body or a nested block).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BlockSchema {
+    pub attributes: BTreeMap<String, AttributeSchema>,
+    pub blocks: BTreeMap<String, NestedBlock>,
+}
+
+impl BlockSchema {
+    /// Builds a block schema from `(name, attribute)` pairs.
+    pub fn new<'a>(attrs: impl IntoIterator<Item = (&'a str, AttributeSchema)>) -> BlockSchema {
+        BlockSchema {
+            attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            blocks: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a nested block type.
+    pub fn with_block(mut self, name: &str, nesting: Nesting, block: BlockSchema) -> BlockSchema {
+        self.blocks.insert(name.to_string(), NestedBlock { nesting, block, min_items: 0, max_items: None });
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceSchema {
+    pub version: u64,
+    pub block: BlockSchema,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProviderSchema {
+    pub provider: BlockSchema,
+    pub resources: BTreeMap<String, ResourceSchema>,
+    pub data_sources: BTreeMap<String, ResourceSchema>,
+}

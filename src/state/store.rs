@@ -1,0 +1,441 @@
+//! The SQLite state store: opens (creating on first use) and migrates the database from the
+//! embedded `state-schema/` files, loads the whole [`State`], commits one resource at a time
+//! (journal row cleared and serial bumped in the same transaction), holds the cross-process
+//! lock, and keeps the audit history.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{OutputState, ResourceInstanceState, State};
+use crate::value::{AttrPath, Value};
+
+/// The migrations, in order; the schema version is the number of migrations applied.
+const MIGRATIONS: &[&str] = &[include_str!("../../state-schema/0001_initial.sql")];
+
+pub type StateResult<T> = Result<T, StateError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("State database error at {path}: {source}.")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("The state database at {path} is corrupt or not a skyform state database: {detail}.")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("The state database at {path} was written by a newer skyform (schema version {found}; this skyform supports up to {supported}). Upgrade skyform to use it.")]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error("The state is locked by {who}@{host} (pid {pid}, operation {operation}) since {created}. Lock ID: {id}. Wait for it to finish, or run `skyform force-unlock {id}` if that process is gone.", who = .0.who, host = .0.host, pid = .0.pid, operation = .0.operation, created = .0.created, id = .0.id)]
+    Locked(LockInfo),
+    #[error("The lock ID {given} does not match the current lock{}.", holder.as_ref().map(|h| format!(" (held as {})", h.id)).unwrap_or_else(|| " (the state is not locked)".into()))]
+    LockIdMismatch { given: String, holder: Option<LockInfo> },
+    #[error("No resource instance {0} is in the state.")]
+    NotFound(String),
+    #[error("A resource instance {0} is already in the state.")]
+    AlreadyExists(String),
+    #[error("Failed to create the state directory {path}: {source}.")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LockInfo {
+    pub id: String,
+    pub operation: String,
+    pub who: String,
+    pub host: String,
+    pub pid: u32,
+    pub created: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingOp {
+    pub id: i64,
+    pub address: String,
+    pub action: String,
+    pub started_at: String,
+    pub pid: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct HistoryEntry {
+    pub started_at: String,
+    pub finished_at: String,
+    pub who: String,
+    pub host: String,
+    pub command: String,
+    pub added: u64,
+    pub changed: u64,
+    pub destroyed: u64,
+    pub result: String,
+    pub detail: String,
+}
+
+pub struct StateStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn who() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+}
+
+fn host() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
+}
+
+fn pid_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl StateStore {
+    /// The newest schema version this build knows.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.len() as i64
+    }
+
+    /// Opens the database at `path`, creating it (and its directory) on first use, and
+    /// migrates it to the current schema.
+    pub fn open(path: &Path) -> StateResult<StateStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
+        }
+        let sq = |source| StateError::Sqlite { path: path.to_path_buf(), source };
+        let corrupt = |e: rusqlite::Error| StateError::Corrupt { path: path.to_path_buf(), detail: e.to_string() };
+        let conn = Connection::open(path).map_err(sq)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(sq)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        if version > Self::schema_version() {
+            return Err(StateError::NewerSchema { path: path.to_path_buf(), found: version, supported: Self::schema_version() });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sq)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
+        let store = StateStore { path: path.to_path_buf(), conn: Mutex::new(conn) };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn migrate(&self, from: i64) -> StateResult<()> {
+        if from == Self::schema_version() {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|e| StateError::Corrupt { path: self.path.clone(), detail: format!("migration {} failed: {e}", i + 1) })?;
+        }
+        if version == 0 {
+            tx.execute("INSERT INTO meta (id, lineage, serial, created) VALUES (1, ?1, 0, ?2)", params![uuid::Uuid::new_v4().to_string(), now()])
+                .map_err(|e| self.err(e))?;
+        }
+        tx.pragma_update(None, "user_version", Self::schema_version()).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StateError {
+        StateError::Sqlite { path: self.path.clone(), source }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn lineage_serial(&self) -> StateResult<(String, u64)> {
+        let conn = self.conn();
+        conn.query_row("SELECT lineage, serial FROM meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Loads everything.
+    pub fn load(&self) -> StateResult<State> {
+        let (lineage, serial) = self.lineage_serial()?;
+        let conn = self.conn();
+        let corrupt = |detail: String| StateError::Corrupt { path: self.path.clone(), detail };
+        let mut stmt = conn
+            .prepare_cached("SELECT address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at FROM resources ORDER BY address")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut resources = BTreeMap::new();
+        for row in rows {
+            let (address, module, mode, type_name, name, key, provider, sv, attrs, sens, deps, created_at, updated_at) = row.map_err(|e| self.err(e))?;
+            let attributes: serde_json::Value = serde_json::from_str(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
+            let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&sens).map_err(|e| corrupt(format!("sensitive paths of {address}: {e}")))?;
+            let dependencies: Vec<String> = serde_json::from_str(&deps).map_err(|e| corrupt(format!("dependencies of {address}: {e}")))?;
+            let index_key = key.map(|k| serde_json::from_str(&k)).transpose().map_err(|e| corrupt(format!("index key of {address}: {e}")))?;
+            resources.insert(
+                address.clone(),
+                ResourceInstanceState {
+                    address,
+                    module,
+                    mode,
+                    type_name,
+                    name,
+                    index_key,
+                    provider,
+                    schema_version: sv as u64,
+                    attributes: Value::from_json(&attributes),
+                    sensitive_paths,
+                    dependencies,
+                    created_at,
+                    updated_at,
+                },
+            );
+        }
+        drop(stmt);
+        let mut outputs = BTreeMap::new();
+        let mut stmt = conn.prepare_cached("SELECT name, value, sensitive FROM outputs").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))).map_err(|e| self.err(e))?;
+        for row in rows {
+            let (name, value, sensitive) = row.map_err(|e| self.err(e))?;
+            let v: serde_json::Value = serde_json::from_str(&value).map_err(|e| corrupt(format!("output {name}: {e}")))?;
+            outputs.insert(name, OutputState { value: Value::from_json(&v), sensitive });
+        }
+        Ok(State { lineage, serial, resources, outputs })
+    }
+
+    /// Takes the lock, failing at once (or after `timeout`) when another live process holds it.
+    pub fn acquire_lock(&self, operation: &str, timeout: Duration) -> StateResult<LockInfo> {
+        let start = Instant::now();
+        loop {
+            match self.try_lock(operation)? {
+                Ok(info) => return Ok(info),
+                Err(holder) if start.elapsed() >= timeout => return Err(StateError::Locked(holder)),
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        }
+    }
+
+    fn try_lock(&self, operation: &str) -> StateResult<Result<LockInfo, LockInfo>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+        let holder = read_lock(&tx).map_err(|e| self.err(e))?;
+        if let Some(h) = holder {
+            let stale = h.host == host() && h.pid != std::process::id() && !pid_alive(h.pid);
+            if !stale {
+                return Ok(Err(h));
+            }
+        }
+        let info = LockInfo { id: uuid::Uuid::new_v4().to_string(), operation: operation.to_string(), who: who(), host: host(), pid: std::process::id(), created: now() };
+        tx.execute(
+            "INSERT OR REPLACE INTO lock (id, lock_id, operation, who, host, pid, created) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![info.id, info.operation, info.who, info.host, info.pid, info.created],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Ok(info))
+    }
+
+    pub fn release_lock(&self, id: &str) -> StateResult<()> {
+        self.conn().execute("DELETE FROM lock WHERE lock_id = ?1", params![id]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn force_unlock(&self, id: &str) -> StateResult<()> {
+        let conn = self.conn();
+        let holder = read_lock(&conn).map_err(|e| self.err(e))?;
+        match holder {
+            Some(h) if h.id == id => {
+                conn.execute("DELETE FROM lock WHERE lock_id = ?1", params![id]).map_err(|e| self.err(e))?;
+                Ok(())
+            }
+            holder => Err(StateError::LockIdMismatch { given: id.to_string(), holder }),
+        }
+    }
+
+    pub fn begin_operation(&self, address: &str, action: &str, prior: Option<&serde_json::Value>) -> StateResult<i64> {
+        let conn = self.conn();
+        conn.prepare_cached("INSERT INTO pending_operations (address, action, started_at, pid, prior) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut s| s.execute(params![address, action, now(), std::process::id(), prior.map(|p| p.to_string())]))
+            .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    pub fn clear_operation(&self, id: i64) -> StateResult<()> {
+        self.conn().execute("DELETE FROM pending_operations WHERE id = ?1", params![id]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT id, address, action, started_at, pid FROM pending_operations ORDER BY id").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok(PendingOp { id: r.get(0)?, address: r.get(1)?, action: r.get(2)?, started_at: r.get(3)?, pid: r.get(4)? }))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Upserts one resource instance, clears its journal row and bumps the serial, atomically.
+    pub fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let ts = now();
+        tx.prepare_cached(
+            "INSERT INTO resources (address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+             ON CONFLICT(address) DO UPDATE SET module = excluded.module, mode = excluded.mode, type = excluded.type, name = excluded.name,
+               index_key = excluded.index_key, provider = excluded.provider, schema_version = excluded.schema_version,
+               attributes = excluded.attributes, sensitive_paths = excluded.sensitive_paths, dependencies = excluded.dependencies,
+               updated_at = excluded.updated_at",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                res.address,
+                res.module,
+                res.mode,
+                res.type_name,
+                res.name,
+                res.index_key.as_ref().map(|k| k.to_string()),
+                res.provider,
+                res.schema_version as i64,
+                res.attributes.to_json().to_string(),
+                serde_json::to_string(&res.sensitive_paths).unwrap_or_else(|_| "[]".into()),
+                serde_json::to_string(&res.dependencies).unwrap_or_else(|_| "[]".into()),
+                ts
+            ])
+        })
+        .map_err(|e| self.err(e))?;
+        finish(&tx, journal).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Removes one resource instance, clears its journal row and bumps the serial, atomically.
+    pub fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM resources WHERE address = ?1", params![address]).map_err(|e| self.err(e))?;
+        finish(&tx, journal).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Replaces the outputs; bumps the serial only if something changed.
+    pub fn replace_outputs(&self, outputs: &BTreeMap<String, OutputState>) -> StateResult<()> {
+        let current = self.load()?.outputs;
+        if current == *outputs {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM outputs", []).map_err(|e| self.err(e))?;
+        for (name, o) in outputs {
+            tx.execute("INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)", params![name, o.value.to_json().to_string(), o.sensitive])
+                .map_err(|e| self.err(e))?;
+        }
+        finish(&tx, None).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// `state mv`: renames an instance, keeping its attributes.
+    pub fn move_resource(&self, from: &str, to: &str) -> StateResult<()> {
+        let parsed = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+        let mut state = self.load()?;
+        let Some(mut r) = state.resources.remove(from) else { return Err(StateError::NotFound(from.to_string())) };
+        if state.resources.contains_key(to) {
+            return Err(StateError::AlreadyExists(to.to_string()));
+        }
+        r.address = to.to_string();
+        r.module = parsed.resource.module.to_string();
+        r.type_name = parsed.resource.type_name.clone();
+        r.name = parsed.resource.name.clone();
+        r.index_key = match &parsed.key {
+            Some(crate::addr::InstanceKey::Int(i)) => Some(serde_json::json!(i)),
+            Some(crate::addr::InstanceKey::Str(s)) => Some(serde_json::json!(s)),
+            None => None,
+        };
+        self.delete_resource(None, from)?;
+        self.commit_resource(None, &r)
+    }
+
+    /// `state rm`: forgets an instance.
+    pub fn remove_resource(&self, address: &str) -> StateResult<()> {
+        let exists: bool = self
+            .conn()
+            .query_row("SELECT 1 FROM resources WHERE address = ?1", params![address], |_| Ok(true))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .unwrap_or(false);
+        if !exists {
+            return Err(StateError::NotFound(address.to_string()));
+        }
+        self.delete_resource(None, address)
+    }
+
+    pub fn record_history(&self, e: &HistoryEntry) -> StateResult<()> {
+        self.conn()
+            .execute(
+                "INSERT INTO history (started_at, finished_at, who, host, command, added, changed, destroyed, result, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![e.started_at, e.finished_at, e.who, e.host, e.command, e.added as i64, e.changed as i64, e.destroyed as i64, e.result, e.detail],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The newest `limit` entries, newest first.
+    pub fn history(&self, limit: usize) -> StateResult<Vec<HistoryEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT started_at, finished_at, who, host, command, added, changed, destroyed, result, detail FROM history ORDER BY id DESC LIMIT ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64], |r| {
+                Ok(HistoryEntry {
+                    started_at: r.get(0)?,
+                    finished_at: r.get(1)?,
+                    who: r.get(2)?,
+                    host: r.get(3)?,
+                    command: r.get(4)?,
+                    added: r.get::<_, i64>(5)? as u64,
+                    changed: r.get::<_, i64>(6)? as u64,
+                    destroyed: r.get::<_, i64>(7)? as u64,
+                    result: r.get(8)?,
+                    detail: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}
+
+fn read_lock(conn: &Connection) -> rusqlite::Result<Option<LockInfo>> {
+    conn.query_row("SELECT lock_id, operation, who, host, pid, created FROM lock WHERE id = 1", [], |r| {
+        Ok(LockInfo { id: r.get(0)?, operation: r.get(1)?, who: r.get(2)?, host: r.get(3)?, pid: r.get(4)?, created: r.get(5)? })
+    })
+    .optional()
+}
+
+/// Clears the journal row (if any) and bumps the serial, inside the caller's transaction.
+fn finish(tx: &rusqlite::Transaction<'_>, journal: Option<i64>) -> rusqlite::Result<()> {
+    if let Some(id) = journal {
+        tx.prepare_cached("DELETE FROM pending_operations WHERE id = ?1")?.execute(params![id])?;
+    }
+    tx.prepare_cached("UPDATE meta SET serial = serial + 1 WHERE id = 1")?.execute([])?;
+    Ok(())
+}

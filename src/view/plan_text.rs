@@ -1,0 +1,270 @@
+//! The human plan, in Terraform's shape: a legend, one block per changed resource instance
+//! with attribute-level differences (`+`, `~`, `-`, `-/+`, `(known after apply)`,
+//! `# forces replacement`, hidden unchanged attributes), the `Plan:` summary and output changes.
+
+use std::collections::BTreeMap;
+
+use super::values::{key, render};
+use super::Colors;
+use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
+use crate::value::{AttrPath, PathStep, Value};
+
+/// Renders a whole plan.
+pub fn render_plan(plan: &Plan, c: Colors) -> String {
+    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|rc| rc.action != Action::NoOp).collect();
+    let outputs: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
+    let mut out = String::new();
+    if changed.is_empty() && outputs.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n\nskyform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n",
+            c.bold("No changes. Your infrastructure matches the configuration.")
+        ));
+        return out;
+    }
+    if !changed.is_empty() {
+        out.push_str("\nskyform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n");
+        for (action, text) in [
+            (Action::Create, "create"),
+            (Action::Update, "update in-place"),
+            (Action::Delete, "destroy"),
+            (Action::DeleteThenCreate, "destroy and then create replacement"),
+            (Action::CreateThenDelete, "create replacement and then destroy"),
+            (Action::Read, "read (data resources)"),
+        ] {
+            if changed.iter().any(|rc| rc.action == action) {
+                out.push_str(&format!("{} {text}\n", symbol(action, c)));
+            }
+        }
+        out.push_str("\nskyform will perform the following actions:\n\n");
+        for rc in &changed {
+            out.push_str(&render_change(rc, c));
+            out.push('\n');
+        }
+    }
+    let s = plan.summary();
+    out.push_str(&format!("{} {} to add, {} to change, {} to destroy.\n", c.bold("Plan:"), s.add, s.change, s.destroy));
+    if !outputs.is_empty() {
+        out.push_str(&render_output_changes(&outputs, c));
+    }
+    out
+}
+
+fn symbol(action: Action, c: Colors) -> String {
+    let s = format!("{:>3}", action.symbol());
+    match action {
+        Action::Create => c.green(&s),
+        Action::Update => c.yellow(&s),
+        Action::Delete => c.red(&s),
+        Action::DeleteThenCreate | Action::CreateThenDelete => format!("{}{}", c.red(&s[..2]), c.green(&s[2..])),
+        _ => c.cyan(&s),
+    }
+}
+
+fn header(rc: &ResourceChange) -> String {
+    let a = &rc.address;
+    let phrase = match (rc.action, &rc.reason) {
+        (Action::Create, Some(ActionReason::CreateBecauseDeletedOutside)) => {
+            return format!("  # {a} will be created\n  # (the object was deleted outside skyform)\n");
+        }
+        (Action::Create, _) => "will be created",
+        (Action::Update, _) => "will be updated in-place",
+        (Action::Read, _) => "will be read during apply",
+        (Action::Delete, _) => "will be destroyed",
+        (_, Some(ActionReason::ReplaceByRequest)) => "will be replaced, as requested",
+        (_, Some(ActionReason::ReplaceByTriggers)) => "will be replaced due to changes in replace_triggered_by",
+        (Action::DeleteThenCreate | Action::CreateThenDelete, _) => "must be replaced",
+        (Action::NoOp, _) => "is unchanged",
+    };
+    let mut s = format!("  # {a} {phrase}\n");
+    let because = match &rc.reason {
+        Some(ActionReason::DeleteBecauseNoResourceConfig) => {
+            Some(format!("because {} is not in configuration", a.split('[').next().unwrap_or(a)))
+        }
+        Some(ActionReason::DeleteBecauseCountIndex) => {
+            Some(format!("because index {} is out of range for count", &a[a.rfind('[').unwrap_or(a.len())..]))
+        }
+        Some(ActionReason::DeleteBecauseEachKey) => {
+            Some(format!("because key {} is not in for_each map", &a[a.rfind('[').unwrap_or(a.len())..]))
+        }
+        _ => None,
+    };
+    if let Some(b) = because {
+        s.push_str(&format!("  # ({b})\n"));
+    }
+    s
+}
+
+/// Renders one resource instance's change.
+pub fn render_change(rc: &ResourceChange, c: Colors) -> String {
+    let mut out = header(rc);
+    let kind = if rc.mode == "data" { "data" } else { "resource" };
+    out.push_str(&format!("{} {kind} \"{}\" \"{}\" {{\n", symbol(rc.action, c), rc.type_name, rc.name));
+    let empty = BTreeMap::new();
+    let before = match &rc.before {
+        Value::Map(m) => m,
+        _ => &empty,
+    };
+    let after = match &rc.after {
+        Value::Map(m) => m,
+        _ => &empty,
+    };
+    let mode = match rc.action {
+        Action::Create | Action::Read => Mode::Create,
+        Action::Delete => Mode::Delete,
+        _ => Mode::Update,
+    };
+    out.push_str(&diff_object(before, after, mode, &rc.requires_replace, &[], 6, c, false));
+    out.push_str("    }\n");
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Create,
+    Delete,
+    Update,
+}
+
+fn forces(requires: &[AttrPath], path: &[PathStep]) -> bool {
+    requires.iter().any(|r| r.as_slice() == path)
+}
+
+/// Lines for the attributes of an object (`quoted`: map keys, quoted as Terraform does).
+#[allow(clippy::too_many_arguments)]
+fn diff_object(
+    before: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+    mode: Mode,
+    requires: &[AttrPath],
+    path: &[PathStep],
+    indent: usize,
+    c: Colors,
+    quoted: bool,
+) -> String {
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let name = |k: &str| if quoted { key(k) } else { k.to_string() };
+    let mut lines: Vec<(String, String, String)> = Vec::new(); // (symbol, name, rest)
+    let mut hidden = 0;
+    let null = Value::Null;
+    for k in keys {
+        let b = before.get(k).unwrap_or(&null);
+        let a = after.get(k).unwrap_or(&null);
+        let mut p = path.to_vec();
+        p.push(PathStep::Key(k.clone()));
+        let force = if forces(requires, &p) { c.red(" # forces replacement") } else { String::new() };
+        let sub = indent + 4;
+        match mode {
+            Mode::Create if !a.is_null() => lines.push(("+".into(), name(k), format!("{}{force}", render(a, sub)))),
+            Mode::Delete if !b.is_null() => lines.push(("-".into(), name(k), format!("{} -> null", render(b, sub)))),
+            Mode::Create | Mode::Delete => {}
+            Mode::Update => {
+                if b.is_null() && a.is_null() {
+                    continue;
+                }
+                if b == a {
+                    if !quoted && (k == "id" || k == "name") {
+                        lines.push((" ".into(), name(k), render(a, sub)));
+                    } else {
+                        hidden += 1;
+                    }
+                    continue;
+                }
+                if b.is_null() {
+                    lines.push(("+".into(), name(k), format!("{}{force}", render(a, sub))));
+                } else if a.is_null() {
+                    lines.push(("-".into(), name(k), format!("{} -> null{force}", render(b, sub))));
+                } else if let (Value::Map(bm), Value::Map(am)) = (b, a) {
+                    let inner = diff_object(bm, am, Mode::Update, requires, &p, sub + 4, c, true);
+                    lines.push(("~".into(), name(k), format!("{{{force}\n{inner}{}}}", " ".repeat(sub + 4))));
+                } else {
+                    lines.push(("~".into(), name(k), format!("{} -> {}{force}", render(b, sub), render(a, sub))));
+                }
+            }
+        }
+    }
+    let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0);
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    for (sym, n, rest) in lines {
+        let sym = match sym.as_str() {
+            "+" => c.green("+"),
+            "-" => c.red("-"),
+            "~" => c.yellow("~"),
+            _ => " ".into(),
+        };
+        out.push_str(&format!("{pad}{sym} {n:width$} = {rest}\n"));
+    }
+    if hidden > 0 {
+        let what = if quoted { "element" } else { "attribute" };
+        let plural = if hidden == 1 { "" } else { "s" };
+        out.push_str(&format!("{pad}  # ({hidden} unchanged {what}{plural} hidden)\n"));
+    }
+    out
+}
+
+fn render_output_changes(outputs: &[&OutputChange], c: Colors) -> String {
+    let mut out = String::from("\nChanges to Outputs:\n");
+    let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    for o in outputs {
+        let shown = |v: &Value| if o.sensitive { "(sensitive value)".to_string() } else { render(v, 2) };
+        let (sym, rest) = match o.action {
+            Action::Create => (c.green("+"), shown(&o.after)),
+            Action::Delete => (c.red("-"), format!("{} -> null", shown(&o.before))),
+            _ => (c.yellow("~"), format!("{} -> {}", shown(&o.before), shown(&o.after))),
+        };
+        out.push_str(&format!("  {sym} {:width$} = {rest}\n", o.name));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rc(action: Action, before: Value, after: Value) -> ResourceChange {
+        ResourceChange {
+            address: "terraform_data.x".into(),
+            module: String::new(),
+            mode: "managed".into(),
+            type_name: "terraform_data".into(),
+            name: "x".into(),
+            index: None,
+            provider: "provider[\"terraform.io/builtin/terraform\"]".into(),
+            action,
+            reason: None,
+            before,
+            after,
+            requires_replace: vec![vec![PathStep::Key("triggers_replace".into())]],
+        }
+    }
+
+    #[test]
+    fn create_shows_known_after_apply_and_skips_nulls() {
+        let after = Value::object([("id", Value::Unknown), ("input", Value::string("a")), ("triggers_replace", Value::Null)]);
+        let s = render_change(&rc(Action::Create, Value::Null, after), Colors::new(false));
+        assert!(s.contains("  # terraform_data.x will be created"));
+        assert!(s.contains("  + resource \"terraform_data\" \"x\" {"));
+        assert!(s.contains("      + id    = (known after apply)"), "{s}");
+        assert!(!s.contains("triggers_replace"));
+    }
+
+    #[test]
+    fn replace_marks_forcing_attribute_and_hides_unchanged() {
+        let before = Value::object([("id", Value::string("1")), ("input", Value::string("a")), ("triggers_replace", Value::string("v1")), ("other", Value::Number(1.0))]);
+        let after = Value::object([("id", Value::Unknown), ("input", Value::string("a")), ("triggers_replace", Value::string("v2")), ("other", Value::Number(1.0))]);
+        let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
+        assert!(s.contains("-/+ resource"), "{s}");
+        assert!(s.contains("~ triggers_replace = \"v1\" -> \"v2\" # forces replacement"), "{s}");
+        assert!(s.contains("# (2 unchanged attributes hidden)"), "{s}");
+    }
+
+    #[test]
+    fn sensitive_values_are_hidden() {
+        let after = Value::object([("input", Value::string("hunter2").mark())]);
+        let s = render_change(&rc(Action::Create, Value::Null, after), Colors::new(false));
+        assert!(s.contains("(sensitive value)"));
+        assert!(!s.contains("hunter2"));
+    }
+}

@@ -1,0 +1,63 @@
+//! Values in HCL syntax over several lines, as Terraform shows them in plans and `output`.
+
+use crate::value::{format_number, Value};
+
+/// Renders a value; nested collections are indented by `indent` spaces per level.
+pub fn render(v: &Value, indent: usize) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format_number(*n),
+        Value::String(s) => render_string(s, indent),
+        Value::Unknown => "(known after apply)".into(),
+        Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::List(items) | Value::Set(items) => {
+            if items.is_empty() {
+                return "[]".into();
+            }
+            let pad = " ".repeat(indent + 4);
+            let mut s = String::from("[\n");
+            for it in items {
+                s.push_str(&format!("{pad}{},\n", render(it, indent + 4)));
+            }
+            s.push_str(&format!("{}]", " ".repeat(indent)));
+            s
+        }
+        Value::Map(m) => {
+            if m.is_empty() {
+                return "{}".into();
+            }
+            let pad = " ".repeat(indent + 4);
+            let width = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
+            let mut s = String::from("{\n");
+            for (k, v) in m {
+                s.push_str(&format!("{pad}{:width$} = {}\n", key(k), render(v, indent + 4)));
+            }
+            s.push_str(&format!("{}}}", " ".repeat(indent)));
+            s
+        }
+    }
+}
+
+/// Renders a string: quoted on one line, or as a heredoc when it has several lines.
+pub fn render_string(s: &str, indent: usize) -> String {
+    if s.contains('\n') && s.len() > 1 {
+        let pad = " ".repeat(indent + 4);
+        let mut out = String::from("<<-EOT\n");
+        for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("{pad}{line}\n"));
+            }
+        }
+        out.push_str(&format!("{}EOT", " ".repeat(indent + 4)));
+        return out;
+    }
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// A map key as Terraform prints it in a plan: always quoted.
+pub fn key(k: &str) -> String {
+    serde_json::Value::String(k.to_string()).to_string()
+}

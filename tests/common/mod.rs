@@ -1,0 +1,131 @@
+//! Shared fixtures: a temporary working directory with a configuration and a state store, the
+//! engine wired to the built-in drivers plus the strict test driver, and a CLI runner.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use skyform::config::load_config;
+use skyform::diag::Diagnostics;
+use skyform::engine::{ApplyResult, Engine, NoHook, PlanOptions};
+use skyform::plan::{Action, Plan};
+use skyform::provider::builtin::testing::{TestFactory, TestHandle};
+use skyform::provider::Registry;
+use skyform::state::StateStore;
+use skyform::value::Value;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub registry: Registry,
+    pub cloud: TestHandle,
+    pub store: StateStore,
+}
+
+impl Fixture {
+    pub fn new(main_tf: &str) -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
+        let (factory, cloud) = TestFactory::new();
+        let mut registry = Registry::builtin();
+        registry.register(Arc::new(factory));
+        let store = StateStore::open(&dir.path().join(".skyform/state.db")).expect("open state");
+        Fixture { dir, registry, cloud, store }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        let p = self.dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+
+    pub fn plan_with(&self, vars: &[(&str, Value)], opts: PlanOptions) -> Result<Plan, Diagnostics> {
+        let (config, _) = load_config(self.dir.path()).map_err(|(d, _)| d)?;
+        let engine = Engine { config: &config, registry: &self.registry, root_dir: self.dir.path(), hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+        let state = self.store.load().expect("load state");
+        let inputs: BTreeMap<String, Value> = vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        rt().block_on(engine.plan(&state, &inputs, &opts))
+    }
+
+    pub fn plan(&self) -> Result<Plan, Diagnostics> {
+        self.plan_with(&[], PlanOptions::default())
+    }
+
+    pub fn apply_plan(&self, plan: &Plan) -> ApplyResult {
+        let (config, _) = load_config(self.dir.path()).map_err(|(d, _)| d).expect("config");
+        let engine = Engine { config: &config, registry: &self.registry, root_dir: self.dir.path(), hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+        rt().block_on(engine.apply(plan, &self.store, 10))
+    }
+
+    /// Plans and applies; panics on a planning error.
+    pub fn apply(&self) -> ApplyResult {
+        let plan = self.plan().unwrap_or_else(|d| panic!("plan failed: {d}"));
+        self.apply_plan(&plan)
+    }
+
+    pub fn addresses(&self) -> Vec<String> {
+        self.store.load().expect("load").resources.keys().cloned().collect()
+    }
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+}
+
+/// The action planned for an address.
+pub fn action(plan: &Plan, address: &str) -> Action {
+    plan.change(address).unwrap_or_else(|| panic!("no change for {address} in {:?}", plan.changes.iter().map(|c| &c.address).collect::<Vec<_>>())).action
+}
+
+/// The non-NoOp changes as (address, action).
+pub fn changes(plan: &Plan) -> Vec<(String, Action)> {
+    plan.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| (c.address.clone(), c.action)).collect()
+}
+
+/// The compiled skyform binary, run in `dir`.
+pub fn skyform(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("skyform").expect("binary");
+    cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("TF_VAR_project");
+    cmd
+}
+
+/// Copies an example directory into a fresh temporary directory.
+pub fn example(name: &str) -> tempfile::TempDir {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let dst = tempfile::tempdir().expect("tempdir");
+    copy_dir(&src, dst.path());
+    dst
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for e in std::fs::read_dir(src).expect("read example") {
+        let e = e.expect("entry");
+        let name = e.file_name();
+        if name == ".skyform" || name == "out" {
+            continue;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &dst.join(&name));
+        } else {
+            std::fs::copy(&p, dst.join(&name)).expect("copy");
+        }
+    }
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary (one link step): engine tests on the strict in-memory
+//! driver, CLI tests that run the real binary, and the bad-input suite.
+
+mod common;
+mod test_cli;
+mod test_engine;
+mod test_errors;
+mod test_fuzz;

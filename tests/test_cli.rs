@@ -1,0 +1,114 @@
+//! The real binary over examples/quickstart: the README's main job, a converged second plan,
+//! an edited variable, saved plans, outputs, state commands, destroy.
+
+use crate::common::{example, skyform, stderr, stdout};
+
+#[test]
+fn quickstart_apply_converges_updates_and_destroys() {
+    let dir = example("quickstart");
+    let d = dir.path();
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."), "{text}");
+    assert!(text.contains("local_file.page[\"index\"]: Creation complete"), "{text}");
+    assert!(d.join("out/index.html").is_file());
+    assert!(std::fs::read_to_string(d.join("out/env-dev.txt")).unwrap().contains("ENVIRONMENT=DEV"));
+
+    // A second plan reports no changes (exit 0 with -detailed-exitcode).
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("No changes."));
+
+    // Editing a variable: the release replacement is triggered.
+    let out = skyform(d).args(["plan", "-detailed-exitcode", "-var=release=v2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("terraform_data.release must be replaced"), "{text}");
+    assert!(text.contains("# forces replacement"), "{text}");
+    assert!(text.contains("Plan: 1 to add, 0 to change, 1 to destroy."), "{text}");
+
+    // Outputs.
+    let out = skyform(d).args(["output", "-json", "env_files"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().map(|a| a.len()), Some(2));
+    let out = skyform(d).args(["output", "-raw", "suffix"]).output().unwrap();
+    assert_eq!(stdout(&out).len(), 8);
+
+    // State commands.
+    let out = skyform(d).args(["state", "list"]).output().unwrap();
+    let list = stdout(&out);
+    assert!(list.lines().any(|l| l == "random_id.suffix"), "{list}");
+    assert_eq!(list.lines().count(), 6);
+
+    // Destroy empties the state and removes the files.
+    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Destroy complete! Resources: 6 destroyed."));
+    let out = skyform(d).args(["state", "list"]).output().unwrap();
+    assert_eq!(stdout(&out), "");
+    assert!(!d.join("out/index.html").exists());
+}
+
+#[test]
+fn saved_plan_applies_exactly_and_goes_stale() {
+    let dir = example("quickstart");
+    let d = dir.path();
+    let out = skyform(d).args(["plan", "-out=first.tfplan"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = skyform(d).args(["plan", "-out=second.tfplan"]).output().unwrap();
+    assert!(out.status.success());
+    let out = skyform(d).args(["show", "first.tfplan"]).output().unwrap();
+    assert!(stdout(&out).contains("Plan: 6 to add"));
+    let out = skyform(d).args(["apply", "first.tfplan"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The second plan was made against the old state: refused, state untouched.
+    let before = skyform(d).args(["state", "list"]).output().unwrap();
+    let out = skyform(d).args(["apply", "second.tfplan"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Saved plan is stale"), "{}", stderr(&out));
+    let after = skyform(d).args(["state", "list"]).output().unwrap();
+    assert_eq!(before.stdout, after.stdout);
+}
+
+#[test]
+fn saved_plan_is_refused_after_config_change() {
+    let dir = example("quickstart");
+    let d = dir.path();
+    assert!(skyform(d).args(["plan", "-out=p.tfplan"]).output().unwrap().status.success());
+    let main = d.join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, text.replace("\"v1\"", "\"v9\"")).unwrap();
+    let out = skyform(d).args(["apply", "p.tfplan"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("does not match the configuration"), "{}", stderr(&out));
+}
+
+#[test]
+fn terraform_style_flags_and_chdir_work() {
+    let dir = example("quickstart");
+    let parent = dir.path().parent().unwrap();
+    let name = dir.path().file_name().unwrap().to_string_lossy().into_owned();
+    let out = skyform(parent).args([format!("-chdir={name}").as_str(), "plan", "-no-color", "-refresh=false", "-parallelism=2", "-input=false", "-lock-timeout=1s"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = skyform(parent).args(["--chdir", &name, "validate"]).output().unwrap();
+    assert!(stdout(&out).contains("Success!"), "{}", stderr(&out));
+    let out = skyform(dir.path()).args(["graph"]).output().unwrap();
+    let dot = stdout(&out);
+    assert!(dot.starts_with("digraph {"));
+    assert!(dot.contains("\"[root] local_file.env\" -> \"[root] random_id.suffix\""), "{dot}");
+    let out = skyform(dir.path()).args(["version"]).output().unwrap();
+    assert!(stdout(&out).starts_with("skyform v"));
+}
+
+#[test]
+fn history_records_each_apply() {
+    let dir = example("quickstart");
+    let d = dir.path();
+    assert!(skyform(d).args(["apply", "-auto-approve"]).output().unwrap().status.success());
+    let store = skyform::state::StateStore::open(&d.join(".skyform/state.db")).unwrap();
+    let h = store.history(10).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!((h[0].added, h[0].result.as_str()), (6, "success"));
+    assert!(h[0].command.contains("apply"));
+}
