@@ -195,7 +195,7 @@ mod tests {
         let (code, _, out) = run(&args(false, true, false, vec![root.join("main.tf")]));
         assert_eq!(code, 0);
         assert!(out.starts_with(&format!("{main}\n--- old/{main}\n+++ new/{main}\n")), "{out}");
-        assert!(out.contains("-a=1\n-bb = 2\n+a  = 1\n+bb = 2\n"), "{out}");
+        assert!(out.contains("-a=1\n+a  = 1\n bb = 2\n"), "{out}");
         assert_eq!(std::fs::read_to_string(root.join("main.tf")).unwrap(), "a  = 1\nbb = 2\n");
 
         // -recursive reaches subdirectories; hidden files are skipped.

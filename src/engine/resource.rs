@@ -103,7 +103,8 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
         };
         let ictx = InstanceCtx { ctx, resource: r, schema, addr: &inst, node: idx, scope: &scope };
         let result = match ctx.op {
-            Op::Validate => Ok(config),
+            // Validation knows no provider results: what the provider computes is unknown.
+            Op::Validate => Ok(unknown_computed(&schema.block, config)),
             Op::Plan => plan_instance(&ictx, config).await,
             Op::Apply => apply_instance(&ictx, config).await,
         };
@@ -118,8 +119,24 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
     if diags.has_errors() {
         return Err(diags);
     }
-    let _ = ctx.values[idx.index()].set(expansion.aggregate(values));
+    let value = if ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some()) {
+        Value::Unknown
+    } else {
+        expansion.aggregate(values)
+    };
+    let _ = ctx.values[idx.index()].set(value);
     Ok(())
+}
+
+/// The config with every computed attribute it leaves null set to unknown.
+fn unknown_computed(schema: &crate::provider::BlockSchema, config: Value) -> Value {
+    let Value::Map(mut m) = config else { return config };
+    for (name, a) in &schema.attributes {
+        if a.computed && m.get(name).is_none_or(Value::is_null) {
+            m.insert(name.clone(), Value::Unknown);
+        }
+    }
+    Value::Map(m)
 }
 
 fn with_address(d: Diagnostics, addr: &impl std::fmt::Display) -> Diagnostics {

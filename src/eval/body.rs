@@ -38,6 +38,16 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
         }
         match eval_expr(&a.expr, scope) {
             Ok(v) => {
+                let v = match super::types::convert(v, &s.ty.to_type()) {
+                    Ok(v) => v,
+                    Err(why) => {
+                        diags.push(
+                            Diagnostic::error("Incorrect attribute value type", format!("Inappropriate value for attribute \"{}\": {why}.", a.name))
+                                .at(Some(&a.expr_range)),
+                        );
+                        continue;
+                    }
+                };
                 let v = if s.sensitive && !v.is_null() { v.mark() } else { v };
                 out.insert(a.name.clone(), v);
             }

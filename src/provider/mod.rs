@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use registry::Registry;
-pub use schema::{AttributeSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema, ResourceSchema};
+pub use schema::{AttrType, AttributeSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema, ResourceSchema};
 
 use crate::diag::Diagnostics;
 use crate::value::{AttrPath, Value};

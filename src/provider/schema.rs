@@ -15,20 +15,52 @@ pub struct AttributeSchema {
     pub force_new: bool,
     /// The value is hidden from plan output.
     pub sensitive: bool,
+    /// The type a configured value is converted to (an error names the attribute when it cannot be).
+    pub ty: AttrType,
+}
+
+/// The value type of an attribute, as in a provider schema.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AttrType {
+    /// Any value (Terraform's `dynamic`).
+    #[default]
+    Any,
+    String,
+    Number,
+    Bool,
+    ListOfString,
+    SetOfString,
+    MapOfString,
+}
+
+impl AttrType {
+    /// The equivalent type constraint, for conversion.
+    pub fn to_type(self) -> crate::eval::types::Type {
+        use crate::eval::types::Type;
+        match self {
+            AttrType::Any => Type::Any,
+            AttrType::String => Type::String,
+            AttrType::Number => Type::Number,
+            AttrType::Bool => Type::Bool,
+            AttrType::ListOfString => Type::List(Box::new(Type::String)),
+            AttrType::SetOfString => Type::Set(Box::new(Type::String)),
+            AttrType::MapOfString => Type::Map(Box::new(Type::String)),
+        }
+    }
 }
 
 impl AttributeSchema {
     pub const fn required() -> Self {
-        AttributeSchema { required: true, optional: false, computed: false, force_new: false, sensitive: false }
+        AttributeSchema { required: true, optional: false, computed: false, force_new: false, sensitive: false, ty: AttrType::Any }
     }
     pub const fn optional() -> Self {
-        AttributeSchema { required: false, optional: true, computed: false, force_new: false, sensitive: false }
+        AttributeSchema { required: false, optional: true, computed: false, force_new: false, sensitive: false, ty: AttrType::Any }
     }
     pub const fn computed() -> Self {
-        AttributeSchema { required: false, optional: false, computed: true, force_new: false, sensitive: false }
+        AttributeSchema { required: false, optional: false, computed: true, force_new: false, sensitive: false, ty: AttrType::Any }
     }
     pub const fn optional_computed() -> Self {
-        AttributeSchema { required: false, optional: true, computed: true, force_new: false, sensitive: false }
+        AttributeSchema { required: false, optional: true, computed: true, force_new: false, sensitive: false, ty: AttrType::Any }
     }
     pub const fn force_new(mut self) -> Self {
         self.force_new = true;
@@ -36,6 +68,10 @@ impl AttributeSchema {
     }
     pub const fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+    pub const fn typed(mut self, ty: AttrType) -> Self {
+        self.ty = ty;
         self
     }
 }

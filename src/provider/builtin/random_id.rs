@@ -15,14 +15,14 @@ pub fn schema() -> ResourceSchema {
     ResourceSchema {
         version: 0,
         block: BlockSchema::new([
-            ("byte_length", f(AttributeSchema::required())),
-            ("prefix", f(AttributeSchema::optional())),
-            ("keepers", f(AttributeSchema::optional())),
-            ("id", AttributeSchema::computed()),
-            ("b64_url", AttributeSchema::computed()),
-            ("b64_std", AttributeSchema::computed()),
-            ("hex", AttributeSchema::computed()),
-            ("dec", AttributeSchema::computed()),
+            ("byte_length", f(AttributeSchema::required().typed(AttrType::Number))),
+            ("prefix", f(AttributeSchema::optional().typed(AttrType::String))),
+            ("keepers", f(AttributeSchema::optional().typed(AttrType::MapOfString))),
+            ("id", AttributeSchema::computed().typed(AttrType::String)),
+            ("b64_url", AttributeSchema::computed().typed(AttrType::String)),
+            ("b64_std", AttributeSchema::computed().typed(AttrType::String)),
+            ("hex", AttributeSchema::computed().typed(AttrType::String)),
+            ("dec", AttributeSchema::computed().typed(AttrType::String)),
         ]),
     }
 }

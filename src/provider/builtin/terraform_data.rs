@@ -12,7 +12,7 @@ pub fn schema() -> ResourceSchema {
     ResourceSchema {
         version: 0,
         block: BlockSchema::new([
-            ("id", AttributeSchema::computed()),
+            ("id", AttributeSchema::computed().typed(AttrType::String)),
             ("input", AttributeSchema::optional()),
             ("output", AttributeSchema::computed()),
             ("triggers_replace", AttributeSchema::optional()),
