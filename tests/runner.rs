@@ -6,3 +6,4 @@ mod test_cli;
 mod test_engine;
 mod test_errors;
 mod test_fuzz;
+mod test_terraform;

@@ -6,7 +6,6 @@
 //! alone and reported with its location, and the command then exits 1. The formatting itself
 //! lives in [`crate::config::format`].
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -266,7 +266,3 @@ pub fn warn_diags(d: &Diagnostics, sources: &Sources, colors: Colors) {
         eprint!("{}", render_all(d, sources, colors.enabled));
     }
 }
-
-pub fn error_from(d: Diagnostic) -> Diagnostics {
-    d.into()
-}

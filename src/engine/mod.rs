@@ -250,7 +250,7 @@ impl<'a> Engine<'a> {
         }
         let stored: BTreeMap<String, OutputState> = outputs
             .iter()
-            .filter(|(_, (v, _))| v.is_wholly_known())
+            .filter(|(_, (v, _))| v.is_wholly_known() && !v.is_null())
             .map(|(k, (v, s))| (k.clone(), OutputState { value: v.clone().strip_marks(), sensitive: *s }))
             .collect();
         if let Err(e) = store.replace_outputs(&stored) {

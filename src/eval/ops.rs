@@ -82,14 +82,14 @@ fn binary(op: BinaryOperator, l: Value, r: Value) -> EvalResult<Value> {
             }
             let (a, b) = (to_number(&l, "left")?, to_number(&r, "right")?);
             Ok(match op {
-                Plus => Value::Number(a + b),
-                Minus => Value::Number(a - b),
-                Mul => Value::Number(a * b),
+                Plus => Value::Number(tidy(a + b)),
+                Minus => Value::Number(tidy(a - b)),
+                Mul => Value::Number(tidy(a * b)),
                 Div => {
                     if b == 0.0 {
                         return Err(EvalError::new("Operation failed", "Error during operation: can't divide by zero."));
                     }
-                    Value::Number(a / b)
+                    Value::Number(tidy(a / b))
                 }
                 Mod => {
                     if b == 0.0 {
@@ -105,4 +105,15 @@ fn binary(op: BinaryOperator, l: Value, r: Value) -> EvalResult<Value> {
             })
         }
     }
+}
+
+/// Terraform computes with 512-bit decimals, so `0.1 + 0.2` is `0.3`; binary floats give
+/// `0.30000000000000004`. A result within two ulps of a 15-significant-digit decimal is taken to
+/// be that decimal.
+fn tidy(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 || x.fract() == 0.0 {
+        return x;
+    }
+    let r: f64 = format!("{x:.14e}").parse().unwrap_or(x);
+    if ((r - x) / x).abs() < 4.5e-16 { r } else { x }
 }

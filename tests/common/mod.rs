@@ -99,10 +99,33 @@ pub fn skyform(dir: &Path) -> assert_cmd::Command {
 
 /// Copies an example directory into a fresh temporary directory.
 pub fn example(name: &str) -> tempfile::TempDir {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    copy_of(&format!("examples/{name}"))
+}
+
+/// Copies a directory of the repository (path relative to its root) into a fresh temporary directory.
+pub fn copy_of(rel: &str) -> tempfile::TempDir {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel);
     let dst = tempfile::tempdir().expect("tempdir");
     copy_dir(&src, dst.path());
     dst
+}
+
+/// The real Terraform for comparison tests (`SKYFORM_TERRAFORM`, set by `scripts/test` when
+/// `../shared/tools/terraform` exists). `None` means the comparison cannot run here.
+pub fn terraform() -> Option<PathBuf> {
+    let p = PathBuf::from(std::env::var_os("SKYFORM_TERRAFORM")?);
+    p.exists().then_some(p)
+}
+
+/// Runs Terraform in `dir`, offline and without colour.
+pub fn run_terraform(tf: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(tf)
+        .current_dir(dir)
+        .args(args)
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .output()
+        .expect("run terraform")
 }
 
 fn copy_dir(src: &Path, dst: &Path) {

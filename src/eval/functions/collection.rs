@@ -315,3 +315,14 @@ fn key_of(v: &Value) -> String {
         other => other.as_str().unwrap_or_default().to_string(),
     }
 }
+
+pub fn matchkeys(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let mut it = a.into_iter();
+    let values = arg_list(it.next().unwrap_or(Value::Null), "values")?;
+    let keys = arg_list(it.next().unwrap_or(Value::Null), "keys")?;
+    let search = arg_list(it.next().unwrap_or(Value::Null), "searchset")?;
+    if values.len() != keys.len() {
+        return invalid("Invalid value for \"values\" parameter: length of keys and values should be equal.");
+    }
+    Ok(Value::List(values.into_iter().zip(keys).filter(|(_, k)| search.contains(k)).map(|(v, _)| v).collect()))
+}

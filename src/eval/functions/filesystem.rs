@@ -145,3 +145,41 @@ mod tests {
         assert!(glob_match("{a,b}.md", "b.md"));
     }
 }
+
+fn read_bytes(a: &[Value], ctx: &FuncContext) -> Result<Vec<u8>, super::FuncError> {
+    let p = arg_str(&a[0], "path")?;
+    std::fs::read(resolve(ctx, &p)).or_else(|_| invalid(format!("Invalid value for \"path\" parameter: no file exists at \"{p}\"; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource.")))
+}
+
+fn b64(bytes: &[u8]) -> Value {
+    use base64::Engine as _;
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+pub fn filebase64(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    Ok(b64(&read_bytes(&a, ctx)?))
+}
+pub fn filemd5(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    use sha2::Digest;
+    Ok(Value::String(hex::encode(md5::Md5::digest(read_bytes(&a, ctx)?))))
+}
+pub fn filesha1(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    use sha2::Digest;
+    Ok(Value::String(hex::encode(sha1::Sha1::digest(read_bytes(&a, ctx)?))))
+}
+pub fn filesha256(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    use sha2::Digest;
+    Ok(Value::String(hex::encode(sha2::Sha256::digest(read_bytes(&a, ctx)?))))
+}
+pub fn filesha512(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    use sha2::Digest;
+    Ok(Value::String(hex::encode(sha2::Sha512::digest(read_bytes(&a, ctx)?))))
+}
+pub fn filebase64sha256(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    use sha2::Digest;
+    Ok(b64(&sha2::Sha256::digest(read_bytes(&a, ctx)?)))
+}
+pub fn filebase64sha512(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    use sha2::Digest;
+    Ok(b64(&sha2::Sha512::digest(read_bytes(&a, ctx)?)))
+}

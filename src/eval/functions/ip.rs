@@ -84,3 +84,29 @@ pub fn cidrnetmask(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     }
     Ok(Value::String(from_u128(mask(len, 32), 32).to_string()))
 }
+
+pub fn cidrsubnets(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
+    let (n, bits) = to_u128(ip);
+    let base = n & mask(len, bits);
+    // Each subnet starts at the first free address aligned to its own size (Terraform's rule).
+    let mut next: u128 = base;
+    let end: u128 = if bits - len >= 128 { u128::MAX } else { base + (1u128 << (bits - len)) };
+    let mut out = Vec::new();
+    for (i, nb) in a[1..].iter().enumerate() {
+        let newbits = arg_num(nb, "newbits")? as u32;
+        let newlen = len + newbits;
+        if newbits < 1 || newlen > bits {
+            return invalid(format!("Invalid value for \"newbits\" parameter: would extend prefix to {newlen} bits, which is too long for an IPv{} address.", if bits == 32 { 4 } else { 6 }));
+        }
+        let size: u128 = 1u128 << (bits - newlen);
+        let start = next.div_ceil(size) * size;
+        if start + size > end || start < next {
+            return invalid(format!("Invalid value for \"newbits\" parameter: not enough remaining address space for a subnet with a prefix of {newlen} bits after {}.", out.last().map(|v: &Value| v.to_string()).unwrap_or_default()));
+        }
+        let _ = i;
+        out.push(Value::String(format!("{}/{newlen}", from_u128(start, bits))));
+        next = start + size;
+    }
+    Ok(Value::List(out))
+}

@@ -148,17 +148,39 @@ fn entry(name: &str) -> Option<Entry> {
         "cidrsubnet" => e(ip::cidrsubnet, 3, 3),
         "cidrhost" => e(ip::cidrhost, 2, 2),
         "cidrnetmask" => e(ip::cidrnetmask, 1, 1),
+        "cidrsubnets" => e(ip::cidrsubnets, 1, VAR),
+        "matchkeys" => e(collection::matchkeys, 3, 3),
+        "filebase64" => e(filesystem::filebase64, 1, 1),
+        "filemd5" => e(filesystem::filemd5, 1, 1),
+        "filesha1" => e(filesystem::filesha1, 1, 1),
+        "filesha256" => e(filesystem::filesha256, 1, 1),
+        "filesha512" => e(filesystem::filesha512, 1, 1),
+        "filebase64sha256" => e(filesystem::filebase64sha256, 1, 1),
+        "filebase64sha512" => e(filesystem::filebase64sha512, 1, 1),
         _ => None,
     }
 }
 
 /// Whether a function of that name exists (evaluator-handled ones included).
 pub fn exists(name: &str) -> bool {
-    matches!(name, "try" | "can" | "templatefile") || entry(name).is_some()
+    matches!(name, "try" | "can" | "templatefile" | "sensitive" | "nonsensitive" | "issensitive") || entry(name).is_some()
 }
 
 /// Calls a built-in function.
-pub fn call(name: &str, args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+pub fn call(name: &str, mut args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    // The functions that work on the sensitive mark itself.
+    if matches!(name, "sensitive" | "nonsensitive" | "issensitive") {
+        if args.len() != 1 {
+            return invalid(format!("Function \"{name}\" expects 1 argument(s), got {}.", args.len()));
+        }
+        let v = args.remove(0);
+        return Ok(match name {
+            "sensitive" => v.mark_if(true),
+            "nonsensitive" => v.strip_marks(),
+            _ if !v.is_known() && !v.contains_sensitive() => Value::Unknown,
+            _ => Value::Bool(v.contains_sensitive()),
+        });
+    }
     let Some(e) = entry(name) else { return Err(FuncError::Unknown(name.to_string())) };
     if args.len() < e.min || args.len() > e.max {
         let want = match (e.min, e.max) {

@@ -130,7 +130,7 @@ pub fn formatdate(a: Vec<Value>, _: &FuncContext) -> FuncResult {
             ('Z', 5) => if off == 0 { "Z".into() } else { format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
             ('Z', 4) => format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60),
             ('Z', 3) => if off == 0 { "UTC".into() } else { format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
-            ('Z', 1) => if off == 0 { "Z".into() } else { format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
+            ('Z', 1) => if off == 0 { "Z".into() } else { format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
             _ => return invalid(format!("Invalid value for \"format\" parameter: invalid date format verb \"{}\".", c.to_string().repeat(n))),
         };
         out.push_str(&piece);
@@ -142,7 +142,12 @@ pub fn formatdate(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 pub fn timeadd(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let t = parse_ts(&arg_str(&a[0], "timestamp")?)?;
     let d = arg_str(&a[1], "duration")?;
-    let re = regex::Regex::new(r"([-+]?[0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)").map_err(|e| super::FuncError::Invalid(e.to_string()))?;
+    // Go's time.ParseDuration: one optional sign for the whole duration, then number+unit pairs.
+    let (neg, d) = match d.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, d.strip_prefix('+').unwrap_or(&d).to_string()),
+    };
+    let re = regex::Regex::new(r"([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)").map_err(|e| super::FuncError::Invalid(e.to_string()))?;
     let mut total_ns: f64 = 0.0;
     let mut matched = 0;
     for c in re.captures_iter(&d) {
@@ -159,6 +164,9 @@ pub fn timeadd(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     }
     if matched != d.len() || d.is_empty() {
         return invalid(format!("Invalid value for \"duration\" parameter: time: invalid duration \"{d}\"."));
+    }
+    if neg {
+        total_ns = -total_ns;
     }
     let t2 = t + chrono::Duration::nanoseconds(total_ns as i64);
     let s = if t2.offset().local_minus_utc() == 0 { t2.format("%Y-%m-%dT%H:%M:%SZ").to_string() } else { t2.to_rfc3339() };

@@ -65,9 +65,7 @@ pub fn indent(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-            if !line.is_empty() {
-                out.push_str(&pad);
-            }
+            out.push_str(&pad);
         }
         out.push_str(line);
     }
@@ -185,7 +183,7 @@ fn fmt_one(verb: char, flags: &str, width: Option<usize>, prec: Option<usize>, v
             }
         }
         'f' | 'F' => format!("{:.*}", prec.unwrap_or(6), arg_num(v, "args")?),
-        'e' => format!("{:.*e}", prec.unwrap_or(6), arg_num(v, "args")?).replace('e', "e+").replace("e+-", "e-"),
+        'e' => go_exponent(&format!("{:.*e}", prec.unwrap_or(6), arg_num(v, "args")?)),
         'g' => format_number(arg_num(v, "args")?),
         't' => match v {
             Value::Bool(b) => b.to_string(),
@@ -313,4 +311,14 @@ pub fn formatlist(a: Vec<Value>, _: &FuncContext) -> FuncResult {
         out.push(Value::String(format_str(&spec, &row)?));
     }
     Ok(Value::List(out))
+}
+
+/// Rust's `1.5e3` as Go prints it: `1.5e+03` (sign always, at least two exponent digits).
+fn go_exponent(s: &str) -> String {
+    let Some((mant, exp)) = s.split_once('e') else { return s.to_string() };
+    let (sign, digits) = match exp.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exp),
+    };
+    format!("{mant}e{sign}{digits:0>2}")
 }

@@ -25,7 +25,7 @@ fn matches_terraform() {
         (r#"substr("hello", -3, -1)"#, r#""llo""#),
         (r#"trim("?!hello?!", "!?")"#, r#""hello""#),
         (r#"chomp("hello\n\n")"#, r#""hello""#),
-        (r#"indent(2, "a\nb\n")"#, r#""a\n  b\n""#),
+        (r#"indent(2, "a\nb\n")"#, r#""a\n  b\n  ""#),
         (r#"length({a = 1, b = 2})"#, "2"),
         (r#"merge({a = 1}, {b = 2}, {a = 3})"#, r#"{"a":3,"b":2}"#),
         (r#"lookup({a = 1}, "b", "d")"#, r#""d""#),
