@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::cmd_plan::make_plan;
-use super::common::{command_line, open_store, record_history, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
+use super::common::{command_line, open_store, record_history, runtime, HistoryResult, CliError, CliResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
@@ -119,7 +119,18 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
     let c = result.counts;
     let ok = !result.diagnostics.has_errors() && !result.interrupted;
     let summary = format!("{} added, {} changed, {} destroyed", c.added, c.changed, c.destroyed);
-    record_history(&store, &command_line(), &started, (c.added, c.changed, c.destroyed), ok, &summary);
+    let outcome = if result.interrupted {
+        HistoryResult::Interrupted
+    } else if ok {
+        HistoryResult::Success
+    } else {
+        HistoryResult::Error
+    };
+    let detail = match result.diagnostics.0.iter().find(|d| d.severity == crate::diag::Severity::Error) {
+        Some(d) => format!("{summary}; {}", d.summary),
+        None => summary.clone(),
+    };
+    record_history(&store, &command_line(), &started, (c.added, c.changed, c.destroyed), outcome, &detail);
     if !result.diagnostics.is_empty() {
         eprint!("{}", render_all(&result.diagnostics, &ws.sources, colors.enabled));
     }

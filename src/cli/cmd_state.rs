@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::common::{open_store, CliError, CliResult, LockGuard, StateFlags};
+use super::common::{command_line, open_store, record_history, CliError, CliResult, HistoryResult, LockGuard, StateFlags};
 use crate::view::values::render;
 
 #[derive(Subcommand, Debug)]
@@ -99,26 +99,33 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
             let store = open_store(&a.state.state)?;
             let _lock = LockGuard::acquire(&store, &a.state, "state rm")?;
             let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
-            let mut removed = 0;
+            // Every address must match before anything is removed: no partial writes.
+            let mut hits: Vec<&String> = Vec::new();
             for f in &a.addresses {
-                let hits: Vec<&String> = state.resources.keys().filter(|k| matches(k, f)).collect();
-                if hits.is_empty() {
+                let found: Vec<&String> = state.resources.keys().filter(|k| matches(k, f)).collect();
+                if found.is_empty() {
                     return Err(CliError::plain("Invalid target address", format!("No matching objects found for {f}. To view the available instances, use \"skyform state list\".")));
                 }
-                for h in hits {
-                    store.remove_resource(h).map_err(|e| CliError::plain("Failed to write state", e))?;
-                    println!("Removed {h}");
-                    removed += 1;
-                }
+                hits.extend(found);
             }
-            println!("Successfully removed {removed} resource instance(s).");
+            hits.sort();
+            hits.dedup();
+            let started = chrono::Utc::now().to_rfc3339();
+            for h in &hits {
+                store.remove_resource(h).map_err(|e| CliError::plain("Failed to write state", e))?;
+                println!("Removed {h}");
+            }
+            println!("Successfully removed {} resource instance(s).", hits.len());
+            record_history(&store, &command_line(), &started, (0, 0, 0), HistoryResult::Success, &format!("{} removed from state", hits.len()));
             Ok(0)
         }
         StateCommand::Mv(a) => {
             let store = open_store(&a.state.state)?;
             let _lock = LockGuard::acquire(&store, &a.state, "state mv")?;
             crate::addr::ResourceInstanceAddr::parse(&a.to).map_err(|e| CliError::plain("Invalid target address", e))?;
+            let started = chrono::Utc::now().to_rfc3339();
             store.move_resource(&a.from, &a.to).map_err(|e| CliError::plain("Failed to move", e))?;
+            record_history(&store, &command_line(), &started, (0, 0, 0), HistoryResult::Success, &format!("moved {} to {}", a.from, a.to));
             println!("Move \"{}\" to \"{}\"\nSuccessfully moved 1 object(s).", a.from, a.to);
             Ok(0)
         }
@@ -127,7 +134,9 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
 
 pub fn cmd_force_unlock(a: ForceUnlockArgs) -> CliResult {
     let store = open_store(&a.state.state)?;
+    let started = chrono::Utc::now().to_rfc3339();
     store.force_unlock(&a.lock_id).map_err(|e| CliError::plain("Failed to unlock state", e))?;
+    record_history(&store, &command_line(), &started, (0, 0, 0), HistoryResult::Success, &format!("lock {} released", a.lock_id));
     println!("skyform state has been successfully unlocked!\n\nThe state has been unlocked, and skyform commands should now be able to obtain a new lock on the remote state.");
     Ok(0)
 }

@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::config::vars::{collect_input_variables, VarArg};
 use crate::config::{load_config, Config, Sources};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::engine::PlanOptions;
 use crate::state::{HistoryEntry, LockInfo, StateStore};
 use crate::value::Value;
@@ -237,8 +237,16 @@ pub fn report_pending(store: &StateStore) {
     }
 }
 
+/// How a command that changed state ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryResult {
+    Success,
+    Error,
+    Interrupted,
+}
+
 /// Appends a command to the audit log.
-pub fn record_history(store: &StateStore, command: &str, started: &str, counts: (usize, usize, usize), ok: bool, detail: &str) {
+pub fn record_history(store: &StateStore, command: &str, started: &str, counts: (usize, usize, usize), result: HistoryResult, detail: &str) {
     let entry = HistoryEntry {
         started_at: started.to_string(),
         finished_at: chrono::Utc::now().to_rfc3339(),
@@ -248,7 +256,12 @@ pub fn record_history(store: &StateStore, command: &str, started: &str, counts: 
         added: counts.0 as u64,
         changed: counts.1 as u64,
         destroyed: counts.2 as u64,
-        result: if ok { "success".into() } else { "error".into() },
+        result: match result {
+            HistoryResult::Success => "success",
+            HistoryResult::Error => "error",
+            HistoryResult::Interrupted => "interrupted",
+        }
+        .into(),
         detail: detail.to_string(),
     };
     if let Err(e) = store.record_history(&entry) {
@@ -256,9 +269,44 @@ pub fn record_history(store: &StateStore, command: &str, started: &str, counts: 
     }
 }
 
-/// The command line as typed, for the audit log.
+/// The command line as typed, for the audit log, with variable values left out (they may be
+/// secrets): `-var=db_password=hunter2` is recorded as `-var=db_password=...`.
 pub fn command_line() -> String {
-    std::env::args().skip(1).collect::<Vec<_>>().join(" ")
+    redact_vars(std::env::args().skip(1))
+}
+
+fn redact_vars(args: impl IntoIterator<Item = String>) -> String {
+    let mut out = Vec::new();
+    let mut next_is_var = false;
+    for a in args {
+        let a = if next_is_var {
+            next_is_var = false;
+            redact_assignment(&a)
+        } else if let Some(v) = a.strip_prefix("-var=").or_else(|| a.strip_prefix("--var=")) {
+            format!("{}={}", &a[..a.len() - v.len() - 1], redact_assignment(v))
+        } else {
+            next_is_var = a == "-var" || a == "--var";
+            a
+        };
+        out.push(a);
+    }
+    out.join(" ")
+}
+
+fn redact_assignment(a: &str) -> String {
+    match a.split_once('=') {
+        Some((name, _)) => format!("{name}=..."),
+        None => a.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn variable_values_are_not_recorded() {
+        let args = ["apply", "-var=pw=secret", "-var", "x=1=2", "-auto-approve", "--var=k=v"].map(String::from);
+        assert_eq!(super::redact_vars(args), "apply -var=pw=... -var x=... -auto-approve --var=k=...");
+    }
 }
 
 pub fn warn_diags(d: &Diagnostics, sources: &Sources, colors: Colors) {
