@@ -170,8 +170,10 @@ impl<'a> Engine<'a> {
         let mut changes = std::mem::take(&mut *ctx.changes.lock().unwrap_or_else(|e| e.into_inner()));
         // Instances of resources no longer in the configuration, or everything for destroy.
         let planned: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
+        let configured: HashSet<String> =
+            graph.index.keys().filter(|k| matches!(k, NodeKind::Resource { .. })).map(|k| k.address()).collect();
         for (addr, insts) in &ctx.state_by_resource {
-            let in_config = graph.index.keys().any(|k| matches!(k, NodeKind::Resource { .. }) && k.address() == *addr);
+            let in_config = configured.contains(addr);
             if in_config && !opts.destroy {
                 continue;
             }
