@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A configuration or state value.
 ///
@@ -21,7 +22,7 @@ pub enum Value {
     String(String),
     List(Vec<Value>),
     Set(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(Arc<BTreeMap<String, Value>>),
     /// A value that is not known until apply.
     Unknown,
     /// A value marked sensitive; the mark propagates to anything derived from it.
@@ -79,7 +80,7 @@ impl Value {
 
     /// Builds an object value from pairs.
     pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::Map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        Value::Map(Arc::new(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect()))
     }
 
     /// Returns the Terraform type name of the value, for messages ("string", "number", ...).
@@ -262,7 +263,7 @@ impl Value {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+            serde_json::Value::Object(m) => Value::Map(Arc::new(m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())),
         }
     }
 
@@ -310,8 +311,11 @@ fn unmark_into(v: Value, here: &mut AttrPath, paths: &mut Vec<AttrPath>) -> Valu
         }
         Value::List(items) => Value::List(unmark_items(items, here, paths)),
         Value::Set(items) => Value::Set(unmark_items(items, here, paths)),
-        Value::Map(m) => Value::Map(
-            m.into_iter()
+        // An unmarked object is shared, not copied.
+        Value::Map(m) if !m.values().any(Value::contains_sensitive) => Value::Map(m),
+        Value::Map(m) => Value::Map(Arc::new(
+            Arc::unwrap_or_clone(m)
+                .into_iter()
                 .map(|(k, v)| {
                     here.push(PathStep::Key(k.clone()));
                     let v = unmark_into(v, here, paths);
@@ -319,7 +323,7 @@ fn unmark_into(v: Value, here: &mut AttrPath, paths: &mut Vec<AttrPath>) -> Valu
                     (k, v)
                 })
                 .collect(),
-        ),
+        )),
         other => other,
     }
 }
@@ -344,8 +348,8 @@ fn mark_at(v: Value, path: &[PathStep]) -> Value {
     let (inner, marked) = v.unmark();
     let updated = match (inner, first) {
         (Value::Map(mut m), PathStep::Key(k)) => {
-            if let Some(child) = m.remove(k) {
-                m.insert(k.clone(), mark_at(child, rest));
+            if let Some(child) = Arc::make_mut(&mut m).remove(k) {
+                Arc::make_mut(&mut m).insert(k.clone(), mark_at(child, rest));
             }
             Value::Map(m)
         }
@@ -397,7 +401,7 @@ pub fn compare_for_set(a: &Value, b: &Value) -> std::cmp::Ordering {
             x.len().cmp(&y.len())
         }
         (Value::Map(x), Value::Map(y)) => {
-            for ((lk, lv), (rk, rv)) in x.iter().zip(y) {
+            for ((lk, lv), (rk, rv)) in x.iter().zip(y.iter()) {
                 let o = lk.cmp(rk).then_with(|| compare_for_set(lv, rv));
                 if o != Ordering::Equal {
                     return o;

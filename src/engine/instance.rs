@@ -3,6 +3,8 @@
 //! (re-plan with now-known values, check it matches the saved plan, call the driver, commit the
 //! result to state at once, with the pending-operations journal around the call).
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use petgraph::graph::NodeIndex;
@@ -45,13 +47,13 @@ impl InstanceCtx<'_, '_> {
 /// attributes the config leaves null.
 pub(crate) fn proposed_new(schema: &BlockSchema, prior: Option<&Value>, config: &Value) -> Value {
     let Value::Map(cfg) = config else { return config.clone() };
-    let mut out = cfg.clone();
+    let mut out = BTreeMap::clone(cfg);
     for (name, a) in &schema.attributes {
         let c = cfg.get(name).cloned().unwrap_or(Value::Null);
         let v = if c.is_null() && a.computed { prior.and_then(|p| p.get_attr(name)).cloned().unwrap_or(Value::Null) } else { c };
         out.insert(name.clone(), v);
     }
-    Value::Map(out)
+    Value::Map(out.into())
 }
 
 /// Replaces ignored attributes of the config with the prior values.
@@ -62,7 +64,7 @@ fn apply_ignore(config: Value, prior: &Value, ignore: &IgnoreChanges, schema: &B
             let Value::Map(mut m) = config else { return config };
             for name in schema.attributes.keys() {
                 if let Some(p) = prior.get_attr(name) {
-                    m.insert(name.clone(), p.clone());
+                    Arc::make_mut(&mut m).insert(name.clone(), p.clone());
                 }
             }
             Value::Map(m)
@@ -75,10 +77,11 @@ fn set_path(v: Value, path: &[PathStep], new: Option<Value>) -> Value {
     let Some((first, rest)) = path.split_first() else { return new.unwrap_or(Value::Null) };
     match (v, first) {
         (Value::Map(mut m), PathStep::Key(k)) => {
-            let child = m.remove(k).unwrap_or(Value::Null);
+            let m_mut = Arc::make_mut(&mut m);
+            let child = m_mut.remove(k).unwrap_or(Value::Null);
             let updated = set_path(child, rest, new);
-            if !(rest.is_empty() && updated.is_null() && !m.is_empty() && path.len() > 1) {
-                m.insert(k.clone(), updated);
+            if !(rest.is_empty() && updated.is_null() && !m_mut.is_empty() && path.len() > 1) {
+                m_mut.insert(k.clone(), updated);
             }
             Value::Map(m)
         }
@@ -95,6 +98,7 @@ fn set_path(v: Value, path: &[PathStep], new: Option<Value>) -> Value {
 fn mark(value: Value, marks: &[AttrPath], schema: &BlockSchema) -> Value {
     let mut v = value.mark_paths(marks);
     if let Value::Map(m) = &mut v {
+        let m = Arc::make_mut(m);
         for (name, a) in &schema.attributes {
             if a.sensitive {
                 if let Some(x) = m.remove(name) {

@@ -1,6 +1,7 @@
 //! Resource nodes: expand `count` / `for_each`, evaluate each instance's configuration, and
 //! either plan it (diff against the refreshed prior state) or apply its planned change.
 
+use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use petgraph::graph::NodeIndex;
@@ -47,7 +48,8 @@ impl Expansion {
                         Some(InstanceKey::Str(s)) => Some((s, v)),
                         _ => None,
                     })
-                    .collect(),
+                    .collect::<BTreeMap<_, _>>()
+                    .into(),
             ),
         }
     }
@@ -133,7 +135,7 @@ fn unknown_computed(schema: &crate::provider::BlockSchema, config: Value) -> Val
     let Value::Map(mut m) = config else { return config };
     for (name, a) in &schema.attributes {
         if a.computed && m.get(name).is_none_or(Value::is_null) {
-            m.insert(name.clone(), Value::Unknown);
+            Arc::make_mut(&mut m).insert(name.clone(), Value::Unknown);
         }
     }
     Value::Map(m)
@@ -155,7 +157,8 @@ fn value_from_state(ctx: &Ctx<'_>, addr: &str, r: &Resource) -> Value {
             insts
                 .iter()
                 .filter_map(|s| Some((s.index_key.as_ref()?.as_str()?.to_string(), s.marked_attributes())))
-                .collect(),
+                .collect::<BTreeMap<_, _>>()
+                .into(),
         )
     } else {
         insts.first().map(|s| s.marked_attributes()).unwrap_or(Value::Null)
@@ -189,7 +192,7 @@ fn expand(r: &Resource, scope: &NodeScope<'_, '_>) -> Result<Expansion, Diagnost
         let unknown_keys = "The \"for_each\" map includes keys or set values derived from resource attributes that cannot be determined until apply, and so skyform cannot determine the full set of keys that will identify the instances of this resource. When working with unknown values in for_each, it's better to define the map keys statically in your configuration and place apply-time results only in the map values. Alternatively, you could use the -target planning option to first apply only the resources that the for_each value depends on, and then apply a second time to fully converge.";
         return match v {
             Value::Unknown => Err(bad(unknown_keys.into())),
-            Value::Map(m) => Ok(Expansion::ForEach(m)),
+            Value::Map(m) => Ok(Expansion::ForEach(Arc::unwrap_or_clone(m))),
             Value::Set(items) => {
                 let mut m = BTreeMap::new();
                 for it in items {

@@ -70,7 +70,7 @@ impl Scope for NodeScope<'_, '_> {
                 for o in module.outputs.keys() {
                     obj.insert(o.clone(), self.node_value(NodeKind::Output { module: child.clone(), name: o.clone() })?);
                 }
-                Ok((Value::Map(obj), 1))
+                Ok((Value::Map(obj.into()), 1))
             }
             "data" => {
                 if attrs.len() < 2 {

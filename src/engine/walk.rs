@@ -224,7 +224,7 @@ impl<'a> Ctx<'a> {
                 };
                 v.strip_marks()
             }
-            None => Value::Map(BTreeMap::new()),
+            None => Value::Map(Default::default()),
         };
         if self.op == Op::Validate {
             return Ok(());

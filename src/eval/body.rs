@@ -112,7 +112,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
     if diags.has_errors() {
         Err(diags)
     } else {
-        Ok(Value::Map(out))
+        Ok(Value::Map(out.into()))
     }
 }
 
@@ -179,7 +179,7 @@ pub fn eval_body_dynamic(body: &Body, scope: &dyn Scope, skip: &[&str]) -> Resul
     if diags.has_errors() {
         Err(diags)
     } else {
-        Ok(Value::Map(out))
+        Ok(Value::Map(out.into()))
     }
 }
 

@@ -2,6 +2,7 @@
 //! splats), function calls (with `try`, `can`, `templatefile` handled here), conditionals and
 //! `for` expressions. Unknowns and sensitive marks propagate as in Terraform.
 
+use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use hcl::expr::{Conditional, ForExpr, FuncCall, ObjectKey, TraversalOperator};
@@ -52,7 +53,7 @@ pub fn eval_expr(expr: &Expression, scope: &dyn Scope) -> EvalResult<Value> {
                 };
                 out.insert(key, eval_expr(v, scope)?);
             }
-            Ok(if unknown { Value::Unknown } else { Value::Map(out) }.mark_if(marked))
+            Ok(if unknown { Value::Unknown } else { Value::Map(out.into()) }.mark_if(marked))
         }
         Expression::TemplateExpr(t) => eval_template_expr(t, scope),
         Expression::Variable(v) => Ok(scope.lookup(v.as_str(), &[])?.0),
@@ -115,7 +116,7 @@ fn get_attr(value: Value, name: &str) -> EvalResult<Value> {
     let (inner, marked) = value.unmark();
     let out = match inner {
         Value::Unknown => Value::Unknown,
-        Value::Map(mut m) => match m.remove(name) {
+        Value::Map(m) => match m.get(name).cloned() {
             Some(v) => v,
             None => {
                 return Err(EvalError::new(
@@ -178,14 +179,14 @@ pub(crate) fn index(value: Value, key: Value) -> EvalResult<Value> {
                 "Elements of a set are identified only by their value and don't have any separate index or key to select with, so it's only possible to perform operations across all elements of the set.",
             ))
         }
-        (Value::Map(mut m), k) => {
+        (Value::Map(m), k) => {
             let key = match k {
                 Value::String(s) => s,
                 Value::Number(n) => format_number(n),
                 Value::Bool(b) => b.to_string(),
                 _ => return Err(EvalError::new("Invalid index", "The given key does not identify an element in this collection value: string required.")),
             };
-            m.remove(&key).ok_or_else(invalid)?
+            m.get(&key).cloned().ok_or_else(invalid)?
         }
         (other, _) => {
             return Err(EvalError::new(
@@ -294,7 +295,7 @@ pub(crate) fn iteration_items(collection: Value) -> EvalResult<Option<(Vec<(Valu
         }
         Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
         Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(m) => Arc::unwrap_or_clone(m).into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
         other => {
             return Err(EvalError::new(
                 "Iteration over non-iterable value",
@@ -372,6 +373,6 @@ fn eval_for(f: &ForExpr, scope: &dyn Scope) -> EvalResult<Value> {
     if unknown {
         return Ok(Value::Unknown.mark_if(marked));
     }
-    let out = if f.key_expr.is_some() { Value::Map(map) } else { Value::List(list) };
+    let out = if f.key_expr.is_some() { Value::Map(map.into()) } else { Value::List(list) };
     Ok(out.mark_if(marked))
 }

@@ -186,7 +186,7 @@ pub(crate) fn eval_template_file(args: Vec<Value>, scope: &dyn Scope) -> EvalRes
     let template: Template = text
         .parse()
         .map_err(|e: hcl::Error| EvalError::new("Error in function call", format!("Call to function \"templatefile\" failed: {path}: {e}.")))?;
-    let local = TemplateScope { vars, parent: scope };
+    let local = TemplateScope { vars: std::sync::Arc::unwrap_or_clone(vars), parent: scope };
     let v = eval_template(&template, &local)?;
     Ok(v.mark_if(pm || vm))
 }

@@ -162,9 +162,11 @@ fn convert_plain(v: Value, ty: &Type) -> Result<Value, String> {
         }
         Type::Map(et) => match v {
             Value::Map(m) => Ok(Value::Map(
-                m.into_iter()
+                std::sync::Arc::unwrap_or_clone(m)
+                    .into_iter()
                     .map(|(k, x)| convert(x, et).map(|x| (k.clone(), x)).map_err(|e| format!("element {k:?}: {e}")))
-                    .collect::<Result<_, _>>()?,
+                    .collect::<Result<BTreeMap<_, _>, _>>()?
+                    .into(),
             )),
             other => Err(format!("{} required, but have {}", ty.name(), other.type_name())),
         },
@@ -181,10 +183,10 @@ fn convert_plain(v: Value, ty: &Type) -> Result<Value, String> {
             other => Err(format!("tuple required, but have {}", other.type_name())),
         },
         Type::Object(attrs) => match v {
-            Value::Map(mut m) => {
+            Value::Map(m) => {
                 let mut out = BTreeMap::new();
                 for (name, a) in attrs {
-                    match m.remove(name) {
+                    match m.get(name).cloned() {
                         Some(x) if !(x.is_null() && a.optional) => {
                             out.insert(name.clone(), convert(x, &a.ty).map_err(|e| format!("attribute \"{name}\": {e}"))?);
                         }
@@ -194,7 +196,7 @@ fn convert_plain(v: Value, ty: &Type) -> Result<Value, String> {
                         _ => return Err(format!("attribute \"{name}\" is required")),
                     }
                 }
-                Ok(Value::Map(out))
+                Ok(Value::Map(out.into()))
             }
             other => Err(format!("object required, but have {}", other.type_name())),
         },

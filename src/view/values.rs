@@ -30,7 +30,7 @@ pub fn render(v: &Value, indent: usize) -> String {
             let pad = " ".repeat(indent + 4);
             let width = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
             let mut s = String::from("{\n");
-            for (k, v) in m {
+            for (k, v) in m.iter() {
                 s.push_str(&format!("{pad}{:width$} = {}\n", key(k), render(v, indent + 4)));
             }
             s.push_str(&format!("{}}}", " ".repeat(indent)));

@@ -2,6 +2,7 @@
 //! distinct, flatten, slice, sort, reverse, range, zipmap, coalesce*, compact, set operations,
 //! one, alltrue/anytrue, sum, chunklist, transpose.
 
+use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use super::{arg_list, arg_num, arg_str, invalid, FuncContext, FuncResult};
@@ -28,12 +29,12 @@ pub fn merge(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut out = BTreeMap::new();
     for m in a {
         match m {
-            Value::Map(m) => out.extend(m),
+            Value::Map(m) => out.extend(Arc::unwrap_or_clone(m)),
             Value::Null => {}
             other => return invalid(format!("Invalid value for \"maps\" parameter: map or object required, got {}.", other.type_name())),
         }
     }
-    Ok(Value::Map(out))
+    Ok(Value::Map(out.into()))
 }
 
 pub fn lookup(a: Vec<Value>, _: &FuncContext) -> FuncResult {
@@ -57,7 +58,7 @@ pub fn keys(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 
 pub fn values(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     match a.into_iter().next() {
-        Some(Value::Map(m)) => Ok(Value::List(m.into_values().collect())),
+        Some(Value::Map(m)) => Ok(Value::List(Arc::unwrap_or_clone(m).into_values().collect())),
         Some(other) => invalid(format!("Invalid value for \"mapping\" parameter: map or object required, got {}.", other.type_name())),
         None => invalid("Missing argument."),
     }
@@ -182,7 +183,7 @@ pub fn zipmap(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     for (k, v) in keys.iter().zip(vals) {
         out.insert(arg_str(k, "keys")?, v);
     }
-    Ok(Value::Map(out))
+    Ok(Value::Map(out.into()))
 }
 
 pub fn coalesce(a: Vec<Value>, _: &FuncContext) -> FuncResult {
@@ -300,12 +301,12 @@ pub fn transpose(a: Vec<Value>, _: &FuncContext) -> FuncResult {
         return invalid("Invalid value for \"values\" parameter: map of lists required.");
     };
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in m {
-        for x in arg_list(v, "values")? {
+    for (k, v) in m.iter() {
+        for x in arg_list(v.clone(), "values")? {
             out.entry(arg_str(&x, "values")?).or_default().push(k.clone());
         }
     }
-    Ok(Value::Map(out.into_iter().map(|(k, v)| (k, Value::List(v.into_iter().map(Value::String).collect()))).collect()))
+    Ok(Value::Map(out.into_iter().map(|(k, v)| (k, Value::List(v.into_iter().map(Value::String).collect()))).collect::<BTreeMap<_, _>>().into()))
 }
 
 #[allow(dead_code)]

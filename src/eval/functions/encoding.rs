@@ -44,7 +44,7 @@ fn yaml_emit(v: &Value, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
     match v {
         Value::Map(m) if !m.is_empty() => {
-            for (k, x) in m {
+            for (k, x) in m.iter() {
                 out.push_str(&format!("{pad}{}:", serde_json::Value::String(k.clone())));
                 emit_child(x, indent, indent + 2, out);
             }

@@ -122,7 +122,8 @@ fn captures(re: &regex::Regex, caps: &regex::Captures) -> Value {
                 .enumerate()
                 .skip(1)
                 .filter_map(|(i, n)| Some(((*n)?.to_string(), caps.get(i).map(|m| Value::string(m.as_str())).unwrap_or(Value::Null))))
-                .collect(),
+                .collect::<std::collections::BTreeMap<_, _>>()
+                .into(),
         );
     }
     Value::List((1..names.len()).map(|i| caps.get(i).map(|m| Value::string(m.as_str())).unwrap_or(Value::Null)).collect())

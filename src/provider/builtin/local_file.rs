@@ -155,7 +155,7 @@ mod tests {
     async fn writes_detects_drift_and_deletes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/f.txt").to_string_lossy().into_owned();
-        let mut cfg: Value = Value::Map(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect());
+        let mut cfg: Value = Value::Map(std::sync::Arc::new(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect()));
         set(&mut cfg, "filename", Value::string(&path));
         set(&mut cfg, "content", Value::string("hi"));
         let p = LocalProvider;

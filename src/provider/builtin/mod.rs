@@ -72,7 +72,7 @@ pub(crate) fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
 /// Sets an attribute on an object value.
 pub(crate) fn set(v: &mut Value, name: &str, x: Value) {
     if let Value::Map(m) = v {
-        m.insert(name.to_string(), x);
+        Arc::make_mut(m).insert(name.to_string(), x);
     }
 }
 

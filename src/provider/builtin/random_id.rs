@@ -110,7 +110,7 @@ impl Provider for RandomProvider {
             Ok(b) => b,
             Err(e) => return ImportResponse { state: None, diagnostics: error("Invalid import id", format!("The id must be the b64_url value of the random_id: {e}.")) },
         };
-        let mut state = Value::Map(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect());
+        let mut state = Value::Map(std::sync::Arc::new(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect()));
         set(&mut state, "byte_length", Value::Number(bytes.len() as f64));
         fill(&mut state, &bytes);
         ImportResponse { state: Some(state), diagnostics: Default::default() }

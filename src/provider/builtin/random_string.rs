@@ -105,7 +105,7 @@ pub(super) fn apply(req: ApplyRequest) -> ApplyResponse {
 }
 
 pub(super) fn import(req: ImportRequest) -> ImportResponse {
-    let mut state = Value::Map(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect());
+    let mut state = Value::Map(std::sync::Arc::new(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect()));
     let s = req.id;
     let has = |f: fn(&char) -> bool| Value::Bool(s.chars().any(|c| f(&c)));
     set(&mut state, "length", Value::Number(s.chars().count() as f64));
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn length_below_minimums_is_an_error() {
-        let mut v = Value::Map(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect());
+        let mut v = Value::Map(std::sync::Arc::new(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect()));
         set(&mut v, "length", Value::Number(2.0));
         set(&mut v, "min_upper", Value::Number(3.0));
         let r = plan(PlanRequest { type_name: "random_string".into(), prior_state: None, proposed_new_state: v, config: Value::Null });

@@ -180,7 +180,7 @@ impl Provider for TestDriver {
             }
         }
         if let Value::Map(m) = &planned {
-            for (k, v) in m {
+            for (k, v) in m.iter() {
                 if !v.is_wholly_known() && k != "id" && k != "computed_value" {
                     return ApplyResponse { new_state: req.prior_state, diagnostics: self.violation(format!("attribute {k} is still unknown at apply")) };
                 }
