@@ -176,6 +176,10 @@ impl Value {
 
     /// Removes every mark, returning the plain value and the paths that were marked.
     pub fn unmark_deep(self) -> (Value, Vec<AttrPath>) {
+        // One scan decides; unmarked values (the common case) are returned as they are.
+        if !self.contains_sensitive() {
+            return (self, Vec::new());
+        }
         let mut paths = Vec::new();
         let v = unmark_into(self, &mut Vec::new(), &mut paths);
         (v, paths)
@@ -311,8 +315,6 @@ fn unmark_into(v: Value, here: &mut AttrPath, paths: &mut Vec<AttrPath>) -> Valu
         }
         Value::List(items) => Value::List(unmark_items(items, here, paths)),
         Value::Set(items) => Value::Set(unmark_items(items, here, paths)),
-        // An unmarked object is shared, not copied.
-        Value::Map(m) if !m.values().any(Value::contains_sensitive) => Value::Map(m),
         Value::Map(m) => Value::Map(Arc::new(
             Arc::unwrap_or_clone(m)
                 .into_iter()
@@ -456,6 +458,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parse_json_matches_from_json() {
+        let text = r#"{"a": [1, 2.5, "x", null, true, {"b": {}}], "c": -3, "d": 18446744073709551615}"#;
+        let via_serde = Value::from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(parse_json(text).unwrap(), via_serde);
+        assert!(parse_json("{\"a\": 1} x").is_err());
+        assert!(parse_json("{").is_err());
+    }
+
+    #[test]
     fn marks_round_trip_through_paths() {
         let v = Value::object([
             ("a", Value::string("x").mark()),
@@ -490,5 +501,69 @@ mod tests {
     fn unknown_mask_marks_only_unknowns() {
         let v = Value::object([("id", Value::Unknown), ("name", Value::string("x"))]);
         assert_eq!(v.unknown_mask(), serde_json::json!({"id": true}));
+    }
+}
+
+/// Parses JSON text straight into a [`Value`], without an intermediate `serde_json::Value`
+/// (the state loader's hot path). Same result as `Value::from_json(&serde_json::from_str(..)?)`.
+pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = JsonSeed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+struct JsonSeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonSeed {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n as f64))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n as f64))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Value::Number(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(JsonSeed)? {
+            items.push(v);
+        }
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(JsonSeed)?;
+            out.insert(k, v);
+        }
+        Ok(Value::Map(Arc::new(out)))
     }
 }

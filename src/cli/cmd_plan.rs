@@ -60,5 +60,9 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
             out.display()
         );
     }
-    Ok(if a.detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+    let code = if a.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
+    // The process exits next: freeing a large plan and configuration node by node is wasted work.
+    std::mem::forget(plan);
+    std::mem::forget(ws);
+    Ok(code)
 }

@@ -187,7 +187,7 @@ impl StateStore {
         let mut resources = BTreeMap::new();
         for row in rows {
             let (address, module, mode, type_name, name, key, provider, sv, attrs, sens, deps, created_at, updated_at) = row.map_err(|e| self.err(e))?;
-            let attributes: serde_json::Value = serde_json::from_str(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
+            let attributes = crate::value::parse_json(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
             let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&sens).map_err(|e| corrupt(format!("sensitive paths of {address}: {e}")))?;
             let dependencies: Vec<String> = serde_json::from_str(&deps).map_err(|e| corrupt(format!("dependencies of {address}: {e}")))?;
             let index_key = key.map(|k| serde_json::from_str(&k)).transpose().map_err(|e| corrupt(format!("index key of {address}: {e}")))?;
@@ -202,7 +202,7 @@ impl StateStore {
                     index_key,
                     provider,
                     schema_version: sv as u64,
-                    attributes: Value::from_json(&attributes),
+                    attributes,
                     sensitive_paths,
                     dependencies,
                     created_at,
