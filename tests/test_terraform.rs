@@ -187,3 +187,23 @@ resource "terraform_data" "b" {
     let s = skyform(ours.path()).args(["plan", "-destroy"]).output().unwrap();
     assert_eq!(plan_summary(&stdout(&s)), plan_summary(&stdout(&t)), "destroy:\n{}\n{}", stdout(&t), stdout(&s));
 }
+
+#[test]
+fn fmt_matches_terraform_fmt() {
+    let Some(tf) = tf_or_skip("fmt_matches_terraform_fmt") else { return };
+    let ours = copy_of("tests/terraform-fmt");
+    let theirs = copy_of("tests/terraform-fmt");
+    let t = run_terraform(&tf, theirs.path(), &["fmt"]);
+    assert!(t.status.success(), "terraform fmt: {}", stderr(&t));
+    // -check reports the file and exits 3 without touching it.
+    let s = skyform(ours.path()).args(["fmt", "-check"]).output().unwrap();
+    assert_eq!(s.status.code(), Some(3), "{}", stderr(&s));
+    assert_eq!(stdout(&s).trim(), "messy.tf");
+    let s = skyform(ours.path()).args(["fmt"]).output().unwrap();
+    assert!(s.status.success(), "{}", stderr(&s));
+    let want = std::fs::read_to_string(theirs.path().join("messy.tf")).unwrap();
+    let got = std::fs::read_to_string(ours.path().join("messy.tf")).unwrap();
+    let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/terraform-fmt/messy.tf")).unwrap();
+    assert_ne!(want, original, "the input must need formatting");
+    assert_eq!(got, want, "skyform fmt differs from terraform fmt");
+}

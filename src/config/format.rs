@@ -18,8 +18,6 @@
 
 mod layout;
 mod lexer;
-#[cfg(test)]
-mod tests;
 
 use std::ops::Range;
 use std::str::FromStr;
