@@ -102,7 +102,7 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
         }
     };
     let registry = Registry::builtin();
-    let hook = ProgressHook::new(std::io::stdout().is_terminal());
+    let hook = ProgressHook::new(std::io::stdout().is_terminal(), colors.enabled);
     let cancel = Arc::new(AtomicBool::new(false));
     let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &hook, cancel: cancel.clone() };
     let rt = runtime()?;

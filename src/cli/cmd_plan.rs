@@ -37,7 +37,7 @@ pub(super) fn make_plan(ws: &Workspace, flags: &PlanFlags, store: &StateStore, d
     report_pending(store);
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     let registry = Registry::builtin();
-    let hook = ProgressHook::new(false);
+    let hook = ProgressHook::new(false, false);
     let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &hook, cancel: Arc::new(AtomicBool::new(false)) };
     let mut plan = runtime()?
         .block_on(engine.plan(&state, &inputs, &opts))

@@ -22,13 +22,17 @@ struct Bars {
 }
 
 impl ProgressHook {
-    /// Bars when `tty`, plain lines otherwise.
-    pub fn new(tty: bool) -> ProgressHook {
+    /// Bars when `tty`, plain lines otherwise; the bar is coloured only when `color`.
+    pub fn new(tty: bool, color: bool) -> ProgressHook {
         let bars = tty.then(|| {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stdout());
             let overall = multi.add(ProgressBar::new(0));
             overall.set_style(
-                ProgressStyle::with_template("{bar:40.green/white} {pos}/{len} resources  [{elapsed}]")
+                ProgressStyle::with_template(if color {
+                    "{bar:40.green/white} {pos}/{len} resources  [{elapsed}]"
+                } else {
+                    "{bar:40} {pos}/{len} resources  [{elapsed}]"
+                })
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             Bars { multi, overall, lines: Mutex::new(HashMap::new()) }
