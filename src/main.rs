@@ -6,5 +6,11 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Like other Unix tools (and Terraform): `skyform state list | head` ends quietly when the
+    // reader goes away, instead of failing on a write to a closed pipe.
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     std::process::exit(skyform::cli::run(std::env::args().collect()));
 }

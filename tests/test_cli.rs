@@ -112,3 +112,20 @@ fn history_records_each_apply() {
     assert_eq!((h[0].added, h[0].result.as_str()), (6, "success"));
     assert!(h[0].command.contains("apply"));
 }
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    // Enough output (about 1 MB) that the writer is still writing when `head` exits.
+    let dir = tempfile::tempdir().unwrap();
+    let config: String = (0..5000).map(|i| format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n")).collect();
+    std::fs::write(dir.path().join("main.tf"), config).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("skyform");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("'{}' plan -no-color | head -1", bin.display()))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "\n");
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
