@@ -129,3 +129,54 @@ fn closed_pipe_ends_quietly() {
     assert_eq!(stdout(&out), "\n");
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+#[test]
+fn killed_apply_loses_nothing_and_the_next_apply_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let config: String = (0..3000)
+        .map(|i| {
+            let parent = if i % 10 == 0 { "null".to_string() } else { format!("terraform_data.r{}.id", i - 1) };
+            format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {{ parent = {parent}, n = {i} }}\n}}\n")
+        })
+        .collect();
+    std::fs::write(dir.path().join("main.tf"), config).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("skyform");
+    let mut child = std::process::Command::new(&bin)
+        .args(["apply", "-auto-approve", "-no-color"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no cleanup runs) once some resources have been created.
+    let mut seen = String::new();
+    {
+        use std::io::BufRead;
+        let reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        for line in reader.lines() {
+            let line = line.unwrap();
+            if line.contains("Creation complete") {
+                seen = line;
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!seen.is_empty(), "apply never reported a created resource");
+
+    // What was committed is intact and readable; the lock left by the dead process is taken over.
+    let list = skyform(dir.path()).args(["state", "list"]).output().unwrap();
+    assert!(list.status.success(), "{}", stderr(&list));
+    let kept = stdout(&list).lines().count();
+    assert!(kept >= 1 && kept < 3000, "{kept} resources in state after the kill");
+    let created = seen.split(':').next().unwrap().to_string();
+    assert!(stdout(&list).lines().any(|l| l == created), "{created} was reported created but is not in state");
+
+    // The next apply creates only what is missing, and then nothing is left to do.
+    let out = skyform(dir.path()).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(&format!("Plan: {} to add, 0 to change, 0 to destroy.", 3000 - kept)), "{}", &text[text.len().saturating_sub(500)..]);
+    let out = skyform(dir.path()).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
