@@ -7,7 +7,7 @@
 mod body;
 mod expr;
 mod ops;
-mod refs;
+pub mod refs;
 mod template;
 
 pub mod functions;

@@ -3,6 +3,8 @@
 //! values in HCL syntax ([`values`]). Nothing here decides anything; it only shows.
 
 pub mod diagnostics;
+pub mod markdown;
+pub mod plan_json;
 pub mod plan_text;
 pub mod progress;
 pub mod values;

@@ -49,6 +49,38 @@ pub fn render_plan(plan: &Plan, c: Colors) -> String {
     out
 }
 
+/// The "Changes to Outputs" section alone (empty when no output changes).
+pub fn render_output_text(plan: &Plan, c: Colors) -> String {
+    let outputs: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
+    if outputs.is_empty() {
+        return String::new();
+    }
+    render_output_changes(&outputs, c)
+}
+
+/// Why a resource is replaced, deleted or re-created, in a few words (for summaries).
+pub fn change_reason(rc: &ResourceChange) -> Option<String> {
+    let attr_list = || {
+        let names: Vec<String> = rc.requires_replace.iter().map(|p| format!("`{}`", crate::value::path_to_string(p))).collect();
+        match names.len() {
+            0 => "a change forces replacement".to_string(),
+            1 => format!("{} forces replacement", names[0]),
+            _ => format!("{} force replacement", names.join(", ")),
+        }
+    };
+    Some(match &rc.reason {
+        Some(ActionReason::ReplaceBecauseCannotUpdate) => attr_list(),
+        Some(ActionReason::ReplaceByRequest) => "replacement requested with `-replace`".into(),
+        Some(ActionReason::ReplaceByTriggers) => "`replace_triggered_by` changed".into(),
+        Some(ActionReason::DeleteBecauseNoResourceConfig) => "no longer in the configuration".into(),
+        Some(ActionReason::DeleteBecauseCountIndex) => "index out of range for `count`".into(),
+        Some(ActionReason::DeleteBecauseEachKey) => "key no longer in `for_each`".into(),
+        Some(ActionReason::CreateBecauseDeletedOutside) => "deleted outside skyform".into(),
+        None if rc.action.is_replace() => attr_list(),
+        None => return None,
+    })
+}
+
 fn symbol(action: Action, c: Colors) -> String {
     let s = format!("{:>3}", action.symbol());
     match action {
@@ -178,6 +210,8 @@ fn diff_object(
                 } else if let (Value::Map(bm), Value::Map(am)) = (b, a) {
                     let inner = diff_object(bm, am, Mode::Update, requires, &p, sub + 4, c, true);
                     lines.push(("~".into(), name(k), format!("{{{force}\n{inner}{}}}", " ".repeat(sub + 4))));
+                } else if let Some(text) = string_diff(b, a, sub, c) {
+                    lines.push(("~".into(), name(k), format!("{text}{force}")));
                 } else {
                     lines.push(("~".into(), name(k), format!("{} -> {}{force}", render(b, sub), render(a, sub))));
                 }
@@ -200,6 +234,64 @@ fn diff_object(
         let what = if quoted { "element" } else { "attribute" };
         let plural = if hidden == 1 { "" } else { "s" };
         out.push_str(&format!("{pad}  # ({hidden} unchanged {what}{plural} hidden)\n"));
+    }
+    out
+}
+
+/// Two strings shown as a change of their content: JSON documents compared as JSON (a
+/// reformatting alone is said to be one), multi-line text as a line diff with three lines of
+/// context. `None` for short single-line strings, which print as `"old" -> "new"`.
+fn string_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
+    let (Value::String(old), Value::String(new)) = (b, a) else { return None };
+    let as_json = |s: &str| match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(j @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => Some(j),
+        _ => None,
+    };
+    let pad = " ".repeat(indent + 4);
+    if let (Some(jo), Some(jn)) = (as_json(old), as_json(new)) {
+        if jo == jn {
+            return Some(format!("jsonencode(...) # only formatting and key order differ; the JSON is the same"));
+        }
+        let po = serde_json::to_string_pretty(&jo).ok()?;
+        let pn = serde_json::to_string_pretty(&jn).ok()?;
+        return Some(format!("jsonencode(\n{}{pad}){}", line_diff(&po, &pn, &pad, c), ""));
+    }
+    if !old.contains('\n') && !new.contains('\n') {
+        return None;
+    }
+    Some(format!("<<-EOT\n{}{pad}EOT", line_diff(old, new, &pad, c)))
+}
+
+/// A unified line diff (similar), each line prefixed by `pad` and `+`, `-` or a space; runs of
+/// unchanged lines beyond three lines of context are folded into a comment.
+fn line_diff(old: &str, new: &str, pad: &str, c: Colors) -> String {
+    use similar::{ChangeTag, TextDiff};
+    let diff = TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    let groups = diff.grouped_ops(3);
+    let total_old = old.lines().count();
+    let mut shown_old = 0;
+    for (gi, group) in groups.iter().enumerate() {
+        let first_old = group.first().map(|op| op.old_range().start).unwrap_or(0);
+        let skipped = if gi == 0 { first_old } else { first_old - shown_old };
+        if skipped > 0 {
+            out.push_str(&format!("{pad}  # ({skipped} unchanged line{} hidden)\n", if skipped == 1 { "" } else { "s" }));
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let text = change.value().trim_end_matches('\n');
+                match change.tag() {
+                    ChangeTag::Delete => out.push_str(&format!("{pad}{} {text}\n", c.red("-"))),
+                    ChangeTag::Insert => out.push_str(&format!("{pad}{} {text}\n", c.green("+"))),
+                    ChangeTag::Equal => out.push_str(&format!("{pad}  {text}\n")),
+                }
+            }
+            shown_old = op.old_range().end;
+        }
+    }
+    let rest = total_old.saturating_sub(shown_old);
+    if rest > 0 && !groups.is_empty() {
+        out.push_str(&format!("{pad}  # ({rest} unchanged line{} hidden)\n", if rest == 1 { "" } else { "s" }));
     }
     out
 }
@@ -258,6 +350,34 @@ mod tests {
         assert!(s.contains("-/+ resource"), "{s}");
         assert!(s.contains("~ triggers_replace = \"v1\" -> \"v2\" # forces replacement"), "{s}");
         assert!(s.contains("# (2 unchanged attributes hidden)"), "{s}");
+    }
+
+    #[test]
+    fn multi_line_strings_show_a_line_diff() {
+        let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+        let new = old.replace("line 10\n", "line ten\n");
+        let before = Value::object([("id", Value::string("1")), ("input", Value::String(old))]);
+        let after = Value::object([("id", Value::string("1")), ("input", Value::String(new))]);
+        let s = render_change(&rc(Action::Update, before, after), Colors::new(false));
+        assert!(s.contains("~ input = <<-EOT"), "{s}");
+        assert!(s.contains("  # (6 unchanged lines hidden)"), "{s}");
+        assert!(s.contains("- line 10\n") && s.contains("+ line ten\n") && s.contains("  line 9\n"), "{s}");
+        assert!(!s.contains("line 2\n"), "{s}");
+        assert!(s.contains("  # (7 unchanged lines hidden)"), "{s}");
+    }
+
+    #[test]
+    fn json_strings_compare_as_json() {
+        let rc_json = |old: &str, new: &str| {
+            let before = Value::object([("id", Value::string("1")), ("input", Value::string(old))]);
+            let after = Value::object([("id", Value::string("1")), ("input", Value::string(new))]);
+            render_change(&rc(Action::Update, before, after), Colors::new(false))
+        };
+        let s = rc_json(r#"{"b":1,"a":[1,2]}"#, "{\n  \"a\": [1, 2],\n  \"b\": 1\n}");
+        assert!(s.contains("only formatting and key order differ"), "{s}");
+        let s = rc_json(r#"{"Version":"2012","Statement":[{"Effect":"Allow"}]}"#, r#"{"Version":"2012","Statement":[{"Effect":"Deny"}]}"#);
+        assert!(s.contains("~ input = jsonencode("), "{s}");
+        assert!(s.contains("-       \"Effect\": \"Allow\"\n") && s.contains("+       \"Effect\": \"Deny\"\n"), "{s}");
     }
 
     #[test]
