@@ -23,20 +23,6 @@ pub struct OutputArgs {
     pub no_color: bool,
 }
 
-/// Terraform's JSON type description of a value (`"string"`, `["list","string"]`, ...).
-pub fn type_json(v: &Value) -> serde_json::Value {
-    use serde_json::json;
-    match v.unmarked() {
-        Value::String(_) => json!("string"),
-        Value::Number(_) => json!("number"),
-        Value::Bool(_) => json!("bool"),
-        Value::List(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),
-        Value::Set(items) => json!(["set", items.first().map(type_json).unwrap_or(json!("dynamic"))]),
-        Value::Map(m) => json!(["object", m.iter().map(|(k, v)| (k.clone(), type_json(v))).collect::<serde_json::Map<_, _>>()]),
-        _ => json!("dynamic"),
-    }
-}
-
 pub fn cmd_output(a: OutputArgs) -> CliResult {
     let outputs = if a.state.state.exists() {
         let store = open_store(&a.state.state)?;
@@ -76,7 +62,7 @@ pub fn cmd_output(a: OutputArgs) -> CliResult {
             let obj: serde_json::Map<String, serde_json::Value> = outputs
                 .iter()
                 .map(|(k, o)| {
-                    (k.clone(), serde_json::json!({"sensitive": o.sensitive, "type": type_json(&o.value), "value": o.value.to_json()}))
+                    (k.clone(), serde_json::json!({"sensitive": o.sensitive, "type": crate::view::plan_json::type_json(&o.value), "value": o.value.to_json()}))
                 })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(obj)).unwrap_or_default());

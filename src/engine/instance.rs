@@ -56,6 +56,27 @@ pub(crate) fn proposed_new(schema: &BlockSchema, prior: Option<&Value>, config: 
     Value::Map(out.into())
 }
 
+fn string_leaves(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::Sensitive(inner) => string_leaves(inner, out),
+        Value::List(items) | Value::Set(items) => items.iter().for_each(|x| string_leaves(x, out)),
+        Value::Map(m) => m.values().for_each(|x| string_leaves(x, out)),
+        _ => {}
+    }
+}
+
+/// Marks every string equal to one of `secrets`.
+fn taint(v: Value, secrets: &[String]) -> Value {
+    match v {
+        Value::String(ref s) if secrets.contains(s) => v.mark(),
+        Value::List(items) => Value::List(items.into_iter().map(|x| taint(x, secrets)).collect()),
+        Value::Set(items) => Value::Set(items.into_iter().map(|x| taint(x, secrets)).collect()),
+        Value::Map(m) => Value::Map(Arc::new(Arc::unwrap_or_clone(m).into_iter().map(|(k, x)| (k, taint(x, secrets))).collect())),
+        other => other,
+    }
+}
+
 /// Replaces ignored attributes of the config with the prior values.
 fn apply_ignore(config: Value, prior: &Value, ignore: &IgnoreChanges, schema: &BlockSchema) -> Value {
     match ignore {
@@ -94,9 +115,22 @@ fn set_path(v: Value, path: &[PathStep], new: Option<Value>) -> Value {
     }
 }
 
-/// Marks the schema's sensitive attributes and the places the config marked.
+/// Marks the schema's sensitive attributes and the places the config marked, and any other
+/// place where a provider echoes a sensitive string back (`terraform_data.output` repeats its
+/// `input`): Terraform loses the mark there and prints the secret; skyform keeps it.
 fn mark(value: Value, marks: &[AttrPath], schema: &BlockSchema) -> Value {
     let mut v = value.mark_paths(marks);
+    if !marks.is_empty() {
+        let mut secrets = Vec::new();
+        for p in marks {
+            if let Some(x) = v.get_path(p) {
+                string_leaves(x, &mut secrets);
+            }
+        }
+        if !secrets.is_empty() {
+            v = taint(v, &secrets);
+        }
+    }
     if let Value::Map(m) = &mut v {
         let m = Arc::make_mut(m);
         for (name, a) in &schema.attributes {

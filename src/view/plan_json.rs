@@ -17,6 +17,20 @@ use crate::plan::{Action, Plan, ResourceChange};
 use crate::state::State;
 use crate::value::{PathStep, Value};
 
+/// Terraform's JSON type description of a value (`"string"`, `["list","string"]`, ...).
+pub fn type_json(v: &Value) -> serde_json::Value {
+    use serde_json::json;
+    match v.unmarked() {
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        Value::Bool(_) => json!("bool"),
+        Value::List(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),
+        Value::Set(items) => json!(["set", items.first().map(type_json).unwrap_or(json!("dynamic"))]),
+        Value::Map(m) => json!(["object", m.iter().map(|(k, v)| (k.clone(), type_json(v))).collect::<serde_json::Map<_, _>>()]),
+        _ => json!("dynamic"),
+    }
+}
+
 /// The `terraform_version` we report: skyform's own.
 fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
@@ -148,6 +162,7 @@ fn outputs_json(outputs: impl Iterator<Item = (String, Value, bool)>) -> J {
         o.insert("sensitive".into(), json!(sensitive));
         if !sensitive && v.is_wholly_known() {
             o.insert("value".into(), known_json(&v));
+            o.insert("type".into(), type_json(&v));
         }
         m.insert(name, J::Object(o));
     }
@@ -230,7 +245,12 @@ pub fn resource_change(rc: &ResourceChange) -> J {
     ch.insert("actions".into(), json!(rc.action.json_actions()));
     ch.insert("before".into(), known_json(&rc.before));
     ch.insert("after".into(), known_json(&rc.after));
-    ch.insert("after_unknown".into(), object_mask(&rc.after, &is_unknown));
+    // Terraform writes an object here even when there is no "after" (a delete).
+    let after_unknown = match object_mask(&rc.after, &is_unknown) {
+        J::Bool(false) => J::Object(Map::new()),
+        m => m,
+    };
+    ch.insert("after_unknown".into(), after_unknown);
     ch.insert("before_sensitive".into(), object_mask(&rc.before, &is_sensitive));
     ch.insert("after_sensitive".into(), object_mask(&rc.after, &is_sensitive));
     if rc.action.is_replace() {
