@@ -6,4 +6,5 @@ mod test_cli;
 mod test_engine;
 mod test_errors;
 mod test_fuzz;
+mod test_review;
 mod test_terraform;

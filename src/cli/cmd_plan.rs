@@ -11,6 +11,8 @@ use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
 use crate::state::StateStore;
+use crate::view::json_ui;
+use crate::view::markdown::{render_markdown, MAX_COMMENT};
 use crate::view::plan_text::render_plan;
 use crate::view::progress::ProgressHook;
 use crate::view::Colors;
@@ -26,19 +28,63 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Machine-readable output: one JSON object per line, in Terraform's `-json` UI format.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the plan as a Markdown pull-request comment instead of text.
+    #[arg(long)]
+    pub markdown: bool,
     #[command(flatten)]
     pub flags: PlanFlags,
 }
 
+/// `plan -json`: the same plan as JSON lines; problems become `diagnostic` lines on stdout.
+fn cmd_plan_json(a: &PlanArgs) -> CliResult {
+    println!("{}", json_ui::version_line());
+    let colors = Colors::new(false);
+    let mut sources = crate::config::Sources::default();
+    let result = (|| {
+        let ws = Workspace::load(colors)?;
+        sources = ws.sources.clone();
+        let store = open_store(&a.flags.state.state)?;
+        let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
+        let plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, true)?;
+        if let Some(out) = &a.out {
+            file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
+        }
+        Ok::<Plan, CliError>(plan)
+    })();
+    match result {
+        Ok(plan) => {
+            for l in json_ui::plan_lines(&plan) {
+                println!("{l}");
+            }
+            Ok(if a.detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+        }
+        Err(e) => {
+            for d in &e.diagnostics.0 {
+                println!("{}", json_ui::diagnostic_line(d, &sources));
+            }
+            Ok(e.exit_code.max(1))
+        }
+    }
+}
+
 /// Loads inputs and state and runs the engine's plan (the caller holds the lock).
 pub(super) fn make_plan(ws: &Workspace, flags: &PlanFlags, store: &StateStore, destroy: bool, colors: Colors) -> Result<Plan, CliError> {
+    make_plan_with(ws, flags, store, destroy, colors, false)
+}
+
+/// [`make_plan`]; `quiet` leaves out the "Refreshing state..." lines (for `-json`, `-markdown`).
+pub(super) fn make_plan_with(ws: &Workspace, flags: &PlanFlags, store: &StateStore, destroy: bool, colors: Colors, quiet: bool) -> Result<Plan, CliError> {
     let inputs = ws.input_variables(flags, colors)?;
     let opts = flags.options(destroy)?;
     report_pending(store);
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     let registry = Registry::builtin();
-    let hook = ProgressHook::new(false, false);
-    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &hook, cancel: Arc::new(AtomicBool::new(false)) };
+    let lines = ProgressHook::new(false, false);
+    let hook: &dyn crate::engine::Hook = if quiet { &crate::engine::NoHook } else { &lines };
+    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook, cancel: Arc::new(AtomicBool::new(false)) };
     let mut plan = runtime()?
         .block_on(engine.plan(&state, &inputs, &opts))
         .map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
@@ -47,12 +93,22 @@ pub(super) fn make_plan(ws: &Workspace, flags: &PlanFlags, store: &StateStore, d
 }
 
 pub fn cmd_plan(a: PlanArgs) -> CliResult {
+    if a.json && a.markdown {
+        return Err(CliError::plain("Invalid arguments", "-json and -markdown cannot be used together."));
+    }
+    if a.json {
+        return cmd_plan_json(&a);
+    }
     let colors = a.flags.color.colors();
     let ws = Workspace::load(colors)?;
     let store = open_store(&a.flags.state.state)?;
     let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
-    let plan = make_plan(&ws, &a.flags, &store, a.destroy, colors)?;
-    print!("{}", render_plan(&plan, colors));
+    let plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, a.markdown)?;
+    if a.markdown {
+        print!("{}", render_markdown(&plan, MAX_COMMENT));
+    } else {
+        print!("{}", render_plan(&plan, colors));
+    }
     if let Some(out) = &a.out {
         file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
         println!(

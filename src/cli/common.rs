@@ -21,6 +21,8 @@ use crate::view::{diagnostics::render_all, Colors};
 pub struct CliError {
     pub exit_code: i32,
     pub message: String,
+    /// The same problems, structured (for `-json` output).
+    pub diagnostics: Diagnostics,
 }
 
 impl fmt::Display for CliError {
@@ -37,16 +39,18 @@ pub type CliResult = Result<i32, CliError>;
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> CliError {
-        CliError { exit_code: 1, message: message.into() }
+        CliError { exit_code: 1, message: message.into(), diagnostics: Diagnostics::new() }
     }
 
     /// Renders diagnostics (with source snippets) as an error.
     pub fn diags(d: &Diagnostics, sources: &Sources, colors: Colors) -> CliError {
-        CliError::new(render_all(d, sources, colors.enabled))
+        CliError { diagnostics: d.clone(), ..CliError::new(render_all(d, sources, colors.enabled)) }
     }
 
     pub fn plain(summary: &str, detail: impl fmt::Display) -> CliError {
-        CliError::new(format!("Error: {summary}\n\n{detail}\n"))
+        let detail = detail.to_string();
+        let d = crate::diag::Diagnostic::error(summary, detail.clone());
+        CliError { diagnostics: d.into(), ..CliError::new(format!("Error: {summary}\n\n{detail}\n")) }
     }
 }
 

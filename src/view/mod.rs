@@ -3,6 +3,7 @@
 //! values in HCL syntax ([`values`]). Nothing here decides anything; it only shows.
 
 pub mod diagnostics;
+pub mod json_ui;
 pub mod markdown;
 pub mod plan_json;
 pub mod plan_text;
