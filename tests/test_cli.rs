@@ -180,3 +180,37 @@ fn killed_apply_loses_nothing_and_the_next_apply_converges() {
     let out = skyform(dir.path()).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn review_outputs_from_the_cli() {
+    let dir = example("quickstart");
+    let d = dir.path();
+    assert!(skyform(d).args(["apply", "-auto-approve"]).output().unwrap().status.success());
+    let out = skyform(d).args(["plan", "-var=release=v2", "-out=p.tfplan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
+    let md = stdout(&skyform(d).args(["show", "-markdown", "p.tfplan"]).output().unwrap());
+    assert!(md.contains("**Plan: 1 to add, 0 to change, 1 to destroy.**"), "{md}");
+    assert!(md.contains("`terraform_data.release`") && md.contains("`triggers_replace` forces replacement"), "{md}");
+
+    let json: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["show", "-json", "p.tfplan"]).output().unwrap())).unwrap();
+    assert_eq!(json["format_version"], "1.2");
+    let replaced: Vec<&serde_json::Value> =
+        json["resource_changes"].as_array().unwrap().iter().filter(|c| c["change"]["actions"] == serde_json::json!(["delete", "create"])).collect();
+    assert_eq!(replaced.len(), 1);
+    assert_eq!(replaced[0]["address"], "terraform_data.release");
+    assert_eq!(replaced[0]["change"]["replace_paths"], serde_json::json!([["triggers_replace"]]));
+
+    let lines = stdout(&skyform(d).args(["plan", "-json", "-var=release=v2"]).output().unwrap());
+    let kinds: Vec<String> = lines.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].as_str().unwrap().to_string()).collect();
+    assert_eq!(kinds.first().map(String::as_str), Some("version"));
+    assert!(kinds.contains(&"planned_change".to_string()) && kinds.contains(&"change_summary".to_string()), "{kinds:?}");
+
+    // Errors are diagnostic lines with the location.
+    std::fs::write(d.join("bad.tf"), "output \"x\" {\n  value = nosuch(1)\n}\n").unwrap();
+    let out = skyform(d).args(["plan", "-json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diag = stdout(&out).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).find(|v| v["type"] == "diagnostic").expect("a diagnostic line");
+    assert_eq!(diag["diagnostic"]["range"]["filename"], "bad.tf");
+    assert_eq!(diag["diagnostic"]["range"]["start"]["line"], 2);
+}
