@@ -186,7 +186,7 @@ fn diff_object(
         let mut p = path.to_vec();
         p.push(PathStep::Key(k.clone()));
         let force = if forces(requires, &p) { c.red(" # forces replacement") } else { String::new() };
-        let sub = indent + 4;
+        let sub = indent + 2;
         match mode {
             Mode::Create if !a.is_null() => lines.push(("+".into(), name(k), format!("{}{force}", render(a, sub)))),
             Mode::Delete if !b.is_null() => lines.push(("-".into(), name(k), format!("{} -> null", render(b, sub)))),
@@ -208,9 +208,11 @@ fn diff_object(
                 } else if a.is_null() {
                     lines.push(("-".into(), name(k), format!("{} -> null{force}", render(b, sub))));
                 } else if let (Value::Map(bm), Value::Map(am)) = (b, a) {
-                    let inner = diff_object(bm, am, Mode::Update, requires, &p, sub + 4, c, true);
-                    lines.push(("~".into(), name(k), format!("{{{force}\n{inner}{}}}", " ".repeat(sub + 4))));
-                } else if let Some(text) = string_diff(b, a, sub, c) {
+                    let inner = diff_object(bm, am, Mode::Update, requires, &p, indent + 4, c, true);
+                    lines.push(("~".into(), name(k), format!("{{{force}\n{inner}{}}}", " ".repeat(indent + 2))));
+                } else if let Some(text) = list_diff(b, a, indent, c) {
+                    lines.push(("~".into(), name(k), format!("[{force}\n{text}{}]", " ".repeat(indent + 2))));
+                } else if let Some(text) = string_diff(b, a, indent, c) {
                     lines.push(("~".into(), name(k), format!("{text}{force}")));
                 } else {
                     lines.push(("~".into(), name(k), format!("{} -> {}{force}", render(b, sub), render(a, sub))));
@@ -238,6 +240,54 @@ fn diff_object(
     out
 }
 
+/// Two known lists (or sets) diffed element by element, as Terraform shows them: removed
+/// elements with `-`, added with `+`, unchanged ones folded into a count.
+fn list_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
+    let (Value::List(old) | Value::Set(old), Value::List(new) | Value::Set(new)) = (b, a) else { return None };
+    if !b.is_wholly_known() || !a.is_wholly_known() {
+        return None;
+    }
+    let pad = " ".repeat(indent + 4);
+    let ro: Vec<String> = old.iter().map(|v| render(v, indent + 4)).collect();
+    let rn: Vec<String> = new.iter().map(|v| render(v, indent + 4)).collect();
+    let mut out = String::new();
+    let mut hidden = 0;
+    let flush = |out: &mut String, hidden: &mut usize| {
+        if *hidden > 0 {
+            out.push_str(&format!("{pad}  # ({} unchanged element{} hidden)\n", hidden, if *hidden == 1 { "" } else { "s" }));
+            *hidden = 0;
+        }
+    };
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &ro, &rn) {
+        match op {
+            similar::DiffOp::Equal { len, .. } => hidden += len,
+            similar::DiffOp::Delete { old_index, old_len, .. } => {
+                flush(&mut out, &mut hidden);
+                for x in &ro[old_index..old_index + old_len] {
+                    out.push_str(&format!("{pad}{} {x},\n", c.red("-")));
+                }
+            }
+            similar::DiffOp::Insert { new_index, new_len, .. } => {
+                flush(&mut out, &mut hidden);
+                for x in &rn[new_index..new_index + new_len] {
+                    out.push_str(&format!("{pad}{} {x},\n", c.green("+")));
+                }
+            }
+            similar::DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                flush(&mut out, &mut hidden);
+                for x in &ro[old_index..old_index + old_len] {
+                    out.push_str(&format!("{pad}{} {x},\n", c.red("-")));
+                }
+                for x in &rn[new_index..new_index + new_len] {
+                    out.push_str(&format!("{pad}{} {x},\n", c.green("+")));
+                }
+            }
+        }
+    }
+    flush(&mut out, &mut hidden);
+    Some(out)
+}
+
 /// Two strings shown as a change of their content: JSON documents compared as JSON (a
 /// reformatting alone is said to be one), multi-line text as a line diff with three lines of
 /// context. `None` for short single-line strings, which print as `"old" -> "new"`.
@@ -248,18 +298,19 @@ fn string_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String>
         _ => None,
     };
     let pad = " ".repeat(indent + 4);
+    let close = " ".repeat(indent + 2);
     if let (Some(jo), Some(jn)) = (as_json(old), as_json(new)) {
         if jo == jn {
             return Some(format!("jsonencode(...) # only formatting and key order differ; the JSON is the same"));
         }
         let po = serde_json::to_string_pretty(&jo).ok()?;
         let pn = serde_json::to_string_pretty(&jn).ok()?;
-        return Some(format!("jsonencode(\n{}{pad}){}", line_diff(&po, &pn, &pad, c), ""));
+        return Some(format!("jsonencode(\n{}{close})", line_diff(&po, &pn, &pad, c)));
     }
     if !old.contains('\n') && !new.contains('\n') {
         return None;
     }
-    Some(format!("<<-EOT\n{}{pad}EOT", line_diff(old, new, &pad, c)))
+    Some(format!("<<-EOT\n{}{close}EOT", line_diff(old, new, &pad, c)))
 }
 
 /// A unified line diff (similar), each line prefixed by `pad` and `+`, `-` or a space; runs of
@@ -350,6 +401,15 @@ mod tests {
         assert!(s.contains("-/+ resource"), "{s}");
         assert!(s.contains("~ triggers_replace = \"v1\" -> \"v2\" # forces replacement"), "{s}");
         assert!(s.contains("# (2 unchanged attributes hidden)"), "{s}");
+
+        let list = |xs: &[&str]| Value::List(xs.iter().map(|x| Value::string(*x)).collect());
+        let before = Value::object([("id", Value::string("1")), ("triggers_replace", list(&["a", "b", "c", "d"]))]);
+        let after = Value::object([("id", Value::string("1")), ("triggers_replace", list(&["a", "b", "x", "d"]))]);
+        let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
+        assert!(s.contains("~ triggers_replace = [ # forces replacement\n"), "{s}");
+        assert!(s.contains("\n            # (2 unchanged elements hidden)\n          - \"c\",\n          + \"x\",\n"), "{s}");
+        assert!(s.contains("(1 unchanged element hidden)\n        ]\n"), "{s}");
+        assert!(s.contains("# (1 unchanged element hidden)\n"), "{s}");
     }
 
     #[test]
