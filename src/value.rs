@@ -220,6 +220,13 @@ impl Value {
     }
 
     /// Returns the string inside a (possibly marked) string value.
+    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+        match self.unmarked() {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self.unmarked() {
             Value::String(s) => Some(s),

@@ -7,6 +7,7 @@
 //! state, `requires_replace` and `lifecycle`. Diagnostics travel in responses, so a failed apply
 //! still returns the last known state.
 
+pub mod aws;
 pub mod builtin;
 pub mod registry;
 pub mod schema;

@@ -22,6 +22,7 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
     vec![
         Arc::new(SimpleFactory::new("terraform", [("terraform_data", terraform_data::schema())], || Arc::new(terraform_data::TerraformProvider))),
         Arc::new(SimpleFactory::new("local", [("local_file", local_file::schema())], || Arc::new(local_file::LocalProvider))),
+        Arc::new(super::aws::AwsFactory::new()),
         Arc::new(SimpleFactory::new(
             "random",
             [("random_id", random_id::schema()), ("random_string", random_string::schema())],

@@ -1,0 +1,245 @@
+//! `aws_s3_bucket`: `bucket` (or `bucket_prefix`), `force_destroy`, `tags`; computed `id`,
+//! `arn`, `bucket_domain_name`, `bucket_regional_domain_name`, `region`, `tags_all`.
+//! A new name or prefix replaces the bucket; tags change in place; `force_destroy` empties the
+//! bucket (every object version) before deleting it.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, Tag, Tagging};
+
+use super::errors::{aws_error, code, not_found};
+use super::AwsProvider;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::provider::builtin::{attr, replace_paths, set};
+use crate::provider::*;
+use crate::value::Value;
+
+pub fn schema() -> ResourceSchema {
+    ResourceSchema {
+        version: 0,
+        block: BlockSchema::new([
+            ("bucket", AttributeSchema::optional_computed().force_new().typed(AttrType::String)),
+            ("bucket_prefix", AttributeSchema::optional().force_new().typed(AttrType::String)),
+            ("force_destroy", AttributeSchema::optional_computed().typed(AttrType::Bool)),
+            ("tags", AttributeSchema::optional().typed(AttrType::MapOfString)),
+            ("tags_all", AttributeSchema::computed().typed(AttrType::MapOfString)),
+            ("id", AttributeSchema::computed().typed(AttrType::String)),
+            ("arn", AttributeSchema::computed().typed(AttrType::String)),
+            ("bucket_domain_name", AttributeSchema::computed().typed(AttrType::String)),
+            ("bucket_regional_domain_name", AttributeSchema::computed().typed(AttrType::String)),
+            ("region", AttributeSchema::computed().typed(AttrType::String)),
+        ]),
+    }
+}
+
+/// The attributes derived from the name.
+fn with_name(p: &AwsProvider, mut v: Value, name: Option<&str>) -> Value {
+    let derived = |f: &dyn Fn(&str) -> String| name.map(|n| Value::String(f(n))).unwrap_or(Value::Unknown);
+    set(&mut v, "id", derived(&|n| n.to_string()));
+    set(&mut v, "bucket", derived(&|n| n.to_string()));
+    set(&mut v, "arn", derived(&|n| format!("arn:aws:s3:::{n}")));
+    set(&mut v, "bucket_domain_name", derived(&|n| format!("{n}.s3.amazonaws.com")));
+    set(&mut v, "bucket_regional_domain_name", derived(&|n| format!("{n}.s3.{}.amazonaws.com", p.region)));
+    set(&mut v, "region", Value::string(&p.region));
+    v
+}
+
+pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+    let mut planned = req.proposed_new_state;
+    if attr(&planned, "force_destroy").is_null() {
+        set(&mut planned, "force_destroy", Value::Bool(false));
+    }
+    let tags_all = p.tags_all(attr(&planned, "tags"));
+    set(&mut planned, "tags_all", tags_all);
+    let configured_name = attr(&req.config, "bucket").clone();
+    let mut requires_replace = Vec::new();
+    match &req.prior_state {
+        None => {
+            let name = configured_name.as_str().map(str::to_string);
+            planned = with_name(p, planned, name.as_deref());
+        }
+        Some(prior) => {
+            // A name the config leaves out keeps the generated one, unless the prefix changed.
+            if configured_name.is_null() && attr(&req.config, "bucket_prefix") == attr(prior, "bucket_prefix") {
+                set(&mut planned, "bucket", attr(prior, "bucket").clone());
+            }
+            requires_replace = replace_paths(&schema().block, prior, &planned);
+            if !requires_replace.is_empty() {
+                let name = configured_name.as_str().map(str::to_string);
+                planned = with_name(p, planned, name.as_deref());
+            }
+        }
+    }
+    PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+}
+
+/// A unique name from the prefix, as Terraform generates them.
+fn generated_name(prefix: Option<&str>) -> String {
+    let prefix = prefix.unwrap_or("terraform-");
+    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%f").to_string();
+    let mut name = format!("{prefix}{}", &stamp[..stamp.len().min(20)]);
+    name.push_str(&format!("{:08x}", rand::random::<u32>()));
+    name.truncate(63);
+    name
+}
+
+fn tag_set(tags: &Value) -> Result<Vec<Tag>, Diagnostics> {
+    let Value::Map(m) = tags else { return Ok(Vec::new()) };
+    m.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v.as_str().unwrap_or_default())
+                .build()
+                .map_err(|e| -> Diagnostics { Diagnostic::error("Invalid tag", e.to_string()).into() })
+        })
+        .collect()
+}
+
+/// Makes the bucket's tags equal to `tags_all`.
+pub(crate) async fn put_tags(p: &AwsProvider, bucket: &str, tags_all: &Value) -> Result<(), Diagnostics> {
+    let tags = tag_set(tags_all)?;
+    if tags.is_empty() {
+        p.s3.delete_bucket_tagging().bucket(bucket).send().await.map_err(|e| aws_error(&format!("removing the tags of S3 bucket \"{bucket}\""), &e))?;
+        return Ok(());
+    }
+    let tagging = Tagging::builder().set_tag_set(Some(tags)).build().map_err(|e| -> Diagnostics { Diagnostic::error("Invalid tags", e.to_string()).into() })?;
+    p.s3.put_bucket_tagging().bucket(bucket).tagging(tagging).send().await.map_err(|e| aws_error(&format!("tagging S3 bucket \"{bucket}\""), &e))?;
+    Ok(())
+}
+
+pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
+    match (req.prior_state, req.planned_state) {
+        (None, Some(planned)) => match create(p, planned).await {
+            Ok(v) => ApplyResponse { new_state: Some(v), diagnostics: Default::default() },
+            Err((state, d)) => ApplyResponse { new_state: state, diagnostics: d },
+        },
+        (Some(prior), Some(planned)) => {
+            let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+            if attr(&prior, "tags_all") != attr(&planned, "tags_all") {
+                if let Err(d) = put_tags(p, &bucket, attr(&planned, "tags_all")).await {
+                    return ApplyResponse { new_state: Some(prior), diagnostics: d };
+                }
+            }
+            ApplyResponse { new_state: Some(planned), diagnostics: Default::default() }
+        }
+        (Some(prior), None) => match delete(p, &prior).await {
+            Ok(()) => ApplyResponse { new_state: None, diagnostics: Default::default() },
+            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
+        },
+        (None, None) => ApplyResponse::default(),
+    }
+}
+
+async fn create(p: &AwsProvider, planned: Value) -> Result<Value, (Option<Value>, Diagnostics)> {
+    let name = match attr(&planned, "bucket").as_str() {
+        Some(n) => n.to_string(),
+        None => generated_name(attr(&planned, "bucket_prefix").as_str()),
+    };
+    let mut call = p.s3.create_bucket().bucket(&name);
+    if p.region != "us-east-1" {
+        let cfg = CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(p.region.as_str())).build();
+        call = call.create_bucket_configuration(cfg);
+    }
+    call.send().await.map_err(|e| (None, aws_error(&format!("creating S3 bucket \"{name}\""), &e)))?;
+    let state = with_name(p, planned, Some(&name));
+    // The bucket exists from here on: failures below still return it, so state records it.
+    if attr(&state, "tags_all").as_map().is_some_and(|m| !m.is_empty()) {
+        put_tags(p, &name, attr(&state, "tags_all")).await.map_err(|d| (Some(state.clone()), d))?;
+    }
+    Ok(state)
+}
+
+/// Deletes every object version and delete marker (for `force_destroy`).
+pub(crate) async fn empty_bucket(p: &AwsProvider, bucket: &str) -> Result<(), Diagnostics> {
+    let mut key_marker: Option<String> = None;
+    let mut version_marker: Option<String> = None;
+    loop {
+        let page = p
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .set_key_marker(key_marker.clone())
+            .set_version_id_marker(version_marker.clone())
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("listing the objects of S3 bucket \"{bucket}\""), &e))?;
+        let mut ids = Vec::new();
+        for v in page.versions() {
+            ids.push(ObjectIdentifier::builder().key(v.key().unwrap_or_default()).set_version_id(v.version_id().map(str::to_string)).build());
+        }
+        for m in page.delete_markers() {
+            ids.push(ObjectIdentifier::builder().key(m.key().unwrap_or_default()).set_version_id(m.version_id().map(str::to_string)).build());
+        }
+        let ids: Vec<ObjectIdentifier> = ids.into_iter().filter_map(Result::ok).collect();
+        if !ids.is_empty() {
+            let delete = Delete::builder().set_objects(Some(ids)).build().map_err(|e| -> Diagnostics { Diagnostic::error("Invalid delete request", e.to_string()).into() })?;
+            p.s3.delete_objects().bucket(bucket).delete(delete).send().await.map_err(|e| aws_error(&format!("emptying S3 bucket \"{bucket}\""), &e))?;
+        }
+        if page.is_truncated() != Some(true) {
+            return Ok(());
+        }
+        key_marker = page.next_key_marker().map(str::to_string);
+        version_marker = page.next_version_id_marker().map(str::to_string);
+    }
+}
+
+async fn delete(p: &AwsProvider, prior: &Value) -> Result<(), Diagnostics> {
+    let bucket = attr(prior, "bucket").as_str().unwrap_or_default().to_string();
+    if attr(prior, "force_destroy") == &Value::Bool(true) {
+        empty_bucket(p, &bucket).await?;
+    }
+    match p.s3.delete_bucket().bucket(&bucket).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if not_found(&e) => Ok(()),
+        Err(e) if code(&e).as_deref() == Some("BucketNotEmpty") => Err(Diagnostic::error(
+            "S3 bucket not empty",
+            format!("Error deleting S3 bucket \"{bucket}\": it still holds objects. Delete them first, or set `force_destroy = true` (and apply) to let skyform empty it."),
+        )
+        .into()),
+        Err(e) => Err(aws_error(&format!("deleting S3 bucket \"{bucket}\""), &e)),
+    }
+}
+
+/// The bucket's tags, or None when the bucket is gone.
+pub(crate) async fn remote_tags(p: &AwsProvider, bucket: &str) -> Result<BTreeMap<String, String>, Diagnostics> {
+    match p.s3.get_bucket_tagging().bucket(bucket).send().await {
+        Ok(out) => Ok(out.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
+        Err(e) if code(&e).as_deref() == Some("NoSuchTagSet") => Ok(BTreeMap::new()),
+        Err(e) => Err(aws_error(&format!("reading the tags of S3 bucket \"{bucket}\""), &e)),
+    }
+}
+
+pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
+    let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+    match p.s3.head_bucket().bucket(&bucket).send().await {
+        Ok(_) => {}
+        Err(e) if not_found(&e) => return ReadResponse { new_state: None, diagnostics: Default::default() },
+        Err(e) => return ReadResponse { new_state: Some(prior), diagnostics: aws_error(&format!("reading S3 bucket \"{bucket}\""), &e) },
+    }
+    match remote_tags(p, &bucket).await {
+        Ok(tags) => {
+            let mut state = prior;
+            let own = p.own_tags(&tags, attr(&state, "tags"));
+            set(&mut state, "tags", own);
+            set(&mut state, "tags_all", Value::Map(std::sync::Arc::new(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
+            ReadResponse { new_state: Some(state), diagnostics: Default::default() }
+        }
+        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
+    }
+}
+
+pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
+    let blank: Value = Value::object(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)));
+    let mut state = with_name(p, blank, Some(&id));
+    set(&mut state, "force_destroy", Value::Bool(false));
+    let r = read(p, state).await;
+    match r.new_state {
+        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
+        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
+        None => ImportResponse {
+            state: None,
+            diagnostics: Diagnostic::error("Cannot import non-existent remote object", format!("There is no S3 bucket named \"{id}\".")).into(),
+        },
+    }
+}

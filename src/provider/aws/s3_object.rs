@@ -1,0 +1,324 @@
+//! `aws_s3_object`: `bucket`, `key`, one of `content` / `content_base64` / `source`,
+//! `content_type`, `cache_control`, `metadata`, `tags`, `etag`, `source_hash`; computed `id`
+//! (the key), `version_id`, `tags_all`.
+//!
+//! The planned `etag` is the MD5 of the body (S3's ETag for a single-part upload), so an object
+//! edited outside skyform reads back with another ETag and plans an update. A new bucket or key
+//! replaces the object; anything else uploads it again in place (tags alone are re-tagged).
+//!
+//! Refresh in bulk: [`read_batch`] lists each bucket once (ListObjectsV2, 1,000 keys a page) and
+//! reads an object individually only when its listed ETag differs from the one in state.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use aws_sdk_s3::primitives::ByteStream;
+use base64::Engine as _;
+use md5::Digest;
+
+use super::errors::{aws_error, not_found};
+use super::AwsProvider;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::provider::builtin::{attr, replace_paths, set};
+use crate::provider::*;
+use crate::value::Value;
+
+pub fn schema() -> ResourceSchema {
+    let s = |t| AttributeSchema::optional().typed(t);
+    ResourceSchema {
+        version: 0,
+        block: BlockSchema::new([
+            ("bucket", AttributeSchema::required().force_new().typed(AttrType::String)),
+            ("key", AttributeSchema::required().force_new().typed(AttrType::String)),
+            ("content", s(AttrType::String)),
+            ("content_base64", s(AttrType::String)),
+            ("source", s(AttrType::String)),
+            ("source_hash", s(AttrType::String)),
+            ("content_type", AttributeSchema::optional_computed().typed(AttrType::String)),
+            ("cache_control", s(AttrType::String)),
+            ("metadata", s(AttrType::MapOfString)),
+            ("tags", s(AttrType::MapOfString)),
+            ("tags_all", AttributeSchema::computed().typed(AttrType::MapOfString)),
+            ("etag", AttributeSchema::optional_computed().typed(AttrType::String)),
+            ("id", AttributeSchema::computed().typed(AttrType::String)),
+            ("version_id", AttributeSchema::computed().typed(AttrType::String)),
+        ]),
+    }
+}
+
+/// The body to upload: `Ok(None)` while any of its sources is unknown.
+fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
+    let (content, b64, source) = (attr(v, "content"), attr(v, "content_base64"), attr(v, "source"));
+    if !content.is_known() || !b64.is_known() || !source.is_known() {
+        return Ok(None);
+    }
+    let set_count = [content, b64, source].iter().filter(|x| !x.is_null()).count();
+    if set_count > 1 {
+        return Err(Diagnostic::error("Conflicting arguments", "Only one of content, content_base64 and source can be set.").into());
+    }
+    if let Some(s) = content.as_str() {
+        return Ok(Some(s.as_bytes().to_vec()));
+    }
+    if let Some(s) = b64.as_str() {
+        return base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map(Some)
+            .map_err(|e| Diagnostic::error("Invalid content_base64", format!("content_base64 is not valid Base64: {e}.")).into());
+    }
+    if let Some(path) = source.as_str() {
+        return std::fs::read(path)
+            .map(Some)
+            .map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).into());
+    }
+    Ok(Some(Vec::new()))
+}
+
+/// Attributes whose change means uploading the object again.
+const UPLOAD: &[&str] = &["content", "content_base64", "source", "source_hash", "content_type", "cache_control", "metadata", "etag"];
+
+pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+    let mut planned = req.proposed_new_state;
+    let key = attr(&planned, "key").clone();
+    set(&mut planned, "id", key);
+    let tags_all = p.tags_all(attr(&planned, "tags"));
+    set(&mut planned, "tags_all", tags_all);
+    let mut diagnostics = Diagnostics::new();
+    if attr(&req.config, "etag").is_null() {
+        let etag = match body(&planned) {
+            Ok(Some(b)) => Value::String(hex::encode(md5::Md5::digest(&b))),
+            Ok(None) => Value::Unknown,
+            Err(d) => {
+                diagnostics.extend(d);
+                Value::Unknown
+            }
+        };
+        set(&mut planned, "etag", etag);
+    }
+    let mut requires_replace = Vec::new();
+    match &req.prior_state {
+        None => {
+            set(&mut planned, "version_id", Value::Unknown);
+            if attr(&planned, "content_type").is_null() {
+                set(&mut planned, "content_type", Value::Unknown);
+            }
+        }
+        Some(prior) => {
+            requires_replace = replace_paths(&schema().block, prior, &planned);
+            let reupload = !requires_replace.is_empty() || UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a));
+            if reupload {
+                set(&mut planned, "version_id", Value::Unknown);
+            }
+        }
+    }
+    PlanResponse { planned_state: planned, requires_replace, diagnostics }
+}
+
+fn tagging_query(tags_all: &Value) -> Option<String> {
+    let Value::Map(m) = tags_all else { return None };
+    if m.is_empty() {
+        return None;
+    }
+    let enc = |s: &str| url_encode(s);
+    Some(m.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v.as_str().unwrap_or_default()))).collect::<Vec<_>>().join("&"))
+}
+
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+async fn upload(p: &AwsProvider, mut planned: Value) -> Result<Value, Diagnostics> {
+    let bucket = attr(&planned, "bucket").as_str().unwrap_or_default().to_string();
+    let key = attr(&planned, "key").as_str().unwrap_or_default().to_string();
+    let bytes = body(&planned)?.unwrap_or_default();
+    let metadata: Option<HashMap<String, String>> = match attr(&planned, "metadata") {
+        Value::Map(m) => Some(m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+        _ => None,
+    };
+    let content_type = attr(&planned, "content_type").as_str().map(str::to_string);
+    let out = p
+        .s3
+        .put_object()
+        .bucket(&bucket)
+        .key(&key)
+        .body(ByteStream::from(bytes))
+        .set_content_type(content_type.clone())
+        .set_cache_control(attr(&planned, "cache_control").as_str().map(str::to_string))
+        .set_metadata(metadata)
+        .set_tagging(tagging_query(attr(&planned, "tags_all")))
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("uploading S3 object \"{key}\" to bucket \"{bucket}\""), &e))?;
+    set(&mut planned, "etag", out.e_tag().map(|e| Value::string(e.trim_matches('"'))).unwrap_or(Value::Null));
+    set(&mut planned, "version_id", out.version_id().filter(|v| *v != "null").map(Value::string).unwrap_or(Value::Null));
+    if content_type.is_none() {
+        set(&mut planned, "content_type", Value::string("binary/octet-stream"));
+    }
+    Ok(planned)
+}
+
+async fn retag(p: &AwsProvider, planned: &Value) -> Result<(), Diagnostics> {
+    let bucket = attr(planned, "bucket").as_str().unwrap_or_default().to_string();
+    let key = attr(planned, "key").as_str().unwrap_or_default().to_string();
+    let tags: Vec<aws_sdk_s3::types::Tag> = match attr(planned, "tags_all") {
+        Value::Map(m) => m.iter().filter_map(|(k, v)| aws_sdk_s3::types::Tag::builder().key(k).value(v.as_str().unwrap_or_default()).build().ok()).collect(),
+        _ => Vec::new(),
+    };
+    let what = format!("tagging S3 object \"{key}\" in bucket \"{bucket}\"");
+    if tags.is_empty() {
+        p.s3.delete_object_tagging().bucket(&bucket).key(&key).send().await.map_err(|e| aws_error(&what, &e))?;
+    } else {
+        let tagging = aws_sdk_s3::types::Tagging::builder().set_tag_set(Some(tags)).build().map_err(|e| -> Diagnostics { Diagnostic::error("Invalid tags", e.to_string()).into() })?;
+        p.s3.put_object_tagging().bucket(&bucket).key(&key).tagging(tagging).send().await.map_err(|e| aws_error(&what, &e))?;
+    }
+    Ok(())
+}
+
+pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
+    match (req.prior_state, req.planned_state) {
+        (prior, Some(planned)) => {
+            let reupload = prior.as_ref().is_none_or(|pr| UPLOAD.iter().any(|a| attr(pr, a) != attr(&planned, a)) || !attr(&planned, "version_id").is_known());
+            let result = if reupload {
+                upload(p, planned).await
+            } else {
+                retag(p, &planned).await.map(|()| planned)
+            };
+            match result {
+                Ok(v) => ApplyResponse { new_state: Some(v), diagnostics: Default::default() },
+                Err(d) => ApplyResponse { new_state: prior, diagnostics: d },
+            }
+        }
+        (Some(prior), None) => {
+            let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+            let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
+            match p.s3.delete_object().bucket(&bucket).key(&key).send().await {
+                Ok(_) => ApplyResponse::default(),
+                Err(e) if not_found(&e) => ApplyResponse::default(),
+                Err(e) => ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("deleting S3 object \"{key}\" from bucket \"{bucket}\""), &e) },
+            }
+        }
+        (None, None) => ApplyResponse::default(),
+    }
+}
+
+/// Reads one object (HeadObject and GetObjectTagging).
+pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
+    let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+    let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
+    let head = match p.s3.head_object().bucket(&bucket).key(&key).send().await {
+        Ok(h) => h,
+        Err(e) if not_found(&e) => return ReadResponse { new_state: None, diagnostics: Default::default() },
+        Err(e) => return ReadResponse { new_state: Some(prior), diagnostics: aws_error(&format!("reading S3 object \"{key}\" in bucket \"{bucket}\""), &e) },
+    };
+    let mut state = prior;
+    set(&mut state, "etag", head.e_tag().map(|e| Value::string(e.trim_matches('"'))).unwrap_or(Value::Null));
+    set(&mut state, "content_type", head.content_type().map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "cache_control", head.cache_control().map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "version_id", head.version_id().filter(|v| *v != "null").map(Value::string).unwrap_or(Value::Null));
+    let meta: BTreeMap<String, Value> = head.metadata().map(|m| m.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect()).unwrap_or_default();
+    if !meta.is_empty() || !attr(&state, "metadata").is_null() {
+        set(&mut state, "metadata", Value::Map(Arc::new(meta)));
+    }
+    match p.s3.get_object_tagging().bucket(&bucket).key(&key).send().await {
+        Ok(t) => {
+            let tags: BTreeMap<String, String> = t.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+            let own = p.own_tags(&tags, attr(&state, "tags"));
+            set(&mut state, "tags", own);
+            set(&mut state, "tags_all", Value::Map(Arc::new(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
+        }
+        Err(e) => return ReadResponse { new_state: Some(state), diagnostics: aws_error(&format!("reading the tags of S3 object \"{key}\""), &e) },
+    }
+    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
+}
+
+/// Below this many managed objects in a bucket, reading them one by one is cheaper than
+/// listing the bucket.
+const LIST_THRESHOLD: usize = 4;
+
+/// Refreshes many objects: one ListObjectsV2 pass per bucket, then individual reads only for
+/// objects whose ETag changed. Returns `(request index, response)` pairs.
+pub async fn read_batch(p: &AwsProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+    let mut by_bucket: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
+    for (i, v) in objects {
+        by_bucket.entry(attr(&v, "bucket").as_str().unwrap_or_default().to_string()).or_default().push((i, v));
+    }
+    let mut out = Vec::new();
+    for (bucket, items) in by_bucket {
+        if items.len() < LIST_THRESHOLD {
+            for (i, v) in items {
+                out.push((i, read(p, v).await));
+            }
+            continue;
+        }
+        let listed = match list_etags(p, &bucket).await {
+            Ok(l) => l,
+            Err(d) => {
+                for (i, v) in items {
+                    out.push((i, ReadResponse { new_state: Some(v), diagnostics: d.clone() }));
+                }
+                continue;
+            }
+        };
+        let mut changed = Vec::new();
+        for (i, v) in items {
+            let key = attr(&v, "key").as_str().unwrap_or_default().to_string();
+            match listed.get(&key) {
+                None => out.push((i, ReadResponse { new_state: None, diagnostics: Default::default() })),
+                Some(etag) if attr(&v, "etag").as_str() == Some(etag.as_str()) => out.push((i, ReadResponse { new_state: Some(v), diagnostics: Default::default() })),
+                Some(_) => changed.push((i, v)),
+            }
+        }
+        use futures::stream::{self, StreamExt};
+        let reads: Vec<(usize, ReadResponse)> = stream::iter(changed).map(|(i, v)| async move { (i, read(p, v).await) }).buffer_unordered(10).collect().await;
+        out.extend(reads);
+    }
+    out
+}
+
+/// Every key of a bucket with its ETag.
+async fn list_etags(p: &AwsProvider, bucket: &str) -> Result<HashMap<String, String>, Diagnostics> {
+    let mut out = HashMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = p
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .set_continuation_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("listing S3 bucket \"{bucket}\""), &e))?;
+        for o in page.contents() {
+            if let (Some(k), Some(e)) = (o.key(), o.e_tag()) {
+                out.insert(k.to_string(), e.trim_matches('"').to_string());
+            }
+        }
+        match page.next_continuation_token() {
+            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Imports `BUCKET/KEY` (Terraform's import id for objects).
+pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
+    let Some((bucket, key)) = id.split_once('/') else {
+        return ImportResponse { state: None, diagnostics: Diagnostic::error("Invalid import id", format!("Expected BUCKET/KEY, got \"{id}\".")).into() };
+    };
+    let mut state = Value::object(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)));
+    set(&mut state, "bucket", Value::string(bucket));
+    set(&mut state, "key", Value::string(key));
+    set(&mut state, "id", Value::string(key));
+    let r = read(p, state).await;
+    match r.new_state {
+        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
+        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
+        None => ImportResponse { state: None, diagnostics: Diagnostic::error("Cannot import non-existent remote object", format!("There is no S3 object \"{key}\" in bucket \"{bucket}\".")).into() },
+    }
+}
