@@ -2,6 +2,7 @@
 //! driver, CLI tests that run the real binary, and the bad-input suite.
 
 mod common;
+mod test_aws;
 mod test_cli;
 mod test_engine;
 mod test_errors;

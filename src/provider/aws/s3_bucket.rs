@@ -44,7 +44,34 @@ fn with_name(p: &AwsProvider, mut v: Value, name: Option<&str>) -> Value {
     v
 }
 
+/// S3's bucket naming rules (checked before any call, as Terraform's provider does).
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+    if !(3..=63).contains(&name.len()) {
+        Some("must be 3 to 63 characters long")
+    } else if !name.chars().all(ok_char) {
+        Some("may contain only lowercase letters, digits, dots and hyphens")
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("must begin and end with a letter or digit")
+    } else if name.contains("..") {
+        Some("must not contain two adjacent periods")
+    } else if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        Some("must not be formatted as an IP address")
+    } else {
+        None
+    }
+}
+
 pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+    if let Some(name) = attr(&req.config, "bucket").as_str() {
+        if let Some(why) = name_problem(name) {
+            return PlanResponse {
+                planned_state: req.proposed_new_state,
+                requires_replace: vec![],
+                diagnostics: Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName).")).into(),
+            };
+        }
+    }
     let mut planned = req.proposed_new_state;
     if attr(&planned, "force_destroy").is_null() {
         set(&mut planned, "force_destroy", Value::Bool(false));
@@ -241,5 +268,20 @@ pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
             state: None,
             diagnostics: Diagnostic::error("Cannot import non-existent remote object", format!("There is no S3 bucket named \"{id}\".")).into(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_problem;
+
+    #[test]
+    fn bucket_names_follow_s3_rules() {
+        assert_eq!(name_problem("my-site.example"), None);
+        assert!(name_problem("ab").is_some());
+        assert!(name_problem("Not_A_Valid_Name").is_some());
+        assert!(name_problem("-leading").is_some());
+        assert!(name_problem("a..b").is_some());
+        assert!(name_problem("192.168.1.1").is_some());
     }
 }

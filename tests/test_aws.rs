@@ -1,0 +1,233 @@
+//! The AWS provider against a real emulator (moto, started by `scripts/test`, endpoint in
+//! `SKYFORM_MOTO_ENDPOINT`). Each test uses its own bucket names, so they run in parallel.
+
+use std::sync::Arc;
+
+use skyform::provider::aws::{AwsFactory, AwsProvider};
+use skyform::provider::{Provider, ReadRequest};
+use skyform::value::Value;
+
+use crate::common::{skyform, stderr, stdout};
+
+fn moto() -> Option<String> {
+    let e = std::env::var("SKYFORM_MOTO_ENDPOINT").ok();
+    if e.is_none() {
+        assert!(std::env::var_os("SKYFORM_REQUIRE_EMULATORS").is_none(), "emulators were started but SKYFORM_MOTO_ENDPOINT is unset");
+        eprintln!("skipped: no moto (run ./scripts/test)");
+    }
+    e
+}
+
+fn unique(name: &str) -> String {
+    format!("skyform-{name}-{}-{:06x}", std::process::id(), rand_suffix())
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos() & 0xffffff).unwrap_or(0)
+}
+
+fn provider_block(endpoint: &str) -> String {
+    format!(
+        r#"provider "aws" {{
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  s3_use_path_style           = true
+  skip_credentials_validation = true
+  endpoints {{
+    s3 = "{endpoint}"
+  }}
+  default_tags {{
+    tags = {{ managed = "skyform" }}
+  }}
+}}
+"#
+    )
+}
+
+async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn s3_bucket_and_objects_apply_drift_update_destroy() {
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("site");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("site")).unwrap();
+    std::fs::write(d.join("site/index.html"), "<h1>hello</h1>\n").unwrap();
+    std::fs::write(d.join("site/style.css"), "body {}\n").unwrap();
+    let config = |env: &str| {
+        format!(
+            r#"{}
+resource "aws_s3_bucket" "site" {{
+  bucket        = "{bucket}"
+  force_destroy = true
+  tags          = {{ env = "{env}" }}
+}}
+
+resource "aws_s3_object" "file" {{
+  for_each     = fileset("${{path.module}}/site", "*")
+  bucket       = aws_s3_bucket.site.id
+  key          = each.value
+  source       = "${{path.module}}/site/${{each.value}}"
+  content_type = endswith(each.value, ".html") ? "text/html" : "text/css"
+}}
+
+output "arn" {{
+  value = aws_s3_bucket.site.arn
+}}
+"#,
+            provider_block(&endpoint)
+        )
+    };
+    std::fs::write(d.join("main.tf"), config("dev")).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("Apply complete! Resources: 3 added"), "{}", stdout(&out));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+
+    // The objects and tags are really there.
+    let s3 = rt().block_on(sdk(&endpoint));
+    let tags = rt().block_on(s3.get_bucket_tagging().bucket(&bucket).send()).unwrap();
+    let mut pairs: Vec<(String, String)> = tags.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+    pairs.sort();
+    assert_eq!(pairs, vec![("env".into(), "dev".into()), ("managed".into(), "skyform".into())]);
+    let head = rt().block_on(s3.head_object().bucket(&bucket).key("index.html").send()).unwrap();
+    assert_eq!(head.content_type(), Some("text/html"));
+
+    // Drift: an object edited and another deleted outside skyform.
+    rt().block_on(s3.put_object().bucket(&bucket).key("style.css").body("edited".as_bytes().to_vec().into()).content_type("text/css").send()).unwrap();
+    rt().block_on(s3.delete_object().bucket(&bucket).key("index.html").send()).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("# aws_s3_object.file[\"style.css\"] will be updated in-place"), "{text}");
+    assert!(text.contains("# aws_s3_object.file[\"index.html\"] will be created"), "{text}");
+    assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{text}");
+
+    // A local change and a tag change: converge, then nothing left to do.
+    std::fs::write(d.join("site/style.css"), "body { color: red }\n").unwrap();
+    std::fs::write(d.join("main.tf"), config("prod")).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let body = rt().block_on(async { s3.get_object().bucket(&bucket).key("style.css").send().await.unwrap().body.collect().await.unwrap().into_bytes() });
+    assert_eq!(&body[..], b"body { color: red }\n");
+    let tags = rt().block_on(s3.get_bucket_tagging().bucket(&bucket).send()).unwrap();
+    assert!(tags.tag_set().iter().any(|t| t.key() == "env" && t.value() == "prod"));
+
+    // Destroy empties the bucket (force_destroy) and removes it.
+    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(rt().block_on(s3.head_bucket().bucket(&bucket).send()).is_err(), "bucket still exists");
+}
+
+#[test]
+fn s3_bucket_versioning_enable_suspend_destroy() {
+    // Objects are left out: moto 5.2.5 fails deletes next to delete markers in versioned
+    // buckets (FakeDeleteMarker has no attribute 'dispose'); the object lifecycle is covered above.
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("versioned");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = |status: &str| {
+        format!(
+            "{}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_s3_bucket_versioning\" \"b\" {{\n  bucket = aws_s3_bucket.b.id\n  versioning_configuration {{\n    status = \"{status}\"\n  }}\n}}\n",
+            provider_block(&endpoint)
+        )
+    };
+    std::fs::write(d.join("main.tf"), config("Enabled")).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    std::fs::write(d.join("main.tf"), config("Suspended")).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(stdout(&out).contains("aws_s3_bucket_versioning.b will be updated in-place"), "{}", stdout(&out));
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "the status read back must be Suspended: {}", stdout(&out));
+    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn s3_errors_name_the_resource() {
+    let Some(endpoint) = moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("main.tf"), format!("{}\nresource \"aws_s3_bucket\" \"bad\" {{\n  bucket = \"Not_A_Valid_Name\"\n}}\n", provider_block(&endpoint))).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("aws_s3_bucket.bad"), "{err}");
+    assert!(err.contains("InvalidBucketName") || err.contains("Bucket names"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn refresh_of_many_objects_uses_list_calls() {
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("bulk");
+    let rt = rt();
+    let s3 = rt.block_on(sdk(&endpoint));
+    rt.block_on(s3.create_bucket().bucket(&bucket).create_bucket_configuration(
+        aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build(),
+    ).send())
+    .unwrap();
+    // 500 objects, as if created by skyform: their state is what HeadObject would give.
+    let n = 500;
+    let mut prior = Vec::new();
+    for i in 0..n {
+        let key = format!("obj/{i:04}.txt");
+        let out = rt.block_on(s3.put_object().bucket(&bucket).key(&key).body(format!("object {i}").into_bytes().into()).send()).unwrap();
+        prior.push(Value::object([
+            ("bucket", Value::string(&bucket)),
+            ("key", Value::string(&key)),
+            ("id", Value::string(&key)),
+            ("etag", Value::string(out.e_tag().unwrap().trim_matches('"'))),
+        ]));
+    }
+    // One changed outside skyform, one deleted.
+    rt.block_on(s3.put_object().bucket(&bucket).key("obj/0007.txt").body(b"changed".to_vec().into()).send()).unwrap();
+    rt.block_on(s3.delete_object().bucket(&bucket).key("obj/0009.txt").send()).unwrap();
+
+    let config = Value::object([
+        ("region", Value::string("eu-west-1")),
+        ("access_key", Value::string("test")),
+        ("secret_key", Value::string("test")),
+        ("s3_use_path_style", Value::Bool(true)),
+        ("endpoints", Value::object([("s3", Value::string(&endpoint))])),
+    ]);
+    let driver: Arc<AwsProvider> = rt.block_on(AwsFactory::new().connect(&config)).unwrap();
+    let reqs: Vec<ReadRequest> = prior.iter().map(|p| ReadRequest { type_name: "aws_s3_object".into(), prior_state: p.clone() }).collect();
+    let before = driver.requests();
+    let responses = rt.block_on(driver.read_batch(reqs));
+    let sent = driver.requests() - before;
+
+    assert_eq!(responses.len(), n);
+    assert!(responses[9].new_state.is_none(), "the deleted object must read as gone");
+    let changed = responses[7].new_state.as_ref().unwrap();
+    assert_ne!(changed.get_attr("etag"), prior[7].get_attr("etag"), "the changed object must show its new ETag");
+    assert_eq!(responses[0].new_state.as_ref(), Some(&prior[0]));
+    // 500 objects = 1 list page of 1,000 keys, plus HeadObject and GetObjectTagging for the one
+    // changed object. Terraform would send 500+ reads.
+    assert!(sent <= 4, "refresh of {n} objects sent {sent} requests");
+    println!("refresh of {n} objects: {sent} requests (Terraform: at least {n})");
+}
