@@ -231,3 +231,53 @@ fn refresh_of_many_objects_uses_list_calls() {
     assert!(sent <= 4, "refresh of {n} objects sent {sent} requests");
     println!("refresh of {n} objects: {sent} requests (Terraform: at least {n})");
 }
+
+#[test]
+fn import_brings_existing_bucket_and_object_under_management() {
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("import");
+    let rt = rt();
+    let s3 = rt.block_on(sdk(&endpoint));
+    rt.block_on(
+        s3.create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build())
+            .send(),
+    )
+    .unwrap();
+    rt.block_on(s3.put_bucket_tagging().bucket(&bucket).tagging(
+        aws_sdk_s3::types::Tagging::builder().tag_set(aws_sdk_s3::types::Tag::builder().key("managed").value("skyform").build().unwrap()).build().unwrap(),
+    ).send())
+    .unwrap();
+    rt.block_on(s3.put_object().bucket(&bucket).key("a.txt").body(b"hello".to_vec().into()).content_type("text/plain").send()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.tf"),
+        format!(
+            "{}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_s3_object\" \"o\" {{\n  bucket       = aws_s3_bucket.b.id\n  key          = \"a.txt\"\n  content      = \"hello\"\n  content_type = \"text/plain\"\n}}\n",
+            provider_block(&endpoint)
+        ),
+    )
+    .unwrap();
+    let out = skyform(d).args(["import", "aws_s3_bucket.b", &bucket]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("Import successful!"));
+    let out = skyform(d).args(["import", "aws_s3_object.o", &format!("{bucket}/a.txt")]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // Importing twice, or to an address the configuration lacks, is refused.
+    let out = skyform(d).args(["import", "aws_s3_bucket.b", &bucket]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already managing"), "{}", stderr(&out));
+    let out = skyform(d).args(["import", "aws_s3_bucket.nope", &bucket]).output().unwrap();
+    assert!(stderr(&out).contains("Configuration for import target does not exist"), "{}", stderr(&out));
+
+    let list = stdout(&skyform(d).args(["state", "list"]).output().unwrap());
+    assert_eq!(list, "aws_s3_bucket.b\naws_s3_object.o\n");
+    // The bucket matches its configuration; the object's body is not read back (as in
+    // Terraform), but its ETag is the MD5 of the configured content, so nothing is re-created.
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(!text.contains("aws_s3_bucket.b will be") && !text.contains("must be replaced") && !text.contains("will be created"), "{text}");
+}

@@ -5,6 +5,7 @@
 mod cmd_apply;
 mod cmd_fmt;
 mod cmd_graph;
+mod cmd_import;
 mod cmd_init;
 mod cmd_output;
 mod cmd_plan;
@@ -58,6 +59,8 @@ pub enum Command {
     /// Release a stuck lock on the state.
     ForceUnlock(cmd_state::ForceUnlockArgs),
     /// Show the current skyform version.
+    /// Associate an existing remote object with a resource address in the configuration.
+    Import(cmd_import::ImportArgs),
     Version,
 }
 
@@ -120,6 +123,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Output(a) => cmd_output::cmd_output(a),
         Command::State(c) => cmd_state::cmd_state(c),
         Command::Graph(a) => cmd_graph::cmd_graph(a),
+        Command::Import(a) => cmd_import::cmd_import(a),
         Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
         Command::Version => return cmd_version(),
     };

@@ -166,7 +166,7 @@ pub(crate) fn prevent_destroy_error(address: &str, r: &Resource) -> Diagnostics 
     .into()
 }
 
-fn index_json(key: &Option<InstanceKey>) -> Option<serde_json::Value> {
+pub(crate) fn index_json(key: &Option<InstanceKey>) -> Option<serde_json::Value> {
     match key {
         Some(InstanceKey::Int(i)) => Some(serde_json::json!(i)),
         Some(InstanceKey::Str(s)) => Some(serde_json::json!(s)),

@@ -413,3 +413,88 @@ fn output_changes(ctx: &Ctx<'_>, state: &State, destroy: bool) -> Vec<OutputChan
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
+
+impl Engine<'_> {
+    /// `skyform import ADDR ID`: configures the resource's provider (evaluating its block as a
+    /// plan would), asks the driver to read the object `id`, and returns the state entry to
+    /// commit. The address must be declared in the configuration and not yet in state.
+    pub async fn import(
+        &self,
+        state: &State,
+        inputs: &BTreeMap<String, Value>,
+        address: &str,
+        id: &str,
+    ) -> Result<crate::state::ResourceInstanceState, Diagnostics> {
+        use crate::addr::{ResourceInstanceAddr, ResourceMode};
+        let err = |summary: &str, detail: String| -> Diagnostics { Diagnostic::error(summary, detail).into() };
+        let addr = ResourceInstanceAddr::parse(address).map_err(|e| err("Invalid address", e.to_string()))?;
+        if addr.resource.mode == ResourceMode::Data {
+            return Err(err("Invalid import address", "Data sources cannot be imported: they are read on every plan.".into()));
+        }
+        let module = crate::graph::build::module_at(&self.config.root, &addr.resource.module)
+            .ok_or_else(|| err("Configuration for import target does not exist", format!("The module of {address} is not in the configuration.")))?;
+        let r = module.resources.get(&addr.resource.local()).ok_or_else(|| {
+            err(
+                "Configuration for import target does not exist",
+                format!("The configuration does not declare {}. Add a resource block for it before importing.", addr.resource),
+            )
+        })?;
+        let key_ok = match (&addr.key, r.count.is_some(), r.for_each.is_some()) {
+            (None, false, false) => true,
+            (Some(crate::addr::InstanceKey::Int(_)), true, _) => true,
+            (Some(crate::addr::InstanceKey::Str(_)), _, true) => true,
+            _ => false,
+        };
+        if !key_ok {
+            return Err(err("Invalid instance key", format!("{address} does not match how {} is declared (count, for_each, or neither).", addr.resource)));
+        }
+        if state.resources.contains_key(&addr.to_string()) {
+            return Err(err(
+                "Resource already managed by skyform",
+                format!("skyform is already managing a remote object for {address}. To import to this address you must first remove the existing object from the state (`skyform state rm {address}`)."),
+            ));
+        }
+        let graph = self.graph(state)?;
+        let opts = PlanOptions { refresh: false, targets: vec![addr.resource.to_string()], ..PlanOptions::default() };
+        let ctx = self.context(&graph, Op::Plan, &opts, state, inputs, None, None)?;
+        self.run(&ctx, &graph, opts.parallelism).await;
+        let diags = std::mem::take(&mut *ctx.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let driver = ctx
+            .providers
+            .get(&r.provider)
+            .and_then(|slot| slot.get())
+            .cloned()
+            .ok_or_else(|| err("Provider not configured", format!("The provider {} for {address} could not be configured.", r.provider)))?;
+        let resp = driver.import(crate::provider::ImportRequest { type_name: r.type_name.clone(), id: id.to_string() }).await;
+        if resp.diagnostics.has_errors() {
+            return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&addr)).collect()));
+        }
+        let attributes = resp.state.ok_or_else(|| err("Cannot import non-existent remote object", format!("The provider found no object with id \"{id}\" for {address}.")))?;
+        let schema = self.registry.resource_schema(&r.type_name).map(|s| (s.version, s.block.clone())).unwrap_or_default();
+        let sensitive_paths: Vec<crate::value::AttrPath> = schema
+            .1
+            .attributes
+            .iter()
+            .filter(|(name, a)| a.sensitive && attributes.get_attr(name).is_some_and(|v| !v.is_null()))
+            .map(|(name, _)| vec![crate::value::PathStep::Key(name.clone())])
+            .collect();
+        Ok(crate::state::ResourceInstanceState {
+            address: addr.to_string(),
+            module: addr.resource.module.to_string(),
+            mode: "managed".into(),
+            type_name: r.type_name.clone(),
+            name: r.name.clone(),
+            index_key: instance::index_json(&addr.key),
+            provider: providers::provider_address(&r.provider),
+            schema_version: schema.0,
+            attributes,
+            sensitive_paths,
+            dependencies: Vec::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        })
+    }
+}
