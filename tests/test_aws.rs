@@ -281,3 +281,133 @@ fn import_brings_existing_bucket_and_object_under_management() {
     let text = stdout(&out);
     assert!(!text.contains("aws_s3_bucket.b will be") && !text.contains("must be replaced") && !text.contains("will be created"), "{text}");
 }
+
+/// moto's first AMI (it ships a fixed catalogue).
+const AMI: &str = "ami-03cf127a";
+
+fn ec2_provider(endpoint: &str) -> String {
+    provider_block(endpoint).replace("    s3 = ", "    ec2 = \"EC2\"\n    s3 = ").replace("EC2", endpoint)
+}
+
+#[test]
+fn vpc_subnet_instances_apply_update_drift_destroy() {
+    let Some(endpoint) = moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A /16 of our own per test run, so parallel tests never overlap.
+    let net = 10 + (std::process::id() % 200);
+    let config = |instance_type: &str| {
+        format!(
+            r##"{}
+resource "aws_vpc" "main" {{
+  cidr_block           = "10.{net}.0.0/16"
+  enable_dns_hostnames = true
+  tags                 = {{ Name = "web" }}
+}}
+
+resource "aws_subnet" "a" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, 1)
+}}
+
+resource "aws_instance" "web" {{
+  count         = 2
+  ami           = "{AMI}"
+  instance_type = "{instance_type}"
+  subnet_id     = aws_subnet.a.id
+  user_data     = "#!/bin/sh\necho hello ${{count.index}}\n"
+  tags          = {{ Name = "web-${{count.index}}" }}
+}}
+
+output "ips" {{
+  value = aws_instance.web[*].private_ip
+}}
+"##,
+            ec2_provider(&endpoint)
+        )
+    };
+    std::fs::write(d.join("main.tf"), config("t3.micro")).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("Apply complete! Resources: 4 added"), "{}", stdout(&out));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let ips: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["output", "-json", "ips"]).output().unwrap())).unwrap();
+    assert!(ips[0].as_str().unwrap().starts_with(&format!("10.{net}.1.")), "{ips}");
+
+    // A new instance type is an in-place update (stop, modify, start).
+    std::fs::write(d.join("main.tf"), config("t3.small")).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(stdout(&out).contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{}", stdout(&out));
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+
+    // Drift: a tag changed and an instance terminated outside skyform.
+    let state: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["show", "-json"]).output().unwrap())).unwrap();
+    let ids: Vec<String> = state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "aws_instance")
+        .map(|r| r["values"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let rt = rt();
+    let ec2 = rt.block_on(ec2_client(&endpoint));
+    rt.block_on(ec2.create_tags().resources(&ids[0]).tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("renamed").build()).send()).unwrap();
+    rt.block_on(ec2.terminate_instances().instance_ids(&ids[1]).send()).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("# aws_instance.web[0] will be updated in-place"), "{text}");
+    assert!(text.contains("\"renamed\" -> \"web-0\""), "{text}");
+    assert!(text.contains("# aws_instance.web[1] will be created"), "{text}");
+
+    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&skyform(d).args(["state", "list"]).output().unwrap()), "");
+}
+
+async fn ec2_client(endpoint: &str) -> aws_sdk_ec2::Client {
+    let conf = aws_sdk_ec2::config::Builder::new()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_ec2::Client::from_conf(conf)
+}
+
+#[test]
+fn refresh_of_many_instances_uses_one_describe_call() {
+    let Some(endpoint) = moto() else { return };
+    let rt = rt();
+    let ec2 = rt.block_on(ec2_client(&endpoint));
+    let n = 50;
+    let out = rt.block_on(ec2.run_instances().image_id(AMI).instance_type(aws_sdk_ec2::types::InstanceType::T3Micro).min_count(n).max_count(n).send()).unwrap();
+    let ids: Vec<String> = out.instances().iter().map(|i| i.instance_id().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), n as usize);
+    rt.block_on(ec2.terminate_instances().instance_ids(&ids[3]).send()).unwrap();
+
+    let config = Value::object([
+        ("region", Value::string("eu-west-1")),
+        ("access_key", Value::string("test")),
+        ("secret_key", Value::string("test")),
+        ("endpoints", Value::object([("ec2", Value::string(&endpoint))])),
+    ]);
+    let driver: Arc<AwsProvider> = rt.block_on(AwsFactory::new().connect(&config)).unwrap();
+    let reqs: Vec<ReadRequest> = ids
+        .iter()
+        .map(|id| ReadRequest { type_name: "aws_instance".into(), prior_state: Value::object([("id", Value::string(id)), ("ami", Value::string(AMI))]) })
+        .collect();
+    let before = driver.requests();
+    let responses = rt.block_on(driver.read_batch(reqs));
+    let sent = driver.requests() - before;
+    assert_eq!(responses.len(), ids.len());
+    assert!(responses[3].new_state.is_none(), "the terminated instance must read as gone");
+    let first = responses[0].new_state.as_ref().unwrap();
+    assert_eq!(first.get_attr("instance_type").and_then(|v| v.as_str()), Some("t3.micro"));
+    assert!(first.get_attr("private_ip").and_then(|v| v.as_str()).is_some());
+    assert!(sent <= 2, "refresh of {n} instances sent {sent} requests");
+    println!("refresh of {n} instances: {sent} requests (Terraform: at least {n})");
+    rt.block_on(ec2.terminate_instances().set_instance_ids(Some(ids)).send()).unwrap();
+}

@@ -8,10 +8,14 @@
 //! stores resource attributes only). Every HTTP attempt is counted ([`AwsProvider::requests`]),
 //! which is how the bulk-refresh tests prove they use list calls.
 
+mod ec2;
 mod errors;
+pub mod instance;
 pub mod s3_bucket;
 pub mod s3_bucket_versioning;
 pub mod s3_object;
+pub mod subnet;
+pub mod vpc;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,6 +65,9 @@ impl AwsFactory {
             ("aws_s3_bucket", s3_bucket::schema()),
             ("aws_s3_bucket_versioning", s3_bucket_versioning::schema()),
             ("aws_s3_object", s3_object::schema()),
+            ("aws_vpc", vpc::schema()),
+            ("aws_subnet", subnet::schema()),
+            ("aws_instance", instance::schema()),
         ];
         AwsFactory {
             schema: ProviderSchema {
@@ -102,7 +109,17 @@ impl AwsFactory {
             Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
             _ => BTreeMap::new(),
         };
-        Ok(Arc::new(AwsProvider { region, s3: aws_sdk_s3::Client::from_conf(s3.build()), default_tags, counter }))
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(CountingInterceptor(counter.clone()));
+        if let Some(url) = endpoint("ec2") {
+            ec2 = ec2.endpoint_url(url);
+        }
+        Ok(Arc::new(AwsProvider {
+            region,
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
+            default_tags,
+            counter,
+        }))
     }
 }
 
@@ -147,6 +164,7 @@ impl Intercept for CountingInterceptor {
 pub struct AwsProvider {
     pub(crate) region: String,
     pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) ec2: aws_sdk_ec2::Client,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -200,6 +218,9 @@ impl Provider for AwsProvider {
             "aws_s3_bucket" => s3_bucket::read(self, req.prior_state).await,
             "aws_s3_bucket_versioning" => s3_bucket_versioning::read(self, req.prior_state).await,
             "aws_s3_object" => s3_object::read(self, req.prior_state).await,
+            "aws_vpc" => vpc::read(self, req.prior_state).await,
+            "aws_subnet" => subnet::read(self, req.prior_state).await,
+            "aws_instance" => instance::read(self, req.prior_state).await,
             other => ReadResponse { new_state: Some(req.prior_state), diagnostics: unsupported(other) },
         }
     }
@@ -208,15 +229,19 @@ impl Provider for AwsProvider {
     async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
         let mut out: Vec<Option<ReadResponse>> = (0..reqs.len()).map(|_| None).collect();
         let mut objects: Vec<(usize, Value)> = Vec::new();
+        let mut instances: Vec<(usize, Value)> = Vec::new();
         let mut others = Vec::new();
         for (i, r) in reqs.into_iter().enumerate() {
-            if r.type_name == "aws_s3_object" {
-                objects.push((i, r.prior_state));
-            } else {
-                others.push((i, r));
+            match r.type_name.as_str() {
+                "aws_s3_object" => objects.push((i, r.prior_state)),
+                "aws_instance" => instances.push((i, r.prior_state)),
+                _ => others.push((i, r)),
             }
         }
         for (i, resp) in s3_object::read_batch(self, objects).await {
+            out[i] = Some(resp);
+        }
+        for (i, resp) in instance::read_batch(self, instances).await {
             out[i] = Some(resp);
         }
         // Independent reads run concurrently (bounded), as Terraform's refresh walk would.
@@ -234,6 +259,9 @@ impl Provider for AwsProvider {
             "aws_s3_bucket" => s3_bucket::plan(self, req),
             "aws_s3_bucket_versioning" => s3_bucket_versioning::plan(req),
             "aws_s3_object" => s3_object::plan(self, req),
+            "aws_vpc" => vpc::plan(self, req),
+            "aws_subnet" => subnet::plan(self, req),
+            "aws_instance" => instance::plan(self, req),
             other => PlanResponse { planned_state: req.proposed_new_state, requires_replace: vec![], diagnostics: unsupported(other) },
         }
     }
@@ -243,6 +271,9 @@ impl Provider for AwsProvider {
             "aws_s3_bucket" => s3_bucket::apply(self, req).await,
             "aws_s3_bucket_versioning" => s3_bucket_versioning::apply(self, req).await,
             "aws_s3_object" => s3_object::apply(self, req).await,
+            "aws_vpc" => vpc::apply(self, req).await,
+            "aws_subnet" => subnet::apply(self, req).await,
+            "aws_instance" => instance::apply(self, req).await,
             other => ApplyResponse { new_state: req.prior_state, diagnostics: unsupported(other) },
         }
     }
@@ -252,6 +283,9 @@ impl Provider for AwsProvider {
             "aws_s3_bucket" => s3_bucket::import(self, req.id).await,
             "aws_s3_bucket_versioning" => s3_bucket_versioning::import(self, req.id).await,
             "aws_s3_object" => s3_object::import(self, req.id).await,
+            "aws_vpc" => vpc::import(self, req.id).await,
+            "aws_subnet" => subnet::import(self, req.id).await,
+            "aws_instance" => instance::import(self, req.id).await,
             other => ImportResponse { state: None, diagnostics: unsupported(other) },
         }
     }

@@ -1,0 +1,139 @@
+//! What the EC2 resource files share: tags (EC2 tags every object the same way), the
+//! not-found codes, the state skeleton of an import, and the plan steps common to all of them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aws_sdk_ec2::types::Tag;
+
+use super::errors::aws_error;
+use super::AwsProvider;
+use crate::diag::Diagnostics;
+use crate::provider::builtin::{attr, replace_paths, set};
+use crate::provider::*;
+use crate::value::Value;
+
+/// EC2's tag list as a map.
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
+}
+
+/// Sets `tags` and `tags_all` in a state from the tags found on the object.
+pub fn set_tags(p: &AwsProvider, state: &mut Value, remote: &BTreeMap<String, String>) {
+    let own = p.own_tags(remote, attr(state, "tags"));
+    set(state, "tags", own);
+    set(state, "tags_all", Value::Map(Arc::new(remote.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
+}
+
+fn strings(v: &Value) -> BTreeMap<String, String> {
+    match v {
+        Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Makes the tags of `id` equal to `want` (`tags_all`), given what it had.
+pub async fn sync_tags(p: &AwsProvider, id: &str, had: &Value, want: &Value) -> Result<(), Diagnostics> {
+    let (had, want) = (strings(had), strings(want));
+    let stale: Vec<Tag> = had.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    if !stale.is_empty() {
+        p.ec2.delete_tags().resources(id).set_tags(Some(stale)).send().await.map_err(|e| aws_error(&format!("removing tags from {id}"), &e))?;
+    }
+    let new: Vec<Tag> = want.iter().filter(|(k, v)| had.get(*k) != Some(v)).map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    if !new.is_empty() {
+        p.ec2.create_tags().resources(id).set_tags(Some(new)).send().await.map_err(|e| aws_error(&format!("tagging {id}"), &e))?;
+    }
+    Ok(())
+}
+
+/// EC2's "does not exist" error codes (`InvalidVpcID.NotFound`, `InvalidInstanceID.NotFound`, ...).
+pub fn is_not_found<E: aws_sdk_ec2::error::ProvideErrorMetadata>(e: &aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>) -> bool {
+    e.as_service_error().and_then(|s| s.code()).is_some_and(|c| c.ends_with(".NotFound") || c.ends_with(".Malformed"))
+}
+
+/// The plan steps every EC2 resource shares: `tags_all`, the replacement paths, and unknown
+/// computed attributes for a new object.
+pub fn plan_common(p: &AwsProvider, req: PlanRequest, schema: &BlockSchema, computed_on_create: &[&str]) -> PlanResponse {
+    let mut planned = req.proposed_new_state;
+    let tags_all = p.tags_all(attr(&planned, "tags"));
+    set(&mut planned, "tags_all", tags_all);
+    let mut requires_replace = Vec::new();
+    let new_object = match &req.prior_state {
+        None => true,
+        Some(prior) => {
+            requires_replace = replace_paths(schema, prior, &planned);
+            !requires_replace.is_empty()
+        }
+    };
+    if new_object {
+        for a in computed_on_create {
+            if attr(&req.config, a).is_null() {
+                set(&mut planned, a, Value::Unknown);
+            }
+        }
+    }
+    PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+}
+
+/// A state with every schema attribute null and `id` set, for import.
+pub fn skeleton(schema: &BlockSchema, id: &str) -> Value {
+    let mut v = Value::object(schema.attributes.keys().map(|k| (k.clone(), Value::Null)));
+    set(&mut v, "id", Value::string(id));
+    v
+}
+
+/// The import response from a read of the skeleton.
+pub fn imported(r: ReadResponse, what: &str, id: &str) -> ImportResponse {
+    match r.new_state {
+        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
+        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
+        None => ImportResponse {
+            state: None,
+            diagnostics: crate::diag::Diagnostic::error("Cannot import non-existent remote object", format!("There is no {what} with id \"{id}\".")).into(),
+        },
+    }
+}
+
+/// The ARN of an EC2 object.
+pub fn arn(p: &AwsProvider, owner: &str, kind: &str, id: &str) -> Value {
+    Value::String(format!("arn:aws:ec2:{}:{owner}:{kind}/{id}", p.region))
+}
+
+/// The response to a delete call: gone (also when it was already gone), or still there.
+pub fn deleted<T, E>(prior: Value, result: Result<T, aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>>, what: &str) -> ApplyResponse
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match result {
+        Ok(_) => ApplyResponse::default(),
+        Err(e) if is_not_found(&e) => ApplyResponse::default(),
+        Err(e) => ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("deleting {what}"), &e) },
+    }
+}
+
+/// The response to an in-place update: the planned state, or the prior one if it failed.
+pub fn updated(prior: Value, planned: Value, result: Result<(), Diagnostics>) -> ApplyResponse {
+    match result {
+        Ok(()) => ApplyResponse { new_state: Some(planned), diagnostics: Default::default() },
+        Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
+    }
+}
+
+/// The one object a Describe call by id found; otherwise the read response to return (gone,
+/// or the error with the prior state kept).
+pub fn described<O, T: Clone, E>(
+    prior: &Value,
+    result: Result<O, aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>>,
+    first: impl FnOnce(&O) -> Option<&T>,
+    what: &str,
+) -> Result<T, ReadResponse>
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let gone = || ReadResponse { new_state: None, diagnostics: Default::default() };
+    match result {
+        Ok(out) => first(&out).cloned().ok_or_else(gone),
+        Err(e) if is_not_found(&e) => Err(gone()),
+        Err(e) => Err(ReadResponse { new_state: Some(prior.clone()), diagnostics: aws_error(&format!("reading {what}"), &e) }),
+    }
+}

@@ -1,0 +1,123 @@
+//! `aws_subnet`: `vpc_id`, `cidr_block`, `availability_zone`, `map_public_ip_on_launch`,
+//! `tags`; computed `id`, `arn`, `owner_id`, `tags_all`. A new VPC, CIDR block or zone replaces
+//! the subnet; the public-IP setting and tags change in place.
+
+use aws_sdk_ec2::types::AttributeBooleanValue;
+
+use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skeleton, sync_tags, tag_map, updated};
+use super::errors::aws_error;
+use super::AwsProvider;
+use crate::diag::Diagnostics;
+use crate::provider::builtin::{attr, set};
+use crate::provider::*;
+use crate::value::Value;
+
+pub fn schema() -> ResourceSchema {
+    ResourceSchema {
+        version: 1,
+        block: BlockSchema::new([
+            ("vpc_id", AttributeSchema::required().force_new().typed(AttrType::String)),
+            ("cidr_block", AttributeSchema::required().force_new().typed(AttrType::String)),
+            ("availability_zone", AttributeSchema::optional_computed().force_new().typed(AttrType::String)),
+            ("map_public_ip_on_launch", AttributeSchema::optional_computed().typed(AttrType::Bool)),
+            ("tags", AttributeSchema::optional().typed(AttrType::MapOfString)),
+            ("tags_all", AttributeSchema::computed().typed(AttrType::MapOfString)),
+            ("id", AttributeSchema::computed().typed(AttrType::String)),
+            ("arn", AttributeSchema::computed().typed(AttrType::String)),
+            ("owner_id", AttributeSchema::computed().typed(AttrType::String)),
+        ]),
+    }
+}
+
+pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+    let mut resp = plan_common(p, req, &schema().block, &["id", "arn", "owner_id", "availability_zone"]);
+    if attr(&resp.planned_state, "map_public_ip_on_launch").is_null() {
+        set(&mut resp.planned_state, "map_public_ip_on_launch", Value::Bool(false));
+    }
+    resp
+}
+
+async fn set_public_ip(p: &AwsProvider, id: &str, on: bool) -> Result<(), Diagnostics> {
+    p.ec2
+        .modify_subnet_attribute()
+        .subnet_id(id)
+        .map_public_ip_on_launch(AttributeBooleanValue::builder().value(on).build())
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("setting map_public_ip_on_launch on subnet {id}"), &e))?;
+    Ok(())
+}
+
+pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
+    match (req.prior_state, req.planned_state) {
+        (None, Some(planned)) => {
+            let vpc = attr(&planned, "vpc_id").as_str().unwrap_or_default().to_string();
+            let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
+            let out = match p
+                .ec2
+                .create_subnet()
+                .vpc_id(&vpc)
+                .cidr_block(&cidr)
+                .set_availability_zone(attr(&planned, "availability_zone").as_str().map(str::to_string))
+                .send()
+                .await
+            {
+                Ok(o) => o,
+                Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating subnet {cidr} in {vpc}"), &e) },
+            };
+            let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
+            let mut state = planned.clone();
+            set(&mut state, "id", Value::string(&id));
+            let finish = async {
+                if attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true) {
+                    set_public_ip(p, &id, true).await?;
+                }
+                sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
+            };
+            if let Err(d) = finish.await {
+                return ApplyResponse { new_state: Some(state), diagnostics: d };
+            }
+            let r = read(p, state.clone()).await;
+            ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        }
+        (Some(prior), Some(planned)) => {
+            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+            let update = async {
+                if attr(&prior, "map_public_ip_on_launch") != attr(&planned, "map_public_ip_on_launch") {
+                    set_public_ip(p, &id, attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true)).await?;
+                }
+                sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+            };
+            let result = update.await;
+            updated(prior, planned, result)
+        }
+        (Some(prior), None) => {
+            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+            let result = p.ec2.delete_subnet().subnet_id(&id).send().await;
+            deleted(prior, result, &format!("subnet {id}"))
+        }
+        (None, None) => ApplyResponse::default(),
+    }
+}
+
+pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let subnet = match described(&prior, p.ec2.describe_subnets().subnet_ids(&id).send().await, |o| o.subnets().first(), &format!("subnet {id}")) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut state = prior;
+    let owner = subnet.owner_id().unwrap_or_default().to_string();
+    set(&mut state, "vpc_id", subnet.vpc_id().map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "cidr_block", subnet.cidr_block().map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "availability_zone", subnet.availability_zone().map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "map_public_ip_on_launch", Value::Bool(subnet.map_public_ip_on_launch().unwrap_or(false)));
+    set(&mut state, "owner_id", Value::string(&owner));
+    set(&mut state, "arn", subnet.subnet_arn().map(Value::string).unwrap_or_else(|| arn(p, &owner, "subnet", &id)));
+    set_tags(p, &mut state, &tag_map(subnet.tags()));
+    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
+}
+
+pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
+    imported(read(p, skeleton(&schema().block, &id)).await, "subnet", &id)
+}
