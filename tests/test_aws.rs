@@ -411,3 +411,72 @@ fn refresh_of_many_instances_uses_one_describe_call() {
     println!("refresh of {n} instances: {sent} requests (Terraform: at least {n})");
     rt.block_on(ec2.terminate_instances().set_instance_ids(Some(ids)).send()).unwrap();
 }
+
+#[test]
+fn security_group_rules_and_data_sources() {
+    let Some(endpoint) = moto() else { return };
+    let rt = rt();
+    let ec2 = rt.block_on(ec2_client(&endpoint));
+    let s3 = rt.block_on(sdk(&endpoint));
+    // An existing VPC and bucket, found through data sources.
+    let name = unique("net");
+    let net = 10 + ((std::process::id() + 100) % 200);
+    let vpc = rt.block_on(ec2.create_vpc().cidr_block(format!("172.{}.0.0/16", net % 16 + 16)).send()).unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    rt.block_on(ec2.create_tags().resources(&vpc_id).tags(aws_sdk_ec2::types::Tag::builder().key("Name").value(&name).build()).send()).unwrap();
+    let bucket = unique("data");
+    rt.block_on(
+        s3.create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build())
+            .send(),
+    )
+    .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = |ports: &[u16]| {
+        let ingress: String = ports
+            .iter()
+            .map(|p| format!("  ingress {{\n    from_port   = {p}\n    to_port     = {p}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n"))
+            .collect();
+        format!(
+            "{}\ndata \"aws_vpc\" \"net\" {{\n  tags = {{ Name = \"{name}\" }}\n}}\n\ndata \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_security_group\" \"web\" {{\n  name   = \"{name}-web\"\n  vpc_id = data.aws_vpc.net.id\n{ingress}  egress {{\n    from_port   = 0\n    to_port     = 0\n    protocol    = \"-1\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n}}\n\noutput \"bucket_arn\" {{\n  value = data.aws_s3_bucket.b.arn\n}}\n",
+            ec2_provider(&endpoint)
+        )
+    };
+    std::fs::write(d.join("main.tf"), config(&[80, 443])).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains(&format!("bucket_arn = \"arn:aws:s3:::{bucket}\"")), "{}", stdout(&out));
+    let out = skyform(d).args(["plan", "-detailed-exitcode", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+
+    // The group really has exactly the configured rules, in the found VPC.
+    let groups = rt.block_on(ec2.describe_security_groups().filters(aws_sdk_ec2::types::Filter::builder().name("group-name").values(format!("{name}-web")).build()).send()).unwrap();
+    let g = &groups.security_groups()[0];
+    assert_eq!(g.vpc_id(), Some(vpc_id.as_str()));
+    let mut ports: Vec<i32> = g.ip_permissions().iter().filter_map(|p| p.from_port()).collect();
+    ports.sort();
+    assert_eq!(ports, vec![80, 443]);
+    assert_eq!(g.ip_permissions_egress().len(), 1);
+
+    // Rules change in place; a rule revoked outside skyform is drift.
+    std::fs::write(d.join("main.tf"), config(&[80, 22])).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(stdout(&out).contains("aws_security_group.web will be updated in-place"), "{}", stdout(&out));
+    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let gid = g.group_id().unwrap().to_string();
+    let perm = aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    rt.block_on(ec2.revoke_security_group_ingress().group_id(&gid).ip_permissions(perm).send()).unwrap();
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the revoked rule must show as drift: {}", stdout(&out));
+    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}

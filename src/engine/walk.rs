@@ -190,6 +190,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn visit_output(&self, module: &ModulePath, name: &str) -> Result<Value, Diagnostics> {
+        // Destroying everything removes the outputs; their expressions are not evaluated (the
+        // objects they name are going away), as in Terraform.
+        if self.opts.destroy || self.plan.is_some_and(|p| p.destroy) {
+            return Ok(Value::Null);
+        }
         let o = &self.module(module).outputs[name];
         let scope = NodeScope::new(self, module);
         let v = eval_expr(&o.value.expr, &scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&o.value.expr_range)))?;

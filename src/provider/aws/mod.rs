@@ -8,12 +8,15 @@
 //! stores resource attributes only). Every HTTP attempt is counted ([`AwsProvider::requests`]),
 //! which is how the bulk-refresh tests prove they use list calls.
 
+pub mod data_s3_bucket;
+pub mod data_vpc;
 mod ec2;
 mod errors;
 pub mod instance;
 pub mod s3_bucket;
 pub mod s3_bucket_versioning;
 pub mod s3_object;
+pub mod security_group;
 pub mod subnet;
 pub mod vpc;
 
@@ -26,7 +29,7 @@ use aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
 
 use super::{AttrType, AttributeSchema, BlockSchema, Nesting, ProviderSchema};
-use super::{ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadRequest, ReadResponse};
+use super::{ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadDataRequest, ReadDataResponse, ReadRequest, ReadResponse};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::Value;
 
@@ -68,12 +71,14 @@ impl AwsFactory {
             ("aws_vpc", vpc::schema()),
             ("aws_subnet", subnet::schema()),
             ("aws_instance", instance::schema()),
+            ("aws_security_group", security_group::schema()),
         ];
+        let data_sources = [("aws_vpc", data_vpc::schema()), ("aws_s3_bucket", data_s3_bucket::schema())];
         AwsFactory {
             schema: ProviderSchema {
                 provider,
                 resources: resources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                data_sources: Default::default(),
+                data_sources: data_sources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             },
         }
     }
@@ -221,6 +226,7 @@ impl Provider for AwsProvider {
             "aws_vpc" => vpc::read(self, req.prior_state).await,
             "aws_subnet" => subnet::read(self, req.prior_state).await,
             "aws_instance" => instance::read(self, req.prior_state).await,
+            "aws_security_group" => security_group::read(self, req.prior_state).await,
             other => ReadResponse { new_state: Some(req.prior_state), diagnostics: unsupported(other) },
         }
     }
@@ -262,6 +268,7 @@ impl Provider for AwsProvider {
             "aws_vpc" => vpc::plan(self, req),
             "aws_subnet" => subnet::plan(self, req),
             "aws_instance" => instance::plan(self, req),
+            "aws_security_group" => security_group::plan(self, req),
             other => PlanResponse { planned_state: req.proposed_new_state, requires_replace: vec![], diagnostics: unsupported(other) },
         }
     }
@@ -274,6 +281,7 @@ impl Provider for AwsProvider {
             "aws_vpc" => vpc::apply(self, req).await,
             "aws_subnet" => subnet::apply(self, req).await,
             "aws_instance" => instance::apply(self, req).await,
+            "aws_security_group" => security_group::apply(self, req).await,
             other => ApplyResponse { new_state: req.prior_state, diagnostics: unsupported(other) },
         }
     }
@@ -286,7 +294,16 @@ impl Provider for AwsProvider {
             "aws_vpc" => vpc::import(self, req.id).await,
             "aws_subnet" => subnet::import(self, req.id).await,
             "aws_instance" => instance::import(self, req.id).await,
+            "aws_security_group" => security_group::import(self, req.id).await,
             other => ImportResponse { state: None, diagnostics: unsupported(other) },
+        }
+    }
+
+    async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
+        match req.type_name.as_str() {
+            "aws_vpc" => data_vpc::read(self, req.config).await,
+            "aws_s3_bucket" => data_s3_bucket::read(self, req.config).await,
+            other => ReadDataResponse { state: Value::Null, diagnostics: unsupported(&format!("data source {other}")) },
         }
     }
 }
