@@ -480,3 +480,27 @@ fn security_group_rules_and_data_sources() {
     let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
+
+#[test]
+fn examples_apply_and_converge_against_moto() {
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("example");
+    for (name, vars) in [("aws-static-site", vec![format!("-var=endpoint={endpoint}"), format!("-var=bucket_name={bucket}")]), ("aws-web-server", vec![format!("-var=endpoint={endpoint}")])] {
+        let dir = crate::common::example(name);
+        let d = dir.path();
+        let out = skyform(d).arg("apply").arg("-auto-approve").args(&vars).output().unwrap();
+        assert!(out.status.success(), "{name}: {}{}", stdout(&out), stderr(&out));
+        let out = skyform(d).arg("plan").arg("-detailed-exitcode").args(&vars).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name} does not converge: {}{}", stdout(&out), stderr(&out));
+        if name == "aws-static-site" {
+            // Change one file: exactly that object is updated.
+            std::fs::write(d.join("site/style.css"), "body { color: teal; }\n").unwrap();
+            let out = skyform(d).arg("plan").arg("-no-color").args(&vars).output().unwrap();
+            let text = stdout(&out);
+            assert!(text.contains("# aws_s3_object.file[\"style.css\"] will be updated in-place"), "{text}");
+            assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
+        }
+        let out = skyform(d).arg("destroy").arg("-auto-approve").args(&vars).output().unwrap();
+        assert!(out.status.success(), "{name}: {}{}", stdout(&out), stderr(&out));
+    }
+}
