@@ -213,10 +213,11 @@ impl Drop for LockGuard<'_> {
     }
 }
 
-/// A multi-threaded tokio runtime for the engine.
+/// A multi-threaded tokio runtime for the engine. More workers than cores: state commits are
+/// short blocking SQLite writes, and they must not hold up the HTTP work of other resources.
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(4)
         .enable_all()
         .build()
         .map_err(|e| CliError::plain("Failed to start the async runtime", e))
