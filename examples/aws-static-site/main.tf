@@ -15,6 +15,12 @@ variable "region" {
   default = "eu-west-1"
 }
 
+variable "versioning" {
+  type        = string
+  default     = "Enabled"
+  description = "Enabled, Suspended or Disabled (moto 5.2.5 cannot empty a versioned bucket on destroy)."
+}
+
 variable "endpoint" {
   type        = string
   default     = null
@@ -54,7 +60,7 @@ resource "aws_s3_bucket" "site" {
 resource "aws_s3_bucket_versioning" "site" {
   bucket = aws_s3_bucket.site.id
   versioning_configuration {
-    status = "Enabled"
+    status = var.versioning
   }
 }
 
@@ -65,6 +71,9 @@ resource "aws_s3_object" "file" {
   source        = "${path.module}/site/${each.value}"
   content_type  = lookup(local.content_types, reverse(split(".", each.value))[0], "binary/octet-stream")
   cache_control = "max-age=300"
+
+  # Objects are written after versioning is on, and deleted before it is suspended.
+  depends_on = [aws_s3_bucket_versioning.site]
 }
 
 output "bucket" {

@@ -236,13 +236,23 @@ impl Provider for AwsProvider {
         let mut out: Vec<Option<ReadResponse>> = (0..reqs.len()).map(|_| None).collect();
         let mut objects: Vec<(usize, Value)> = Vec::new();
         let mut instances: Vec<(usize, Value)> = Vec::new();
+        let mut subnets: Vec<(usize, Value)> = Vec::new();
+        let mut groups: Vec<(usize, Value)> = Vec::new();
         let mut others = Vec::new();
         for (i, r) in reqs.into_iter().enumerate() {
             match r.type_name.as_str() {
                 "aws_s3_object" => objects.push((i, r.prior_state)),
                 "aws_instance" => instances.push((i, r.prior_state)),
+                "aws_subnet" => subnets.push((i, r.prior_state)),
+                "aws_security_group" => groups.push((i, r.prior_state)),
                 _ => others.push((i, r)),
             }
+        }
+        for (i, resp) in subnet::read_batch(self, subnets).await {
+            out[i] = Some(resp);
+        }
+        for (i, resp) in security_group::read_batch(self, groups).await {
+            out[i] = Some(resp);
         }
         for (i, resp) in s3_object::read_batch(self, objects).await {
             out[i] = Some(resp);

@@ -242,12 +242,15 @@ async fn read_group(p: &AwsProvider, id: &str) -> Result<Option<SecurityGroup>, 
 
 pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let g = match read_group(p, &id).await {
-        Ok(Some(g)) => g,
-        Ok(None) => return ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(d) => return ReadResponse { new_state: Some(prior), diagnostics: d },
-    };
-    let mut state = prior;
+    match read_group(p, &id).await {
+        Ok(Some(g)) => ReadResponse { new_state: Some(fill(p, prior, &g)), diagnostics: Default::default() },
+        Ok(None) => ReadResponse { new_state: None, diagnostics: Default::default() },
+        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
+    }
+}
+
+fn fill(p: &AwsProvider, mut state: Value, g: &SecurityGroup) -> Value {
+    let id = g.group_id().unwrap_or_default().to_string();
     let owner = g.owner_id().unwrap_or_default().to_string();
     set(&mut state, "name", g.group_name().map(Value::string).unwrap_or(Value::Null));
     set(&mut state, "description", g.description().map(Value::string).unwrap_or(Value::Null));
@@ -260,7 +263,31 @@ pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
         set(&mut state, "revoke_rules_on_delete", Value::Bool(false));
     }
     set_tags(p, &mut state, &tag_map(g.tags()));
-    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
+    state
+}
+
+/// Refreshes many groups with DescribeSecurityGroups calls of up to 1,000 ids; when one of them
+/// is gone (the whole call fails), falls back to reading them one by one.
+pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(1000) {
+        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
+        match p.ec2.describe_security_groups().set_group_ids(Some(ids)).send().await {
+            Ok(found) => {
+                let by_id: std::collections::HashMap<&str, &SecurityGroup> = found.security_groups().iter().filter_map(|g| Some((g.group_id()?, g))).collect();
+                for (i, v) in chunk {
+                    let got = attr(v, "id").as_str().and_then(|id| by_id.get(id)).map(|g| fill(p, v.clone(), g));
+                    out.push((*i, ReadResponse { new_state: got, diagnostics: Default::default() }));
+                }
+            }
+            Err(_) => {
+                for (i, v) in chunk {
+                    out.push((*i, read(p, v.clone()).await));
+                }
+            }
+        }
+    }
+    out
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {

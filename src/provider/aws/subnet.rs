@@ -106,7 +106,11 @@ pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let mut state = prior;
+    ReadResponse { new_state: Some(fill(p, prior, &subnet)), diagnostics: Default::default() }
+}
+
+fn fill(p: &AwsProvider, mut state: Value, subnet: &aws_sdk_ec2::types::Subnet) -> Value {
+    let id = subnet.subnet_id().unwrap_or_default().to_string();
     let owner = subnet.owner_id().unwrap_or_default().to_string();
     set(&mut state, "vpc_id", subnet.vpc_id().map(Value::string).unwrap_or(Value::Null));
     set(&mut state, "cidr_block", subnet.cidr_block().map(Value::string).unwrap_or(Value::Null));
@@ -115,7 +119,31 @@ pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     set(&mut state, "owner_id", Value::string(&owner));
     set(&mut state, "arn", subnet.subnet_arn().map(Value::string).unwrap_or_else(|| arn(p, &owner, "subnet", &id)));
     set_tags(p, &mut state, &tag_map(subnet.tags()));
-    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
+    state
+}
+
+/// Refreshes many subnets with DescribeSubnets calls of up to 1,000 ids; when one of them is
+/// gone (the whole call fails), falls back to reading them one by one.
+pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(1000) {
+        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
+        match p.ec2.describe_subnets().set_subnet_ids(Some(ids)).send().await {
+            Ok(found) => {
+                let by_id: std::collections::HashMap<&str, &aws_sdk_ec2::types::Subnet> = found.subnets().iter().filter_map(|s| Some((s.subnet_id()?, s))).collect();
+                for (i, v) in chunk {
+                    let got = attr(v, "id").as_str().and_then(|id| by_id.get(id)).map(|s| fill(p, v.clone(), s));
+                    out.push((*i, ReadResponse { new_state: got, diagnostics: Default::default() }));
+                }
+            }
+            Err(_) => {
+                for (i, v) in chunk {
+                    out.push((*i, read(p, v.clone()).await));
+                }
+            }
+        }
+    }
+    out
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
