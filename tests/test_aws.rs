@@ -57,6 +57,12 @@ async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(conf)
 }
 
+/// Creates a bucket in eu-west-1 with the SDK (an object that exists before skyform sees it).
+fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: &str) {
+    let cfg = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build();
+    rt.block_on(s3.create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()).unwrap();
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
@@ -187,10 +193,7 @@ fn refresh_of_many_objects_uses_list_calls() {
     let bucket = unique("bulk");
     let rt = rt();
     let s3 = rt.block_on(sdk(&endpoint));
-    rt.block_on(s3.create_bucket().bucket(&bucket).create_bucket_configuration(
-        aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build(),
-    ).send())
-    .unwrap();
+    create_bucket(&rt, &s3, &bucket);
     // 500 objects, as if created by skyform: their state is what HeadObject would give.
     let n = 500;
     let mut prior = Vec::new();
@@ -238,13 +241,7 @@ fn import_brings_existing_bucket_and_object_under_management() {
     let bucket = unique("import");
     let rt = rt();
     let s3 = rt.block_on(sdk(&endpoint));
-    rt.block_on(
-        s3.create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build())
-            .send(),
-    )
-    .unwrap();
+    create_bucket(&rt, &s3, &bucket);
     rt.block_on(s3.put_bucket_tagging().bucket(&bucket).tagging(
         aws_sdk_s3::types::Tagging::builder().tag_set(aws_sdk_s3::types::Tag::builder().key("managed").value("skyform").build().unwrap()).build().unwrap(),
     ).send())
@@ -425,13 +422,7 @@ fn security_group_rules_and_data_sources() {
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
     rt.block_on(ec2.create_tags().resources(&vpc_id).tags(aws_sdk_ec2::types::Tag::builder().key("Name").value(&name).build()).send()).unwrap();
     let bucket = unique("data");
-    rt.block_on(
-        s3.create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build())
-            .send(),
-    )
-    .unwrap();
+    create_bucket(&rt, &s3, &bucket);
 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -537,4 +528,78 @@ fn refresh_of_many_subnets_and_groups_uses_one_call_per_type() {
     assert_eq!(responses[0].new_state.as_ref().unwrap().get_attr("cidr_block").and_then(|v| v.as_str()), Some("10.250.0.0/24"));
     assert_eq!(responses[1].new_state.as_ref().unwrap().get_attr("vpc_id").and_then(|v| v.as_str()), Some(vpc_id.as_str()));
     assert!(sent <= 2, "refresh of 20 subnets and 20 security groups sent {sent} requests");
+}
+
+#[test]
+fn import_blocks_adopt_objects_during_plan_and_apply() {
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("importblock");
+    let rt = rt();
+    let s3 = rt.block_on(sdk(&endpoint));
+    create_bucket(&rt, &s3, &bucket);
+    rt.block_on(s3.put_object().bucket(&bucket).key("a.txt").body(b"hello".to_vec().into()).content_type("text/plain").tagging("managed=skyform").send()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.tf"),
+        format!(
+            r#"{}
+variable "bucket" {{
+  default = "{bucket}"
+}}
+
+import {{
+  to = aws_s3_bucket.b
+  id = var.bucket
+}}
+
+import {{
+  to = aws_s3_object.o["a.txt"]
+  id = "${{var.bucket}}/a.txt"
+}}
+
+resource "aws_s3_bucket" "b" {{
+  bucket = var.bucket
+  tags   = {{ team = "web" }}
+}}
+
+resource "aws_s3_object" "o" {{
+  for_each     = toset(["a.txt"])
+  bucket       = aws_s3_bucket.b.id
+  key          = each.key
+  content_type = "text/plain"
+  etag         = "5d41402abc4b2a76b9719d911017c592"
+}}
+"#,
+            provider_block(&endpoint)
+        ),
+    )
+    .unwrap();
+    let out = skyform(d).args(["plan", "-no-color", "-out=p.tfplan"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("# aws_s3_bucket.b will be updated in-place"), "{text}");
+    assert!(text.contains(&format!("# (imported from \"{bucket}\")")), "{text}");
+    assert!(text.contains("# aws_s3_object.o[\"a.txt\"] will be imported"), "{text}");
+    assert!(text.contains("Plan: 2 to import, 0 to add, 1 to change, 0 to destroy."), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["show", "-json", "p.tfplan"]).output().unwrap())).unwrap();
+    let importing: Vec<&serde_json::Value> = json["resource_changes"].as_array().unwrap().iter().filter_map(|c| c["change"].get("importing")).collect();
+    assert_eq!(importing.len(), 2);
+
+    let out = skyform(d).args(["apply", "p.tfplan"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&skyform(d).args(["state", "list"]).output().unwrap()), "aws_s3_bucket.b\naws_s3_object.o[\"a.txt\"]\n");
+    // The tag update was applied to the imported bucket; the import blocks are now no-ops.
+    let tags = rt.block_on(s3.get_bucket_tagging().bucket(&bucket).send()).unwrap();
+    assert!(tags.tag_set().iter().any(|t| t.key() == "team" && t.value() == "web"));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+
+    // An import of an object that does not exist fails the plan, naming the address.
+    let text = std::fs::read_to_string(d.join("main.tf")).unwrap().replace("aws_s3_bucket.b\n", "aws_s3_bucket.c\n").replace("resource \"aws_s3_bucket\" \"b\"", "resource \"aws_s3_bucket\" \"c\" {\n  bucket = \"no-such-bucket-skyform\"\n}\n\nresource \"aws_s3_bucket\" \"b\"").replace("id = var.bucket", "id = \"no-such-bucket-skyform\"");
+    std::fs::write(d.join("main.tf"), text).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("aws_s3_bucket.c") && stderr(&out).contains("non-existent"), "{}", stderr(&out));
 }

@@ -154,3 +154,10 @@ fn no_configuration_files() {
     let err = plan_fails(d.path(), &[]);
     assert!(err.contains("No configuration files"), "{err}");
 }
+
+#[test]
+fn import_block_for_undeclared_resource() {
+    let d = dir_with("import {\n  to = terraform_data.missing\n  id = \"x\"\n}\n");
+    let err = plan_fails(d.path(), &[]);
+    assert!(err.contains("Configuration for import target does not exist") && err.contains("main.tf:1:"), "{err}");
+}

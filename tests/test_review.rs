@@ -33,6 +33,7 @@ fn change(address: &str, action: Action, reason: Option<ActionReason>, before: V
         before,
         after,
         requires_replace: Vec::new(),
+        importing: None,
     }
 }
 

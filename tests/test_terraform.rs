@@ -345,3 +345,23 @@ output "o" {{
     };
     assert_eq!(addrs(&st), addrs(&ts));
 }
+
+#[test]
+fn import_blocks_plan_like_terraform() {
+    let Some(tf) = tf_or_skip("import_blocks_plan_like_terraform") else { return };
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    let config = "import {\n  to = terraform_data.x\n  id = \"abc\"\n}\n\nresource \"terraform_data\" \"x\" {\n}\n\nimport {\n  to = terraform_data.y\n  id = \"def\"\n}\n\nresource \"terraform_data\" \"y\" {\n  input = \"set\"\n}\n";
+    write(ours.path(), config);
+    write(theirs.path(), config);
+    for step in 0..2 {
+        let t = run_terraform(&tf, theirs.path(), &["plan", "-no-color", "-out=tf.plan", "-detailed-exitcode"]);
+        let s = skyform(ours.path()).args(["plan", "-out=sf.plan", "-detailed-exitcode"]).output().unwrap();
+        assert_eq!(s.status.code(), t.status.code(), "step {step}: {}\n{}", stdout(&t), stderr(&s));
+        assert_eq!(plan_summary(&stdout(&s)), plan_summary(&stdout(&t)), "step {step}:\n{}\n{}", stdout(&t), stdout(&s));
+        if t.status.code() == Some(2) {
+            assert!(run_terraform(&tf, theirs.path(), &["apply", "tf.plan"]).status.success());
+            assert!(skyform(ours.path()).args(["apply", "sf.plan"]).output().unwrap().status.success());
+        }
+    }
+}

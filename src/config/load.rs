@@ -30,6 +30,19 @@ pub fn load_config(dir: &Path) -> Result<(Config, Sources), (Diagnostics, Source
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
     let root = load_module(dir, dir, &mut sources, &mut diags, 0);
+    for imp in &root.imports {
+        let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(&imp.to) else { continue };
+        let declared = crate::graph::build::module_at(&root, &addr.resource.module).is_some_and(|m| m.resources.contains_key(&addr.resource.local()));
+        if !declared {
+            diags.push(
+                Diagnostic::error(
+                    "Configuration for import target does not exist",
+                    format!("The configuration for the given import target {} does not exist. Add a resource block for it.", imp.to),
+                )
+                .at(Some(&imp.range)),
+            );
+        }
+    }
     if diags.has_errors() {
         return Err((diags, sources));
     }
@@ -162,7 +175,20 @@ fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, d
                     }
                 }
             }
-            "moved" | "import" | "check" | "removed" => diags.push(
+            "import" => match decode_import(&block, depth) {
+                Ok(imp) => {
+                    if m.imports.iter().any(|o| o.to == imp.to) {
+                        diags.push(
+                            Diagnostic::error("Duplicate import configuration", format!("An import block for {} is already declared.", imp.to))
+                                .at(Some(&imp.range)),
+                        );
+                    } else {
+                        m.imports.push(imp);
+                    }
+                }
+                Err(d) => diags.push(d),
+            },
+            "moved" | "check" | "removed" => diags.push(
                 Diagnostic::warning(
                     "Block type not supported yet",
                     format!("skyform does not support \"{}\" blocks yet; this block is ignored.", block.kind),
@@ -347,6 +373,34 @@ fn decode_output(name: &str, block: Block, diags: &mut Diagnostics) -> Option<Ou
 }
 
 /// Renders a static reference expression (`aws_vpc.main`, `aws.west`) as text.
+/// `import { to = aws_s3_bucket.b, id = "name" }`.
+fn decode_import(block: &Block, depth: usize) -> Result<ImportBlock, Diagnostic> {
+    if depth > 0 {
+        return Err(Diagnostic::error("Invalid import configuration", "An import block is only allowed in the root module.").at(Some(&block.range)));
+    }
+    let missing = |name: &str| Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found.")).at(Some(&block.range));
+    let to_attr = block.body.attribute("to").ok_or_else(|| missing("to"))?;
+    let id = block.body.attribute("id").ok_or_else(|| missing("id"))?;
+    let to = traversal_text(&to_attr.expr)
+        .or_else(|| import_address_with_key(&to_attr.expr))
+        .ok_or_else(|| Diagnostic::error("Invalid import address", "The \"to\" argument must be a resource instance address, like aws_s3_bucket.site or aws_s3_object.file[\"index.html\"].").at(Some(&to_attr.expr_range)))?;
+    crate::addr::ResourceInstanceAddr::parse(&to).map_err(|e| Diagnostic::error("Invalid import address", e.to_string()).at(Some(&to_attr.expr_range)))?;
+    Ok(ImportBlock { to, id: id.clone(), range: block.range.clone() })
+}
+
+/// `type.name[0]` or `type.name["key"]`: a traversal with one literal index.
+fn import_address_with_key(expr: &hcl::Expression) -> Option<String> {
+    use hcl::expr::TraversalOperator;
+    let hcl::Expression::Traversal(t) = expr else { return None };
+    let (last, rest) = t.operators.split_last()?;
+    let base = traversal_text(&hcl::Expression::Traversal(Box::new(hcl::expr::Traversal::new(t.expr.clone(), rest.to_vec()))))?;
+    match last {
+        TraversalOperator::Index(hcl::Expression::Number(n)) => Some(format!("{base}[{n}]")),
+        TraversalOperator::Index(hcl::Expression::String(s)) => Some(format!("{base}[{}]", serde_json::Value::String(s.clone()))),
+        _ => None,
+    }
+}
+
 pub fn traversal_text(expr: &hcl::Expression) -> Option<String> {
     use hcl::expr::TraversalOperator;
     match expr {

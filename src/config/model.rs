@@ -28,6 +28,16 @@ pub struct Module {
     pub providers: BTreeMap<String, ProviderConfig>,
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub required_version: Option<(String, SourceRange)>,
+    /// `import { to = ADDR, id = "..." }` blocks (root module only, as in Terraform).
+    pub imports: Vec<ImportBlock>,
+}
+
+/// An `import {}` block: adopt the existing object `id` at the instance address `to`.
+#[derive(Debug)]
+pub struct ImportBlock {
+    pub to: String,
+    pub id: Attribute,
+    pub range: SourceRange,
 }
 
 #[derive(Debug)]

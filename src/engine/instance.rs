@@ -189,6 +189,7 @@ fn change(i: &InstanceCtx<'_, '_>, action: Action, reason: Option<ActionReason>,
         before,
         after,
         requires_replace: rr,
+        importing: None,
     }
 }
 
@@ -254,7 +255,11 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
         }
         return Ok(mark(resp.state, &cfg_marks, &i.schema.block));
     }
-    let (prior, prior_marks, deleted_outside) = prior_of(i);
+    let (mut prior, prior_marks, deleted_outside) = prior_of(i);
+    let importing = if prior.is_none() { import_for(i, &provider).await? } else { None };
+    if let Some((_, state)) = &importing {
+        prior = Some(state.clone());
+    }
     if let Some(p) = &prior {
         cfg = apply_ignore(cfg, p, &r.lifecycle.ignore_changes, &i.schema.block);
     }
@@ -313,8 +318,36 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
     }
     let before = prior.map(|p| mark(p.mark_paths(&prior_marks), &[], &i.schema.block)).unwrap_or(Value::Null);
     let after = mark(planned, &cfg_marks, &i.schema.block);
-    i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, action, reason, before, after.clone(), requires_replace));
+    let mut c = change(i, action, reason, before, after.clone(), requires_replace);
+    c.importing = importing.map(|(id, _)| id);
+    i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(c);
     Ok(after)
+}
+
+/// The object an `import {}` block adopts at this (new) instance: its id and its state, read
+/// through the driver during plan, as Terraform does.
+async fn import_for(i: &InstanceCtx<'_, '_>, provider: &std::sync::Arc<dyn crate::provider::Provider>) -> Result<Option<(String, Value)>, Diagnostics> {
+    let addr = i.addr.to_string();
+    let Some(block) = i.ctx.config.root.imports.iter().find(|b| b.to == addr) else { return Ok(None) };
+    if i.ctx.opts.destroy {
+        return Ok(None);
+    }
+    let at = |d: Diagnostic| -> Diagnostics { d.at(Some(&block.id.expr_range)).with_address(&addr).into() };
+    let scope = super::scope::NodeScope::new(i.ctx, &crate::addr::ModulePath::root());
+    let id = crate::eval::eval_expr(&block.id.expr, &scope).map_err(|e| at(Diagnostic::error(e.summary, e.detail)))?;
+    let id = match id.unmarked() {
+        Value::String(s) => s.clone(),
+        Value::Unknown => return Err(at(Diagnostic::error("Invalid import id argument", "The import ID cannot be unknown: it must be known at plan time."))),
+        other => return Err(at(Diagnostic::error("Invalid import id argument", format!("The import ID must be a string, not {}.", other.type_name())))),
+    };
+    let resp = provider.import(crate::provider::ImportRequest { type_name: i.resource.type_name.clone(), id: id.clone() }).await;
+    if resp.diagnostics.has_errors() {
+        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&addr)).collect()));
+    }
+    match resp.state {
+        Some(state) => Ok(Some((id, state))),
+        None => Err(at(Diagnostic::error("Cannot import non-existent remote object", format!("The provider found no object with id \"{id}\" for {addr}.")))),
+    }
 }
 
 pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Result<Value, Diagnostics> {
@@ -336,6 +369,14 @@ pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Re
     };
     let provider = i.provider()?;
     let (mut cfg, cfg_marks) = config.unmark_deep();
+    if c.importing.is_some() {
+        // The imported object is recorded first, then any planned update applies to it.
+        let (plain, marks) = c.before.clone().unmark_deep();
+        commit(i, None, plain, &marks)?;
+        if c.action == Action::NoOp {
+            return Ok(c.before.clone());
+        }
+    }
     match c.action {
         Action::NoOp => {
             let before_plain = c.before.clone().strip_marks();

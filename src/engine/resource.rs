@@ -257,6 +257,7 @@ pub(crate) fn delete_change(ctx: &Ctx<'_>, s: &crate::state::ResourceInstanceSta
         before,
         after: Value::Null,
         requires_replace: Vec::new(),
+        importing: None,
     }
 }
 

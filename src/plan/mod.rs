@@ -107,6 +107,9 @@ pub struct ResourceChange {
     pub after: Value,
     /// Attribute paths whose change forces the replacement.
     pub requires_replace: Vec<AttrPath>,
+    /// The provider id of an existing object an `import {}` block brings in with this change.
+    #[serde(default)]
+    pub importing: Option<String>,
 }
 
 /// The planned change of one root module output.
@@ -143,6 +146,7 @@ pub struct Plan {
 /// Counts for `Plan: X to add, Y to change, Z to destroy.`
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
+    pub import: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -152,6 +156,9 @@ impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
+            if c.importing.is_some() {
+                s.import += 1;
+            }
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,
@@ -168,7 +175,7 @@ impl Plan {
 
     /// True when applying would change any resource or output.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some())
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 

@@ -83,7 +83,8 @@ pub fn plan_lines(plan: &Plan) -> Vec<String> {
     let s = plan.summary();
     let op = if plan.destroy { "destroy" } else { "plan" };
     let message = if plan.has_changes() {
-        format!("Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy)
+        let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+        format!("Plan: {imports}{} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy)
     } else {
         "No changes. Your infrastructure matches the configuration.".to_string()
     };
@@ -91,7 +92,7 @@ pub fn plan_lines(plan: &Plan) -> Vec<String> {
         "info",
         &message,
         "change_summary",
-        obj([("changes", json!({ "add": s.add, "change": s.change, "import": 0, "remove": s.destroy, "operation": op }))]),
+        obj([("changes", json!({ "add": s.add, "change": s.change, "import": s.import, "remove": s.destroy, "operation": op }))]),
     ));
     if !plan.outputs.is_empty() {
         let outputs: Map<String, J> = plan

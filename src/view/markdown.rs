@@ -68,13 +68,14 @@ fn fence(body: &str) -> String {
 
 /// Renders the comment body, at most `limit` characters (a trimmed body says what it left out).
 pub fn render_markdown(plan: &Plan, limit: usize) -> String {
-    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp)).collect();
+    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp) || c.importing.is_some()).collect();
     let outputs_changed = plan.outputs.iter().any(|o| o.action != Action::NoOp);
     if changed.is_empty() && !outputs_changed {
         return "**skyform plan:** no changes. Your infrastructure matches the configuration.\n".into();
     }
     let s = plan.summary();
-    let mut head = format!("### skyform plan\n\n**Plan: {} to add, {} to change, {} to destroy.**\n\n", s.add, s.change, s.destroy);
+    let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+    let mut head = format!("### skyform plan\n\n**Plan: {imports}{} to add, {} to change, {} to destroy.**\n\n", s.add, s.change, s.destroy);
     if plan.destroy {
         head.push_str("This is a **destroy** plan.\n\n");
     }
@@ -97,8 +98,8 @@ pub fn render_markdown(plan: &Plan, limit: usize) -> String {
             "| {} | `{}` | {} | {} |\n",
             icon(c.action),
             md_escape(&c.address),
-            action_word(c.action),
-            md_escape(&change_reason(c).unwrap_or_default())
+            if c.importing.is_some() && c.action == Action::NoOp { "import" } else { action_word(c.action) },
+            md_escape(&change_reason(c).or_else(|| c.importing.as_ref().map(|id| format!("imported from `{id}`"))).unwrap_or_default())
         ));
     }
 

@@ -261,6 +261,9 @@ pub fn resource_change(rc: &ResourceChange) -> J {
             .collect();
         ch.insert("replace_paths".into(), J::Array(paths));
     }
+    if let Some(id) = &rc.importing {
+        ch.insert("importing".into(), json!({ "id": id }));
+    }
     m.insert("change".into(), J::Object(ch));
     if let Some(reason) = rc.reason.as_ref().and_then(|r| r.json()) {
         m.insert("action_reason".into(), json!(reason));

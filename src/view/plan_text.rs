@@ -11,7 +11,7 @@ use crate::value::{AttrPath, PathStep, Value};
 
 /// Renders a whole plan.
 pub fn render_plan(plan: &Plan, c: Colors) -> String {
-    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|rc| rc.action != Action::NoOp).collect();
+    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|rc| rc.action != Action::NoOp || rc.importing.is_some()).collect();
     let outputs: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
     let mut out = String::new();
     if changed.is_empty() && outputs.is_empty() {
@@ -42,7 +42,8 @@ pub fn render_plan(plan: &Plan, c: Colors) -> String {
         }
     }
     let s = plan.summary();
-    out.push_str(&format!("{} {} to add, {} to change, {} to destroy.\n", c.bold("Plan:"), s.add, s.change, s.destroy));
+    let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+    out.push_str(&format!("{} {imports}{} to add, {} to change, {} to destroy.\n", c.bold("Plan:"), s.add, s.change, s.destroy));
     if !outputs.is_empty() {
         out.push_str(&render_output_changes(&outputs, c));
     }
@@ -94,6 +95,13 @@ fn symbol(action: Action, c: Colors) -> String {
 
 fn header(rc: &ResourceChange) -> String {
     let a = &rc.address;
+    if let Some(id) = &rc.importing {
+        if rc.action == Action::NoOp {
+            return format!("  # {a} will be imported\n");
+        }
+        let rest = header(&ResourceChange { importing: None, ..rc.clone() });
+        return format!("{rest}  # (imported from \"{id}\")\n");
+    }
     let phrase = match (rc.action, &rc.reason) {
         (Action::Create, Some(ActionReason::CreateBecauseDeletedOutside)) => {
             return format!("  # {a} will be created\n  # (the object was deleted outside skyform)\n");
@@ -380,6 +388,7 @@ mod tests {
             before,
             after,
             requires_replace: vec![vec![PathStep::Key("triggers_replace".into())]],
+            importing: None,
         }
     }
 
