@@ -77,21 +77,14 @@ pub fn plan_common(p: &AwsProvider, req: PlanRequest, schema: &BlockSchema, comp
 
 /// A state with every schema attribute null and `id` set, for import.
 pub fn skeleton(schema: &BlockSchema, id: &str) -> Value {
-    let mut v = Value::object(schema.attributes.keys().map(|k| (k.clone(), Value::Null)));
+    let mut v = super::blank(schema);
     set(&mut v, "id", Value::string(id));
     v
 }
 
-/// The import response from a read of the skeleton.
+/// The import response for an EC2 object from a read of its skeleton.
 pub fn imported(r: ReadResponse, what: &str, id: &str) -> ImportResponse {
-    match r.new_state {
-        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
-        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
-        None => ImportResponse {
-            state: None,
-            diagnostics: crate::diag::Diagnostic::error("Cannot import non-existent remote object", format!("There is no {what} with id \"{id}\".")).into(),
-        },
-    }
+    super::imported(r, || format!("There is no {what} with id \"{id}\"."))
 }
 
 /// The ARN of an EC2 object.
@@ -136,4 +129,39 @@ where
         Err(e) if is_not_found(&e) => Err(gone()),
         Err(e) => Err(ReadResponse { new_state: Some(prior.clone()), diagnostics: aws_error(&format!("reading {what}"), &e) }),
     }
+}
+
+/// Refreshes many objects of one type with Describe calls of up to 1,000 ids. `describe`
+/// returns what one call found (`None` when the call failed: when one id of a batch is gone
+/// the whole call fails), and that batch is then read one by one with `read_one`.
+pub async fn read_batch<T, D, R>(
+    items: Vec<(usize, Value)>,
+    describe: impl Fn(Vec<String>) -> D,
+    id_of: impl Fn(&T) -> Option<&str>,
+    fill: impl Fn(Value, &T) -> Value,
+    read_one: impl Fn(Value) -> R,
+) -> Vec<(usize, ReadResponse)>
+where
+    D: std::future::Future<Output = Option<Vec<T>>>,
+    R: std::future::Future<Output = ReadResponse>,
+{
+    let mut out = Vec::new();
+    for chunk in items.chunks(1000) {
+        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
+        match describe(ids).await {
+            Some(found) => {
+                let by_id: std::collections::HashMap<&str, &T> = found.iter().filter_map(|x| Some((id_of(x)?, x))).collect();
+                for (i, v) in chunk {
+                    let got = attr(v, "id").as_str().and_then(|id| by_id.get(id)).map(|x| fill(v.clone(), x));
+                    out.push((*i, ReadResponse { new_state: got, diagnostics: Default::default() }));
+                }
+            }
+            None => {
+                for (i, v) in chunk {
+                    out.push((*i, read_one(v.clone()).await));
+                }
+            }
+        }
+    }
+    out
 }

@@ -257,18 +257,9 @@ pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    let blank: Value = Value::object(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)));
-    let mut state = with_name(p, blank, Some(&id));
+    let mut state = with_name(p, super::blank(&schema().block), Some(&id));
     set(&mut state, "force_destroy", Value::Bool(false));
-    let r = read(p, state).await;
-    match r.new_state {
-        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
-        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
-        None => ImportResponse {
-            state: None,
-            diagnostics: Diagnostic::error("Cannot import non-existent remote object", format!("There is no S3 bucket named \"{id}\".")).into(),
-        },
-    }
+    super::imported(read(p, state).await, || format!("There is no S3 bucket named \"{id}\"."))
 }
 
 #[cfg(test)]

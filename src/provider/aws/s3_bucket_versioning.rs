@@ -114,16 +114,8 @@ pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    let state = Value::object([
-        ("bucket", Value::string(&id)),
-        ("expected_bucket_owner", Value::Null),
-        ("id", Value::string(&id)),
-        ("versioning_configuration", Value::Null),
-    ]);
-    let r = read(p, state).await;
-    match r.new_state {
-        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
-        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
-        None => ImportResponse { state: None, diagnostics: Diagnostic::error("Cannot import non-existent remote object", format!("There is no S3 bucket named \"{id}\".")).into() },
-    }
+    let mut state = super::blank(&schema().block);
+    set(&mut state, "bucket", Value::string(&id));
+    set(&mut state, "id", Value::string(&id));
+    super::imported(read(p, state).await, || format!("There is no S3 bucket named \"{id}\"."))
 }

@@ -311,14 +311,9 @@ pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
     let Some((bucket, key)) = id.split_once('/') else {
         return ImportResponse { state: None, diagnostics: Diagnostic::error("Invalid import id", format!("Expected BUCKET/KEY, got \"{id}\".")).into() };
     };
-    let mut state = Value::object(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)));
+    let mut state = super::blank(&schema().block);
     set(&mut state, "bucket", Value::string(bucket));
     set(&mut state, "key", Value::string(key));
     set(&mut state, "id", Value::string(key));
-    let r = read(p, state).await;
-    match r.new_state {
-        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
-        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
-        None => ImportResponse { state: None, diagnostics: Diagnostic::error("Cannot import non-existent remote object", format!("There is no S3 object \"{key}\" in bucket \"{bucket}\".")).into() },
-    }
+    super::imported(read(p, state).await, || format!("There is no S3 object \"{key}\" in bucket \"{bucket}\"."))
 }

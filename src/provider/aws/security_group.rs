@@ -266,28 +266,16 @@ fn fill(p: &AwsProvider, mut state: Value, g: &SecurityGroup) -> Value {
     state
 }
 
-/// Refreshes many groups with DescribeSecurityGroups calls of up to 1,000 ids; when one of them
-/// is gone (the whole call fails), falls back to reading them one by one.
+/// Refreshes many security groups with DescribeSecurityGroups calls of up to 1,000 ids.
 pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    let mut out = Vec::new();
-    for chunk in items.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
-        match p.ec2.describe_security_groups().set_group_ids(Some(ids)).send().await {
-            Ok(found) => {
-                let by_id: std::collections::HashMap<&str, &SecurityGroup> = found.security_groups().iter().filter_map(|g| Some((g.group_id()?, g))).collect();
-                for (i, v) in chunk {
-                    let got = attr(v, "id").as_str().and_then(|id| by_id.get(id)).map(|g| fill(p, v.clone(), g));
-                    out.push((*i, ReadResponse { new_state: got, diagnostics: Default::default() }));
-                }
-            }
-            Err(_) => {
-                for (i, v) in chunk {
-                    out.push((*i, read(p, v.clone()).await));
-                }
-            }
-        }
-    }
-    out
+    super::ec2::read_batch(
+        items,
+        move |ids| async move { p.ec2.describe_security_groups().set_group_ids(Some(ids)).send().await.ok().map(|o| o.security_groups().to_vec()) },
+        |s: &SecurityGroup| s.group_id(),
+        |v, s| fill(p, v, s),
+        move |v| read(p, v),
+    )
+    .await
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {

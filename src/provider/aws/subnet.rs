@@ -122,28 +122,16 @@ fn fill(p: &AwsProvider, mut state: Value, subnet: &aws_sdk_ec2::types::Subnet) 
     state
 }
 
-/// Refreshes many subnets with DescribeSubnets calls of up to 1,000 ids; when one of them is
-/// gone (the whole call fails), falls back to reading them one by one.
+/// Refreshes many subnets with DescribeSubnets calls of up to 1,000 ids.
 pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    let mut out = Vec::new();
-    for chunk in items.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
-        match p.ec2.describe_subnets().set_subnet_ids(Some(ids)).send().await {
-            Ok(found) => {
-                let by_id: std::collections::HashMap<&str, &aws_sdk_ec2::types::Subnet> = found.subnets().iter().filter_map(|s| Some((s.subnet_id()?, s))).collect();
-                for (i, v) in chunk {
-                    let got = attr(v, "id").as_str().and_then(|id| by_id.get(id)).map(|s| fill(p, v.clone(), s));
-                    out.push((*i, ReadResponse { new_state: got, diagnostics: Default::default() }));
-                }
-            }
-            Err(_) => {
-                for (i, v) in chunk {
-                    out.push((*i, read(p, v.clone()).await));
-                }
-            }
-        }
-    }
-    out
+    super::ec2::read_batch(
+        items,
+        move |ids| async move { p.ec2.describe_subnets().set_subnet_ids(Some(ids)).send().await.ok().map(|o| o.subnets().to_vec()) },
+        |s: &aws_sdk_ec2::types::Subnet| s.subnet_id(),
+        |v, s| fill(p, v, s),
+        move |v| read(p, v),
+    )
+    .await
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
