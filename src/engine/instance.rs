@@ -166,7 +166,7 @@ pub(crate) fn prevent_destroy_error(address: &str, r: &Resource) -> Diagnostics 
     .into()
 }
 
-pub(crate) fn index_json(key: &Option<InstanceKey>) -> Option<serde_json::Value> {
+fn index_json(key: &Option<InstanceKey>) -> Option<serde_json::Value> {
     match key {
         Some(InstanceKey::Int(i)) => Some(serde_json::json!(i)),
         Some(InstanceKey::Str(s)) => Some(serde_json::json!(s)),
@@ -340,14 +340,8 @@ async fn import_for(i: &InstanceCtx<'_, '_>, provider: &std::sync::Arc<dyn crate
         Value::Unknown => return Err(at(Diagnostic::error("Invalid import id argument", "The import ID cannot be unknown: it must be known at plan time."))),
         other => return Err(at(Diagnostic::error("Invalid import id argument", format!("The import ID must be a string, not {}.", other.type_name())))),
     };
-    let resp = provider.import(crate::provider::ImportRequest { type_name: i.resource.type_name.clone(), id: id.clone() }).await;
-    if resp.diagnostics.has_errors() {
-        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&addr)).collect()));
-    }
-    match resp.state {
-        Some(state) => Ok(Some((id, state))),
-        None => Err(at(Diagnostic::error("Cannot import non-existent remote object", format!("The provider found no object with id \"{id}\" for {addr}.")))),
-    }
+    let state = read_import(provider.as_ref(), &i.resource.type_name, &id, &addr, Some(&block.id.expr_range)).await?;
+    Ok(Some((id, state)))
 }
 
 pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Result<Value, Diagnostics> {
@@ -521,25 +515,59 @@ fn state_err(e: crate::state::StateError) -> Diagnostics {
 
 fn commit(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: Value, marks: &[AttrPath]) -> Result<(), Diagnostics> {
     let Some(store) = i.ctx.store else { return Ok(()) };
-    let marked = mark(attributes.clone(), marks, &i.schema.block);
-    let (_, sensitive_paths) = marked.unmark_deep();
-    let a = &i.addr.resource;
-    let entry = ResourceInstanceState {
-        address: i.addr.to_string(),
+    let deps = super::resource::resource_dependencies(i.ctx, i.node);
+    let entry = state_entry(i.addr, &i.resource.provider, i.schema, attributes, marks, deps);
+    store.commit_resource(journal, &entry).map_err(state_err)
+}
+
+/// The state row of an instance: the attributes as the provider returned them, and the
+/// sensitive paths (the config's marks plus the schema's sensitive attributes).
+pub(crate) fn state_entry(
+    addr: &ResourceInstanceAddr,
+    provider_key: &str,
+    schema: &ResourceSchema,
+    attributes: Value,
+    marks: &[AttrPath],
+    dependencies: Vec<String>,
+) -> ResourceInstanceState {
+    let (_, sensitive_paths) = mark(attributes.clone(), marks, &schema.block).unmark_deep();
+    let a = &addr.resource;
+    ResourceInstanceState {
+        address: addr.to_string(),
         module: a.module.to_string(),
         mode: if a.mode == ResourceMode::Data { "data".into() } else { "managed".into() },
         type_name: a.type_name.clone(),
         name: a.name.clone(),
-        index_key: index_json(&i.addr.key),
-        provider: super::providers::provider_address(&i.resource.provider),
-        schema_version: i.schema.version,
+        index_key: index_json(&addr.key),
+        provider: super::providers::provider_address(provider_key),
+        schema_version: schema.version,
         attributes,
         sensitive_paths,
-        dependencies: super::resource::resource_dependencies(i.ctx, i.node),
+        dependencies,
         created_at: String::new(),
         updated_at: String::new(),
-    };
-    store.commit_resource(journal, &entry).map_err(state_err)
+    }
+}
+
+/// Reads the existing object `id` for an import (`skyform import` and `import {}` blocks);
+/// `at` is where an "it does not exist" error points.
+pub(crate) async fn read_import(
+    provider: &dyn crate::provider::Provider,
+    type_name: &str,
+    id: &str,
+    addr: &str,
+    at: Option<&crate::diag::SourceRange>,
+) -> Result<Value, Diagnostics> {
+    let resp = provider.import(crate::provider::ImportRequest { type_name: type_name.to_string(), id: id.to_string() }).await;
+    if resp.diagnostics.has_errors() {
+        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(addr)).collect()));
+    }
+    resp.state.ok_or_else(|| {
+        Diagnostic::error("Cannot import non-existent remote object", format!("The provider found no object with id \"{id}\" for {addr}."))
+            .at(at)
+            .with_address(addr)
+            .into()
+    })
 }
 
 #[cfg(test)]

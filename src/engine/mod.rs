@@ -468,33 +468,11 @@ impl Engine<'_> {
             .and_then(|slot| slot.get())
             .cloned()
             .ok_or_else(|| err("Provider not configured", format!("The provider {} for {address} could not be configured.", r.provider)))?;
-        let resp = driver.import(crate::provider::ImportRequest { type_name: r.type_name.clone(), id: id.to_string() }).await;
-        if resp.diagnostics.has_errors() {
-            return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&addr)).collect()));
-        }
-        let attributes = resp.state.ok_or_else(|| err("Cannot import non-existent remote object", format!("The provider found no object with id \"{id}\" for {address}.")))?;
-        let schema = self.registry.resource_schema(&r.type_name).map(|s| (s.version, s.block.clone())).unwrap_or_default();
-        let sensitive_paths: Vec<crate::value::AttrPath> = schema
-            .1
-            .attributes
-            .iter()
-            .filter(|(name, a)| a.sensitive && attributes.get_attr(name).is_some_and(|v| !v.is_null()))
-            .map(|(name, _)| vec![crate::value::PathStep::Key(name.clone())])
-            .collect();
-        Ok(crate::state::ResourceInstanceState {
-            address: addr.to_string(),
-            module: addr.resource.module.to_string(),
-            mode: "managed".into(),
-            type_name: r.type_name.clone(),
-            name: r.name.clone(),
-            index_key: instance::index_json(&addr.key),
-            provider: providers::provider_address(&r.provider),
-            schema_version: schema.0,
-            attributes,
-            sensitive_paths,
-            dependencies: Vec::new(),
-            created_at: String::new(),
-            updated_at: String::new(),
-        })
+        let attributes = instance::read_import(driver.as_ref(), &r.type_name, id, &addr.to_string(), None).await?;
+        let schema = self
+            .registry
+            .resource_schema(&r.type_name)
+            .ok_or_else(|| err("Unknown resource type", format!("No provider has the resource type {}.", r.type_name)))?;
+        Ok(instance::state_entry(&addr, &r.provider, schema, attributes, &[], Vec::new()))
     }
 }
