@@ -63,6 +63,13 @@ fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: 
     rt.block_on(s3.create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()).unwrap();
 }
 
+/// Runs skyform in `d` and requires it to succeed (showing its output otherwise).
+fn succeeds(d: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let out = skyform(d).args(args).output().unwrap();
+    assert!(out.status.success(), "skyform {}: {}{}", args.join(" "), stdout(&out), stderr(&out));
+    out
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
@@ -101,8 +108,7 @@ output "arn" {{
         )
     };
     std::fs::write(d.join("main.tf"), config("dev")).unwrap();
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = succeeds(d, &["apply", "-auto-approve"]);
     assert!(stdout(&out).contains("Apply complete! Resources: 3 added"), "{}", stdout(&out));
     let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
@@ -128,8 +134,7 @@ output "arn" {{
     // A local change and a tag change: converge, then nothing left to do.
     std::fs::write(d.join("site/style.css"), "body { color: red }\n").unwrap();
     std::fs::write(d.join("main.tf"), config("prod")).unwrap();
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["apply", "-auto-approve"]);
     let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let body = rt().block_on(async { s3.get_object().bucket(&bucket).key("style.css").send().await.unwrap().body.collect().await.unwrap().into_bytes() });
@@ -138,8 +143,7 @@ output "arn" {{
     assert!(tags.tag_set().iter().any(|t| t.key() == "env" && t.value() == "prod"));
 
     // Destroy empties the bucket (force_destroy) and removes it.
-    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["destroy", "-auto-approve"]);
     assert!(rt().block_on(s3.head_bucket().bucket(&bucket).send()).is_err(), "bucket still exists");
 }
 
@@ -158,19 +162,16 @@ fn s3_bucket_versioning_enable_suspend_destroy() {
         )
     };
     std::fs::write(d.join("main.tf"), config("Enabled")).unwrap();
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["apply", "-auto-approve"]);
     let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     std::fs::write(d.join("main.tf"), config("Suspended")).unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert!(stdout(&out).contains("aws_s3_bucket_versioning.b will be updated in-place"), "{}", stdout(&out));
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["apply", "-auto-approve"]);
     let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "the status read back must be Suspended: {}", stdout(&out));
-    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["destroy", "-auto-approve"]);
 }
 
 #[test]
@@ -258,11 +259,9 @@ fn import_brings_existing_bucket_and_object_under_management() {
         ),
     )
     .unwrap();
-    let out = skyform(d).args(["import", "aws_s3_bucket.b", &bucket]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = succeeds(d, &["import", "aws_s3_bucket.b", &bucket]);
     assert!(stdout(&out).contains("Import successful!"));
-    let out = skyform(d).args(["import", "aws_s3_object.o", &format!("{bucket}/a.txt")]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["import", "aws_s3_object.o", &format!("{bucket}/a.txt")]);
     // Importing twice, or to an address the configuration lacks, is refused.
     let out = skyform(d).args(["import", "aws_s3_bucket.b", &bucket]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -324,8 +323,7 @@ output "ips" {{
         )
     };
     std::fs::write(d.join("main.tf"), config("t3.micro")).unwrap();
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = succeeds(d, &["apply", "-auto-approve"]);
     assert!(stdout(&out).contains("Apply complete! Resources: 4 added"), "{}", stdout(&out));
     let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
@@ -336,8 +334,7 @@ output "ips" {{
     std::fs::write(d.join("main.tf"), config("t3.small")).unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert!(stdout(&out).contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{}", stdout(&out));
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["apply", "-auto-approve"]);
 
     // Drift: a tag changed and an instance terminated outside skyform.
     let state: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["show", "-json"]).output().unwrap())).unwrap();
@@ -359,8 +356,7 @@ output "ips" {{
     assert!(text.contains("\"renamed\" -> \"web-0\""), "{text}");
     assert!(text.contains("# aws_instance.web[1] will be created"), "{text}");
 
-    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["destroy", "-auto-approve"]);
     assert_eq!(stdout(&skyform(d).args(["state", "list"]).output().unwrap()), "");
 }
 
@@ -437,8 +433,7 @@ fn security_group_rules_and_data_sources() {
         )
     };
     std::fs::write(d.join("main.tf"), config(&[80, 443])).unwrap();
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = succeeds(d, &["apply", "-auto-approve"]);
     assert!(stdout(&out).contains(&format!("bucket_arn = \"arn:aws:s3:::{bucket}\"")), "{}", stdout(&out));
     let out = skyform(d).args(["plan", "-detailed-exitcode", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
@@ -456,8 +451,7 @@ fn security_group_rules_and_data_sources() {
     std::fs::write(d.join("main.tf"), config(&[80, 22])).unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert!(stdout(&out).contains("aws_security_group.web will be updated in-place"), "{}", stdout(&out));
-    let out = skyform(d).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["apply", "-auto-approve"]);
     let gid = g.group_id().unwrap().to_string();
     let perm = aws_sdk_ec2::types::IpPermission::builder()
         .ip_protocol("tcp")
@@ -468,8 +462,7 @@ fn security_group_rules_and_data_sources() {
     rt.block_on(ec2.revoke_security_group_ingress().group_id(&gid).ip_permissions(perm).send()).unwrap();
     let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "the revoked rule must show as drift: {}", stdout(&out));
-    let out = skyform(d).args(["destroy", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["destroy", "-auto-approve"]);
 }
 
 #[test]
@@ -587,8 +580,7 @@ resource "aws_s3_object" "o" {{
     let importing: Vec<&serde_json::Value> = json["resource_changes"].as_array().unwrap().iter().filter_map(|c| c["change"].get("importing")).collect();
     assert_eq!(importing.len(), 2);
 
-    let out = skyform(d).args(["apply", "p.tfplan"]).output().unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(d, &["apply", "p.tfplan"]);
     assert_eq!(stdout(&skyform(d).args(["state", "list"]).output().unwrap()), "aws_s3_bucket.b\naws_s3_object.o[\"a.txt\"]\n");
     // The tag update was applied to the imported bucket; the import blocks are now no-ops.
     let tags = rt.block_on(s3.get_bucket_tagging().bucket(&bucket).send()).unwrap();
