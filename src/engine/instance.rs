@@ -253,7 +253,10 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
         if resp.diagnostics.has_errors() {
             return i.fail(resp.diagnostics);
         }
-        return Ok(mark(resp.state, &cfg_marks, &i.schema.block));
+        let value = mark(resp.state, &cfg_marks, &i.schema.block);
+        // Recorded in the plan, so apply uses exactly what was read (and reviewed) here.
+        i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, Action::NoOp, None, value.clone(), value.clone(), Vec::new()));
+        return Ok(value);
     }
     let (mut prior, prior_marks, deleted_outside) = prior_of(i);
     let importing = if prior.is_none() { import_for(i, &provider).await? } else { None };
@@ -349,16 +352,6 @@ pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Re
     let r = i.resource;
     let stored = i.ctx.state.resources.get(&addr);
     let Some(c) = i.ctx.plan.and_then(|p| p.change(&addr)) else {
-        if r.mode == ResourceMode::Data {
-            // Read during plan (the plan records no change for it): read it again so the
-            // values flow into the resources that use it.
-            let (cfg, cfg_marks) = config.unmark_deep();
-            let resp = i.provider()?.read_data(ReadDataRequest { type_name: r.type_name.clone(), config: cfg }).await;
-            if resp.diagnostics.has_errors() {
-                return i.fail(resp.diagnostics);
-            }
-            return Ok(mark(resp.state, &cfg_marks, &i.schema.block));
-        }
         return Ok(stored.map(|s| s.marked_attributes()).unwrap_or(Value::Null));
     };
     let provider = i.provider()?;

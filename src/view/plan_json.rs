@@ -198,7 +198,8 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
     let planned_outputs = outputs_json(plan.outputs.iter().filter(|o| o.action != Action::Delete).map(|o| (o.name.clone(), o.after.clone(), o.sensitive)));
     doc.insert("planned_values".into(), json!({ "outputs": planned_outputs, "root_module": module_tree(planned) }));
 
-    let changes: Vec<J> = plan.changes.iter().map(resource_change).collect();
+    // Data sources read during plan appear in prior_state, not as changes (as in Terraform).
+    let changes: Vec<J> = plan.changes.iter().filter(|c| !(c.mode == "data" && c.action == Action::NoOp)).map(resource_change).collect();
     doc.insert("resource_changes".into(), J::Array(changes));
 
     let mut outs = Map::new();
