@@ -3,6 +3,8 @@
 
 mod common;
 mod test_aws;
+mod test_azure;
+mod test_gcs;
 mod test_cli;
 mod test_engine;
 mod test_errors;

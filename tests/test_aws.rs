@@ -7,24 +7,10 @@ use skyform::provider::aws::{AwsFactory, AwsProvider};
 use skyform::provider::{Provider, ReadRequest};
 use skyform::value::Value;
 
-use crate::common::{skyform, stderr, stdout};
+use crate::common::{emulator, skyform, stderr, stdout, succeeds, unique};
 
 fn moto() -> Option<String> {
-    let e = std::env::var("SKYFORM_MOTO_ENDPOINT").ok();
-    if e.is_none() {
-        assert!(std::env::var_os("SKYFORM_REQUIRE_EMULATORS").is_none(), "emulators were started but SKYFORM_MOTO_ENDPOINT is unset");
-        eprintln!("skipped: no moto (run ./scripts/test)");
-    }
-    e
-}
-
-fn unique(name: &str) -> String {
-    format!("skyform-{name}-{}-{:06x}", std::process::id(), rand_suffix())
-}
-
-fn rand_suffix() -> u32 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos() & 0xffffff).unwrap_or(0)
+    emulator("SKYFORM_MOTO_ENDPOINT")
 }
 
 fn provider_block(endpoint: &str) -> String {
@@ -61,13 +47,6 @@ async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
 fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: &str) {
     let cfg = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build();
     rt.block_on(s3.create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()).unwrap();
-}
-
-/// Runs skyform in `d` and requires it to succeed (showing its output otherwise).
-fn succeeds(d: &std::path::Path, args: &[&str]) -> std::process::Output {
-    let out = skyform(d).args(args).output().unwrap();
-    assert!(out.status.success(), "skyform {}: {}{}", args.join(" "), stdout(&out), stderr(&out));
-    out
 }
 
 fn rt() -> tokio::runtime::Runtime {

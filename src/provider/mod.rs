@@ -8,7 +8,9 @@
 //! still returns the last known state.
 
 pub mod aws;
+pub mod azure;
 pub mod builtin;
+pub mod google;
 pub mod registry;
 pub mod schema;
 

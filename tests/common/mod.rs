@@ -152,3 +152,49 @@ pub fn stdout(out: &std::process::Output) -> String {
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A cloud emulator's endpoint from `var` (set by `scripts/test`), or `None` with a "skipped"
+/// note. When `scripts/test` started the emulators (`SKYFORM_REQUIRE_EMULATORS`), a missing
+/// endpoint fails the test instead.
+pub fn emulator(var: &str) -> Option<String> {
+    let e = std::env::var(var).ok().filter(|s| !s.is_empty());
+    if e.is_none() {
+        assert!(std::env::var_os("SKYFORM_REQUIRE_EMULATORS").is_none(), "emulators were started but {var} is unset");
+        eprintln!("skipped: no {var} (run ./scripts/test)");
+    }
+    e
+}
+
+/// A name no other test (or earlier run) uses: `skyform-NAME-PID-RANDOM`, lower case.
+pub fn unique(name: &str) -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos() & 0xffffff).unwrap_or(0);
+    format!("skyform-{name}-{}-{nanos:06x}", std::process::id())
+}
+
+/// Runs skyform in `d` and requires it to succeed (showing its output otherwise).
+pub fn succeeds(d: &Path, args: &[&str]) -> std::process::Output {
+    let out = skyform(d).args(args).output().expect("run skyform");
+    assert!(out.status.success(), "skyform {}: {}{}", args.join(" "), stdout(&out), stderr(&out));
+    out
+}
+
+/// Runs `plan -detailed-exitcode` in `d` and returns its exit code and output.
+pub fn plan_code(d: &Path) -> (Option<i32>, String) {
+    let out = skyform(d).args(["plan", "-detailed-exitcode", "-no-color"]).output().expect("run skyform");
+    (out.status.code(), format!("{}{}", stdout(&out), stderr(&out)))
+}
+
+/// One plain HTTP request (no cloud SDK): `(status, body)`.
+pub fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, Vec<u8>) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let mut req = reqwest::Client::new().request(reqwest::Method::from_bytes(method.as_bytes()).expect("method"), url).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = resp.status().as_u16();
+        (status, resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    })
+}

@@ -212,20 +212,7 @@ impl AwsProvider {
     }
 }
 
-/// A state with every attribute of the schema null (the start of an import).
-pub(crate) fn blank(schema: &BlockSchema) -> Value {
-    Value::object(schema.attributes.keys().map(|k| (k.clone(), Value::Null)))
-}
-
-/// The import response from reading the object to import: its state, the read's error, or
-/// "does not exist" with `missing()` as the detail.
-pub(crate) fn imported(r: ReadResponse, missing: impl FnOnce() -> String) -> ImportResponse {
-    match r.new_state {
-        Some(s) if r.diagnostics.is_empty() => ImportResponse { state: Some(s), diagnostics: Default::default() },
-        Some(_) => ImportResponse { state: None, diagnostics: r.diagnostics },
-        None => ImportResponse { state: None, diagnostics: Diagnostic::error("Cannot import non-existent remote object", missing()).into() },
-    }
-}
+pub(crate) use super::builtin::{blank, imported};
 
 fn unsupported(type_name: &str) -> Diagnostics {
     Diagnostic::error("Unsupported resource type", format!("The aws provider does not support {type_name} yet.")).into()

@@ -23,6 +23,8 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
         Arc::new(SimpleFactory::new("terraform", [("terraform_data", terraform_data::schema())], || Arc::new(terraform_data::TerraformProvider))),
         Arc::new(SimpleFactory::new("local", [("local_file", local_file::schema())], || Arc::new(local_file::LocalProvider))),
         Arc::new(super::aws::AwsFactory::new()),
+        Arc::new(super::azure::AzureFactory::new()),
+        Arc::new(super::google::GoogleFactory::new()),
         Arc::new(SimpleFactory::new(
             "random",
             [("random_id", random_id::schema()), ("random_string", random_string::schema())],
@@ -63,6 +65,34 @@ impl ProviderFactory for SimpleFactory {
     async fn configure(&self, _config: Value) -> Result<Arc<dyn Provider>, Diagnostics> {
         Ok((self.make)())
     }
+}
+
+/// A state with every attribute of the schema null (the start of an import).
+pub(crate) fn blank(schema: &BlockSchema) -> Value {
+    Value::object(schema.attributes.keys().map(|k| (k.clone(), Value::Null)))
+}
+
+/// The import response from reading the object to import: its state, the read's error, or
+/// "does not exist" with `missing()` as the detail.
+pub(crate) fn imported(r: super::ReadResponse, missing: impl FnOnce() -> String) -> super::ImportResponse {
+    match r.new_state {
+        Some(s) if r.diagnostics.is_empty() => super::ImportResponse { state: Some(s), diagnostics: Default::default() },
+        Some(_) => super::ImportResponse { state: None, diagnostics: r.diagnostics },
+        None => super::ImportResponse { state: None, diagnostics: Diagnostic::error("Cannot import non-existent remote object", missing()).into() },
+    }
+}
+
+/// A map of strings as a HashMap (empty for null or unknown).
+pub(crate) fn string_map(v: &Value) -> std::collections::HashMap<String, String> {
+    match v {
+        Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect(),
+        _ => std::collections::HashMap::new(),
+    }
+}
+
+/// A map value from string pairs.
+pub(crate) fn map_value(m: impl IntoIterator<Item = (String, String)>) -> Value {
+    Value::Map(Arc::new(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<std::collections::BTreeMap<_, _>>()))
 }
 
 /// An attribute of an object value (Null when absent).

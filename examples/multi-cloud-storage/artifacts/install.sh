@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "installing skyform-demo 1.0.0"

@@ -1,0 +1,323 @@
+//! `provider "azurerm"`: Azure Blob Storage containers and blobs through the official
+//! `azure_storage_blob` 1.x crate.
+//!
+//! Authorization, in the order Terraform's azurerm provider documents for storage: the account
+//! key (`access_key` or `ARM_ACCESS_KEY`; requests are signed by [`shared_key::SharedKeyPolicy`]),
+//! a SAS token (`sas_token` or `ARM_SAS_TOKEN`), then Microsoft Entra ID through
+//! `azure_identity`: a client secret (`ARM_CLIENT_ID`, `ARM_CLIENT_SECRET`, `ARM_TENANT_ID`),
+//! managed identity (`use_msi` or `ARM_USE_MSI`), else the Azure CLI's login. `blob_endpoint`
+//! (skyform's own attribute) replaces `https://ACCOUNT.blob.core.windows.net`, e.g.
+//! `http://127.0.0.1:10000/devstoreaccount1` for Azurite. Keys and tokens stay in the driver;
+//! they are never written to state or plan files. Throttling (429) and 5xx answers are retried
+//! by the SDK pipeline's exponential backoff with jitter (8 retries, 60 s at most).
+
+pub mod shared_key;
+pub mod storage_blob;
+pub mod storage_container;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use azure_core::credentials::TokenCredential;
+use azure_core::http::policies::{Policy, PolicyResult};
+use azure_core::http::{ClientOptions, Context, Request, Transport, Url};
+use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
+
+use super::{AttrType, AttributeSchema, BlockSchema, Nesting, ProviderSchema};
+use super::{ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadRequest, ReadResponse};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::value::Value;
+
+/// The azurerm provider factory.
+pub struct AzureFactory {
+    schema: ProviderSchema,
+}
+
+impl Default for AzureFactory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AzureFactory {
+    pub fn new() -> AzureFactory {
+        let s = |t| AttributeSchema::optional().typed(t);
+        let provider = BlockSchema::new([
+            ("access_key", s(AttrType::String).sensitive()),
+            ("sas_token", s(AttrType::String).sensitive()),
+            ("blob_endpoint", s(AttrType::String)),
+            ("subscription_id", s(AttrType::String)),
+            ("tenant_id", s(AttrType::String)),
+            ("client_id", s(AttrType::String)),
+            ("client_secret", s(AttrType::String).sensitive()),
+            ("use_msi", s(AttrType::Bool)),
+            ("use_cli", s(AttrType::Bool)),
+            ("storage_use_azuread", s(AttrType::Bool)),
+            ("skip_provider_registration", s(AttrType::Bool)),
+            ("resource_provider_registrations", s(AttrType::String)),
+        ])
+        .with_block("features", Nesting::Single, BlockSchema::default());
+        let resources = [("azurerm_storage_container", storage_container::schema()), ("azurerm_storage_blob", storage_blob::schema())];
+        AzureFactory {
+            schema: ProviderSchema {
+                provider,
+                resources: resources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                data_sources: Default::default(),
+            },
+        }
+    }
+
+    /// Builds the driver with its concrete type (tests read its request counter).
+    pub fn connect(&self, config: &Value) -> Result<Arc<AzureProvider>, Diagnostics> {
+        let text = |name: &str, env: &str| {
+            config.get_attr(name).and_then(|v| v.as_str()).map(str::to_string).or_else(|| std::env::var(env).ok().filter(|s| !s.is_empty()))
+        };
+        let flag = |name: &str, env: &str| match config.get_attr(name) {
+            Some(Value::Bool(b)) => *b,
+            _ => std::env::var(env).is_ok_and(|v| v == "true" || v == "1"),
+        };
+        let auth = if let Some(key) = text("access_key", "ARM_ACCESS_KEY") {
+            Auth::SharedKey(key)
+        } else if let Some(sas) = text("sas_token", "ARM_SAS_TOKEN") {
+            Auth::Sas(Arc::new(shared_key::SasPolicy::new(&sas)))
+        } else {
+            Auth::EntraId(entra_credential(
+                text("tenant_id", "ARM_TENANT_ID"),
+                text("client_id", "ARM_CLIENT_ID"),
+                text("client_secret", "ARM_CLIENT_SECRET"),
+                flag("use_msi", "ARM_USE_MSI"),
+            )?)
+        };
+        let endpoint = text("blob_endpoint", "SKYFORM_AZURE_BLOB_ENDPOINT").map(|e| e.trim_end_matches('/').to_string());
+        if let Some(e) = &endpoint {
+            if Url::parse(e).is_err() {
+                return Err(Diagnostic::error("Invalid blob_endpoint", format!("blob_endpoint \"{e}\" is not a URL (for Azurite: http://127.0.0.1:10000/devstoreaccount1).")).into());
+            }
+        }
+        let counter = Arc::new(AtomicU64::new(0));
+        let transport = Transport::new(azure_core::http::new_http_client(None));
+        Ok(Arc::new(AzureProvider { auth, endpoint, transport, counter }))
+    }
+}
+
+fn entra_credential(tenant: Option<String>, client: Option<String>, secret: Option<String>, msi: bool) -> Result<Arc<dyn TokenCredential>, Diagnostics> {
+    let failed = |what: &str, e: azure_core::Error| -> Diagnostics { Diagnostic::error("Azure authentication", format!("Cannot set up {what}: {e}.")).into() };
+    if let (Some(tenant), Some(client), Some(secret)) = (tenant, client, secret) {
+        return azure_identity::ClientSecretCredential::new(&tenant, client, secret.into(), None)
+            .map(|c| c as Arc<dyn TokenCredential>)
+            .map_err(|e| failed("the client secret credential (ARM_CLIENT_ID/ARM_CLIENT_SECRET/ARM_TENANT_ID)", e));
+    }
+    if msi {
+        return azure_identity::ManagedIdentityCredential::new(None).map(|c| c as Arc<dyn TokenCredential>).map_err(|e| failed("managed identity", e));
+    }
+    azure_identity::AzureCliCredential::new(None).map(|c| c as Arc<dyn TokenCredential>).map_err(|e| failed("the Azure CLI credential", e))
+}
+
+#[async_trait]
+impl ProviderFactory for AzureFactory {
+    fn name(&self) -> &'static str {
+        "azurerm"
+    }
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+    async fn configure(&self, config: Value) -> Result<Arc<dyn Provider>, Diagnostics> {
+        Ok(self.connect(&config)?)
+    }
+}
+
+enum Auth {
+    SharedKey(String),
+    Sas(Arc<shared_key::SasPolicy>),
+    EntraId(Arc<dyn TokenCredential>),
+}
+
+/// A configured azurerm driver.
+pub struct AzureProvider {
+    auth: Auth,
+    /// `blob_endpoint`, without a trailing slash.
+    endpoint: Option<String>,
+    /// One HTTP client for every request.
+    transport: Transport,
+    counter: Arc<AtomicU64>,
+}
+
+/// Counts HTTP attempts (retries included).
+#[derive(Debug)]
+struct CountingPolicy(Arc<AtomicU64>);
+
+#[async_trait]
+impl Policy for CountingPolicy {
+    async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        next[0].send(ctx, request, &next[1..]).await
+    }
+}
+
+impl AzureProvider {
+    /// HTTP requests sent so far (every attempt).
+    pub fn requests(&self) -> u64 {
+        self.counter.load(Ordering::Relaxed)
+    }
+
+    /// The blob service URL of a storage account: `blob_endpoint`, or Azure's public one.
+    pub(crate) fn account_url(&self, account: &str) -> String {
+        match &self.endpoint {
+            Some(e) => e.clone(),
+            None => format!("https://{account}.blob.core.windows.net"),
+        }
+    }
+
+    /// A client for one container of one storage account, authorized as configured.
+    pub(crate) fn container(&self, account: &str, container: &str) -> Result<BlobContainerClient, Diagnostics> {
+        let mut url = Url::parse(&self.account_url(account))
+            .map_err(|e| -> Diagnostics { Diagnostic::error("Invalid storage URL", format!("{}: {e}", self.account_url(account))).into() })?;
+        url.path_segments_mut().map_err(|()| -> Diagnostics { Diagnostic::error("Invalid storage URL", self.account_url(account)).into() })?.pop_if_empty().push(container);
+        let mut per_try: Vec<Arc<dyn Policy>> = vec![Arc::new(CountingPolicy(self.counter.clone()))];
+        let mut credential = None;
+        match &self.auth {
+            Auth::SharedKey(key) => per_try.push(Arc::new(shared_key::SharedKeyPolicy::new(account, key.clone()))),
+            Auth::Sas(p) => per_try.push(p.clone()),
+            Auth::EntraId(c) => credential = Some(c.clone()),
+        }
+        let options = BlobContainerClientOptions {
+            client_options: ClientOptions { per_try_policies: per_try, transport: Some(self.transport.clone()), ..Default::default() },
+            ..Default::default()
+        };
+        BlobContainerClient::new(url, credential, Some(options)).map_err(|e| azure_error(&format!("connecting to container \"{container}\""), &e))
+    }
+
+    /// Splits a container or blob URL (an import id) into account, container and blob name.
+    pub(crate) fn parse_url(&self, id: &str) -> Option<(String, String, Option<String>)> {
+        let url = Url::parse(id).ok()?;
+        let mut segments: Vec<String> = url.path_segments()?.map(|s| percent_decode(s)).collect();
+        let host = url.host_str()?;
+        let account = match host.split_once(".blob.") {
+            Some((account, _)) => account.to_string(),
+            None if segments.is_empty() => return None,
+            None => segments.remove(0),
+        };
+        if segments.is_empty() || segments[0].is_empty() {
+            return None;
+        }
+        let container = segments.remove(0);
+        let blob = if segments.is_empty() { None } else { Some(segments.join("/")) };
+        Some((account, container, blob))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// The storage error code of a failed call (`ContainerNotFound`, ...), if the service sent one.
+pub(crate) fn error_code(e: &azure_core::Error) -> Option<&str> {
+    match e.kind() {
+        azure_core::error::ErrorKind::HttpResponse { error_code, .. } => error_code.as_deref(),
+        _ => None,
+    }
+}
+
+/// Whether the call failed because the container or blob does not exist.
+pub(crate) fn not_found(e: &azure_core::Error) -> bool {
+    e.http_status().is_some_and(|s| u16::from(s) == 404)
+}
+
+/// A failed call as a diagnostic: `what` says which call (`creating container "x"`).
+pub(crate) fn azure_error(what: &str, e: &azure_core::Error) -> Diagnostics {
+    let code = error_code(e).unwrap_or("").to_string();
+    let status = e.http_status().map(|s| format!(" (HTTP {})", u16::from(s))).unwrap_or_default();
+    let hint = match code.as_str() {
+        "ContainerAlreadyExists" => "\n\nThe container already exists: import it with `skyform import` instead of creating it, or choose another name.",
+        "ContainerNotFound" => "\n\nThe container does not exist: create it first (an azurerm_storage_container resource) or fix storage_container_name.",
+        "InvalidResourceName" => "\n\nContainer names are 3-63 characters of lowercase letters, digits and single hyphens, starting with a letter or digit.",
+        "AuthenticationFailed" | "AuthorizationFailure" | "AuthorizationPermissionMismatch" => {
+            "\n\nCheck the credentials: access_key (ARM_ACCESS_KEY), sas_token (ARM_SAS_TOKEN), or an Entra ID login with a Storage Blob Data role."
+        }
+        "Md5Mismatch" => "\n\ncontent_md5 does not match the content being uploaded.",
+        _ => "",
+    };
+    let message = match e.kind() {
+        azure_core::error::ErrorKind::HttpResponse { .. } => String::new(),
+        _ => format!(": {e}"),
+    };
+    let title = if code.is_empty() { "Azure API error".to_string() } else { format!("Azure API error ({code})") };
+    Diagnostic::error(title, format!("Error {what}{status}{}{message}{hint}", if code.is_empty() { String::new() } else { format!(": {code}") })).into()
+}
+
+/// Storage names: `what` (container) must be 3-63 lowercase letters, digits and single hyphens.
+pub(crate) fn container_name_problem(name: &str) -> Option<&'static str> {
+    if !(3..=63).contains(&name.len()) {
+        Some("must be 3 to 63 characters long")
+    } else if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        Some("may contain only lowercase letters, digits and hyphens")
+    } else if name.starts_with('-') || name.ends_with('-') {
+        Some("must begin and end with a letter or digit")
+    } else if name.contains("--") {
+        Some("must not contain two consecutive hyphens")
+    } else {
+        None
+    }
+}
+
+fn unsupported(type_name: &str) -> Diagnostics {
+    Diagnostic::error("Unsupported resource type", format!("The azurerm provider does not support {type_name} yet.")).into()
+}
+
+#[async_trait]
+impl Provider for AzureProvider {
+    async fn read(&self, req: ReadRequest) -> ReadResponse {
+        match req.type_name.as_str() {
+            "azurerm_storage_container" => storage_container::read(self, req.prior_state).await,
+            "azurerm_storage_blob" => storage_blob::read(self, req.prior_state).await,
+            other => ReadResponse { new_state: Some(req.prior_state), diagnostics: unsupported(other) },
+        }
+    }
+
+    /// Blobs are refreshed per container from List Blobs pages; containers one by one.
+    async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
+        let mut out: Vec<Option<ReadResponse>> = (0..reqs.len()).map(|_| None).collect();
+        let mut blobs = Vec::new();
+        let mut others = Vec::new();
+        for (i, r) in reqs.into_iter().enumerate() {
+            match r.type_name.as_str() {
+                "azurerm_storage_blob" => blobs.push((i, r.prior_state)),
+                _ => others.push((i, r)),
+            }
+        }
+        for (i, resp) in storage_blob::read_batch(self, blobs).await {
+            out[i] = Some(resp);
+        }
+        use futures::stream::{self, StreamExt};
+        let results: Vec<(usize, ReadResponse)> = stream::iter(others).map(|(i, r)| async move { (i, self.read(r).await) }).buffer_unordered(10).collect().await;
+        for (i, resp) in results {
+            out[i] = Some(resp);
+        }
+        out.into_iter().map(|r| r.unwrap_or_default()).collect()
+    }
+
+    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        match req.type_name.as_str() {
+            "azurerm_storage_container" => storage_container::plan(self, req),
+            "azurerm_storage_blob" => storage_blob::plan(self, req),
+            other => PlanResponse { planned_state: req.proposed_new_state, requires_replace: vec![], diagnostics: unsupported(other) },
+        }
+    }
+
+    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
+        match req.type_name.as_str() {
+            "azurerm_storage_container" => storage_container::apply(self, req).await,
+            "azurerm_storage_blob" => storage_blob::apply(self, req).await,
+            other => ApplyResponse { new_state: req.prior_state, diagnostics: unsupported(other) },
+        }
+    }
+
+    async fn import(&self, req: ImportRequest) -> ImportResponse {
+        match req.type_name.as_str() {
+            "azurerm_storage_container" => storage_container::import(self, req.id).await,
+            "azurerm_storage_blob" => storage_blob::import(self, req.id).await,
+            other => ImportResponse { state: None, diagnostics: unsupported(other) },
+        }
+    }
+}

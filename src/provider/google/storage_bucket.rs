@@ -1,0 +1,278 @@
+//! `google_storage_bucket`: `name`, `location`, `project`, `storage_class`, `force_destroy`,
+//! `labels`, `versioning { enabled }`, `uniform_bucket_level_access`; computed `id` (the
+//! name), `url` (`gs://NAME`), `self_link`. A new name, location or project replaces the
+//! bucket; the storage class, labels, versioning and uniform access change in place (one PATCH).
+//! `force_destroy` deletes every object (all generations) before deleting the bucket.
+
+use std::collections::HashMap;
+
+use gcloud_storage::http::buckets::delete::DeleteBucketRequest;
+use gcloud_storage::http::buckets::get::GetBucketRequest;
+use gcloud_storage::http::buckets::insert::{BucketCreationConfig, InsertBucketParam, InsertBucketRequest};
+use gcloud_storage::http::buckets::patch::{BucketPatchConfig, PatchBucketRequest};
+use gcloud_storage::http::buckets::{iam_configuration::UniformBucketLevelAccess, Bucket, IamConfiguration, Versioning};
+use gcloud_storage::http::objects::delete::DeleteObjectRequest;
+use gcloud_storage::http::objects::list::ListObjectsRequest;
+
+use super::{gcs_error, not_found, GoogleProvider};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map};
+use crate::provider::*;
+use crate::value::Value;
+
+pub fn schema() -> ResourceSchema {
+    let mut block = BlockSchema::new([
+        ("name", AttributeSchema::required().force_new().typed(AttrType::String)),
+        ("location", AttributeSchema::required().force_new().typed(AttrType::String)),
+        ("project", AttributeSchema::optional_computed().force_new().typed(AttrType::String)),
+        ("storage_class", AttributeSchema::optional_computed().typed(AttrType::String)),
+        ("force_destroy", AttributeSchema::optional_computed().typed(AttrType::Bool)),
+        ("labels", AttributeSchema::optional().typed(AttrType::MapOfString)),
+        ("uniform_bucket_level_access", AttributeSchema::optional_computed().typed(AttrType::Bool)),
+        ("id", AttributeSchema::computed().typed(AttrType::String)),
+        ("url", AttributeSchema::computed().typed(AttrType::String)),
+        ("self_link", AttributeSchema::computed().typed(AttrType::String)),
+    ])
+    .with_block("versioning", Nesting::List, BlockSchema::new([("enabled", AttributeSchema::required().typed(AttrType::Bool))]));
+    if let Some(b) = block.blocks.get_mut("versioning") {
+        b.max_items = Some(1);
+    }
+    ResourceSchema { version: 0, block }
+}
+
+fn text(v: &Value, name: &str) -> String {
+    attr(v, name).as_str().unwrap_or_default().to_string()
+}
+
+/// Cloud Storage's bucket naming rules (the common ones; checked before any call).
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.');
+    if !(3..=222).contains(&name.len()) || (!name.contains('.') && name.len() > 63) {
+        Some("must be 3 to 63 characters long (222 with dots)")
+    } else if !name.chars().all(ok) {
+        Some("may contain only lowercase letters, digits, dashes, underscores and dots")
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("must begin and end with a letter or digit")
+    } else if name.starts_with("goog") {
+        Some("must not begin with \"goog\"")
+    } else {
+        None
+    }
+}
+
+/// `versioning[0].enabled`, if configured.
+fn versioning(v: &Value) -> Option<bool> {
+    match attr(v, "versioning") {
+        Value::List(items) => items.first().and_then(|b| b.get_attr("enabled")).and_then(|e| if let Value::Bool(b) = e { Some(*b) } else { None }),
+        _ => None,
+    }
+}
+
+fn versioning_value(enabled: bool) -> Value {
+    Value::List(vec![Value::object([("enabled".to_string(), Value::Bool(enabled))])])
+}
+
+pub fn plan(p: &GoogleProvider, req: PlanRequest) -> PlanResponse {
+    let mut planned = req.proposed_new_state;
+    let mut diagnostics = Diagnostics::new();
+    if let Some(name) = attr(&req.config, "name").as_str() {
+        if let Some(why) = name_problem(name) {
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}."))));
+        }
+    }
+    // Cloud Storage reports locations and storage classes in upper case.
+    for k in ["location", "storage_class"] {
+        if let Some(s) = attr(&planned, k).as_str() {
+            let upper = s.to_ascii_uppercase();
+            set(&mut planned, k, Value::String(upper));
+        }
+    }
+    if attr(&planned, "storage_class").is_null() {
+        set(&mut planned, "storage_class", Value::string("STANDARD"));
+    }
+    for k in ["force_destroy", "uniform_bucket_level_access"] {
+        if attr(&planned, k).is_null() {
+            set(&mut planned, k, Value::Bool(false));
+        }
+    }
+    if attr(&planned, "project").is_null() {
+        match &p.project {
+            Some(project) => set(&mut planned, "project", Value::string(project)),
+            None => diagnostics.extend(Diagnostics::from(Diagnostic::error(
+                "Missing project",
+                "Set `project` in the provider \"google\" block or on the bucket, or the GOOGLE_PROJECT environment variable.",
+            ))),
+        }
+    }
+    let derived = |f: &dyn Fn(&str) -> String| attr(&planned, "name").as_str().map(|n| Value::String(f(n))).unwrap_or(Value::Unknown);
+    let (id, url, link) = (derived(&|n| n.to_string()), derived(&|n| format!("gs://{n}")), derived(&|n| p.bucket_link(n)));
+    set(&mut planned, "id", id);
+    set(&mut planned, "url", url);
+    set(&mut planned, "self_link", link);
+    let requires_replace = match &req.prior_state {
+        None => Vec::new(),
+        Some(prior) => replace_paths(&schema().block, prior, &planned),
+    };
+    PlanResponse { planned_state: planned, requires_replace, diagnostics }
+}
+
+fn labels(v: &Value) -> Option<HashMap<String, String>> {
+    match attr(v, "labels") {
+        Value::Map(_) => Some(string_map(attr(v, "labels"))),
+        _ => None,
+    }
+}
+
+fn uniform(v: &Value) -> Option<IamConfiguration> {
+    let enabled = matches!(attr(v, "uniform_bucket_level_access"), Value::Bool(true));
+    Some(IamConfiguration { uniform_bucket_level_access: Some(UniformBucketLevelAccess { enabled, locked_time: None }), public_access_prevention: None })
+}
+
+pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
+    match (req.prior_state, req.planned_state) {
+        (None, Some(planned)) => {
+            let name = text(&planned, "name");
+            let insert = InsertBucketRequest {
+                name: name.clone(),
+                param: InsertBucketParam { project: text(&planned, "project"), ..Default::default() },
+                bucket: BucketCreationConfig {
+                    location: text(&planned, "location"),
+                    storage_class: Some(text(&planned, "storage_class")),
+                    labels: labels(&planned),
+                    versioning: versioning(&planned).map(|enabled| Versioning { enabled }),
+                    iam_configuration: uniform(&planned),
+                    ..Default::default()
+                },
+            };
+            match super::retry(|| p.client.insert_bucket(&insert)).await {
+                // A service that ignored part of the insert (emulators do) gets it as a PATCH.
+                Ok(b) => match patch_if_changed(p, &with_remote(p, planned.clone(), b), &planned).await {
+                    Ok(()) => ApplyResponse { new_state: Some(planned), diagnostics: Default::default() },
+                    Err(d) => ApplyResponse { new_state: Some(planned), diagnostics: d },
+                },
+                Err(e) => ApplyResponse { new_state: None, diagnostics: gcs_error(&format!("creating bucket \"{name}\""), &e) },
+            }
+        }
+        (Some(prior), Some(planned)) => match patch_if_changed(p, &prior, &planned).await {
+            Ok(()) => ApplyResponse { new_state: Some(planned), diagnostics: Default::default() },
+            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
+        },
+        (Some(prior), None) => {
+            let name = text(&prior, "name");
+            if matches!(attr(&prior, "force_destroy"), Value::Bool(true)) {
+                if let Err(d) = empty(p, &name).await {
+                    return ApplyResponse { new_state: Some(prior), diagnostics: d };
+                }
+            }
+            let req = DeleteBucketRequest { bucket: name.clone(), ..Default::default() };
+            match super::retry(|| p.client.delete_bucket(&req)).await {
+                Ok(()) => ApplyResponse::default(),
+                Err(e) if not_found(&e) => ApplyResponse::default(),
+                Err(e) => {
+                    let mut d = gcs_error(&format!("deleting bucket \"{name}\""), &e);
+                    if super::status(&e) == Some(409) {
+                        d = Diagnostic::error("Bucket not empty", format!("Bucket \"{name}\" still holds objects. Set force_destroy = true (and apply) to delete them with the bucket.")).into();
+                    }
+                    ApplyResponse { new_state: Some(prior), diagnostics: d }
+                }
+            }
+        }
+        (None, None) => ApplyResponse::default(),
+    }
+}
+
+/// Attributes a PATCH changes in place.
+const PATCHED: &[&str] = &["storage_class", "labels", "versioning", "uniform_bucket_level_access"];
+
+/// Sends one PATCH with the planned in-place attributes when any differs from `current`.
+async fn patch_if_changed(p: &GoogleProvider, current: &Value, planned: &Value) -> Result<(), Diagnostics> {
+    if PATCHED.iter().all(|k| attr(current, k) == attr(planned, k)) {
+        return Ok(());
+    }
+    let name = text(planned, "name");
+    let was_versioned = versioning(current).unwrap_or(false);
+    let patch = PatchBucketRequest {
+        bucket: name.clone(),
+        metadata: Some(BucketPatchConfig {
+            storage_class: Some(text(planned, "storage_class")),
+            labels: Some(labels(planned).unwrap_or_default()),
+            versioning: match versioning(planned) {
+                Some(enabled) => Some(Versioning { enabled }),
+                None if was_versioned => Some(Versioning { enabled: false }),
+                None => None,
+            },
+            iam_configuration: uniform(planned),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    super::retry(|| p.client.patch_bucket(&patch)).await.map(|_| ()).map_err(|e| gcs_error(&format!("updating bucket \"{name}\""), &e))
+}
+
+/// Deletes every object generation in a bucket.
+async fn empty(p: &GoogleProvider, bucket: &str) -> Result<(), Diagnostics> {
+    let mut token = None;
+    loop {
+        let req = ListObjectsRequest { bucket: bucket.to_string(), versions: Some(true), page_token: token.clone(), ..Default::default() };
+        let page = super::retry(|| p.client.list_objects(&req))
+            .await
+            .map_err(|e| gcs_error(&format!("listing bucket \"{bucket}\""), &e))?;
+        for o in page.items.unwrap_or_default() {
+            let req = DeleteObjectRequest { bucket: bucket.to_string(), object: o.name.clone(), generation: Some(o.generation).filter(|g| *g != 0), ..Default::default() };
+            match super::retry(|| p.client.delete_object(&req)).await {
+                Ok(()) => {}
+                Err(e) if not_found(&e) => {}
+                Err(e) => return Err(gcs_error(&format!("deleting object \"{}\" from bucket \"{bucket}\"", o.name), &e)),
+            }
+        }
+        match page.next_page_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(()),
+        }
+    }
+}
+
+fn with_remote(p: &GoogleProvider, mut state: Value, b: Bucket) -> Value {
+    let prior_versioning = versioning(&state);
+    set(&mut state, "location", Value::String(b.location.to_ascii_uppercase()));
+    set(&mut state, "storage_class", Value::String(b.storage_class.to_ascii_uppercase()));
+    let labels = b.labels.unwrap_or_default();
+    if !labels.is_empty() || !attr(&state, "labels").is_null() {
+        set(&mut state, "labels", map_value(labels));
+    }
+    let enabled = b.versioning.map(|v| v.enabled).unwrap_or(false);
+    let v = if enabled || prior_versioning.is_some() { versioning_value(enabled) } else { Value::List(Vec::new()) };
+    set(&mut state, "versioning", v);
+    let uniform = b.iam_configuration.and_then(|i| i.uniform_bucket_level_access).map(|u| u.enabled).unwrap_or(false);
+    set(&mut state, "uniform_bucket_level_access", Value::Bool(uniform));
+    set(&mut state, "id", Value::String(b.name.clone()));
+    set(&mut state, "url", Value::String(format!("gs://{}", b.name)));
+    set(&mut state, "self_link", Value::String(p.bucket_link(&b.name)));
+    if attr(&state, "force_destroy").is_null() {
+        set(&mut state, "force_destroy", Value::Bool(false));
+    }
+    state
+}
+
+/// Reads the bucket (one GET).
+pub async fn read(p: &GoogleProvider, prior: Value) -> ReadResponse {
+    let name = text(&prior, "name");
+    let req = GetBucketRequest { bucket: name.clone(), ..Default::default() };
+    match super::retry(|| p.client.get_bucket(&req)).await {
+        Ok(b) => ReadResponse { new_state: Some(with_remote(p, prior, b)), diagnostics: Default::default() },
+        Err(e) if not_found(&e) => ReadResponse { new_state: None, diagnostics: Default::default() },
+        Err(e) => ReadResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("reading bucket \"{name}\""), &e) },
+    }
+}
+
+/// Imports a bucket by name (or `PROJECT/NAME`, as Terraform accepts).
+pub async fn import(p: &GoogleProvider, id: String) -> ImportResponse {
+    let (project, name) = match id.split_once('/') {
+        Some((project, name)) => (Some(project.to_string()), name.to_string()),
+        None => (p.project.clone(), id.clone()),
+    };
+    let mut state = blank(&schema().block);
+    set(&mut state, "name", Value::string(&name));
+    set(&mut state, "project", project.map(Value::String).unwrap_or(Value::Null));
+    imported(read(p, state).await, || format!("There is no Cloud Storage bucket \"{name}\"."))
+}

@@ -1,0 +1,252 @@
+//! `google_storage_bucket_object`: `name`, `bucket`, one of `content` (sensitive, as in
+//! Terraform) / `source`, `content_type`, `cache_control`, `metadata`; computed `id`
+//! (`BUCKET-NAME`), `md5hash`, `crc32c`, `self_link`, `media_link`.
+//!
+//! The planned `md5hash` is the Base64 MD5 of the body (Cloud Storage's `md5Hash`), so an
+//! object overwritten outside skyform reads back with another hash and plans an update. A new
+//! name or bucket replaces the object; any other change uploads it again in place, one
+//! multipart upload with its metadata (Terraform's google provider replaces it instead; the
+//! result is the same object).
+//!
+//! Refresh in bulk: [`read_batch`] lists each bucket once (1,000 objects a page, every field
+//! included) and takes every managed object's state from the listing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use base64::Engine as _;
+use gcloud_storage::http::objects::delete::DeleteObjectRequest;
+use gcloud_storage::http::objects::get::GetObjectRequest;
+use gcloud_storage::http::objects::list::ListObjectsRequest;
+use gcloud_storage::http::objects::upload::{UploadObjectRequest, UploadType};
+use gcloud_storage::http::objects::Object;
+use md5::Digest;
+
+use super::{gcs_error, not_found, GoogleProvider};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map};
+use crate::provider::*;
+use crate::value::Value;
+
+pub fn schema() -> ResourceSchema {
+    let s = |t| AttributeSchema::optional().typed(t);
+    ResourceSchema {
+        version: 0,
+        block: BlockSchema::new([
+            ("name", AttributeSchema::required().force_new().typed(AttrType::String)),
+            ("bucket", AttributeSchema::required().force_new().typed(AttrType::String)),
+            ("content", s(AttrType::String).sensitive()),
+            ("source", s(AttrType::String)),
+            ("content_type", AttributeSchema::optional_computed().typed(AttrType::String)),
+            ("cache_control", s(AttrType::String)),
+            ("metadata", s(AttrType::MapOfString)),
+            ("id", AttributeSchema::computed().typed(AttrType::String)),
+            ("md5hash", AttributeSchema::computed().typed(AttrType::String)),
+            ("crc32c", AttributeSchema::computed().typed(AttrType::String)),
+            ("self_link", AttributeSchema::computed().typed(AttrType::String)),
+            ("media_link", AttributeSchema::computed().typed(AttrType::String)),
+        ]),
+    }
+}
+
+fn text(v: &Value, name: &str) -> String {
+    attr(v, name).as_str().unwrap_or_default().to_string()
+}
+
+/// The body to upload: `Ok(None)` while any of its sources is unknown.
+fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
+    let (content, source) = (attr(v, "content").unmarked(), attr(v, "source"));
+    if !content.is_known() || !source.is_known() {
+        return Ok(None);
+    }
+    match (content.as_str(), source.as_str()) {
+        (Some(_), Some(_)) => Err(Diagnostic::error("Conflicting arguments", "Only one of content and source can be set.").into()),
+        (None, None) => Err(Diagnostic::error("Missing argument", "One of content or source must be set.").into()),
+        (Some(c), None) => Ok(Some(c.as_bytes().to_vec())),
+        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).into()),
+    }
+}
+
+fn md5_base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(bytes))
+}
+
+/// Attributes whose change means uploading the object again (`md5hash` stands for the body,
+/// so moving the same bytes from `content` to `source` uploads nothing).
+const UPLOAD: &[&str] = &["content_type", "cache_control", "metadata", "md5hash"];
+
+pub fn plan(req: PlanRequest) -> PlanResponse {
+    let mut planned = req.proposed_new_state;
+    let mut diagnostics = Diagnostics::new();
+    let md5 = match body(&planned) {
+        Ok(Some(b)) => Value::String(md5_base64(&b)),
+        Ok(None) => Value::Unknown,
+        Err(d) => {
+            diagnostics.extend(d);
+            Value::Unknown
+        }
+    };
+    set(&mut planned, "md5hash", md5);
+    let id = match (attr(&planned, "bucket").as_str(), attr(&planned, "name").as_str()) {
+        (Some(b), Some(n)) => Value::String(format!("{b}-{n}")),
+        _ => Value::Unknown,
+    };
+    set(&mut planned, "id", id);
+    let mut requires_replace = Vec::new();
+    let reupload = match &req.prior_state {
+        None => true,
+        Some(prior) => {
+            requires_replace = replace_paths(&schema().block, prior, &planned);
+            !requires_replace.is_empty() || UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a))
+        }
+    };
+    if reupload {
+        for k in ["crc32c", "media_link"] {
+            set(&mut planned, k, Value::Unknown);
+        }
+        if req.prior_state.is_none() || !requires_replace.is_empty() {
+            set(&mut planned, "self_link", Value::Unknown);
+        }
+        if attr(&req.config, "content_type").is_null() {
+            set(&mut planned, "content_type", Value::Unknown);
+        }
+    }
+    PlanResponse { planned_state: planned, requires_replace, diagnostics }
+}
+
+fn with_remote(mut state: Value, o: Object) -> Value {
+    set(&mut state, "md5hash", o.md5_hash.map(Value::String).unwrap_or(Value::Null));
+    set(&mut state, "crc32c", o.crc32c.map(Value::String).unwrap_or(Value::Null));
+    set(&mut state, "content_type", o.content_type.map(Value::String).unwrap_or(Value::Null));
+    set(&mut state, "cache_control", o.cache_control.map(Value::String).unwrap_or(Value::Null));
+    let meta = o.metadata.unwrap_or_default();
+    if !meta.is_empty() || !attr(&state, "metadata").is_null() {
+        set(&mut state, "metadata", map_value(meta));
+    }
+    set(&mut state, "self_link", Value::String(o.self_link));
+    set(&mut state, "media_link", Value::String(o.media_link));
+    set(&mut state, "id", Value::String(format!("{}-{}", o.bucket, o.name)));
+    state
+}
+
+async fn upload(p: &GoogleProvider, planned: Value) -> Result<Value, Diagnostics> {
+    let (bucket, name) = (text(&planned, "bucket"), text(&planned, "name"));
+    let bytes = body(&planned)?.unwrap_or_default();
+    let meta = Object {
+        name: name.clone(),
+        content_type: attr(&planned, "content_type").as_str().map(str::to_string),
+        cache_control: attr(&planned, "cache_control").as_str().map(str::to_string),
+        metadata: match attr(&planned, "metadata") {
+            Value::Map(_) => Some(string_map(attr(&planned, "metadata"))),
+            _ => None,
+        },
+        ..Default::default()
+    };
+    let req = UploadObjectRequest { bucket: bucket.clone(), ..Default::default() };
+    let kind = UploadType::Multipart(Box::new(meta));
+    let o = super::retry(|| p.client.upload_object(&req, bytes.clone(), &kind))
+        .await
+        .map_err(|e| gcs_error(&format!("uploading object \"{name}\" to bucket \"{bucket}\""), &e))?;
+    Ok(with_remote(planned, o))
+}
+
+pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
+    match (req.prior_state, req.planned_state) {
+        (prior, Some(planned)) => {
+            let reupload = prior.as_ref().is_none_or(|pr| UPLOAD.iter().any(|a| attr(pr, a) != attr(&planned, a)) || !attr(&planned, "crc32c").is_known());
+            if !reupload {
+                return ApplyResponse { new_state: Some(planned), diagnostics: Default::default() };
+            }
+            match upload(p, planned).await {
+                Ok(v) => ApplyResponse { new_state: Some(v), diagnostics: Default::default() },
+                Err(d) => ApplyResponse { new_state: prior, diagnostics: d },
+            }
+        }
+        (Some(prior), None) => {
+            let (bucket, name) = (text(&prior, "bucket"), text(&prior, "name"));
+            let req = DeleteObjectRequest { bucket: bucket.clone(), object: name.clone(), ..Default::default() };
+            match super::retry(|| p.client.delete_object(&req)).await {
+                Ok(()) => ApplyResponse::default(),
+                Err(e) if not_found(&e) => ApplyResponse::default(),
+                Err(e) => ApplyResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("deleting object \"{name}\" from bucket \"{bucket}\""), &e) },
+            }
+        }
+        (None, None) => ApplyResponse::default(),
+    }
+}
+
+/// Reads one object's metadata (one GET).
+pub async fn read(p: &GoogleProvider, prior: Value) -> ReadResponse {
+    let (bucket, name) = (text(&prior, "bucket"), text(&prior, "name"));
+    let req = GetObjectRequest { bucket: bucket.clone(), object: name.clone(), ..Default::default() };
+    match super::retry(|| p.client.get_object(&req)).await {
+        Ok(o) => ReadResponse { new_state: Some(with_remote(prior, o)), diagnostics: Default::default() },
+        Err(e) if not_found(&e) => ReadResponse { new_state: None, diagnostics: Default::default() },
+        Err(e) => ReadResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("reading object \"{name}\" in bucket \"{bucket}\""), &e) },
+    }
+}
+
+/// Below this many managed objects in a bucket, reading them one by one is cheaper than
+/// listing the bucket.
+const LIST_THRESHOLD: usize = 4;
+
+/// Refreshes many objects: one listing per bucket. Returns `(request index, response)` pairs.
+pub async fn read_batch(p: &GoogleProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+    let mut by_bucket: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
+    for (i, v) in objects {
+        by_bucket.entry(text(&v, "bucket")).or_default().push((i, v));
+    }
+    let mut out = Vec::new();
+    for (bucket, items) in by_bucket {
+        if items.len() < LIST_THRESHOLD {
+            for (i, v) in items {
+                out.push((i, read(p, v).await));
+            }
+            continue;
+        }
+        let mut listed = match list(p, &bucket).await {
+            Ok(l) => l,
+            Err(d) => {
+                out.extend(items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })));
+                continue;
+            }
+        };
+        for (i, v) in items {
+            let resp = match listed.remove(&text(&v, "name")) {
+                None => ReadResponse { new_state: None, diagnostics: Default::default() },
+                Some(o) => ReadResponse { new_state: Some(with_remote(v, o)), diagnostics: Default::default() },
+            };
+            out.push((i, resp));
+        }
+    }
+    out
+}
+
+/// Every object of a bucket, by name.
+async fn list(p: &GoogleProvider, bucket: &str) -> Result<HashMap<String, Object>, Diagnostics> {
+    let mut out = HashMap::new();
+    let mut token = None;
+    loop {
+        let req = ListObjectsRequest { bucket: bucket.to_string(), page_token: token.clone(), max_results: Some(1000), ..Default::default() };
+        let page = super::retry(|| p.client.list_objects(&req))
+            .await
+            .map_err(|e| gcs_error(&format!("listing bucket \"{bucket}\""), &e))?;
+        for o in page.items.unwrap_or_default() {
+            out.insert(o.name.clone(), o);
+        }
+        match page.next_page_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Imports `BUCKET/NAME`.
+pub async fn import(p: &GoogleProvider, id: String) -> ImportResponse {
+    let Some((bucket, name)) = id.split_once('/') else {
+        return ImportResponse { state: None, diagnostics: Diagnostic::error("Invalid import id", format!("Expected BUCKET/NAME, got \"{id}\".")).into() };
+    };
+    let mut state = blank(&schema().block);
+    set(&mut state, "bucket", Value::string(bucket));
+    set(&mut state, "name", Value::string(name));
+    imported(read(p, state).await, || format!("There is no object \"{name}\" in Cloud Storage bucket \"{bucket}\"."))
+}

@@ -1,0 +1,237 @@
+//! The azurerm provider against a real emulator (Azurite, started by `scripts/test`, blob
+//! endpoint in `SKYFORM_AZURITE_BLOB_ENDPOINT`). Each test uses its own container names, so
+//! they run in parallel. Results are checked over plain HTTP (public containers) or with the
+//! `azure_storage_blob` SDK, not through skyform.
+
+use std::sync::Arc;
+
+use azure_core::http::{ClientOptions, RequestContent, Url};
+use azure_storage_blob::models::{BlobClientGetPropertiesResultHeaders, BlockBlobClientUploadOptions};
+use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
+use skyform::provider::azure::shared_key::SharedKeyPolicy;
+use skyform::provider::azure::{AzureFactory, AzureProvider};
+use skyform::provider::{Provider, ReadRequest};
+use skyform::value::Value;
+
+use crate::common::{emulator, http, plan_code, skyform, stderr, stdout, succeeds, unique};
+
+/// Azurite's well-known account and key (public, documented by Microsoft).
+const ACCOUNT: &str = "devstoreaccount1";
+const KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+fn azurite() -> Option<String> {
+    emulator("SKYFORM_AZURITE_BLOB_ENDPOINT")
+}
+
+fn provider_block(endpoint: &str) -> String {
+    format!("provider \"azurerm\" {{\n  features {{}}\n  access_key    = \"{KEY}\"\n  blob_endpoint = \"{endpoint}\"\n}}\n")
+}
+
+/// An SDK client for a container, signed with the account key.
+fn sdk(endpoint: &str, container: &str) -> BlobContainerClient {
+    let url = Url::parse(&format!("{endpoint}/{container}")).unwrap();
+    let options = BlobContainerClientOptions {
+        client_options: ClientOptions { per_try_policies: vec![Arc::new(SharedKeyPolicy::new(ACCOUNT, KEY))], ..Default::default() },
+        ..Default::default()
+    };
+    BlobContainerClient::new(url, None, Some(options)).unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn upload(client: &BlobContainerClient, name: &str, body: &str) {
+    let options = BlockBlobClientUploadOptions { blob_content_type: Some("text/plain".into()), ..Default::default() };
+    rt().block_on(client.blob_client(name).upload(RequestContent::from(body.as_bytes().to_vec()), Some(options))).unwrap();
+}
+
+#[test]
+fn container_and_blobs_apply_drift_update_import_destroy() {
+    let Some(endpoint) = azurite() else { return };
+    let container = unique("az");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("files")).unwrap();
+    std::fs::write(d.join("files/a.txt"), "alpha\n").unwrap();
+    std::fs::write(d.join("files/b.txt"), "beta\n").unwrap();
+    let config = |env: &str| {
+        format!(
+            r#"{}
+resource "azurerm_storage_container" "c" {{
+  name                  = "{container}"
+  storage_account_name  = "{ACCOUNT}"
+  container_access_type = "blob"
+  metadata              = {{ env = "{env}" }}
+}}
+
+resource "azurerm_storage_blob" "f" {{
+  for_each               = fileset("${{path.module}}/files", "*")
+  name                   = "files/${{each.value}}"
+  storage_account_name   = "{ACCOUNT}"
+  storage_container_name = azurerm_storage_container.c.name
+  type                   = "Block"
+  source                 = "${{path.module}}/files/${{each.value}}"
+  content_type           = "text/plain"
+  metadata               = {{ env = "{env}" }}
+}}
+
+resource "azurerm_storage_blob" "inline" {{
+  name                   = "inline.json"
+  storage_account_name   = "{ACCOUNT}"
+  storage_container_name = azurerm_storage_container.c.name
+  type                   = "Block"
+  source_content         = jsonencode({{ env = "{env}" }})
+  content_type           = "application/json"
+}}
+
+output "url" {{
+  value = azurerm_storage_blob.inline.url
+}}
+"#,
+            provider_block(&endpoint)
+        )
+    };
+    std::fs::write(d.join("main.tf"), config("dev")).unwrap();
+    let out = succeeds(d, &["apply", "-auto-approve"]);
+    assert!(stdout(&out).contains("Apply complete! Resources: 4 added"), "{}", stdout(&out));
+    assert_eq!(plan_code(d).0, Some(0), "{}", plan_code(d).1);
+
+    // Really there: read anonymously (public container), not through skyform.
+    let url = format!("{endpoint}/{container}/files/a.txt");
+    assert_eq!(http("GET", &url, &[], vec![]), (200, b"alpha\n".to_vec()));
+    assert_eq!(http("GET", &format!("{endpoint}/{container}/inline.json"), &[], vec![]).1, br#"{"env":"dev"}"#.to_vec());
+    let out = succeeds(d, &["output", "-raw", "url"]);
+    assert_eq!(stdout(&out), format!("{endpoint}/{container}/inline.json"));
+
+    // Drift: one blob overwritten and one deleted outside skyform.
+    let client = sdk(&endpoint, &container);
+    upload(&client, "files/a.txt", "edited elsewhere");
+    rt().block_on(client.blob_client("files/b.txt").delete(None)).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("# azurerm_storage_blob.f[\"a.txt\"] will be updated in-place"), "{text}");
+    assert!(text.contains("# azurerm_storage_blob.f[\"b.txt\"] will be created"), "{text}");
+    assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{text}");
+
+    // A local edit and a metadata change: converge, then nothing left to do.
+    std::fs::write(d.join("files/a.txt"), "alpha 2\n").unwrap();
+    std::fs::write(d.join("main.tf"), config("prod")).unwrap();
+    succeeds(d, &["apply", "-auto-approve"]);
+    assert_eq!(plan_code(d).0, Some(0), "{}", plan_code(d).1);
+    assert_eq!(http("GET", &url, &[], vec![]), (200, b"alpha 2\n".to_vec()));
+    let props = rt().block_on(client.blob_client("files/a.txt").get_properties(None)).unwrap();
+    assert_eq!(props.metadata().unwrap().get("env").map(String::as_str), Some("prod"));
+
+    // Import: forget the container and a blob, import them by URL, and the plan is clean
+    // (the blob's source_content is what the state cannot know, as in Terraform).
+    succeeds(d, &["state", "rm", "azurerm_storage_container.c"]);
+    succeeds(d, &["import", "azurerm_storage_container.c", &format!("{endpoint}/{container}")]);
+    succeeds(d, &["state", "rm", "azurerm_storage_blob.f[\"a.txt\"]"]);
+    succeeds(d, &["import", "azurerm_storage_blob.f[\"a.txt\"]", &url]);
+    let (code, text) = plan_code(d);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
+    assert!(text.contains("+ source = ") && !text.contains("known after apply"), "the imported blob gains only its source: {text}");
+
+    // Destroy: gone for real.
+    let out = succeeds(d, &["destroy", "-auto-approve"]);
+    assert!(stdout(&out).contains("Destroy complete! Resources: 4 destroyed."), "{}", stdout(&out));
+    assert!(!rt().block_on(client.exists()).unwrap(), "the container must be gone");
+}
+
+#[test]
+fn blob_refresh_lists_the_container_once() {
+    let Some(endpoint) = azurite() else { return };
+    let container = unique("azbulk");
+    let client = sdk(&endpoint, &container);
+    rt().block_on(client.create(None)).unwrap();
+    let n = 60;
+    let mut prior = Vec::new();
+    for i in 0..n {
+        let name = format!("obj/{i:03}.txt");
+        let body = format!("object {i}");
+        let md5 = md5_hex(body.as_bytes());
+        let options = BlockBlobClientUploadOptions { blob_content_md5: Some(hex_bytes(&md5)), blob_content_type: Some("text/plain".into()), ..Default::default() };
+        rt().block_on(client.blob_client(&name).upload(RequestContent::from(body.into_bytes()), Some(options))).unwrap();
+        prior.push(Value::object([
+            ("name", Value::string(&name)),
+            ("storage_account_name", Value::string(ACCOUNT)),
+            ("storage_container_name", Value::string(&container)),
+            ("type", Value::string("Block")),
+            ("content_type", Value::string("text/plain")),
+            ("content_md5", Value::string(&md5)),
+            ("metadata", Value::Map(Default::default())),
+        ]));
+    }
+    // One changed outside skyform, one deleted.
+    let options = BlockBlobClientUploadOptions { blob_content_md5: Some(hex_bytes(&md5_hex(b"changed"))), ..Default::default() };
+    rt().block_on(client.blob_client("obj/007.txt").upload(RequestContent::from(b"changed".to_vec()), Some(options))).unwrap();
+    rt().block_on(client.blob_client("obj/009.txt").delete(None)).unwrap();
+
+    let config = Value::object([("access_key", Value::string(KEY)), ("blob_endpoint", Value::string(&endpoint))]);
+    let driver: Arc<AzureProvider> = AzureFactory::new().connect(&config).unwrap();
+    let reqs: Vec<ReadRequest> = prior.iter().map(|p| ReadRequest { type_name: "azurerm_storage_blob".into(), prior_state: p.clone() }).collect();
+    let before = driver.requests();
+    let responses = rt().block_on(driver.read_batch(reqs));
+    let sent = driver.requests() - before;
+
+    assert_eq!(responses.len(), n);
+    assert!(responses.iter().all(|r| r.diagnostics.is_empty()), "{:?}", responses.iter().find(|r| !r.diagnostics.is_empty()));
+    assert!(responses[9].new_state.is_none(), "the deleted blob must read as gone");
+    let changed = responses[7].new_state.as_ref().unwrap();
+    assert_eq!(changed.get_attr("content_md5"), Some(&Value::string(md5_hex(b"changed"))));
+    let same = responses[0].new_state.as_ref().unwrap();
+    assert_eq!(same.get_attr("content_md5"), prior[0].get_attr("content_md5"));
+    assert_eq!(same.get_attr("content_type"), Some(&Value::string("text/plain")));
+    // 60 blobs = one List Blobs page; Terraform reads each blob (60+ requests).
+    assert_eq!(sent, 1, "refresh of {n} blobs sent {sent} requests");
+    rt().block_on(client.delete(None)).unwrap();
+}
+
+fn md5_hex(b: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(b))
+}
+
+fn hex_bytes(h: &str) -> Vec<u8> {
+    hex::decode(h).unwrap()
+}
+
+#[test]
+fn azure_errors_name_the_resource() {
+    let Some(endpoint) = azurite() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // An invalid container name is caught at plan, with its place in the file.
+    let bad = format!("{}\nresource \"azurerm_storage_container\" \"bad\" {{\n  name                 = \"Bad_Name\"\n  storage_account_name = \"{ACCOUNT}\"\n}}\n", provider_block(&endpoint));
+    std::fs::write(d.join("main.tf"), &bad).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("Invalid container name") && err.contains("main.tf:7") && err.contains("azurerm_storage_container.bad"), "{err}");
+
+    // A blob into a container that does not exist: the service's error, with the address.
+    let missing = unique("nothere");
+    let cfg = format!(
+        "{}\nresource \"azurerm_storage_blob\" \"x\" {{\n  name                   = \"x.txt\"\n  storage_account_name   = \"{ACCOUNT}\"\n  storage_container_name = \"{missing}\"\n  type                   = \"Block\"\n  source_content         = \"x\"\n}}\n",
+        provider_block(&endpoint)
+    );
+    std::fs::write(d.join("main.tf"), &cfg).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("ContainerNotFound") && err.contains("azurerm_storage_blob.x"), "{err}");
+
+    // A wrong account key: the request is refused, and the diagnostic says what to check.
+    let wrong = cfg.replace(KEY, "d3Jvbmcta2V5");
+    std::fs::write(d.join("main.tf"), &wrong).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("AuthenticationFailed") || err.contains("HTTP 403"), "{err}");
+    assert!(err.contains("access_key"), "{err}");
+    // Nothing was recorded for the failed creates.
+    let out = succeeds(d, &["state", "list"]);
+    assert_eq!(stdout(&out), "");
+}
