@@ -5,6 +5,7 @@ mod common;
 mod test_aws;
 mod test_azure;
 mod test_gcs;
+mod test_multicloud;
 mod test_cli;
 mod test_engine;
 mod test_errors;

@@ -32,7 +32,7 @@ fn provider_block(endpoint: &str) -> String {
     )
 }
 
-async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
+pub(crate) async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::config::Builder::new()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
         .region(aws_sdk_s3::config::Region::new("eu-west-1"))
@@ -573,4 +573,63 @@ resource "aws_s3_object" "o" {{
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains("aws_s3_bucket.c") && stderr(&out).contains("non-existent"), "{}", stderr(&out));
+}
+
+#[test]
+fn refresh_of_many_vpcs_reads_related_objects_in_bulk() {
+    let Some(endpoint) = moto() else { return };
+    let rt = rt();
+    let ec2 = rt.block_on(ec2_client(&endpoint));
+    let n = 8;
+    let mut prior = Vec::new();
+    for i in 0..n {
+        let vpc = rt.block_on(ec2.create_vpc().cidr_block(format!("10.{}.0.0/16", 200 + i)).send()).unwrap();
+        let id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+        prior.push(ReadRequest { type_name: "aws_vpc".into(), prior_state: Value::object([("id", Value::string(&id))]) });
+    }
+    let changed = prior[3].prior_state.get_attr("id").and_then(|v| v.as_str()).unwrap().to_string();
+    let on = aws_sdk_ec2::types::AttributeBooleanValue::builder().value(true).build();
+    rt.block_on(ec2.modify_vpc_attribute().vpc_id(&changed).enable_dns_hostnames(on).send()).unwrap();
+    let config = Value::object([
+        ("region", Value::string("eu-west-1")),
+        ("access_key", Value::string("test")),
+        ("secret_key", Value::string("test")),
+        ("endpoints", Value::object([("ec2", Value::string(&endpoint))])),
+    ]);
+    let driver: Arc<AwsProvider> = rt.block_on(AwsFactory::new().connect(&config)).unwrap();
+    let before = driver.requests();
+    let responses = rt.block_on(driver.read_batch(prior.clone()));
+    let sent = driver.requests() - before;
+    assert!(responses.iter().all(|r| r.diagnostics.is_empty()), "{:?}", responses.iter().find(|r| !r.diagnostics.is_empty()));
+    let get = |i: usize, k: &str| responses[i].new_state.as_ref().unwrap().get_attr(k).cloned().unwrap_or(Value::Null);
+    assert_eq!(get(0, "cidr_block"), Value::string("10.200.0.0/16"));
+    assert_eq!(get(3, "enable_dns_hostnames"), Value::Bool(true));
+    assert_eq!(get(4, "enable_dns_hostnames"), Value::Bool(false));
+    assert!(get(5, "default_security_group_id").as_str().is_some_and(|g| g.starts_with("sg-")));
+    assert!(get(5, "main_route_table_id").as_str().is_some_and(|t| t.starts_with("rtb-")));
+    // One DescribeVpcs, one DescribeSecurityGroups, one DescribeRouteTables, and the two DNS
+    // attributes per VPC (EC2 has no bulk read for them); one by one it is 5 per VPC.
+    assert_eq!(sent, 3 + 2 * n as u64, "refresh of {n} VPCs");
+
+    // A VPC deleted outside skyform reads as gone (that batch falls back to one by one).
+    let gone = prior[6].prior_state.get_attr("id").and_then(|v| v.as_str()).unwrap().to_string();
+    rt.block_on(ec2.delete_vpc().vpc_id(&gone).send()).unwrap();
+    let responses = rt.block_on(driver.read_batch(prior));
+    assert!(responses[6].new_state.is_none() && responses[6].diagnostics.is_empty());
+    assert!(responses[0].new_state.is_some());
+}
+
+#[test]
+fn creates_and_deletes_get_a_raised_retry_budget() {
+    let config = |retries: Option<f64>| {
+        let mut pairs = vec![("region", Value::string("eu-west-1")), ("access_key", Value::string("test")), ("secret_key", Value::string("test"))];
+        if let Some(n) = retries {
+            pairs.push(("max_retries", Value::Number(n)));
+        }
+        Value::object(pairs)
+    };
+    let connect = |c: Value| rt().block_on(AwsFactory::new().connect(&c)).unwrap().retry_attempts();
+    assert_eq!(connect(config(None)), (5, 10));
+    assert_eq!(connect(config(Some(1.0))), (2, 10));
+    assert_eq!(connect(config(Some(24.0))), (25, 25));
 }

@@ -17,7 +17,7 @@ use crate::common::{emulator, http, plan_code, skyform, stderr, stdout, succeeds
 
 /// Azurite's well-known account and key (public, documented by Microsoft).
 const ACCOUNT: &str = "devstoreaccount1";
-const KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+pub(crate) const KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 fn azurite() -> Option<String> {
     emulator("SKYFORM_AZURITE_BLOB_ENDPOINT")
@@ -28,7 +28,7 @@ fn provider_block(endpoint: &str) -> String {
 }
 
 /// An SDK client for a container, signed with the account key.
-fn sdk(endpoint: &str, container: &str) -> BlobContainerClient {
+pub(crate) fn sdk(endpoint: &str, container: &str) -> BlobContainerClient {
     let url = Url::parse(&format!("{endpoint}/{container}")).unwrap();
     let options = BlobContainerClientOptions {
         client_options: ClientOptions { per_try_policies: vec![Arc::new(SharedKeyPolicy::new(ACCOUNT, KEY))], ..Default::default() },

@@ -134,7 +134,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
         },
         (Some(prior), None) => {
             let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            match p.ec2.terminate_instances().instance_ids(&id).send().await {
+            match p.ec2_write.terminate_instances().instance_ids(&id).send().await {
                 Ok(_) => {}
                 Err(e) if is_not_found(&e) => return ApplyResponse::default(),
                 Err(e) => return ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("terminating instance {id}"), &e) },
@@ -155,7 +155,7 @@ async fn create(p: &AwsProvider, planned: Value, config: &Value) -> ApplyRespons
         _ => Vec::new(),
     };
     let mut call = p
-        .ec2
+        .ec2_write
         .run_instances()
         .image_id(&ami)
         .instance_type(InstanceType::from(attr(&planned, "instance_type").as_str().unwrap_or_default()))

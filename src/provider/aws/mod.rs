@@ -6,7 +6,9 @@
 //! its resource type. Credentials come from the standard chain (environment, profile, instance
 //! role) unless the block sets them; they are never written to state or plan files (the engine
 //! stores resource attributes only). Every HTTP attempt is counted ([`AwsProvider::requests`]),
-//! which is how the bulk-refresh tests prove they use list calls.
+//! which is how the bulk-refresh tests prove they use list calls. Throttling and 5xx answers
+//! are retried by the SDK's standard retry mode (exponential backoff with jitter): 5 attempts
+//! for reads and updates (`max_retries` + 1), at least 10 for creates and deletes.
 
 pub mod data_s3_bucket;
 pub mod data_vpc;
@@ -118,10 +120,18 @@ impl AwsFactory {
         if let Some(url) = endpoint("ec2") {
             ec2 = ec2.endpoint_url(url);
         }
+        // Creates and deletes get a raised retry budget: failing one half-way costs more than
+        // waiting (a throttled RunInstances, a DeleteVpc racing its last subnet's deletion).
+        let raised = aws_config::retry::RetryConfig::standard().with_max_attempts(attempts.max(10)).with_max_backoff(std::time::Duration::from_secs(30));
+        let (s3, ec2) = (s3.build(), ec2.build());
+        let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
+        let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised).build());
         Ok(Arc::new(AwsProvider {
             region,
-            s3: aws_sdk_s3::Client::from_conf(s3.build()),
-            ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            ec2: aws_sdk_ec2::Client::from_conf(ec2),
+            s3_write,
+            ec2_write,
             default_tags,
             counter,
         }))
@@ -170,6 +180,9 @@ pub struct AwsProvider {
     pub(crate) region: String,
     pub(crate) s3: aws_sdk_s3::Client,
     pub(crate) ec2: aws_sdk_ec2::Client,
+    /// The same clients with the raised retry budget, for creates and deletes.
+    pub(crate) s3_write: aws_sdk_s3::Client,
+    pub(crate) ec2_write: aws_sdk_ec2::Client,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -179,6 +192,12 @@ impl AwsProvider {
     /// HTTP requests sent so far (every attempt, to any service).
     pub fn requests(&self) -> u64 {
         self.counter.total.load(Ordering::Relaxed)
+    }
+
+    /// The attempts (first try included) of reads and updates, and of creates and deletes.
+    pub fn retry_attempts(&self) -> (u32, u32) {
+        let attempts = |c: Option<&aws_config::retry::RetryConfig>| c.map(|r| r.max_attempts()).unwrap_or(1);
+        (attempts(self.s3.config().retry_config()), attempts(self.ec2_write.config().retry_config()))
     }
 
     /// `tags_all`: the default tags overlaid with the resource's own (unknown if those are).
@@ -239,6 +258,7 @@ impl Provider for AwsProvider {
         let mut objects: Vec<(usize, Value)> = Vec::new();
         let mut instances: Vec<(usize, Value)> = Vec::new();
         let mut subnets: Vec<(usize, Value)> = Vec::new();
+        let mut vpcs: Vec<(usize, Value)> = Vec::new();
         let mut groups: Vec<(usize, Value)> = Vec::new();
         let mut others = Vec::new();
         for (i, r) in reqs.into_iter().enumerate() {
@@ -246,9 +266,13 @@ impl Provider for AwsProvider {
                 "aws_s3_object" => objects.push((i, r.prior_state)),
                 "aws_instance" => instances.push((i, r.prior_state)),
                 "aws_subnet" => subnets.push((i, r.prior_state)),
+                "aws_vpc" => vpcs.push((i, r.prior_state)),
                 "aws_security_group" => groups.push((i, r.prior_state)),
                 _ => others.push((i, r)),
             }
+        }
+        for (i, resp) in vpc::read_batch(self, vpcs).await {
+            out[i] = Some(resp);
         }
         for (i, resp) in subnet::read_batch(self, subnets).await {
             out[i] = Some(resp);

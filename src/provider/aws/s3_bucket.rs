@@ -163,7 +163,7 @@ async fn create(p: &AwsProvider, planned: Value) -> Result<Value, (Option<Value>
         Some(n) => n.to_string(),
         None => generated_name(attr(&planned, "bucket_prefix").as_str()),
     };
-    let mut call = p.s3.create_bucket().bucket(&name);
+    let mut call = p.s3_write.create_bucket().bucket(&name);
     if p.region != "us-east-1" {
         let cfg = CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(p.region.as_str())).build();
         call = call.create_bucket_configuration(cfg);
@@ -201,7 +201,7 @@ pub(crate) async fn empty_bucket(p: &AwsProvider, bucket: &str) -> Result<(), Di
         let ids: Vec<ObjectIdentifier> = ids.into_iter().filter_map(Result::ok).collect();
         if !ids.is_empty() {
             let delete = Delete::builder().set_objects(Some(ids)).build().map_err(|e| -> Diagnostics { Diagnostic::error("Invalid delete request", e.to_string()).into() })?;
-            p.s3.delete_objects().bucket(bucket).delete(delete).send().await.map_err(|e| aws_error(&format!("emptying S3 bucket \"{bucket}\""), &e))?;
+            p.s3_write.delete_objects().bucket(bucket).delete(delete).send().await.map_err(|e| aws_error(&format!("emptying S3 bucket \"{bucket}\""), &e))?;
         }
         if page.is_truncated() != Some(true) {
             return Ok(());
@@ -216,7 +216,7 @@ async fn delete(p: &AwsProvider, prior: &Value) -> Result<(), Diagnostics> {
     if attr(prior, "force_destroy") == &Value::Bool(true) {
         empty_bucket(p, &bucket).await?;
     }
-    match p.s3.delete_bucket().bucket(&bucket).send().await {
+    match p.s3_write.delete_bucket().bucket(&bucket).send().await {
         Ok(_) => Ok(()),
         Err(e) if not_found(&e) => Ok(()),
         Err(e) if code(&e).as_deref() == Some("BucketNotEmpty") => Err(Diagnostic::error(

@@ -143,7 +143,7 @@ async fn upload(p: &AwsProvider, mut planned: Value) -> Result<Value, Diagnostic
     };
     let content_type = attr(&planned, "content_type").as_str().map(str::to_string);
     let out = p
-        .s3
+        .s3_write
         .put_object()
         .bucket(&bucket)
         .key(&key)
@@ -197,7 +197,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
         (Some(prior), None) => {
             let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
             let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
-            match p.s3.delete_object().bucket(&bucket).key(&key).send().await {
+            match p.s3_write.delete_object().bucket(&bucket).key(&key).send().await {
                 Ok(_) => ApplyResponse::default(),
                 Err(e) if not_found(&e) => ApplyResponse::default(),
                 Err(e) => ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("deleting S3 object \"{key}\" from bucket \"{bucket}\""), &e) },

@@ -177,7 +177,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
         (None, Some(mut planned)) => {
             let name = attr(&planned, "name").as_str().map(str::to_string).unwrap_or_else(|| generated_name(attr(&planned, "name_prefix").as_str()));
             let out = match p
-                .ec2
+                .ec2_write
                 .create_security_group()
                 .group_name(&name)
                 .description(attr(&planned, "description").as_str().unwrap_or("Managed by Terraform"))
@@ -225,7 +225,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
                     }
                 }
             }
-            let result = p.ec2.delete_security_group().group_id(&id).send().await;
+            let result = p.ec2_write.delete_security_group().group_id(&id).send().await;
             deleted(prior, result, &format!("security group {id}"))
         }
         (None, None) => ApplyResponse::default(),

@@ -54,7 +54,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
             let vpc = attr(&planned, "vpc_id").as_str().unwrap_or_default().to_string();
             let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
             let out = match p
-                .ec2
+                .ec2_write
                 .create_subnet()
                 .vpc_id(&vpc)
                 .cidr_block(&cidr)
@@ -93,7 +93,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
         }
         (Some(prior), None) => {
             let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let result = p.ec2.delete_subnet().subnet_id(&id).send().await;
+            let result = p.ec2_write.delete_subnet().subnet_id(&id).send().await;
             deleted(prior, result, &format!("subnet {id}"))
         }
         (None, None) => ApplyResponse::default(),

@@ -2,7 +2,9 @@
 //! `id`, `arn`, `default_security_group_id`, `main_route_table_id`, `owner_id`, `tags_all`.
 //! A new CIDR block replaces the VPC; DNS settings and tags change in place.
 
-use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, VpcAttributeName};
+use std::collections::HashMap;
+
+use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Vpc, VpcAttributeName};
 
 use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skeleton, sync_tags, tag_map, updated};
 use super::errors::aws_error;
@@ -53,7 +55,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
     match (req.prior_state, req.planned_state) {
         (None, Some(planned)) => {
             let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
-            let out = match p.ec2.create_vpc().cidr_block(&cidr).send().await {
+            let out = match p.ec2_write.create_vpc().cidr_block(&cidr).send().await {
                 Ok(o) => o,
                 Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating VPC {cidr}"), &e) },
             };
@@ -93,7 +95,7 @@ pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
         }
         (Some(prior), None) => {
             let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let result = p.ec2.delete_vpc().vpc_id(&id).send().await;
+            let result = p.ec2_write.delete_vpc().vpc_id(&id).send().await;
             deleted(prior, result, &format!("VPC {id}"))
         }
         (None, None) => ApplyResponse::default(),
@@ -108,55 +110,101 @@ async fn dns(p: &AwsProvider, id: &str, name: VpcAttributeName) -> Result<Option
     })
 }
 
+/// Each VPC's default security group, from one call for many VPCs.
+async fn default_groups(p: &AwsProvider, ids: &[String]) -> Result<HashMap<String, String>, Diagnostics> {
+    let out = p
+        .ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("vpc-id").set_values(Some(ids.to_vec())).build())
+        .filters(Filter::builder().name("group-name").values("default").build())
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("reading the default security groups of {}", ids.join(", ")), &e))?;
+    Ok(out.security_groups().iter().filter_map(|g| Some((g.vpc_id()?.to_string(), g.group_id()?.to_string()))).collect())
+}
+
+/// Each VPC's main route table, from one call for many VPCs.
+async fn main_route_tables(p: &AwsProvider, ids: &[String]) -> Result<HashMap<String, String>, Diagnostics> {
+    let out = p
+        .ec2
+        .describe_route_tables()
+        .filters(Filter::builder().name("vpc-id").set_values(Some(ids.to_vec())).build())
+        .filters(Filter::builder().name("association.main").values("true").build())
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("reading the main route tables of {}", ids.join(", ")), &e))?;
+    Ok(out.route_tables().iter().filter_map(|t| Some((t.vpc_id()?.to_string(), t.route_table_id()?.to_string()))).collect())
+}
+
+/// The state of one described VPC, with its DNS attributes (two calls: EC2 has no bulk read
+/// for them) and the default group and main route table found for it.
+async fn fill(p: &AwsProvider, mut state: Value, vpc: &Vpc, groups: &HashMap<String, String>, tables: &HashMap<String, String>) -> ReadResponse {
+    let id = vpc.vpc_id().unwrap_or_default().to_string();
+    let owner = vpc.owner_id().unwrap_or_default().to_string();
+    set(&mut state, "cidr_block", vpc.cidr_block().map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "owner_id", Value::string(&owner));
+    set(&mut state, "arn", arn(p, &owner, "vpc", &id));
+    set_tags(p, &mut state, &tag_map(vpc.tags()));
+    set(&mut state, "default_security_group_id", groups.get(&id).map(Value::string).unwrap_or(Value::Null));
+    set(&mut state, "main_route_table_id", tables.get(&id).map(Value::string).unwrap_or(Value::Null));
+    let flags = async { Ok::<_, Diagnostics>((dns(p, &id, VpcAttributeName::EnableDnsSupport).await?, dns(p, &id, VpcAttributeName::EnableDnsHostnames).await?)) };
+    match flags.await {
+        Ok((support, hostnames)) => {
+            set(&mut state, "enable_dns_support", Value::Bool(support.unwrap_or(true)));
+            set(&mut state, "enable_dns_hostnames", Value::Bool(hostnames.unwrap_or(false)));
+            ReadResponse { new_state: Some(state), diagnostics: Default::default() }
+        }
+        Err(d) => ReadResponse { new_state: Some(state), diagnostics: d },
+    }
+}
+
 pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
     let vpc = match described(&prior, p.ec2.describe_vpcs().vpc_ids(&id).send().await, |o| o.vpcs().first(), &format!("VPC {id}")) {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let mut state = prior;
-    let owner = vpc.owner_id().unwrap_or_default().to_string();
-    set(&mut state, "cidr_block", vpc.cidr_block().map(Value::string).unwrap_or(Value::Null));
-    set(&mut state, "owner_id", Value::string(&owner));
-    set(&mut state, "arn", arn(p, &owner, "vpc", &id));
-    set_tags(p, &mut state, &tag_map(vpc.tags()));
-    let rest = async {
-        let support = dns(p, &id, VpcAttributeName::EnableDnsSupport).await?;
-        let hostnames = dns(p, &id, VpcAttributeName::EnableDnsHostnames).await?;
-        let vpc_filter = Filter::builder().name("vpc-id").values(&id).build();
-        let sgs = p
-            .ec2
-            .describe_security_groups()
-            .filters(vpc_filter.clone())
-            .filters(Filter::builder().name("group-name").values("default").build())
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("reading the default security group of VPC {id}"), &e))?;
-        let rts = p
-            .ec2
-            .describe_route_tables()
-            .filters(vpc_filter)
-            .filters(Filter::builder().name("association.main").values("true").build())
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("reading the main route table of VPC {id}"), &e))?;
-        Ok::<_, Diagnostics>((
-            support,
-            hostnames,
-            sgs.security_groups().first().and_then(|g| g.group_id()).map(str::to_string),
-            rts.route_tables().first().and_then(|t| t.route_table_id()).map(str::to_string),
-        ))
-    };
-    match rest.await {
-        Ok((support, hostnames, sg, rt)) => {
-            set(&mut state, "enable_dns_support", Value::Bool(support.unwrap_or(true)));
-            set(&mut state, "enable_dns_hostnames", Value::Bool(hostnames.unwrap_or(false)));
-            set(&mut state, "default_security_group_id", sg.map(Value::String).unwrap_or(Value::Null));
-            set(&mut state, "main_route_table_id", rt.map(Value::String).unwrap_or(Value::Null));
-            ReadResponse { new_state: Some(state), diagnostics: Default::default() }
-        }
-        Err(d) => ReadResponse { new_state: Some(state), diagnostics: d },
+    let ids = [id];
+    let related = async { Ok::<_, Diagnostics>((default_groups(p, &ids).await?, main_route_tables(p, &ids).await?)) };
+    match related.await {
+        Ok((groups, tables)) => fill(p, prior, &vpc, &groups, &tables).await,
+        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
     }
+}
+
+/// Refreshes many VPCs: one DescribeVpcs call per 1,000 ids, one call each for their default
+/// security groups and main route tables, and the two DNS attributes per VPC (concurrently).
+/// A failed describe (one id of the batch is gone) falls back to reading that batch one by one.
+pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+    use futures::stream::{self, StreamExt};
+    let mut out = Vec::new();
+    for chunk in items.chunks(1000) {
+        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
+        let described = p.ec2.describe_vpcs().set_vpc_ids(Some(ids.clone())).send().await;
+        let related = async { Ok::<_, Diagnostics>((default_groups(p, &ids).await?, main_route_tables(p, &ids).await?)) };
+        let (vpcs, (groups, tables)) = match (described, related.await) {
+            (Ok(o), Ok(r)) => (o.vpcs().iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v.clone()))).collect::<HashMap<String, Vpc>>(), r),
+            _ => {
+                let one_by_one: Vec<(usize, ReadResponse)> = stream::iter(chunk.iter().cloned()).map(|(i, v)| async move { (i, read(p, v).await) }).buffer_unordered(10).collect().await;
+                out.extend(one_by_one);
+                continue;
+            }
+        };
+        let (vpcs, groups, tables) = (&vpcs, &groups, &tables);
+        let filled: Vec<(usize, ReadResponse)> = stream::iter(chunk.iter().cloned())
+            .map(|(i, v)| async move {
+                let found = attr(&v, "id").as_str().and_then(|id| vpcs.get(id));
+                match found {
+                    Some(vpc) => (i, fill(p, v, vpc, groups, tables).await),
+                    None => (i, ReadResponse { new_state: None, diagnostics: Default::default() }),
+                }
+            })
+            .buffer_unordered(10)
+            .collect()
+            .await;
+        out.extend(filled);
+    }
+    out
 }
 
 pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {

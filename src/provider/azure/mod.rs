@@ -89,7 +89,7 @@ impl AzureFactory {
                 flag("use_msi", "ARM_USE_MSI"),
             )?)
         };
-        let endpoint = text("blob_endpoint", "SKYFORM_AZURE_BLOB_ENDPOINT").map(|e| e.trim_end_matches('/').to_string());
+        let endpoint = config.get_attr("blob_endpoint").and_then(|v| v.as_str()).map(|e| e.trim_end_matches('/').to_string());
         if let Some(e) = &endpoint {
             if Url::parse(e).is_err() {
                 return Err(Diagnostic::error("Invalid blob_endpoint", format!("blob_endpoint \"{e}\" is not a URL (for Azurite: http://127.0.0.1:10000/devstoreaccount1).")).into());

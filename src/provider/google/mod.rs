@@ -69,7 +69,7 @@ impl GoogleFactory {
         if text("access_token").is_some() {
             return Err(fail("Unsupported argument", "access_token is not supported yet: use credentials or application-default credentials.".into()));
         }
-        let custom = text("storage_custom_endpoint").or_else(|| env("SKYFORM_GCS_ENDPOINT"));
+        let custom = text("storage_custom_endpoint");
         let api_root = match &custom {
             Some(e) => {
                 let root = e.trim_end_matches('/').trim_end_matches("/storage/v1").trim_end_matches('/').to_string();
