@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use azure_core::http::{ClientOptions, RequestContent, Url};
-use azure_storage_blob::models::{BlobClientGetPropertiesResultHeaders, BlockBlobClientUploadOptions};
+use azure_storage_blob::models::{BlobClientGetPropertiesResultHeaders, BlobContainerClientGetPropertiesResultHeaders, BlockBlobClientUploadOptions};
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use skyform::provider::azure::shared_key::SharedKeyPolicy;
 use skyform::provider::azure::{AzureFactory, AzureProvider};
@@ -24,7 +24,10 @@ fn azurite() -> Option<String> {
 }
 
 fn provider_block(endpoint: &str) -> String {
-    format!("provider \"azurerm\" {{\n  features {{}}\n  access_key    = \"{KEY}\"\n  blob_endpoint = \"{endpoint}\"\n}}\n")
+    // `features` sub-blocks are common in real configurations; they are accepted and ignored.
+    format!(
+        "provider \"azurerm\" {{\n  features {{\n    resource_group {{\n      prevent_deletion_if_contains_resources = false\n    }}\n  }}\n  access_key    = \"{KEY}\"\n  blob_endpoint = \"{endpoint}\"\n}}\n"
+    )
 }
 
 /// An SDK client for a container, signed with the account key.
@@ -56,13 +59,15 @@ fn container_and_blobs_apply_drift_update_import_destroy() {
     std::fs::write(d.join("files/a.txt"), "alpha\n").unwrap();
     std::fs::write(d.join("files/b.txt"), "beta\n").unwrap();
     let config = |env: &str| {
+        // dev: public blobs and two metadata keys; prod: the defaults (private) and one key.
+        let (access, metadata) = if env == "dev" { ("container_access_type = \"blob\"", "{ env = \"dev\", team = \"a\" }") } else { ("", "{ env = \"prod\" }") };
         format!(
             r#"{}
 resource "azurerm_storage_container" "c" {{
-  name                  = "{container}"
-  storage_account_name  = "{ACCOUNT}"
-  container_access_type = "blob"
-  metadata              = {{ env = "{env}" }}
+  name                 = "{container}"
+  storage_account_name = "{ACCOUNT}"
+  metadata             = {metadata}
+  {access}
 }}
 
 resource "azurerm_storage_blob" "f" {{
@@ -114,14 +119,22 @@ output "url" {{
     assert!(text.contains("# azurerm_storage_blob.f[\"b.txt\"] will be created"), "{text}");
     assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{text}");
 
-    // A local edit and a metadata change: converge, then nothing left to do.
+    // A local edit, a metadata change and the access type back to its default (private):
+    // converge, then nothing left to do.
     std::fs::write(d.join("files/a.txt"), "alpha 2\n").unwrap();
     std::fs::write(d.join("main.tf"), config("prod")).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(stdout(&out).contains("~ container_access_type = \"blob\" -> \"private\""), "{}", stdout(&out));
     succeeds(d, &["apply", "-auto-approve"]);
     assert_eq!(plan_code(d).0, Some(0), "{}", plan_code(d).1);
-    assert_eq!(http("GET", &url, &[], vec![]), (200, b"alpha 2\n".to_vec()));
+    // Azure answers 404 to an anonymous read of a private container, Azurite 403.
+    assert!(matches!(http("GET", &url, &[], vec![]).0, 403 | 404), "the container is private now");
     let props = rt().block_on(client.blob_client("files/a.txt").get_properties(None)).unwrap();
     assert_eq!(props.metadata().unwrap().get("env").map(String::as_str), Some("prod"));
+    assert_eq!(props.content_md5().unwrap(), Some(hex_bytes(&md5_hex(b"alpha 2\n"))));
+    let container_props = rt().block_on(client.get_properties(None)).unwrap();
+    let meta = container_props.metadata().unwrap();
+    assert_eq!((meta.get("env").map(String::as_str), meta.contains_key("team")), (Some("prod"), false));
 
     // Import: forget the container and a blob, import them by URL, and the plan is clean
     // (the blob's source_content is what the state cannot know, as in Terraform).
@@ -187,6 +200,11 @@ fn blob_refresh_lists_the_container_once() {
     // 60 blobs = one List Blobs page; Terraform reads each blob (60+ requests).
     assert_eq!(sent, 1, "refresh of {n} blobs sent {sent} requests");
     rt().block_on(client.delete(None)).unwrap();
+
+    // The container deleted outside skyform: every blob reads as gone, not as an error.
+    let reqs: Vec<ReadRequest> = prior.iter().map(|p| ReadRequest { type_name: "azurerm_storage_blob".into(), prior_state: p.clone() }).collect();
+    let responses = rt().block_on(driver.read_batch(reqs));
+    assert!(responses.iter().all(|r| r.new_state.is_none() && r.diagnostics.is_empty()));
 }
 
 fn md5_hex(b: &[u8]) -> String {
@@ -209,7 +227,15 @@ fn azure_errors_name_the_resource() {
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("Invalid container name") && err.contains("main.tf:7") && err.contains("azurerm_storage_container.bad"), "{err}");
+    let line = provider_block(&endpoint).lines().count() + 2;
+    assert!(err.contains("Invalid container name") && err.contains(&format!("main.tf:{line}:1")) && err.contains("azurerm_storage_container.bad"), "{err}");
+
+    // Metadata keys the service would lower-case are refused at plan.
+    let upper = bad.replace("name                 = \"Bad_Name\"", "name                 = \"good-name\"\n  metadata             = { Env = \"x\" }");
+    std::fs::write(d.join("main.tf"), &upper).unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Invalid metadata key") && stderr(&out).contains("\"Env\""), "{}", stderr(&out));
 
     // A blob into a container that does not exist: the service's error, with the address.
     let missing = unique("nothere");
@@ -234,4 +260,66 @@ fn azure_errors_name_the_resource() {
     // Nothing was recorded for the failed creates.
     let out = succeeds(d, &["state", "list"]);
     assert_eq!(stdout(&out), "");
+}
+
+/// An account SAS for the blob service (read, write, delete, list, add, create), built as
+/// "Create an account SAS" specifies for version 2020-12-06 and later.
+fn account_sas() -> String {
+    let (sv, ss, srt, sp, se, spr) = ("2020-12-06", "b", "sco", "rwdlac", "2099-01-01T00:00:00Z", "https,http");
+    let text = format!("{ACCOUNT}\n{sp}\n{ss}\n{srt}\n\n{se}\n\n{spr}\n{sv}\n\n");
+    let sig = azure_core::hmac::hmac_sha256(&text, &azure_core::credentials::Secret::new(KEY.to_string())).unwrap();
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!("sv={sv}&ss={ss}&srt={srt}&sp={sp}&se={}&spr={}&sig={}", enc(se), enc(spr), enc(&sig))
+}
+
+#[test]
+fn sas_token_authorizes_without_the_account_key() {
+    let Some(endpoint) = azurite() else { return };
+    let container = unique("azsas");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = format!(
+        r#"variable "sas" {{
+  type      = string
+  sensitive = true
+}}
+
+provider "azurerm" {{
+  features {{}}
+  sas_token     = var.sas
+  blob_endpoint = "{endpoint}"
+}}
+
+resource "azurerm_storage_container" "c" {{
+  name                 = "{container}"
+  storage_account_name = "{ACCOUNT}"
+}}
+
+resource "azurerm_storage_blob" "b" {{
+  name                   = "hello.txt"
+  storage_account_name   = "{ACCOUNT}"
+  storage_container_name = azurerm_storage_container.c.name
+  type                   = "Block"
+  source_content         = "hello via SAS"
+}}
+"#
+    );
+    std::fs::write(d.join("main.tf"), config).unwrap();
+    let sas = format!("-var=sas=?{}", account_sas());
+    let out = succeeds(d, &["apply", "-auto-approve", &sas]);
+    assert!(stdout(&out).contains("Apply complete! Resources: 2 added"), "{}", stdout(&out));
+    // Checked with the account key, independently of the SAS.
+    let mut buf = vec![0u8; 64];
+    let got = rt().block_on(sdk(&endpoint, &container).blob_client("hello.txt").download_into(&mut buf, None)).unwrap();
+    assert_eq!(&buf[..got.len], b"hello via SAS");
+    let out = skyform(d).args(["plan", "-detailed-exitcode", &sas]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    // The token is not in the saved state or plan output.
+    let sig = account_sas().split("sig=").nth(1).unwrap().to_string();
+    for f in std::fs::read_dir(d.join(".skyform")).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(&sig));
+    }
+    succeeds(d, &["destroy", "-auto-approve", &sas]);
+    assert!(!rt().block_on(sdk(&endpoint, &container).exists()).unwrap());
 }

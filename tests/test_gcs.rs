@@ -53,13 +53,14 @@ fn bucket_and_objects_apply_drift_update_import_destroy() {
     std::fs::write(d.join("files/a.txt"), "alpha\n").unwrap();
     std::fs::write(d.join("files/b.txt"), "beta\n").unwrap();
     let config = |env: &str| {
+        let labels = if env == "dev" { "{ env = \"dev\", team = \"a\" }" } else { "{ env = \"prod\" }" };
         format!(
             r#"{}
 resource "google_storage_bucket" "b" {{
   name          = "{bucket}"
   location      = "us"
   force_destroy = true
-  labels        = {{ env = "{env}" }}
+  labels        = {labels}
   versioning {{
     enabled = true
   }}
@@ -125,7 +126,10 @@ output "url" {{
     succeeds(d, &["apply", "-auto-approve"]);
     assert_eq!(plan_code(d).0, Some(0), "{}", plan_code(d).1);
     assert_eq!(download(&endpoint, &bucket, "files/a.txt"), (200, b"alpha 2\n".to_vec()));
-    assert_eq!(bucket_json(&endpoint, &bucket)["labels"]["env"], "prod");
+    let b = bucket_json(&endpoint, &bucket);
+    assert_eq!(b["labels"]["env"], "prod");
+    // A removed label is sent as null, which removes it (the emulator keeps a null value).
+    assert!(b["labels"].get("team").is_none_or(|v| v.is_null()), "{b}");
 
     // Import: forget the bucket and an object, import them by id; the plan is clean except
     // for what the state cannot know (the object's source), as in Terraform.
@@ -186,6 +190,18 @@ fn object_refresh_lists_the_bucket_once() {
     assert_eq!(responses[0].new_state.as_ref().unwrap().get_attr("md5hash"), prior[0].get_attr("md5hash"));
     // 60 objects = one list call; Terraform reads each object (60+ requests).
     assert_eq!(sent, 1, "refresh of {n} objects sent {sent} requests");
+
+    // Objects of a bucket that is gone read as gone, not as errors.
+    let elsewhere = unique("gone");
+    let reqs: Vec<ReadRequest> = prior.iter().map(|p| {
+        let mut v = p.clone();
+        if let Value::Map(m) = &mut v {
+            std::sync::Arc::make_mut(m).insert("bucket".into(), Value::string(&elsewhere));
+        }
+        ReadRequest { type_name: "google_storage_bucket_object".into(), prior_state: v }
+    }).collect();
+    let responses = rt.block_on(driver.read_batch(reqs));
+    assert!(responses.iter().all(|r| r.new_state.is_none() && r.diagnostics.is_empty()));
 }
 
 #[test]

@@ -13,6 +13,9 @@ use crate::value::Value;
 
 /// Evaluates `body` against `schema` into an object with every schema attribute present.
 pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&str]) -> Result<Value, Diagnostics> {
+    if schema.open {
+        return Ok(Value::object(std::iter::empty::<(String, Value)>()));
+    }
     let mut diags = Diagnostics::new();
     let mut out: BTreeMap<String, Value> = schema.attributes.keys().map(|k| (k.clone(), Value::Null)).collect();
     for a in &body.attributes {

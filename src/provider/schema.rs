@@ -99,6 +99,9 @@ pub struct NestedBlock {
 pub struct BlockSchema {
     pub attributes: BTreeMap<String, AttributeSchema>,
     pub blocks: BTreeMap<String, NestedBlock>,
+    /// Accepts any content, unchecked and unused (azurerm's `features {}`, whose sub-blocks
+    /// tune Azure Resource Manager behaviour skyform does not have).
+    pub open: bool,
 }
 
 impl BlockSchema {
@@ -107,7 +110,13 @@ impl BlockSchema {
         BlockSchema {
             attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             blocks: BTreeMap::new(),
+            open: false,
         }
+    }
+
+    /// A block whose content is accepted and ignored.
+    pub fn open() -> BlockSchema {
+        BlockSchema { open: true, ..BlockSchema::default() }
     }
 
     /// Adds a nested block type.

@@ -73,7 +73,8 @@ pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
         }
     }
     let mut planned = req.proposed_new_state;
-    if attr(&planned, "force_destroy").is_null() {
+    // Terraform's default applies whenever the argument is not set.
+    if attr(&req.config, "force_destroy").is_null() {
         set(&mut planned, "force_destroy", Value::Bool(false));
     }
     let tags_all = p.tags_all(attr(&planned, "tags"));

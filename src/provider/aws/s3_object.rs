@@ -19,7 +19,7 @@ use md5::Digest;
 use super::errors::{aws_error, not_found};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, replace_paths, set};
+use crate::provider::builtin::{attr, common_prefix, replace_paths, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -256,7 +256,8 @@ pub async fn read_batch(p: &AwsProvider, objects: Vec<(usize, Value)>) -> Vec<(u
             }
             continue;
         }
-        let listed = match list_etags(p, &bucket).await {
+        let prefix = common_prefix(items.iter().map(|(_, v)| attr(v, "key").as_str().unwrap_or_default()));
+        let listed = match list_etags(p, &bucket, &prefix).await {
             Ok(l) => l,
             Err(d) => {
                 for (i, v) in items {
@@ -281,19 +282,25 @@ pub async fn read_batch(p: &AwsProvider, objects: Vec<(usize, Value)>) -> Vec<(u
     out
 }
 
-/// Every key of a bucket with its ETag.
-async fn list_etags(p: &AwsProvider, bucket: &str) -> Result<HashMap<String, String>, Diagnostics> {
+/// Every key of a bucket starting with `prefix`, with its ETag. A bucket that is gone has no
+/// objects.
+async fn list_etags(p: &AwsProvider, bucket: &str, prefix: &str) -> Result<HashMap<String, String>, Diagnostics> {
     let mut out = HashMap::new();
     let mut token: Option<String> = None;
     loop {
-        let page = p
+        let page = match p
             .s3
             .list_objects_v2()
             .bucket(bucket)
+            .set_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
             .set_continuation_token(token.clone())
             .send()
             .await
-            .map_err(|e| aws_error(&format!("listing S3 bucket \"{bucket}\""), &e))?;
+        {
+            Ok(page) => page,
+            Err(e) if not_found(&e) => return Ok(HashMap::new()),
+            Err(e) => return Err(aws_error(&format!("listing S3 bucket \"{bucket}\""), &e)),
+        };
         for o in page.contents() {
             if let (Some(k), Some(e)) = (o.key(), o.e_tag()) {
                 out.insert(k.to_string(), e.trim_matches('"').to_string());

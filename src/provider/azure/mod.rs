@@ -57,7 +57,7 @@ impl AzureFactory {
             ("skip_provider_registration", s(AttrType::Bool)),
             ("resource_provider_registrations", s(AttrType::String)),
         ])
-        .with_block("features", Nesting::Single, BlockSchema::default());
+        .with_block("features", Nesting::Single, BlockSchema::open());
         let resources = [("azurerm_storage_container", storage_container::schema()), ("azurerm_storage_blob", storage_blob::schema())];
         AzureFactory {
             schema: ProviderSchema {
@@ -78,7 +78,11 @@ impl AzureFactory {
             _ => std::env::var(env).is_ok_and(|v| v == "true" || v == "1"),
         };
         let auth = if let Some(key) = text("access_key", "ARM_ACCESS_KEY") {
-            Auth::SharedKey(key)
+            use base64::Engine as _;
+            if base64::engine::general_purpose::STANDARD.decode(key.trim()).is_err() {
+                return Err(Diagnostic::error("Invalid access_key", "The storage account key (access_key or ARM_ACCESS_KEY) is not Base64: copy it from the storage account's access keys.").into());
+            }
+            Auth::SharedKey(key.trim().to_string())
         } else if let Some(sas) = text("sas_token", "ARM_SAS_TOKEN") {
             Auth::Sas(Arc::new(shared_key::SasPolicy::new(&sas)))
         } else {
@@ -259,6 +263,27 @@ pub(crate) fn container_name_problem(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Metadata keys must be C# identifiers in lower case (azurerm's rule): the service treats
+/// keys case-insensitively and returns them lower-cased, so anything else would never match
+/// its configuration again.
+pub(crate) fn metadata_problem(v: &Value) -> Option<Diagnostics> {
+    let Value::Map(m) = v else { return None };
+    let bad: Vec<&String> = m
+        .keys()
+        .filter(|k| {
+            let mut chars = k.chars();
+            !(chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_') && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+        })
+        .collect();
+    (!bad.is_empty()).then(|| {
+        Diagnostic::error(
+            "Invalid metadata key",
+            format!("Metadata keys may contain only lowercase letters, digits and underscores, and must not start with a digit: {}.", bad.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")),
+        )
+        .into()
+    })
 }
 
 fn unsupported(type_name: &str) -> Diagnostics {

@@ -38,7 +38,7 @@ impl Policy for SharedKeyPolicy {
         request.insert_header("x-ms-date", now);
         let headers: Vec<(String, String)> =
             request.headers().iter().map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.as_str().to_string())).collect();
-        let length = request.body().len().unwrap_or(0);
+        let length = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).or_else(|| request.body().len()).unwrap_or(0);
         let text = string_to_sign(request.method().as_ref(), request.url(), &headers, length, &self.account);
         let signature = azure_core::hmac::hmac_sha256(&text, &self.key)?;
         request.insert_header("authorization", format!("SharedKey {}:{}", self.account, signature));
@@ -108,9 +108,15 @@ pub fn canonicalized_resource(url: &Url, account: &str) -> String {
 
 /// Authorizes requests with a shared access signature: appends the token's query parameters
 /// (those the request does not already carry).
-#[derive(Debug)]
 pub struct SasPolicy {
     pairs: Vec<(String, String)>,
+}
+
+/// Names the parameters only: the signature is a secret.
+impl std::fmt::Debug for SasPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SasPolicy").field("parameters", &self.pairs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>()).finish()
+    }
 }
 
 impl SasPolicy {

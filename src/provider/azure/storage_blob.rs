@@ -14,12 +14,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use azure_core::http::RequestContent;
-use azure_storage_blob::models::{AccessTier, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
+use azure_storage_blob::models::{AccessTier, BlobClientDeleteOptions, DeleteSnapshotsOptionType, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
 use md5::Digest;
 
 use super::{azure_error, not_found, AzureProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map};
+use crate::provider::builtin::{attr, blank, common_prefix, imported, map_value, replace_paths, set, string_map};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -86,6 +86,9 @@ const UPLOAD: &[&str] = &["content_type", "content_md5", "cache_control", "metad
 pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     let mut planned = req.proposed_new_state;
     let mut diagnostics = Diagnostics::new();
+    if let Some(d) = super::metadata_problem(attr(&req.config, "metadata")) {
+        diagnostics.extend(d);
+    }
     if let Some(t) = attr(&planned, "type").as_str() {
         if t != "Block" {
             diagnostics.extend(Diagnostics::from(Diagnostic::error("Unsupported blob type", format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet)."))));
@@ -96,11 +99,18 @@ pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
             diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\"."))));
         }
     }
-    if attr(&planned, "content_type").is_null() {
+    // Terraform's default applies whenever the argument is not set.
+    if attr(&req.config, "content_type").is_null() {
         set(&mut planned, "content_type", Value::string("application/octet-stream"));
     }
     if attr(&planned, "metadata").is_null() {
         set(&mut planned, "metadata", map_value([]));
+    }
+    if let (Some(want), Ok(Some(b))) = (attr(&req.config, "content_md5").as_str(), body(&planned)) {
+        let got = hex::encode(md5::Md5::digest(&b));
+        if !want.eq_ignore_ascii_case(&got) {
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\"."))));
+        }
     }
     if attr(&req.config, "content_md5").is_null() {
         let md5 = match body(&planned) {
@@ -176,18 +186,20 @@ pub async fn apply(p: &AzureProvider, req: ApplyRequest) -> ApplyResponse {
             if let Err(d) = result {
                 return ApplyResponse { new_state: prior, diagnostics: d };
             }
+            let mut diagnostics = Diagnostics::new();
             if !attr(&planned, "access_tier").is_known() {
                 // The account's default tier, known once the blob exists.
                 let r = read(p, planned.clone()).await;
                 let tier = r.new_state.as_ref().map(|s| attr(s, "access_tier").clone()).filter(|t| t.is_known()).unwrap_or(Value::Null);
                 set(&mut planned, "access_tier", tier);
+                diagnostics = r.diagnostics;
             }
-            ApplyResponse { new_state: Some(planned), diagnostics: Default::default() }
+            ApplyResponse { new_state: Some(planned), diagnostics }
         }
         (Some(prior), None) => {
             let (container, name) = (text(&prior, "storage_container_name"), text(&prior, "name"));
             let deleted = match p.container(&text(&prior, "storage_account_name"), &container) {
-                Ok(c) => c.blob_client(&name).delete(None).await.map(|_| ()).or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting blob \"{name}\" from container \"{container}\""), &e)) }),
+                Ok(c) => c.blob_client(&name).delete(Some(BlobClientDeleteOptions { delete_snapshots: Some(DeleteSnapshotsOptionType::Include), ..Default::default() })).await.map(|_| ()).or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting blob \"{name}\" from container \"{container}\""), &e)) }),
                 Err(d) => Err(d),
             };
             match deleted {
@@ -266,7 +278,8 @@ pub async fn read_batch(p: &AzureProvider, blobs: Vec<(usize, Value)>) -> Vec<(u
             }
             continue;
         }
-        let mut listed = match list(p, &account, &container).await {
+        let prefix = common_prefix(items.iter().map(|(_, v)| attr(v, "name").as_str().unwrap_or_default()));
+        let mut listed = match list(p, &account, &container, &prefix).await {
             Ok(l) => l,
             Err(d) => {
                 out.extend(items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })));
@@ -284,15 +297,26 @@ pub async fn read_batch(p: &AzureProvider, blobs: Vec<(usize, Value)>) -> Vec<(u
     out
 }
 
-/// Every blob of a container with its properties and metadata.
-async fn list(p: &AzureProvider, account: &str, container: &str) -> Result<HashMap<String, Remote>, Diagnostics> {
+/// Every blob of a container whose name starts with `prefix`, with its properties and
+/// metadata. A container that is gone has no blobs.
+async fn list(p: &AzureProvider, account: &str, container: &str, prefix: &str) -> Result<HashMap<String, Remote>, Diagnostics> {
     use futures::TryStreamExt;
     let client = p.container(account, container)?;
     let what = || format!("listing container \"{container}\"");
-    let options = BlobContainerClientListBlobsOptions { include: Some(vec![ListBlobsIncludeItem::Metadata]), ..Default::default() };
+    let options = BlobContainerClientListBlobsOptions {
+        include: Some(vec![ListBlobsIncludeItem::Metadata]),
+        prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
+        ..Default::default()
+    };
     let mut pages = client.list_blobs(Some(options)).map_err(|e| azure_error(&what(), &e))?.into_pages();
     let mut out = HashMap::new();
-    while let Some(page) = pages.try_next().await.map_err(|e| azure_error(&what(), &e))? {
+    loop {
+        let page = match pages.try_next().await {
+            Ok(Some(page)) => page,
+            Ok(None) => break,
+            Err(e) if not_found(&e) => return Ok(HashMap::new()),
+            Err(e) => return Err(azure_error(&what(), &e)),
+        };
         let page = page.into_model().map_err(|e| azure_error(&what(), &e))?;
         for item in page.blob_items {
             let (Some(name), Some(props)) = (item.name, item.properties) else { continue };

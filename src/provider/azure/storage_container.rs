@@ -44,6 +44,9 @@ fn access_type(v: &Value) -> Result<Option<PublicAccessType>, Diagnostics> {
 pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     let mut planned = req.proposed_new_state;
     let mut diagnostics = Diagnostics::new();
+    if let Some(d) = super::metadata_problem(attr(&req.config, "metadata")) {
+        diagnostics.extend(d);
+    }
     if let Some(name) = attr(&req.config, "name").as_str() {
         if let Some(why) = container_name_problem(name) {
             diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}."))));
@@ -52,7 +55,8 @@ pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     if let Err(d) = access_type(&planned) {
         diagnostics.extend(d);
     }
-    if attr(&planned, "container_access_type").is_null() {
+    // Terraform's default applies whenever the argument is not set.
+    if attr(&req.config, "container_access_type").is_null() {
         set(&mut planned, "container_access_type", Value::string("private"));
     }
     if attr(&planned, "metadata").is_null() {

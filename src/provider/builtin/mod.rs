@@ -95,6 +95,21 @@ pub(crate) fn map_value(m: impl IntoIterator<Item = (String, String)>) -> Value 
     Value::Map(Arc::new(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<std::collections::BTreeMap<_, _>>()))
 }
 
+/// The longest prefix all names share: a bulk refresh lists only under it, so a few managed
+/// objects in a large bucket do not cost a listing of the whole bucket.
+pub(crate) fn common_prefix<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut it = names.into_iter();
+    let Some(first) = it.next() else { return String::new() };
+    let mut len = first.len();
+    for n in it {
+        len = first.bytes().zip(n.bytes()).take(len).take_while(|(a, b)| a == b).count();
+    }
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    first[..len].to_string()
+}
+
 /// An attribute of an object value (Null when absent).
 pub(crate) fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.get_attr(name).unwrap_or(&Value::Null)
@@ -128,4 +143,19 @@ pub(crate) fn defaults(v: &mut Value, pairs: &[(&str, Value)]) {
 
 pub(crate) fn error(summary: &str, detail: impl Into<String>) -> Diagnostics {
     Diagnostic::error(summary, detail).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_prefix;
+
+    #[test]
+    fn common_prefix_is_the_longest_shared_start() {
+        assert_eq!(common_prefix(["site/a.html", "site/b.css", "site/img/c.png"]), "site/");
+        assert_eq!(common_prefix(["a", "b"]), "");
+        assert_eq!(common_prefix(["only/one.txt"]), "only/one.txt");
+        assert_eq!(common_prefix(Vec::<&str>::new()), "");
+        // Never splits a multi-byte character.
+        assert_eq!(common_prefix(["dé1", "dè2"]), "d");
+    }
 }

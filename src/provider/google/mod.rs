@@ -99,7 +99,9 @@ impl GoogleFactory {
             base.with_auth().await.map_err(auth_error)?
         };
         let project = text("project").or_else(|| env("GOOGLE_PROJECT")).or_else(|| env("GOOGLE_CLOUD_PROJECT")).or_else(|| client_config.project_id.clone());
-        Ok(Arc::new(GoogleProvider { client: Client::new(client_config), project, api_root, counter }))
+        let token = client_config.token_source_provider.as_ref().map(|p| p.token_source());
+        let http = client_config.http.clone().unwrap_or_else(|| reqwest_middleware::ClientBuilder::new(reqwest::Client::new()).build());
+        Ok(Arc::new(GoogleProvider { client: Client::new(client_config), project, api_root, counter, http, token }))
     }
 }
 
@@ -153,12 +155,46 @@ pub struct GoogleProvider {
     /// The JSON API root (`https://storage.googleapis.com` or the custom endpoint's).
     api_root: String,
     counter: Arc<AtomicU64>,
+    /// The same HTTP client and token source, for the calls made without the crate.
+    http: reqwest_middleware::ClientWithMiddleware,
+    token: Option<Arc<dyn token_source::TokenSource>>,
 }
 
 impl GoogleProvider {
     /// HTTP requests sent so far (every attempt).
     pub fn requests(&self) -> u64 {
         self.counter.load(Ordering::Relaxed)
+    }
+
+    /// One JSON API call made without the crate: `path` under `/storage/v1/`. Used for bucket
+    /// reads and patches: the crate's patch request serializes every field it knows, as null
+    /// when unset, and a null clears that setting (lifecycle rules, CORS, encryption... that
+    /// skyform does not manage would be lost); and its bucket model cannot hold a null label,
+    /// which is how a PATCH removes one.
+    pub(crate) async fn json(&self, method: reqwest::Method, path: &str, body: Option<&serde_json::Value>) -> Result<serde_json::Value, GcsError> {
+        let mut req = self.http.request(method, format!("{}/storage/v1/{path}", self.api_root));
+        if let Some(b) = body {
+            req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.to_string());
+        }
+        if let Some(ts) = &self.token {
+            req = req.header(reqwest::header::AUTHORIZATION, ts.token().await.map_err(GcsError::TokenSource)?);
+        }
+        let resp = req.send().await.map_err(|e| match e {
+            reqwest_middleware::Error::Reqwest(e) => GcsError::HttpClient(e),
+            reqwest_middleware::Error::Middleware(e) => GcsError::HttpMiddleware(e),
+        })?;
+        let code = resp.status().as_u16();
+        let text = resp.text().await.map_err(GcsError::HttpClient)?;
+        if (200..300).contains(&code) {
+            return Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null));
+        }
+        let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"]["message"].as_str().map(str::to_string)).unwrap_or(text);
+        Err(GcsError::Response(gcloud_storage::http::error::ErrorResponse { code, errors: Vec::new(), message }))
+    }
+
+    /// The JSON API path of a bucket (valid bucket names need no escaping).
+    pub(crate) fn bucket_path(bucket: &str) -> String {
+        format!("b/{bucket}")
     }
 
     /// A bucket's `self_link`, as Terraform's provider records it.

@@ -7,10 +7,8 @@
 use std::collections::HashMap;
 
 use gcloud_storage::http::buckets::delete::DeleteBucketRequest;
-use gcloud_storage::http::buckets::get::GetBucketRequest;
 use gcloud_storage::http::buckets::insert::{BucketCreationConfig, InsertBucketParam, InsertBucketRequest};
-use gcloud_storage::http::buckets::patch::{BucketPatchConfig, PatchBucketRequest};
-use gcloud_storage::http::buckets::{iam_configuration::UniformBucketLevelAccess, Bucket, IamConfiguration, Versioning};
+use gcloud_storage::http::buckets::{iam_configuration::UniformBucketLevelAccess, IamConfiguration, Versioning};
 use gcloud_storage::http::objects::delete::DeleteObjectRequest;
 use gcloud_storage::http::objects::list::ListObjectsRequest;
 
@@ -87,13 +85,18 @@ pub fn plan(p: &GoogleProvider, req: PlanRequest) -> PlanResponse {
             set(&mut planned, k, Value::String(upper));
         }
     }
-    if attr(&planned, "storage_class").is_null() {
+    // Terraform's defaults apply whenever the argument is not set (removing it from the
+    // configuration goes back to the default, it does not keep the last value).
+    if attr(&req.config, "storage_class").is_null() {
         set(&mut planned, "storage_class", Value::string("STANDARD"));
     }
-    for k in ["force_destroy", "uniform_bucket_level_access"] {
-        if attr(&planned, k).is_null() {
-            set(&mut planned, k, Value::Bool(false));
-        }
+    if attr(&req.config, "force_destroy").is_null() {
+        set(&mut planned, "force_destroy", Value::Bool(false));
+    }
+    // Uniform access is optional and computed: unset, it is whatever the bucket has (an
+    // organization policy may enforce it).
+    if req.prior_state.is_none() && attr(&planned, "uniform_bucket_level_access").is_null() {
+        set(&mut planned, "uniform_bucket_level_access", Value::Unknown);
     }
     if attr(&planned, "project").is_null() {
         match &p.project {
@@ -124,7 +127,7 @@ fn labels(v: &Value) -> Option<HashMap<String, String>> {
 }
 
 fn uniform(v: &Value) -> Option<IamConfiguration> {
-    let enabled = matches!(attr(v, "uniform_bucket_level_access"), Value::Bool(true));
+    let Value::Bool(enabled) = *attr(v, "uniform_bucket_level_access") else { return None };
     Some(IamConfiguration { uniform_bucket_level_access: Some(UniformBucketLevelAccess { enabled, locked_time: None }), public_access_prevention: None })
 }
 
@@ -146,10 +149,19 @@ pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
             };
             match super::retry(|| p.client.insert_bucket(&insert)).await {
                 // A service that ignored part of the insert (emulators do) gets it as a PATCH.
-                Ok(b) => match patch_if_changed(p, &with_remote(p, planned.clone(), b), &planned).await {
-                    Ok(()) => ApplyResponse { new_state: Some(planned), diagnostics: Default::default() },
-                    Err(d) => ApplyResponse { new_state: Some(planned), diagnostics: d },
-                },
+                Ok(b) => {
+                    let remote = with_remote(p, planned.clone(), &serde_json::to_value(&b).unwrap_or_default());
+                    match patch_if_changed(p, &remote, &planned).await {
+                        Ok(()) => {
+                            let mut state = planned;
+                            if !attr(&state, "uniform_bucket_level_access").is_known() {
+                                set(&mut state, "uniform_bucket_level_access", attr(&remote, "uniform_bucket_level_access").clone());
+                            }
+                            ApplyResponse { new_state: Some(state), diagnostics: Default::default() }
+                        }
+                        Err(d) => ApplyResponse { new_state: Some(remote), diagnostics: d },
+                    }
+                }
                 Err(e) => ApplyResponse { new_state: None, diagnostics: gcs_error(&format!("creating bucket \"{name}\""), &e) },
             }
         }
@@ -181,32 +193,39 @@ pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
     }
 }
 
-/// Attributes a PATCH changes in place.
-const PATCHED: &[&str] = &["storage_class", "labels", "versioning", "uniform_bucket_level_access"];
-
-/// Sends one PATCH with the planned in-place attributes when any differs from `current`.
+/// Sends one PATCH with the planned in-place attributes that differ from `current`, and only
+/// those (a label no longer configured is sent as null, which removes it).
 async fn patch_if_changed(p: &GoogleProvider, current: &Value, planned: &Value) -> Result<(), Diagnostics> {
-    if PATCHED.iter().all(|k| attr(current, k) == attr(planned, k)) {
+    use serde_json::{json, Map, Value as Json};
+    let mut body = Map::new();
+    let changed = |k: &str| attr(current, k) != attr(planned, k) && attr(planned, k).is_known();
+    if changed("storage_class") {
+        body.insert("storageClass".into(), json!(text(planned, "storage_class")));
+    }
+    if attr(current, "labels") != attr(planned, "labels") {
+        let want = labels(planned).unwrap_or_default();
+        let mut l: Map<String, Json> = want.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        for k in labels(current).unwrap_or_default().keys() {
+            l.entry(k.clone()).or_insert(Json::Null);
+        }
+        body.insert("labels".into(), Json::Object(l));
+    }
+    if attr(current, "versioning") != attr(planned, "versioning") {
+        let enabled = versioning(planned).unwrap_or(false);
+        if enabled || versioning(current).unwrap_or(false) {
+            body.insert("versioning".into(), json!({ "enabled": enabled }));
+        }
+    }
+    if changed("uniform_bucket_level_access") {
+        let enabled = matches!(attr(planned, "uniform_bucket_level_access"), Value::Bool(true));
+        body.insert("iamConfiguration".into(), json!({ "uniformBucketLevelAccess": { "enabled": enabled } }));
+    }
+    if body.is_empty() {
         return Ok(());
     }
     let name = text(planned, "name");
-    let was_versioned = versioning(current).unwrap_or(false);
-    let patch = PatchBucketRequest {
-        bucket: name.clone(),
-        metadata: Some(BucketPatchConfig {
-            storage_class: Some(text(planned, "storage_class")),
-            labels: Some(labels(planned).unwrap_or_default()),
-            versioning: match versioning(planned) {
-                Some(enabled) => Some(Versioning { enabled }),
-                None if was_versioned => Some(Versioning { enabled: false }),
-                None => None,
-            },
-            iam_configuration: uniform(planned),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    super::retry(|| p.client.patch_bucket(&patch)).await.map(|_| ()).map_err(|e| gcs_error(&format!("updating bucket \"{name}\""), &e))
+    let (path, body) = (GoogleProvider::bucket_path(&name), Json::Object(body));
+    super::retry(|| p.json(reqwest::Method::PATCH, &path, Some(&body))).await.map(|_| ()).map_err(|e| gcs_error(&format!("updating bucket \"{name}\""), &e))
 }
 
 /// Deletes every object generation in a bucket.
@@ -232,22 +251,26 @@ async fn empty(p: &GoogleProvider, bucket: &str) -> Result<(), Diagnostics> {
     }
 }
 
-fn with_remote(p: &GoogleProvider, mut state: Value, b: Bucket) -> Value {
+/// The state from a bucket resource of the JSON API.
+fn with_remote(p: &GoogleProvider, mut state: Value, b: &serde_json::Value) -> Value {
+    let upper = |k: &str| Value::String(b[k].as_str().unwrap_or_default().to_ascii_uppercase());
+    let name = b["name"].as_str().unwrap_or_default().to_string();
     let prior_versioning = versioning(&state);
-    set(&mut state, "location", Value::String(b.location.to_ascii_uppercase()));
-    set(&mut state, "storage_class", Value::String(b.storage_class.to_ascii_uppercase()));
-    let labels = b.labels.unwrap_or_default();
+    set(&mut state, "location", upper("location"));
+    set(&mut state, "storage_class", upper("storageClass"));
+    // A label patched to null is gone (the emulator keeps it as a null value).
+    let labels: Vec<(String, String)> = b["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
     if !labels.is_empty() || !attr(&state, "labels").is_null() {
         set(&mut state, "labels", map_value(labels));
     }
-    let enabled = b.versioning.map(|v| v.enabled).unwrap_or(false);
+    let enabled = b["versioning"]["enabled"].as_bool().unwrap_or(false);
     let v = if enabled || prior_versioning.is_some() { versioning_value(enabled) } else { Value::List(Vec::new()) };
     set(&mut state, "versioning", v);
-    let uniform = b.iam_configuration.and_then(|i| i.uniform_bucket_level_access).map(|u| u.enabled).unwrap_or(false);
+    let uniform = b["iamConfiguration"]["uniformBucketLevelAccess"]["enabled"].as_bool().unwrap_or(false);
     set(&mut state, "uniform_bucket_level_access", Value::Bool(uniform));
-    set(&mut state, "id", Value::String(b.name.clone()));
-    set(&mut state, "url", Value::String(format!("gs://{}", b.name)));
-    set(&mut state, "self_link", Value::String(p.bucket_link(&b.name)));
+    set(&mut state, "id", Value::String(name.clone()));
+    set(&mut state, "url", Value::String(format!("gs://{name}")));
+    set(&mut state, "self_link", Value::String(p.bucket_link(&name)));
     if attr(&state, "force_destroy").is_null() {
         set(&mut state, "force_destroy", Value::Bool(false));
     }
@@ -257,9 +280,9 @@ fn with_remote(p: &GoogleProvider, mut state: Value, b: Bucket) -> Value {
 /// Reads the bucket (one GET).
 pub async fn read(p: &GoogleProvider, prior: Value) -> ReadResponse {
     let name = text(&prior, "name");
-    let req = GetBucketRequest { bucket: name.clone(), ..Default::default() };
-    match super::retry(|| p.client.get_bucket(&req)).await {
-        Ok(b) => ReadResponse { new_state: Some(with_remote(p, prior, b)), diagnostics: Default::default() },
+    let path = GoogleProvider::bucket_path(&name);
+    match super::retry(|| p.json(reqwest::Method::GET, &path, None)).await {
+        Ok(b) => ReadResponse { new_state: Some(with_remote(p, prior, &b)), diagnostics: Default::default() },
         Err(e) if not_found(&e) => ReadResponse { new_state: None, diagnostics: Default::default() },
         Err(e) => ReadResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("reading bucket \"{name}\""), &e) },
     }

@@ -23,7 +23,7 @@ use md5::Digest;
 
 use super::{gcs_error, not_found, GoogleProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map};
+use crate::provider::builtin::{attr, blank, common_prefix, imported, map_value, replace_paths, set, string_map};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -203,7 +203,8 @@ pub async fn read_batch(p: &GoogleProvider, objects: Vec<(usize, Value)>) -> Vec
             }
             continue;
         }
-        let mut listed = match list(p, &bucket).await {
+        let prefix = common_prefix(items.iter().map(|(_, v)| attr(v, "name").as_str().unwrap_or_default()));
+        let mut listed = match list(p, &bucket, &prefix).await {
             Ok(l) => l,
             Err(d) => {
                 out.extend(items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })));
@@ -221,15 +222,19 @@ pub async fn read_batch(p: &GoogleProvider, objects: Vec<(usize, Value)>) -> Vec
     out
 }
 
-/// Every object of a bucket, by name.
-async fn list(p: &GoogleProvider, bucket: &str) -> Result<HashMap<String, Object>, Diagnostics> {
+/// Every object of a bucket whose name starts with `prefix`, by name. A bucket that is gone
+/// has no objects.
+async fn list(p: &GoogleProvider, bucket: &str, prefix: &str) -> Result<HashMap<String, Object>, Diagnostics> {
     let mut out = HashMap::new();
     let mut token = None;
     loop {
-        let req = ListObjectsRequest { bucket: bucket.to_string(), page_token: token.clone(), max_results: Some(1000), ..Default::default() };
-        let page = super::retry(|| p.client.list_objects(&req))
-            .await
-            .map_err(|e| gcs_error(&format!("listing bucket \"{bucket}\""), &e))?;
+        let prefix = (!prefix.is_empty()).then(|| prefix.to_string());
+        let req = ListObjectsRequest { bucket: bucket.to_string(), prefix, page_token: token.clone(), max_results: Some(1000), ..Default::default() };
+        let page = match super::retry(|| p.client.list_objects(&req)).await {
+            Ok(page) => page,
+            Err(e) if not_found(&e) => return Ok(HashMap::new()),
+            Err(e) => return Err(gcs_error(&format!("listing bucket \"{bucket}\""), &e)),
+        };
         for o in page.items.unwrap_or_default() {
             out.insert(o.name.clone(), o);
         }
