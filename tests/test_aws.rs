@@ -633,3 +633,39 @@ fn creates_and_deletes_get_a_raised_retry_budget() {
     assert_eq!(connect(config(Some(1.0))), (2, 10));
     assert_eq!(connect(config(Some(24.0))), (25, 25));
 }
+
+#[test]
+fn ec2_errors_name_the_resource_and_say_what_to_fix() {
+    let Some(endpoint) = moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = format!(
+        r#"{}
+resource "aws_vpc" "v" {{
+  cidr_block = "10.77.0.0/16"
+}}
+
+resource "aws_subnet" "a" {{
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.77.1.0/24"
+}}
+
+resource "aws_subnet" "overlap" {{
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.77.1.0/25"
+  depends_on = [aws_subnet.a]
+}}
+"#,
+        ec2_provider(&endpoint)
+    );
+    std::fs::write(d.join("main.tf"), config).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("aws_subnet.overlap") && err.contains("InvalidSubnet.Conflict") && err.contains("overlaps"), "{err}");
+    // (moto 5.2.5 accepts any AMI id, so the AMI-not-found hint cannot be exercised here.)
+    // What did succeed is in state; the failures are not.
+    let out = succeeds(d, &["state", "list"]);
+    assert_eq!(stdout(&out), "aws_subnet.a\naws_vpc.v\n");
+    succeeds(d, &["destroy", "-auto-approve"]);
+}
