@@ -10,5 +10,6 @@ mod test_cli;
 mod test_engine;
 mod test_errors;
 mod test_fuzz;
+mod test_retries;
 mod test_review;
 mod test_terraform;

@@ -1,0 +1,108 @@
+//! Throttling and server errors are retried with backoff, the user's own errors are not:
+//! each provider against a local HTTP server that answers with canned responses.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use skyform::provider::azure::AzureFactory;
+use skyform::provider::google::GoogleFactory;
+use skyform::provider::{Provider, ReadRequest};
+use skyform::value::Value;
+
+/// Serves each request with the next `(status, body)` (the last one repeats), one request per
+/// connection. Returns the base URL and the number of requests served.
+fn canned(responses: Vec<(u16, &'static str)>) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Read the head and a Content-Length body.
+            loop {
+                let n = s.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let len = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            let i = count.fetch_add(1, Ordering::SeqCst);
+            let (status, body) = responses[i.min(responses.len() - 1)];
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let _ = s.write_all(reply.as_bytes());
+        }
+    });
+    (base, served)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+const BUCKET: &str = r#"{"name":"b1","location":"US","storageClass":"STANDARD","labels":{"env":"dev"}}"#;
+
+#[test]
+fn gcs_retries_server_errors_and_throttling_then_succeeds() {
+    let (base, served) = canned(vec![(503, "{}"), (429, "{}"), (200, BUCKET)]);
+    let config = Value::object([("project", Value::string("p")), ("storage_custom_endpoint", Value::string(format!("{base}/storage/v1/")))]);
+    let rt = rt();
+    let driver = rt.block_on(GoogleFactory::new().connect(&config)).unwrap();
+    let prior = Value::object([("name", Value::string("b1"))]);
+    let r = rt.block_on(driver.read(ReadRequest { type_name: "google_storage_bucket".into(), prior_state: prior }));
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let state = r.new_state.unwrap();
+    assert_eq!(state.get_attr("labels").and_then(|l| l.get_attr("env")), Some(&Value::string("dev")));
+    assert_eq!(served.load(Ordering::SeqCst), 3);
+    assert_eq!(driver.requests(), 3);
+}
+
+#[test]
+fn gcs_does_not_retry_the_users_errors() {
+    let (base, served) = canned(vec![(403, r#"{"error":{"code":403,"message":"no access"}}"#)]);
+    let config = Value::object([("project", Value::string("p")), ("storage_custom_endpoint", Value::string(format!("{base}/storage/v1/")))]);
+    let rt = rt();
+    let driver = rt.block_on(GoogleFactory::new().connect(&config)).unwrap();
+    let prior = Value::object([("name", Value::string("b1"))]);
+    let r = rt.block_on(driver.read(ReadRequest { type_name: "google_storage_bucket".into(), prior_state: prior }));
+    let text = format!("{:?}", r.diagnostics);
+    assert!(text.contains("403") && text.contains("no access") && text.contains("credentials"), "{text}");
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn azure_retries_server_errors_then_succeeds() {
+    let (base, served) = canned(vec![(500, ""), (503, ""), (200, "")]);
+    let key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    let config = Value::object([("access_key", Value::string(key)), ("blob_endpoint", Value::string(format!("{base}/devstoreaccount1")))]);
+    let driver = AzureFactory::new().connect(&config).unwrap();
+    let prior = Value::object([("name", Value::string("c1")), ("storage_account_name", Value::string("devstoreaccount1"))]);
+    let r = rt().block_on(driver.read(ReadRequest { type_name: "azurerm_storage_container".into(), prior_state: prior }));
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.new_state.unwrap().get_attr("container_access_type"), Some(&Value::string("private")));
+    assert_eq!(served.load(Ordering::SeqCst), 3);
+    assert_eq!(driver.requests(), 3);
+}
+
+#[test]
+fn azure_does_not_retry_a_missing_container() {
+    let (base, served) = canned(vec![(404, "")]);
+    let key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    let config = Value::object([("access_key", Value::string(key)), ("blob_endpoint", Value::string(format!("{base}/devstoreaccount1")))]);
+    let driver = AzureFactory::new().connect(&config).unwrap();
+    let prior = Value::object([("name", Value::string("c1")), ("storage_account_name", Value::string("devstoreaccount1"))]);
+    let r = rt().block_on(driver.read(ReadRequest { type_name: "azurerm_storage_container".into(), prior_state: prior }));
+    assert!(r.new_state.is_none() && r.diagnostics.is_empty(), "a 404 reads as gone: {:?}", r.diagnostics);
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+}
