@@ -669,3 +669,39 @@ resource "aws_subnet" "overlap" {{
     assert_eq!(stdout(&out), "aws_subnet.a\naws_vpc.v\n");
     succeeds(d, &["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn provider_alias_puts_a_bucket_in_a_second_region() {
+    let Some(endpoint) = moto() else { return };
+    let (home, away) = (unique("home"), unique("away"));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let second = provider_block(&endpoint).replacen("provider \"aws\" {", "provider \"aws\" {\n  alias = \"us\"", 1).replace("eu-west-1", "us-west-2");
+    let config = format!(
+        r#"{}
+{second}
+resource "aws_s3_bucket" "home" {{
+  bucket = "{home}"
+}}
+
+resource "aws_s3_bucket" "away" {{
+  provider = aws.us
+  bucket   = "{away}"
+}}
+
+output "regions" {{
+  value = [aws_s3_bucket.home.region, aws_s3_bucket.away.region]
+}}
+"#,
+        provider_block(&endpoint)
+    );
+    std::fs::write(d.join("main.tf"), config).unwrap();
+    succeeds(d, &["apply", "-auto-approve"]);
+    assert_eq!(stdout(&succeeds(d, &["output", "-json", "regions"])).trim(), r#"["eu-west-1","us-west-2"]"#);
+    let s3 = rt().block_on(sdk(&endpoint));
+    let loc = rt().block_on(s3.get_bucket_location().bucket(&away).send()).unwrap();
+    assert_eq!(loc.location_constraint().map(|c| c.as_str()), Some("us-west-2"));
+    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    succeeds(d, &["destroy", "-auto-approve"]);
+}
