@@ -237,6 +237,15 @@ fn azure_errors_name_the_resource() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("Invalid metadata key") && stderr(&out).contains("\"Env\""), "{}", stderr(&out));
 
+    // A container that already exists: the service's error, with the address and what to do.
+    let taken = unique("taken");
+    rt().block_on(sdk(&endpoint, &taken).create(None)).unwrap();
+    std::fs::write(d.join("main.tf"), bad.replace("Bad_Name", &taken)).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("ContainerAlreadyExists") && err.contains("azurerm_storage_container.bad") && err.contains("skyform import"), "{err}");
+
     // A blob into a container that does not exist: the service's error, with the address.
     let missing = unique("nothere");
     let cfg = format!(
