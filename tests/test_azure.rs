@@ -109,15 +109,19 @@ output "url" {{
     let out = succeeds(d, &["output", "-raw", "url"]);
     assert_eq!(stdout(&out), format!("{endpoint}/{container}/inline.json"));
 
-    // Drift: one blob overwritten and one deleted outside skyform.
+    // Drift: one blob overwritten and one deleted outside skyform, and the container's
+    // metadata edited.
     let client = sdk(&endpoint, &container);
     upload(&client, "files/a.txt", "edited elsewhere");
     rt().block_on(client.blob_client("files/b.txt").delete(None)).unwrap();
+    let edited: std::collections::HashMap<String, String> = [("env".to_string(), "hacked".to_string())].into();
+    rt().block_on(client.set_metadata(&edited, None)).unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     let text = stdout(&out);
     assert!(text.contains("# azurerm_storage_blob.f[\"a.txt\"] will be updated in-place"), "{text}");
     assert!(text.contains("# azurerm_storage_blob.f[\"b.txt\"] will be created"), "{text}");
-    assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{text}");
+    assert!(text.contains("# azurerm_storage_container.c will be updated in-place") && text.contains("\"hacked\" -> \"dev\""), "{text}");
+    assert!(text.contains("Plan: 1 to add, 2 to change, 0 to destroy."), "{text}");
 
     // A local edit, a metadata change and the access type back to its default (private):
     // converge, then nothing left to do.

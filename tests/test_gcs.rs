@@ -111,14 +111,18 @@ output "url" {{
     assert!(stdout(&out).contains("(sensitive value)") && !stdout(&out).contains("s3cr3t-value"), "{}", stdout(&out));
     std::fs::write(d.join("main.tf"), config("dev")).unwrap();
 
-    // Drift: one object overwritten and one deleted outside skyform.
+    // Drift: one object overwritten and one deleted outside skyform, and the bucket's storage
+    // class changed.
     put(&endpoint, &bucket, "files/a.txt", "edited elsewhere");
     assert_eq!(http("DELETE", &format!("{endpoint}b/{bucket}/o/{}", enc("files/b.txt")), &[], vec![]).0, 200);
+    let patch = br#"{"storageClass":"NEARLINE"}"#.to_vec();
+    assert_eq!(http("PATCH", &format!("{endpoint}b/{bucket}"), &[("content-type", "application/json")], patch).0, 200);
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     let text = stdout(&out);
     assert!(text.contains("# google_storage_bucket_object.f[\"a.txt\"] will be updated in-place"), "{text}");
     assert!(text.contains("# google_storage_bucket_object.f[\"b.txt\"] will be created"), "{text}");
-    assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{text}");
+    assert!(text.contains("# google_storage_bucket.b will be updated in-place") && text.contains("\"NEARLINE\" -> \"STANDARD\""), "{text}");
+    assert!(text.contains("Plan: 1 to add, 2 to change, 0 to destroy."), "{text}");
 
     // A local edit and a label change: converge, then nothing left to do.
     std::fs::write(d.join("files/a.txt"), "alpha 2\n").unwrap();
