@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use skyform::provider::azure::AzureFactory;
 use skyform::provider::google::GoogleFactory;
-use skyform::provider::{Provider, ReadRequest};
+use skyform::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use skyform::value::Value;
 
 /// Serves each request with the next `(status, body)` (the last one repeats), one request per
@@ -51,7 +51,7 @@ fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
-const BUCKET: &str = r#"{"name":"b1","location":"US","storageClass":"STANDARD","labels":{"env":"dev"}}"#;
+const BUCKET: &str = r#"{"name":"bkt1","location":"US","storageClass":"STANDARD","labels":{"env":"dev"}}"#;
 
 #[test]
 fn gcs_retries_server_errors_and_throttling_then_succeeds() {
@@ -59,7 +59,7 @@ fn gcs_retries_server_errors_and_throttling_then_succeeds() {
     let config = Value::object([("project", Value::string("p")), ("storage_custom_endpoint", Value::string(format!("{base}/storage/v1/")))]);
     let rt = rt();
     let driver = rt.block_on(GoogleFactory::new().connect(&config)).unwrap();
-    let prior = Value::object([("name", Value::string("b1"))]);
+    let prior = Value::object([("name", Value::string("bkt1"))]);
     let r = rt.block_on(driver.read(ReadRequest { type_name: "google_storage_bucket".into(), prior_state: prior }));
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     let state = r.new_state.unwrap();
@@ -74,7 +74,7 @@ fn gcs_does_not_retry_the_users_errors() {
     let config = Value::object([("project", Value::string("p")), ("storage_custom_endpoint", Value::string(format!("{base}/storage/v1/")))]);
     let rt = rt();
     let driver = rt.block_on(GoogleFactory::new().connect(&config)).unwrap();
-    let prior = Value::object([("name", Value::string("b1"))]);
+    let prior = Value::object([("name", Value::string("bkt1"))]);
     let r = rt.block_on(driver.read(ReadRequest { type_name: "google_storage_bucket".into(), prior_state: prior }));
     let text = format!("{:?}", r.diagnostics);
     assert!(text.contains("403") && text.contains("no access") && text.contains("credentials"), "{text}");
@@ -105,4 +105,26 @@ fn azure_does_not_retry_a_missing_container() {
     let r = rt().block_on(driver.read(ReadRequest { type_name: "azurerm_storage_container".into(), prior_state: prior }));
     assert!(r.new_state.is_none() && r.diagnostics.is_empty(), "a 404 reads as gone: {:?}", r.diagnostics);
     assert_eq!(served.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn gcs_bucket_insert_retried_after_a_lost_answer_adopts_its_own_bucket() {
+    // The first insert fails with 503 (as if its answer was lost after the bucket was made),
+    // the retry meets the bucket (409), and a read finds it: created, not an error.
+    let (base, served) = canned(vec![(503, "{}"), (409, r#"{"error":{"code":409,"message":"You already own this bucket."}}"#), (200, BUCKET)]);
+    let config = Value::object([("project", Value::string("p")), ("storage_custom_endpoint", Value::string(format!("{base}/storage/v1/")))]);
+    let rt = rt();
+    let driver = rt.block_on(GoogleFactory::new().connect(&config)).unwrap();
+    let cfg = Value::object([
+        ("name", Value::string("bkt1")),
+        ("location", Value::string("US")),
+        ("labels", Value::object([("env", Value::string("dev"))])),
+        ("versioning", Value::List(vec![])),
+    ]);
+    let plan = rt.block_on(driver.plan(PlanRequest { type_name: "google_storage_bucket".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }));
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let r = rt.block_on(driver.apply(ApplyRequest { type_name: "google_storage_bucket".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }));
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.new_state.unwrap().get_attr("uniform_bucket_level_access"), Some(&Value::Bool(false)));
+    assert_eq!(served.load(Ordering::SeqCst), 3);
 }

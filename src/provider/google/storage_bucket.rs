@@ -147,10 +147,26 @@ pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
                     ..Default::default()
                 },
             };
-            match super::retry(|| p.client.insert_bucket(&insert)).await {
+            let attempts = std::sync::atomic::AtomicU32::new(0);
+            let inserted = super::retry(|| {
+                attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                p.client.insert_bucket(&insert)
+            })
+            .await
+            .map(|b| serde_json::to_value(&b).unwrap_or_default());
+            let inserted = match inserted {
+                // A retried insert whose first attempt did succeed (the answer was lost) meets
+                // its own bucket: the bucket is ours.
+                Err(e) if super::status(&e) == Some(409) && attempts.into_inner() > 1 => {
+                    let path = GoogleProvider::bucket_path(&name);
+                    p.json(reqwest::Method::GET, &path, None).await.map_err(|_| e)
+                }
+                other => other,
+            };
+            match inserted {
                 // A service that ignored part of the insert (emulators do) gets it as a PATCH.
                 Ok(b) => {
-                    let remote = with_remote(p, planned.clone(), &serde_json::to_value(&b).unwrap_or_default());
+                    let remote = with_remote(p, planned.clone(), &b);
                     match patch_if_changed(p, &remote, &planned).await {
                         Ok(()) => {
                             let mut state = planned;
