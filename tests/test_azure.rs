@@ -10,7 +10,7 @@ use azure_storage_blob::models::{BlobClientGetPropertiesResultHeaders, BlobConta
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use skyform::provider::azure::shared_key::SharedKeyPolicy;
 use skyform::provider::azure::{AzureFactory, AzureProvider};
-use skyform::provider::{Provider, ReadRequest};
+use skyform::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use skyform::value::Value;
 
 use crate::common::{emulator, http, plan_code, skyform, stderr, stdout, succeeds, unique};
@@ -335,4 +335,53 @@ resource "azurerm_storage_blob" "b" {{
     }
     succeeds(d, &["destroy", "-auto-approve", &sas]);
     assert!(!rt().block_on(sdk(&endpoint, &container).exists()).unwrap());
+}
+
+#[test]
+fn blob_properties_and_metadata_change_without_an_upload() {
+    let Some(endpoint) = azurite() else { return };
+    let container = unique("azprops");
+    let client = sdk(&endpoint, &container);
+    rt().block_on(client.create(None)).unwrap();
+    let config = Value::object([("access_key", Value::string(KEY)), ("blob_endpoint", Value::string(&endpoint))]);
+    let driver = AzureFactory::new().connect(&config).unwrap();
+    let cfg = Value::object([
+        ("name", Value::string("p.txt")),
+        ("storage_account_name", Value::string(ACCOUNT)),
+        ("storage_container_name", Value::string(&container)),
+        ("type", Value::string("Block")),
+        ("source_content", Value::string("bytes")),
+        ("content_type", Value::string("text/plain")),
+        ("metadata", Value::object([("a", Value::string("1"))])),
+    ]);
+    let plan = rt().block_on(driver.plan(PlanRequest { type_name: "azurerm_storage_blob".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }));
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let created = rt().block_on(driver.apply(ApplyRequest { type_name: "azurerm_storage_blob".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }));
+    let prior = created.new_state.unwrap();
+
+    // Same bytes (same content_md5), new content type, cache control and metadata, and a body
+    // source that cannot be read: the update must not upload.
+    let mut planned = prior.clone();
+    if let Value::Map(m) = &mut planned {
+        let m = Arc::make_mut(m);
+        m.insert("source_content".into(), Value::Null);
+        m.insert("source".into(), Value::string("/nonexistent/file"));
+        m.insert("content_type".into(), Value::string("text/html"));
+        m.insert("cache_control".into(), Value::string("no-cache"));
+        m.insert("metadata".into(), Value::object([("b", Value::string("2"))]));
+    }
+    let before = driver.requests();
+    let r = rt().block_on(driver.apply(ApplyRequest { type_name: "azurerm_storage_blob".into(), prior_state: Some(prior), planned_state: Some(planned.clone()), config: planned }));
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(driver.requests() - before, 2, "Set Blob Properties and Set Blob Metadata");
+    let props = rt().block_on(client.blob_client("p.txt").get_properties(None)).unwrap();
+    assert_eq!(props.content_type().unwrap().as_deref(), Some("text/html"));
+    assert_eq!(props.cache_control().unwrap().as_deref(), Some("no-cache"));
+    assert_eq!(props.content_md5().unwrap(), Some(hex_bytes(&md5_hex(b"bytes"))));
+    let meta = props.metadata().unwrap();
+    assert_eq!((meta.get("b").map(String::as_str), meta.contains_key("a")), (Some("2"), false));
+    let mut buf = vec![0u8; 16];
+    let got = rt().block_on(client.blob_client("p.txt").download_into(&mut buf, None)).unwrap();
+    assert_eq!(&buf[..got.len], b"bytes");
+    rt().block_on(client.delete(None)).unwrap();
 }

@@ -4,9 +4,11 @@
 //!
 //! The planned `content_md5` (hex, as `filemd5()` gives it) is the MD5 of the body, sent with
 //! the upload so the service stores it; a blob edited outside skyform reads back with another
-//! MD5 and plans an update. A new name, account, container or type replaces the blob; a new
-//! access tier alone is Set Blob Tier; any other change uploads the blob again in place
-//! (Terraform's azurerm provider replaces the blob instead; the result is the same object).
+//! MD5 and plans an update. A new name, account, container or type replaces the blob. New
+//! bytes upload the blob again in place (Terraform's azurerm provider replaces the blob
+//! instead; the result is the same object); otherwise the content type and cache control
+//! (Set Blob Properties), metadata (Set Blob Metadata) and access tier (Set Blob Tier) change
+//! in place without an upload, as in Terraform.
 //!
 //! Refresh in bulk: [`read_batch`] lists each container once (List Blobs with metadata, 5,000
 //! a page) and takes every managed blob's properties from the listing.
@@ -14,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use azure_core::http::RequestContent;
-use azure_storage_blob::models::{AccessTier, BlobClientDeleteOptions, DeleteSnapshotsOptionType, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
+use azure_storage_blob::models::{AccessTier, BlobClientDeleteOptions, BlobClientSetPropertiesOptions, DeleteSnapshotsOptionType, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
 use md5::Digest;
 
 use super::{azure_error, not_found, AzureProvider};
@@ -78,10 +80,6 @@ fn blob_url(p: &AzureProvider, v: &Value) -> Value {
 
 /// What a URL path segment must encode.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
-
-/// Attributes whose change means uploading the blob again (`content_md5` stands for the body,
-/// so moving the same bytes from `source_content` to `source` uploads nothing).
-const UPLOAD: &[&str] = &["content_type", "content_md5", "cache_control", "metadata"];
 
 pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     let mut planned = req.proposed_new_state;
@@ -161,6 +159,29 @@ async fn upload(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
     Ok(())
 }
 
+/// Set Blob Properties: the content type and cache control (and the recorded MD5, since the
+/// call resets every HTTP property it is not given).
+async fn set_headers(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
+    let (container, name) = (text(planned, "storage_container_name"), text(planned, "name"));
+    let client = p.container(&text(planned, "storage_account_name"), &container)?.blob_client(&name);
+    let options = BlobClientSetPropertiesOptions {
+        blob_content_type: attr(planned, "content_type").as_str().map(str::to_string),
+        blob_cache_control: attr(planned, "cache_control").as_str().map(str::to_string),
+        blob_content_md5: attr(planned, "content_md5").as_str().and_then(|h| hex::decode(h).ok()),
+        ..Default::default()
+    };
+    client.set_properties(Some(options)).await.map_err(|e| azure_error(&format!("setting the properties of blob \"{name}\""), &e))?;
+    Ok(())
+}
+
+/// Set Blob Metadata: replaces the blob's metadata.
+async fn set_metadata(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
+    let (container, name) = (text(planned, "storage_container_name"), text(planned, "name"));
+    let client = p.container(&text(planned, "storage_account_name"), &container)?.blob_client(&name);
+    client.set_metadata(&string_map(attr(planned, "metadata")), None).await.map_err(|e| azure_error(&format!("setting the metadata of blob \"{name}\""), &e))?;
+    Ok(())
+}
+
 async fn set_tier(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
     let (container, name) = (text(planned, "storage_container_name"), text(planned, "name"));
     let client = p.container(&text(planned, "storage_account_name"), &container)?.blob_client(&name);
@@ -172,13 +193,22 @@ async fn set_tier(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics>
 pub async fn apply(p: &AzureProvider, req: ApplyRequest) -> ApplyResponse {
     match (req.prior_state, req.planned_state) {
         (prior, Some(mut planned)) => {
-            let reupload = prior.as_ref().is_none_or(|pr| UPLOAD.iter().any(|a| attr(pr, a) != attr(&planned, a)));
-            let retier = prior.as_ref().is_some_and(|pr| attr(pr, "access_tier") != attr(&planned, "access_tier"));
+            let changed = |a: &str| prior.as_ref().is_none_or(|pr| attr(pr, a) != attr(&planned, a));
             let result = async {
-                if reupload {
+                if changed("content_md5") {
+                    // A new blob or new bytes: one upload with every property.
                     upload(p, &planned).await?;
-                } else if retier {
-                    set_tier(p, &planned).await?;
+                } else {
+                    // As Terraform's azurerm provider: properties, metadata and tier in place.
+                    if changed("content_type") || changed("cache_control") {
+                        set_headers(p, &planned).await?;
+                    }
+                    if changed("metadata") {
+                        set_metadata(p, &planned).await?;
+                    }
+                    if changed("access_tier") {
+                        set_tier(p, &planned).await?;
+                    }
                 }
                 Ok::<(), Diagnostics>(())
             }
