@@ -246,3 +246,35 @@ fn saved_plan_values_are_applied_with_variables() {
     f.apply_plan(&plan);
     assert_eq!(f.store.load().unwrap().resources["test_thing.a"].attributes.get_attr("value"), Some(&Value::Number(42.0)));
 }
+
+#[test]
+fn target_leaves_out_outputs_of_untargeted_resources_and_keeps_their_values() {
+    let cfg = |bval: &str| {
+        format!(
+            "resource \"test_thing\" \"a\" {{\n  name = \"a\"\n  value = \"one\"\n}}\nresource \"test_thing\" \"b\" {{\n  name = \"b\"\n  value = \"{bval}\"\n}}\noutput \"oa\" {{\n  value = test_thing.a.value\n}}\noutput \"ob\" {{\n  value = test_thing.b.value\n}}\n"
+        )
+    };
+    let f = Fixture::new(&cfg("two"));
+    f.apply();
+    f.write("main.tf", &cfg("three"));
+    let opts = || PlanOptions { targets: vec!["test_thing.a".into()], ..PlanOptions::default() };
+    let plan = f.plan_with(&[], opts()).unwrap();
+    assert!(plan.outputs.iter().all(|o| o.name != "ob"), "{:?}", plan.outputs.iter().map(|o| &o.name).collect::<Vec<_>>());
+    let res = f.apply_plan(&plan);
+    assert!(!res.diagnostics.has_errors(), "{}", res.diagnostics);
+    let outputs = f.store.load().unwrap().outputs;
+    assert_eq!(outputs["ob"].value, Value::string("two"), "an untargeted output keeps its stored value");
+    assert_eq!(outputs["oa"].value, Value::string("one"));
+
+    // An import of one resource does not evaluate outputs of resources not imported yet.
+    let g = Fixture::new(&cfg("two"));
+    g.apply();
+    let a_id = g.store.load().unwrap().resources["test_thing.a"].attributes.get_attr("id").and_then(|v| v.as_str()).unwrap().to_string();
+    g.store.remove_resource("test_thing.a").unwrap();
+    g.store.remove_resource("test_thing.b").unwrap();
+    let (config, _) = skyform::config::load_config(g.path()).map_err(|(d, _)| d).unwrap();
+    let engine = skyform::engine::Engine { config: &config, registry: &g.registry, root_dir: g.path(), hook: &skyform::engine::NoHook, cancel: Default::default() };
+    let state = g.store.load().unwrap();
+    let imported = crate::common::rt().block_on(engine.import(&state, &Default::default(), "test_thing.a", &a_id));
+    assert!(imported.is_ok(), "{}", imported.err().map(|d| d.to_string()).unwrap_or_default());
+}

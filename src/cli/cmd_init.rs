@@ -19,7 +19,9 @@ pub struct InitArgs {
 pub fn cmd_init(a: InitArgs) -> CliResult {
     let store = open_store(&a.state.state)?;
     println!("Initializing the state database at {}...", store.path().display());
-    println!("Providers are built in: terraform, local, random.\n");
+    let registry = crate::provider::Registry::builtin();
+    let names: Vec<&str> = registry.names().copied().collect();
+    println!("Providers are built in: {}.\n", names.join(", "));
     println!("skyform has been successfully initialized!");
     Ok(0)
 }

@@ -58,9 +58,9 @@ pub enum Command {
     Graph(cmd_graph::GraphArgs),
     /// Release a stuck lock on the state.
     ForceUnlock(cmd_state::ForceUnlockArgs),
-    /// Show the current skyform version.
     /// Associate an existing remote object with a resource address in the configuration.
     Import(cmd_import::ImportArgs),
+    /// Show the current skyform version.
     Version,
 }
 

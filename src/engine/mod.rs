@@ -245,8 +245,16 @@ impl<'a> Engine<'a> {
         let mut outputs = BTreeMap::new();
         if !plan.destroy {
             for (name, (v, sensitive)) in ctx.root_outputs() {
-                if let Some(v) = v {
-                    outputs.insert(name, (v, sensitive));
+                match v {
+                    Some(v) => {
+                        outputs.insert(name, (v, sensitive));
+                    }
+                    // Left out by -target: the stored value stays.
+                    None => {
+                        if let Some(o) = state.outputs.get(&name) {
+                            outputs.insert(name, (o.value.clone().mark_if(o.sensitive), o.sensitive));
+                        }
+                    }
                 }
             }
         }
@@ -389,6 +397,10 @@ fn output_changes(ctx: &Ctx<'_>, state: &State, destroy: bool) -> Vec<OutputChan
             if before.is_some() {
                 out.push(OutputChange { name, action: Action::Delete, before: before_v, after: Value::Null, sensitive });
             }
+            continue;
+        }
+        // An output left out by -target keeps its value: no change to show.
+        if value.is_none() && ctx.included.is_some() {
             continue;
         }
         let after = value.unwrap_or(Value::Unknown);

@@ -91,6 +91,7 @@ impl<'a> Ctx<'a> {
         let node = &self.graph.dag[idx];
         let range = node.range.clone();
         let result = match &node.kind {
+            NodeKind::Output { .. } | NodeKind::Local { .. } if !self.targeted(idx) => Ok(()),
             NodeKind::Variable { module, name } => self.visit_variable(module, name).map(|v| self.set(idx, v)),
             NodeKind::Local { module, name } => {
                 let attr = &self.module(module).locals[name];
@@ -187,6 +188,26 @@ impl<'a> Ctx<'a> {
             }
         }
         diags.into_result()
+    }
+
+    /// Under `-target` (and during an import), a local or output is evaluated only when every
+    /// resource it depends on is included, as in Terraform: the others are not planned, and
+    /// may not even be in the state yet. (Anything an included resource needs has all its
+    /// dependencies included.) A skipped node keeps no value.
+    fn targeted(&self, idx: NodeIndex) -> bool {
+        let Some(included) = &self.included else { return true };
+        let mut seen = HashSet::new();
+        let mut stack = vec![idx];
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            if matches!(self.graph.dag[i].kind, NodeKind::Resource { .. }) && !included.contains(&i) {
+                return false;
+            }
+            stack.extend(self.graph.dag.neighbors_directed(i, petgraph::Direction::Incoming));
+        }
+        true
     }
 
     fn visit_output(&self, module: &ModulePath, name: &str) -> Result<Value, Diagnostics> {

@@ -183,7 +183,19 @@ impl AzureProvider {
         match &self.auth {
             Auth::SharedKey(key) => per_try.push(Arc::new(shared_key::SharedKeyPolicy::new(account, key.clone()))),
             Auth::Sas(p) => per_try.push(p.clone()),
-            Auth::EntraId(c) => credential = Some(c.clone()),
+            Auth::EntraId(c) => {
+                if url.scheme() != "https" {
+                    return Err(Diagnostic::error(
+                        "No storage credentials",
+                        format!(
+                            "Neither access_key (ARM_ACCESS_KEY) nor sas_token (ARM_SAS_TOKEN) is set, so skyform signs in with Microsoft Entra ID, which needs an https endpoint; {} is not. For Azurite, set access_key to its account key.",
+                            self.account_url(account)
+                        ),
+                    )
+                    .into());
+                }
+                credential = Some(c.clone())
+            }
         }
         let options = BlobContainerClientOptions {
             client_options: ClientOptions { per_try_policies: per_try, transport: Some(self.transport.clone()), ..Default::default() },
