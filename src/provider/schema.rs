@@ -92,6 +92,9 @@ pub struct NestedBlock {
     pub block: BlockSchema,
     pub min_items: usize,
     pub max_items: Option<usize>,
+    /// Written as blocks but shown in plans as a list of objects, as Terraform shows a
+    /// provider's "attributes as blocks" (`aws_security_group`'s `ingress`, say).
+    pub as_attribute: bool,
 }
 
 /// The attributes and nested block types of a block (a resource body or a nested block).
@@ -119,9 +122,19 @@ impl BlockSchema {
         BlockSchema { open: true, ..BlockSchema::default() }
     }
 
+    /// Adds a nested block type that plans show as a list of objects (Terraform's "attributes
+    /// as blocks").
+    pub fn with_attribute_block(mut self, name: &str, nesting: Nesting, block: BlockSchema) -> BlockSchema {
+        self = self.with_block(name, nesting, block);
+        if let Some(b) = self.blocks.get_mut(name) {
+            b.as_attribute = true;
+        }
+        self
+    }
+
     /// Adds a nested block type.
     pub fn with_block(mut self, name: &str, nesting: Nesting, block: BlockSchema) -> BlockSchema {
-        self.blocks.insert(name.to_string(), NestedBlock { nesting, block, min_items: 0, max_items: None });
+        self.blocks.insert(name.to_string(), NestedBlock { nesting, block, min_items: 0, max_items: None, as_attribute: false });
         self
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::values::{key, render};
 use super::Colors;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
+use crate::provider::BlockSchema;
 use crate::value::{AttrPath, PathStep, Value};
 
 /// Renders a whole plan.
@@ -153,8 +154,102 @@ pub fn render_change(rc: &ResourceChange, c: Colors) -> String {
         Action::Delete => Mode::Delete,
         _ => Mode::Update,
     };
-    out.push_str(&diff_object(before, after, mode, &rc.requires_replace, &[], 6, c, false));
+    let schema = resource_schema(&rc.type_name, &rc.mode);
+    out.push_str(&diff_object(before, after, mode, &rc.requires_replace, &[], 6, c, false, schema));
     out.push_str("    }\n");
+    out
+}
+
+/// The schema of a built-in resource type (or data source), for rendering its nested blocks
+/// as blocks. Unknown types render every value as an attribute.
+fn resource_schema(type_name: &str, mode: &str) -> Option<&'static BlockSchema> {
+    static REGISTRY: std::sync::OnceLock<crate::provider::Registry> = std::sync::OnceLock::new();
+    let registry = REGISTRY.get_or_init(crate::provider::Registry::builtin);
+    let schema = if mode == "data" { registry.data_schema(type_name) } else { registry.resource_schema(type_name) };
+    schema.map(|s| &s.block).filter(|b| b.blocks.values().any(|nb| !nb.as_attribute))
+}
+
+/// The elements of a nested block's value (`None` while unknown).
+fn block_elements(v: &Value) -> Option<Vec<&BTreeMap<String, Value>>> {
+    match v {
+        Value::Null => Some(Vec::new()),
+        Value::Map(m) => Some(vec![m]),
+        Value::List(items) | Value::Set(items) => items.iter().map(|i| if let Value::Map(m) = i { Some(&**m) } else { None }).collect(),
+        _ => None,
+    }
+}
+
+/// Nested blocks as Terraform shows them, after the attributes: `~ name {` with the element's
+/// own diff, `+`/`-` for added and removed elements (list blocks pair up by position, set
+/// blocks by equality), and unchanged blocks folded into a count.
+#[allow(clippy::too_many_arguments)]
+fn diff_blocks(
+    before: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+    mode: Mode,
+    schema: &BlockSchema,
+    requires: &[AttrPath],
+    path: &[PathStep],
+    indent: usize,
+    c: Colors,
+) -> String {
+    let pad = " ".repeat(indent);
+    let empty = BTreeMap::new();
+    let null = Value::Null;
+    let mut out = String::new();
+    let mut hidden = 0;
+    let mut block = |sym: &str, name: &str, b: &BTreeMap<String, Value>, a: &BTreeMap<String, Value>, m: Mode, p: Vec<PathStep>, nested: &BlockSchema| {
+        let colored = match sym {
+            "+" => c.green("+"),
+            "-" => c.red("-"),
+            _ => c.yellow("~"),
+        };
+        let inner = diff_object(b, a, m, requires, &p, indent + 4, c, false, Some(nested));
+        out.push_str(&format!("\n{pad}{colored} {name} {{\n{inner}{pad}  }}\n"));
+    };
+    for (name, nb) in schema.blocks.iter().filter(|(_, nb)| !nb.as_attribute) {
+        let (bv, av) = (before.get(name).unwrap_or(&null), after.get(name).unwrap_or(&null));
+        let (Some(bs), Some(afs)) = (block_elements(bv), block_elements(av)) else { continue };
+        let step = |i: usize| {
+            let mut p = path.to_vec();
+            p.push(PathStep::Key(name.clone()));
+            if nb.nesting != crate::provider::Nesting::Single {
+                p.push(PathStep::Index(i as u64));
+            }
+            p
+        };
+        match mode {
+            Mode::Create => afs.iter().enumerate().for_each(|(i, a)| block("+", name, &empty, a, Mode::Create, step(i), &nb.block)),
+            Mode::Delete => bs.iter().enumerate().for_each(|(i, b)| block("-", name, b, &empty, Mode::Delete, step(i), &nb.block)),
+            Mode::Update if nb.nesting == crate::provider::Nesting::Set => {
+                for (i, b) in bs.iter().enumerate() {
+                    if afs.contains(b) {
+                        hidden += 1;
+                    } else {
+                        block("-", name, b, &empty, Mode::Delete, step(i), &nb.block);
+                    }
+                }
+                for (i, a) in afs.iter().enumerate().filter(|(_, a)| !bs.contains(a)) {
+                    block("+", name, &empty, a, Mode::Create, step(i), &nb.block);
+                }
+            }
+            Mode::Update => {
+                for i in 0..bs.len().max(afs.len()) {
+                    match (bs.get(i), afs.get(i)) {
+                        (Some(b), Some(a)) if b == a => hidden += 1,
+                        (Some(b), Some(a)) => block("~", name, b, a, Mode::Update, step(i), &nb.block),
+                        (Some(b), None) => block("-", name, b, &empty, Mode::Delete, step(i), &nb.block),
+                        (None, Some(a)) => block("+", name, &empty, a, Mode::Create, step(i), &nb.block),
+                        (None, None) => {}
+                    }
+                }
+            }
+        }
+    }
+    if hidden > 0 {
+        let plural = if hidden == 1 { "" } else { "s" };
+        out.push_str(&format!("\n{pad}  # ({hidden} unchanged block{plural} hidden)\n"));
+    }
     out
 }
 
@@ -180,8 +275,15 @@ fn diff_object(
     indent: usize,
     c: Colors,
     quoted: bool,
+    schema: Option<&BlockSchema>,
 ) -> String {
-    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    // Nested blocks (those known as blocks, with known values) are shown after the attributes.
+    let is_block = |k: &str| {
+        schema.and_then(|s| s.blocks.get(k)).is_some_and(|nb| {
+            !nb.as_attribute && block_elements(before.get(k).unwrap_or(&Value::Null)).is_some() && block_elements(after.get(k).unwrap_or(&Value::Null)).is_some()
+        })
+    };
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).filter(|k| !is_block(k)).collect();
     keys.sort();
     keys.dedup();
     let name = |k: &str| if quoted { key(k) } else { k.to_string() };
@@ -216,7 +318,7 @@ fn diff_object(
                 } else if a.is_null() {
                     lines.push(("-".into(), name(k), format!("{} -> null{force}", render(b, sub))));
                 } else if let (Value::Map(bm), Value::Map(am)) = (b, a) {
-                    let inner = diff_object(bm, am, Mode::Update, requires, &p, indent + 4, c, true);
+                    let inner = diff_object(bm, am, Mode::Update, requires, &p, indent + 4, c, true, None);
                     lines.push(("~".into(), name(k), format!("{{{force}\n{inner}{}}}", " ".repeat(indent + 2))));
                 } else if let Some(text) = list_diff(b, a, indent, c) {
                     lines.push(("~".into(), name(k), format!("[{force}\n{text}{}]", " ".repeat(indent + 2))));
@@ -244,6 +346,9 @@ fn diff_object(
         let what = if quoted { "element" } else { "attribute" };
         let plural = if hidden == 1 { "" } else { "s" };
         out.push_str(&format!("{pad}  # ({hidden} unchanged {what}{plural} hidden)\n"));
+    }
+    if let Some(s) = schema {
+        out.push_str(&diff_blocks(before, after, mode, s, requires, path, indent, c));
     }
     out
 }
@@ -390,6 +495,36 @@ mod tests {
             requires_replace: vec![vec![PathStep::Key("triggers_replace".into())]],
             importing: None,
         }
+    }
+
+    fn bucket(versioning: &[bool], class: &str) -> Value {
+        let blocks = versioning.iter().map(|e| Value::object([("enabled", Value::Bool(*e))])).collect();
+        Value::object([("name", Value::string("b")), ("storage_class", Value::string(class)), ("versioning", Value::List(blocks))])
+    }
+
+    fn bucket_change(action: Action, before: Value, after: Value) -> String {
+        let mut change = rc(action, before, after);
+        change.type_name = "google_storage_bucket".into();
+        change.requires_replace = Vec::new();
+        render_change(&change, Colors::new(false))
+    }
+
+    #[test]
+    fn nested_blocks_render_as_blocks_after_the_attributes() {
+        let s = bucket_change(Action::Update, bucket(&[true], "STANDARD"), bucket(&[false], "STANDARD"));
+        assert!(s.contains("      ~ versioning {\n          ~ enabled = true -> false\n        }\n"), "{s}");
+        assert!(s.contains("# (1 unchanged attribute hidden)"), "blocks are not counted as attributes: {s}");
+        let s = bucket_change(Action::Update, bucket(&[true], "STANDARD"), bucket(&[true], "NEARLINE"));
+        assert!(s.contains("# (1 unchanged block hidden)") && !s.contains("versioning {"), "{s}");
+        let s = bucket_change(Action::Update, bucket(&[], "STANDARD"), bucket(&[true], "STANDARD"));
+        assert!(s.contains("      + versioning {\n          + enabled = true\n        }\n"), "{s}");
+        let s = bucket_change(Action::Create, Value::Null, bucket(&[true], "STANDARD"));
+        assert!(s.contains("\n\n      + versioning {\n          + enabled = true\n        }\n    }\n"), "{s}");
+        // Attributes-as-blocks (security group rules) stay a list of objects, as in Terraform.
+        let mut change = rc(Action::Create, Value::Null, Value::object([("ingress", Value::Set(vec![Value::object([("protocol", Value::string("tcp"))])]))]));
+        change.type_name = "aws_security_group".into();
+        let s = render_change(&change, Colors::new(false));
+        assert!(s.contains("+ ingress = [") && !s.contains("ingress {"), "{s}");
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub fn schema() -> ResourceSchema {
             ("arn", AttributeSchema::computed().typed(AttrType::String)),
             ("owner_id", AttributeSchema::computed().typed(AttrType::String)),
         ])
-        .with_block("ingress", Nesting::Set, rule_schema())
-        .with_block("egress", Nesting::Set, rule_schema()),
+        .with_attribute_block("ingress", Nesting::Set, rule_schema())
+        .with_attribute_block("egress", Nesting::Set, rule_schema()),
     }
 }
 
