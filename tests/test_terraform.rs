@@ -365,3 +365,52 @@ fn import_blocks_plan_like_terraform() {
         }
     }
 }
+
+/// The resource and output blocks of a plan's text (from the first resource header to the
+/// `Plan:` line, and the output changes), with ids (random UUIDs) blanked.
+fn plan_body(text: &str) -> String {
+    let uuid = regex::Regex::new(r#""[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}""#).unwrap();
+    let start = text.find("  # ").unwrap_or(0);
+    let body: Vec<&str> = text[start..].lines().take_while(|l| !l.starts_with('─') && !l.starts_with("Note:")).collect();
+    uuid.replace_all(body.join("\n").trim_end(), "\"ID\"").to_string()
+}
+
+#[test]
+fn plan_text_of_nested_values_matches_terraform() {
+    let Some(tf) = tf_or_skip("plan_text_of_nested_values_matches_terraform") else { return };
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    let steps = [
+        r#"
+resource "terraform_data" "x" {
+  input = { tags = { a = "1" }, list = ["p", "q", "s", "t", "u"], n = 1, text = "one" }
+}
+output "o" {
+  value = { a = "1", b = ["x"] }
+}
+"#,
+        r#"
+resource "terraform_data" "x" {
+  input = { tags = { a = "2", "b.c" = "3" }, list = ["p", "r", "q", "s", "t", "v"], n = 2, text = "one" }
+}
+output "o" {
+  value = { a = "1", b = ["x", "z"] }
+}
+output "s" {
+  value = "new"
+}
+"#,
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        write(ours.path(), step);
+        write(theirs.path(), step);
+        let out = skyform(ours.path()).args(["plan", "-no-color"]).output().unwrap();
+        let ts = run_terraform(&tf, theirs.path(), &["plan", "-no-color", "-input=false"]);
+        assert!(ts.status.success(), "terraform plan: {}", stderr(&ts));
+        assert_eq!(plan_body(&stdout(&out)), plan_body(&stdout(&ts)).replace("Terraform", "skyform"), "step {}", i + 1);
+        let out = skyform(ours.path()).args(["apply", "-auto-approve"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let ts = run_terraform(&tf, theirs.path(), &["apply", "-auto-approve", "-input=false"]);
+        assert!(ts.status.success(), "terraform apply: {}", stderr(&ts));
+    }
+}

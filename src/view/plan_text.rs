@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::values::{key, render};
+use super::values::{attr_key, key, render, render_signed};
 use super::Colors;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
 use crate::provider::BlockSchema;
@@ -166,7 +166,7 @@ fn resource_schema(type_name: &str, mode: &str) -> Option<&'static BlockSchema> 
     static REGISTRY: std::sync::OnceLock<crate::provider::Registry> = std::sync::OnceLock::new();
     let registry = REGISTRY.get_or_init(crate::provider::Registry::builtin);
     let schema = if mode == "data" { registry.data_schema(type_name) } else { registry.resource_schema(type_name) };
-    schema.map(|s| &s.block).filter(|b| b.blocks.values().any(|nb| !nb.as_attribute))
+    schema.map(|s| &s.block)
 }
 
 /// The elements of a nested block's value (`None` while unknown).
@@ -264,7 +264,9 @@ fn forces(requires: &[AttrPath], path: &[PathStep]) -> bool {
     requires.iter().any(|r| r.as_slice() == path)
 }
 
-/// Lines for the attributes of an object (`quoted`: map keys, quoted as Terraform does).
+/// Lines for the attributes of an object, or the entries of a map (`quoted`: map keys, always
+/// quoted as Terraform does; an object's attribute names are bare when they are identifiers).
+/// `schema` (the resource's, at the top level) tells map-typed attributes and nested blocks.
 #[allow(clippy::too_many_arguments)]
 fn diff_object(
     before: &BTreeMap<String, Value>,
@@ -286,7 +288,12 @@ fn diff_object(
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).filter(|k| !is_block(k)).collect();
     keys.sort();
     keys.dedup();
-    let name = |k: &str| if quoted { key(k) } else { k.to_string() };
+    let name = |k: &str| if quoted { key(k) } else { attr_key(k) };
+    // Whether an attribute's value is a map (its keys quoted) rather than an object.
+    let map_typed = |k: &str| match schema.and_then(|s| s.attributes.get(k)) {
+        Some(a) => a.ty == crate::provider::AttrType::MapOfString,
+        None => quoted,
+    };
     let mut lines: Vec<(String, String, String)> = Vec::new(); // (symbol, name, rest)
     let mut hidden = 0;
     let null = Value::Null;
@@ -297,16 +304,18 @@ fn diff_object(
         p.push(PathStep::Key(k.clone()));
         let force = if forces(requires, &p) { c.red(" # forces replacement") } else { String::new() };
         let sub = indent + 2;
+        let (plus, minus) = (c.green("+"), c.red("-"));
+        let mk = map_typed(k);
         match mode {
-            Mode::Create if !a.is_null() => lines.push(("+".into(), name(k), format!("{}{force}", render(a, sub)))),
-            Mode::Delete if !b.is_null() => lines.push(("-".into(), name(k), format!("{} -> null", render(b, sub)))),
+            Mode::Create if !a.is_null() => lines.push(("+".into(), name(k), format!("{}{force}", render_signed(a, sub, &plus, mk)))),
+            Mode::Delete if !b.is_null() => lines.push(("-".into(), name(k), format!("{} -> null", render_signed(b, sub, &minus, mk)))),
             Mode::Create | Mode::Delete => {}
             Mode::Update => {
                 if b.is_null() && a.is_null() {
                     continue;
                 }
                 if b == a {
-                    if !quoted && (k == "id" || k == "name") {
+                    if path.is_empty() && (k == "id" || k == "name") {
                         lines.push((" ".into(), name(k), render(a, sub)));
                     } else {
                         hidden += 1;
@@ -314,18 +323,20 @@ fn diff_object(
                     continue;
                 }
                 if b.is_null() {
-                    lines.push(("+".into(), name(k), format!("{}{force}", render(a, sub))));
+                    lines.push(("+".into(), name(k), format!("{}{force}", render_signed(a, sub, &plus, mk))));
                 } else if a.is_null() {
-                    lines.push(("-".into(), name(k), format!("{} -> null{force}", render(b, sub))));
+                    lines.push(("-".into(), name(k), format!("{} -> null{force}", render_signed(b, sub, &minus, mk))));
                 } else if let (Value::Map(bm), Value::Map(am)) = (b, a) {
-                    let inner = diff_object(bm, am, Mode::Update, requires, &p, indent + 4, c, true, None);
+                    let inner = diff_object(bm, am, Mode::Update, requires, &p, indent + 4, c, mk, None);
                     lines.push(("~".into(), name(k), format!("{{{force}\n{inner}{}}}", " ".repeat(indent + 2))));
                 } else if let Some(text) = list_diff(b, a, indent, c) {
                     lines.push(("~".into(), name(k), format!("[{force}\n{text}{}]", " ".repeat(indent + 2))));
                 } else if let Some(text) = string_diff(b, a, indent, c) {
                     lines.push(("~".into(), name(k), format!("{text}{force}")));
                 } else {
-                    lines.push(("~".into(), name(k), format!("{} -> {}{force}", render(b, sub), render(a, sub))));
+                    // A collection becoming unknown shows what goes, as Terraform does.
+                    let old = if matches!(a, Value::Unknown) { render_signed(b, sub, &minus, mk) } else { render(b, sub) };
+                    lines.push(("~".into(), name(k), format!("{old} -> {}{force}", render(a, sub))));
                 }
             }
         }
@@ -361,8 +372,13 @@ fn list_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
         return None;
     }
     let pad = " ".repeat(indent + 4);
+    // Compared in a neutral form, shown with their signs.
     let ro: Vec<String> = old.iter().map(|v| render(v, indent + 4)).collect();
     let rn: Vec<String> = new.iter().map(|v| render(v, indent + 4)).collect();
+    let (so, sn): (Vec<String>, Vec<String>) = (
+        old.iter().map(|v| render_signed(v, indent + 6, &c.red("-"), false)).collect(),
+        new.iter().map(|v| render_signed(v, indent + 6, &c.green("+"), false)).collect(),
+    );
     let mut out = String::new();
     let mut hidden = 0;
     let flush = |out: &mut String, hidden: &mut usize| {
@@ -371,27 +387,64 @@ fn list_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
             *hidden = 0;
         }
     };
+    // Terraform pairs elements by position when both sequences have the same length (a tuple
+    // of the same type): a deletion right before an insertion of as many elements is then a
+    // replacement, `~ old -> new`. Otherwise they stay a `-` and a `+`.
+    let positional = old.len() == new.len();
+    let mut ops: Vec<similar::DiffOp> = Vec::new();
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &ro, &rn) {
+        match (ops.last().copied(), op) {
+            (Some(similar::DiffOp::Delete { old_index, old_len, .. }), similar::DiffOp::Insert { new_index, new_len, .. }) if positional && old_len == new_len => {
+                ops.pop();
+                ops.push(similar::DiffOp::Replace { old_index, old_len, new_index, new_len });
+            }
+            _ => ops.push(op),
+        }
+    }
+    let last = ops.len().saturating_sub(1);
+    for (n, op) in ops.into_iter().enumerate() {
         match op {
-            similar::DiffOp::Equal { len, .. } => hidden += len,
+            // Unchanged elements next to a change are shown, as context; the rest are counted.
+            similar::DiffOp::Equal { new_index, len, .. } => {
+                let show_first = n > 0;
+                let show_last = n < last;
+                for (j, x) in rn[new_index..new_index + len].iter().enumerate() {
+                    let context = (show_first && j == 0) || (show_last && j == len - 1);
+                    if context {
+                        flush(&mut out, &mut hidden);
+                        out.push_str(&format!("{pad}  {x},\n"));
+                    } else {
+                        hidden += 1;
+                    }
+                }
+            }
             similar::DiffOp::Delete { old_index, old_len, .. } => {
                 flush(&mut out, &mut hidden);
-                for x in &ro[old_index..old_index + old_len] {
+                for x in &so[old_index..old_index + old_len] {
                     out.push_str(&format!("{pad}{} {x},\n", c.red("-")));
                 }
             }
             similar::DiffOp::Insert { new_index, new_len, .. } => {
                 flush(&mut out, &mut hidden);
-                for x in &rn[new_index..new_index + new_len] {
+                for x in &sn[new_index..new_index + new_len] {
                     out.push_str(&format!("{pad}{} {x},\n", c.green("+")));
+                }
+            }
+            // One value for another in the same place: `~ old -> new`, as Terraform shows it.
+            similar::DiffOp::Replace { old_index, old_len, new_index, new_len }
+                if positional && old_len == new_len && old[old_index..old_index + old_len].iter().chain(&new[new_index..new_index + new_len]).all(|v| !matches!(v, Value::List(_) | Value::Set(_) | Value::Map(_))) =>
+            {
+                flush(&mut out, &mut hidden);
+                for (x, y) in ro[old_index..old_index + old_len].iter().zip(&rn[new_index..new_index + new_len]) {
+                    out.push_str(&format!("{pad}{} {x} -> {y},\n", c.yellow("~")));
                 }
             }
             similar::DiffOp::Replace { old_index, old_len, new_index, new_len } => {
                 flush(&mut out, &mut hidden);
-                for x in &ro[old_index..old_index + old_len] {
+                for x in &so[old_index..old_index + old_len] {
                     out.push_str(&format!("{pad}{} {x},\n", c.red("-")));
                 }
-                for x in &rn[new_index..new_index + new_len] {
+                for x in &sn[new_index..new_index + new_len] {
                     out.push_str(&format!("{pad}{} {x},\n", c.green("+")));
                 }
             }
@@ -460,15 +513,32 @@ fn line_diff(old: &str, new: &str, pad: &str, c: Colors) -> String {
     out
 }
 
+/// An output's new value against its old one: objects and lists diffed entry by entry, as for
+/// resource attributes; anything else as `old -> new`.
+fn output_update(o: &OutputChange, c: Colors) -> String {
+    if o.sensitive {
+        return "(sensitive value)".into();
+    }
+    match (&o.before, &o.after) {
+        (Value::Map(bm), Value::Map(am)) if o.after.is_wholly_known() => {
+            format!("{{\n{}    }}", diff_object(bm, am, Mode::Update, &[], &[PathStep::Key(o.name.clone())], 6, c, false, None))
+        }
+        (b, a) => match list_diff(b, a, 2, c) {
+            Some(text) => format!("[\n{text}    ]"),
+            None => format!("{} -> {}", render(b, 2), render(a, 2)),
+        },
+    }
+}
+
 fn render_output_changes(outputs: &[&OutputChange], c: Colors) -> String {
     let mut out = String::from("\nChanges to Outputs:\n");
     let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
     for o in outputs {
-        let shown = |v: &Value| if o.sensitive { "(sensitive value)".to_string() } else { render(v, 2) };
+        let shown = |v: &Value, sign: &str| if o.sensitive { "(sensitive value)".to_string() } else { render_signed(v, 4, sign, false) };
         let (sym, rest) = match o.action {
-            Action::Create => (c.green("+"), shown(&o.after)),
-            Action::Delete => (c.red("-"), format!("{} -> null", shown(&o.before))),
-            _ => (c.yellow("~"), format!("{} -> {}", shown(&o.before), shown(&o.after))),
+            Action::Create => (c.green("+"), shown(&o.after, &c.green("+"))),
+            Action::Delete => (c.red("-"), format!("{} -> null", shown(&o.before, &c.red("-")))),
+            _ => (c.yellow("~"), output_update(o, c)),
         };
         out.push_str(&format!("  {sym} {:width$} = {rest}\n", o.name));
     }
@@ -551,9 +621,8 @@ mod tests {
         let after = Value::object([("id", Value::string("1")), ("triggers_replace", list(&["a", "b", "x", "d"]))]);
         let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
         assert!(s.contains("~ triggers_replace = [ # forces replacement\n"), "{s}");
-        assert!(s.contains("\n            # (2 unchanged elements hidden)\n          - \"c\",\n          + \"x\",\n"), "{s}");
-        assert!(s.contains("(1 unchanged element hidden)\n        ]\n"), "{s}");
-        assert!(s.contains("# (1 unchanged element hidden)\n"), "{s}");
+        // As Terraform 1.15 shows it: one element of context on each side of the change.
+        assert!(s.contains("\n            # (1 unchanged element hidden)\n            \"b\",\n          ~ \"c\" -> \"x\",\n            \"d\",\n        ]\n"), "{s}");
     }
 
     #[test]

@@ -39,6 +39,47 @@ pub fn render(v: &Value, indent: usize) -> String {
     }
 }
 
+/// Renders a value being created or destroyed, as Terraform does inside a plan: every map entry
+/// and list element carries `sign` (`+` or `-`, coloured by the caller), entries sit two columns
+/// right of `indent` and the closing bracket at `indent`. `map_keys`: the keys are a map's
+/// (always quoted) rather than an object's attribute names (bare when they are identifiers).
+pub fn render_signed(v: &Value, indent: usize, sign: &str, map_keys: bool) -> String {
+    let pad = " ".repeat(indent + 2);
+    match v {
+        Value::List(items) | Value::Set(items) if !items.is_empty() => {
+            let mut s = String::from("[\n");
+            for it in items {
+                s.push_str(&format!("{pad}{sign} {},\n", render_signed(it, indent + 4, sign, map_keys)));
+            }
+            s.push_str(&format!("{}]", " ".repeat(indent)));
+            s
+        }
+        Value::Map(m) if !m.is_empty() => {
+            let name = |k: &str| if map_keys { key(k) } else { attr_key(k) };
+            let width = m.keys().map(|k| name(k).len()).max().unwrap_or(0);
+            let mut s = String::from("{\n");
+            for (k, v) in m.iter() {
+                s.push_str(&format!("{pad}{sign} {:width$} = {}\n", name(k), render_signed(v, indent + 4, sign, map_keys)));
+            }
+            s.push_str(&format!("{}}}", " ".repeat(indent)));
+            s
+        }
+        _ => render(v, indent),
+    }
+}
+
+/// An object attribute name as Terraform prints it: bare when it is an identifier, quoted
+/// otherwise.
+pub fn attr_key(k: &str) -> String {
+    let mut chars = k.chars();
+    let ident = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ident {
+        k.to_string()
+    } else {
+        key(k)
+    }
+}
+
 /// Renders a string: quoted on one line, or as a heredoc when it has several lines.
 pub fn render_string(s: &str, indent: usize) -> String {
     if s.contains('\n') && s.len() > 1 {
