@@ -38,6 +38,10 @@ pub struct Diagnostic {
     pub range: Option<SourceRange>,
     /// The resource (or other object) address the problem belongs to, when there is one.
     pub address: Option<String>,
+    /// The resource argument the problem is about (a driver names it; the engine then points
+    /// at that argument's line rather than the resource header).
+    #[serde(default)]
+    pub attribute: Option<String>,
 }
 
 impl Diagnostic {
@@ -48,7 +52,14 @@ impl Diagnostic {
             detail: detail.into(),
             range: None,
             address: None,
+            attribute: None,
         }
+    }
+
+    /// Names the resource argument the problem is about.
+    pub fn for_attribute(mut self, name: &str) -> Diagnostic {
+        self.attribute = Some(name.to_string());
+        self
     }
 
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {

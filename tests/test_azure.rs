@@ -231,8 +231,9 @@ fn azure_errors_name_the_resource() {
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    let line = provider_block(&endpoint).lines().count() + 2;
-    assert!(err.contains("Invalid container name") && err.contains(&format!("main.tf:{line}:1")) && err.contains("azurerm_storage_container.bad"), "{err}");
+    // At the argument's value, not the resource header.
+    let line = provider_block(&endpoint).lines().count() + 3;
+    assert!(err.contains("Invalid container name") && err.contains(&format!("main.tf:{line}:26")) && err.contains("azurerm_storage_container.bad"), "{err}");
 
     // Metadata keys the service would lower-case are refused at plan.
     let upper = bad.replace("name                 = \"Bad_Name\"", "name                 = \"good-name\"\n  metadata             = { Env = \"x\" }");

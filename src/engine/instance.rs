@@ -39,7 +39,14 @@ impl InstanceCtx<'_, '_> {
     }
 
     fn fail(&self, diags: Diagnostics) -> Result<Value, Diagnostics> {
-        Err(Diagnostics(diags.0.into_iter().map(|d| d.with_address(self.addr).at(Some(&self.resource.range))).collect()))
+        Err(Diagnostics(diags.0.into_iter().map(|d| self.locate(d)).collect()))
+    }
+
+    /// A driver's diagnostic with this instance's address, at the line of the argument it names
+    /// (else at the resource block).
+    fn locate(&self, d: Diagnostic) -> Diagnostic {
+        let arg = d.attribute.as_deref().and_then(|a| self.resource.body.attribute(a)).map(|a| a.expr_range.clone());
+        d.with_address(self.addr).at(arg.as_ref()).at(Some(&self.resource.range))
     }
 }
 
@@ -465,7 +472,7 @@ async fn operate(
     i.ctx.hook.post_apply(&addr, action, new_id.as_deref(), start.elapsed(), err_text.as_deref());
     result?;
     if failed {
-        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&addr).at(Some(&i.resource.range))).collect()));
+        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| i.locate(d)).collect()));
     }
     let mut counts = i.ctx.counts.lock().unwrap_or_else(|e| e.into_inner());
     match action {

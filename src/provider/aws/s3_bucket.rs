@@ -68,7 +68,7 @@ pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
             return PlanResponse {
                 planned_state: req.proposed_new_state,
                 requires_replace: vec![],
-                diagnostics: Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName).")).into(),
+                diagnostics: Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName).")).for_attribute("bucket").into(),
             };
         }
     }

@@ -68,7 +68,7 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
     if let Some(path) = source.as_str() {
         return std::fs::read(path)
             .map(Some)
-            .map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).into());
+            .map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into());
     }
     Ok(Some(Vec::new()))
 }

@@ -294,6 +294,7 @@ pub(crate) fn metadata_problem(v: &Value) -> Option<Diagnostics> {
             "Invalid metadata key",
             format!("Metadata keys may contain only lowercase letters, digits and underscores, and must not start with a digit: {}.", bad.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")),
         )
+        .for_attribute("metadata")
         .into()
     })
 }

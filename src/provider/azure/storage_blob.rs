@@ -59,10 +59,10 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
         return Ok(None);
     }
     if !content.is_null() && !source.is_null() {
-        return Err(Diagnostic::error("Conflicting arguments", "Only one of source and source_content can be set.").into());
+        return Err(Diagnostic::error("Conflicting arguments", "Only one of source and source_content can be set.").for_attribute("source").into());
     }
     if let Some(path) = source.as_str() {
-        return std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).into());
+        return std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into());
     }
     Ok(Some(content.as_str().unwrap_or_default().as_bytes().to_vec()))
 }
@@ -89,12 +89,12 @@ pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     }
     if let Some(t) = attr(&planned, "type").as_str() {
         if t != "Block" {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Unsupported blob type", format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet)."))));
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("Unsupported blob type", format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet).")).for_attribute("type")));
         }
     }
     if let Some(tier) = attr(&planned, "access_tier").as_str() {
         if !["Hot", "Cool", "Cold", "Archive"].contains(&tier) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\"."))));
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\".")).for_attribute("access_tier")));
         }
     }
     // Terraform's default applies whenever the argument is not set.
@@ -107,7 +107,7 @@ pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     if let (Some(want), Ok(Some(b))) = (attr(&req.config, "content_md5").as_str(), body(&planned)) {
         let got = hex::encode(md5::Md5::digest(&b));
         if !want.eq_ignore_ascii_case(&got) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\"."))));
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\".")).for_attribute("content_md5")));
         }
     }
     if attr(&req.config, "content_md5").is_null() {

@@ -37,7 +37,7 @@ fn access_type(v: &Value) -> Result<Option<PublicAccessType>, Diagnostics> {
         "private" => Ok(None),
         "blob" => Ok(Some(PublicAccessType::Blob)),
         "container" => Ok(Some(PublicAccessType::Container)),
-        other => Err(Diagnostic::error("Invalid container_access_type", format!("container_access_type must be \"private\", \"blob\" or \"container\", not \"{other}\".")).into()),
+        other => Err(Diagnostic::error("Invalid container_access_type", format!("container_access_type must be \"private\", \"blob\" or \"container\", not \"{other}\".")).for_attribute("container_access_type").into()),
     }
 }
 
@@ -49,7 +49,7 @@ pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
     }
     if let Some(name) = attr(&req.config, "name").as_str() {
         if let Some(why) = container_name_problem(name) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}."))));
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}.")).for_attribute("name")));
         }
     }
     if let Err(d) = access_type(&planned) {

@@ -75,7 +75,7 @@ pub fn plan(p: &GoogleProvider, req: PlanRequest) -> PlanResponse {
     let mut diagnostics = Diagnostics::new();
     if let Some(name) = attr(&req.config, "name").as_str() {
         if let Some(why) = name_problem(name) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}."))));
+            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}.")).for_attribute("name")));
         }
     }
     // Cloud Storage reports locations and storage classes in upper case.

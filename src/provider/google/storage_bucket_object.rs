@@ -59,10 +59,10 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
         return Ok(None);
     }
     match (content.as_str(), source.as_str()) {
-        (Some(_), Some(_)) => Err(Diagnostic::error("Conflicting arguments", "Only one of content and source can be set.").into()),
+        (Some(_), Some(_)) => Err(Diagnostic::error("Conflicting arguments", "Only one of content and source can be set.").for_attribute("source").into()),
         (None, None) => Err(Diagnostic::error("Missing argument", "One of content or source must be set.").into()),
         (Some(c), None) => Ok(Some(c.as_bytes().to_vec())),
-        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).into()),
+        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into()),
     }
 }
 
