@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod azure;
+pub mod batch;
 pub mod builtin;
 pub mod google;
 pub mod registry;

@@ -254,46 +254,16 @@ impl Provider for AwsProvider {
 
     /// Objects are refreshed per bucket from ListObjectsV2 pages; everything else one by one.
     async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
-        let mut out: Vec<Option<ReadResponse>> = (0..reqs.len()).map(|_| None).collect();
-        let mut objects: Vec<(usize, Value)> = Vec::new();
-        let mut instances: Vec<(usize, Value)> = Vec::new();
-        let mut subnets: Vec<(usize, Value)> = Vec::new();
-        let mut vpcs: Vec<(usize, Value)> = Vec::new();
-        let mut groups: Vec<(usize, Value)> = Vec::new();
-        let mut others = Vec::new();
-        for (i, r) in reqs.into_iter().enumerate() {
-            match r.type_name.as_str() {
-                "aws_s3_object" => objects.push((i, r.prior_state)),
-                "aws_instance" => instances.push((i, r.prior_state)),
-                "aws_subnet" => subnets.push((i, r.prior_state)),
-                "aws_vpc" => vpcs.push((i, r.prior_state)),
-                "aws_security_group" => groups.push((i, r.prior_state)),
-                _ => others.push((i, r)),
-            }
-        }
-        for (i, resp) in vpc::read_batch(self, vpcs).await {
-            out[i] = Some(resp);
-        }
-        for (i, resp) in subnet::read_batch(self, subnets).await {
-            out[i] = Some(resp);
-        }
-        for (i, resp) in security_group::read_batch(self, groups).await {
-            out[i] = Some(resp);
-        }
-        for (i, resp) in s3_object::read_batch(self, objects).await {
-            out[i] = Some(resp);
-        }
-        for (i, resp) in instance::read_batch(self, instances).await {
-            out[i] = Some(resp);
-        }
-        // Independent reads run concurrently (bounded), as Terraform's refresh walk would.
-        use futures::stream::{self, StreamExt};
-        let results: Vec<(usize, ReadResponse)> =
-            stream::iter(others).map(|(i, r)| async move { (i, self.read(r).await) }).buffer_unordered(10).collect().await;
-        for (i, resp) in results {
-            out[i] = Some(resp);
-        }
-        out.into_iter().map(|r| r.unwrap_or_default()).collect()
+        let n = reqs.len();
+        let ([objects, instances, subnets, vpcs, groups], others) =
+            super::batch::split(reqs, ["aws_s3_object", "aws_instance", "aws_subnet", "aws_vpc", "aws_security_group"]);
+        let mut parts = vpc::read_batch(self, vpcs).await;
+        parts.extend(subnet::read_batch(self, subnets).await);
+        parts.extend(security_group::read_batch(self, groups).await);
+        parts.extend(s3_object::read_batch(self, objects).await);
+        parts.extend(instance::read_batch(self, instances).await);
+        parts.extend(super::batch::read_each(self, others).await);
+        super::batch::in_order(n, parts)
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {

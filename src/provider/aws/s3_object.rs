@@ -19,7 +19,8 @@ use md5::Digest;
 use super::errors::{aws_error, not_found};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, common_prefix, replace_paths, set};
+use crate::provider::batch::{self, Listed};
+use crate::provider::builtin::{attr, replace_paths, set, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -237,49 +238,18 @@ pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     ReadResponse { new_state: Some(state), diagnostics: Default::default() }
 }
 
-/// Below this many managed objects in a bucket, reading them one by one is cheaper than
-/// listing the bucket.
-const LIST_THRESHOLD: usize = 4;
-
 /// Refreshes many objects: one ListObjectsV2 pass per bucket, then individual reads only for
 /// objects whose ETag changed. Returns `(request index, response)` pairs.
 pub async fn read_batch(p: &AwsProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    let mut by_bucket: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
-    for (i, v) in objects {
-        by_bucket.entry(attr(&v, "bucket").as_str().unwrap_or_default().to_string()).or_default().push((i, v));
-    }
-    let mut out = Vec::new();
-    for (bucket, items) in by_bucket {
-        if items.len() < LIST_THRESHOLD {
-            for (i, v) in items {
-                out.push((i, read(p, v).await));
-            }
-            continue;
-        }
-        let prefix = common_prefix(items.iter().map(|(_, v)| attr(v, "key").as_str().unwrap_or_default()));
-        let listed = match list_etags(p, &bucket, &prefix).await {
-            Ok(l) => l,
-            Err(d) => {
-                for (i, v) in items {
-                    out.push((i, ReadResponse { new_state: Some(v), diagnostics: d.clone() }));
-                }
-                continue;
-            }
-        };
-        let mut changed = Vec::new();
-        for (i, v) in items {
-            let key = attr(&v, "key").as_str().unwrap_or_default().to_string();
-            match listed.get(&key) {
-                None => out.push((i, ReadResponse { new_state: None, diagnostics: Default::default() })),
-                Some(etag) if attr(&v, "etag").as_str() == Some(etag.as_str()) => out.push((i, ReadResponse { new_state: Some(v), diagnostics: Default::default() })),
-                Some(_) => changed.push((i, v)),
-            }
-        }
-        use futures::stream::{self, StreamExt};
-        let reads: Vec<(usize, ReadResponse)> = stream::iter(changed).map(|(i, v)| async move { (i, read(p, v).await) }).buffer_unordered(10).collect().await;
-        out.extend(reads);
-    }
-    out
+    batch::by_listing(
+        objects,
+        |v| text(v, "bucket"),
+        "key",
+        |v| read(p, v),
+        |bucket, prefix| async move { list_etags(p, &bucket, &prefix).await },
+        |v, etag: String| if attr(&v, "etag").as_str() == Some(etag.as_str()) { Listed::State(v) } else { Listed::ReadAlone(v) },
+    )
+    .await
 }
 
 /// Every key of a bucket starting with `prefix`, with its ETag. A bucket that is gone has no

@@ -13,7 +13,7 @@
 //! Refresh in bulk: [`read_batch`] lists each container once (List Blobs with metadata, 5,000
 //! a page) and takes every managed blob's properties from the listing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use azure_core::http::RequestContent;
 use azure_storage_blob::models::{AccessTier, BlobClientDeleteOptions, BlobClientSetPropertiesOptions, DeleteSnapshotsOptionType, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
@@ -21,7 +21,8 @@ use md5::Digest;
 
 use super::{azure_error, not_found, AzureProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, common_prefix, imported, map_value, replace_paths, set, string_map};
+use crate::provider::batch::{self, Listed};
+use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -46,10 +47,6 @@ pub fn schema() -> ResourceSchema {
             ("url", AttributeSchema::computed().typed(AttrType::String)),
         ]),
     }
-}
-
-fn text(v: &Value, name: &str) -> String {
-    attr(v, name).as_str().unwrap_or_default().to_string()
 }
 
 /// The body to upload: `Ok(None)` while any of its sources is unknown.
@@ -290,41 +287,18 @@ pub async fn read(p: &AzureProvider, prior: Value) -> ReadResponse {
     ReadResponse { new_state: Some(state), diagnostics: Default::default() }
 }
 
-/// Below this many managed blobs in a container, reading them one by one is cheaper than
-/// listing the container.
-const LIST_THRESHOLD: usize = 4;
-
-/// Refreshes many blobs: one List Blobs pass per container. Returns `(request index, response)`.
+/// Refreshes many blobs: one List Blobs pass per container, every blob's state taken from the
+/// listing. Returns `(request index, response)` pairs.
 pub async fn read_batch(p: &AzureProvider, blobs: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    let mut by_container: BTreeMap<(String, String), Vec<(usize, Value)>> = BTreeMap::new();
-    for (i, v) in blobs {
-        by_container.entry((text(&v, "storage_account_name"), text(&v, "storage_container_name"))).or_default().push((i, v));
-    }
-    let mut out = Vec::new();
-    for ((account, container), items) in by_container {
-        if items.len() < LIST_THRESHOLD {
-            for (i, v) in items {
-                out.push((i, read(p, v).await));
-            }
-            continue;
-        }
-        let prefix = common_prefix(items.iter().map(|(_, v)| attr(v, "name").as_str().unwrap_or_default()));
-        let mut listed = match list(p, &account, &container, &prefix).await {
-            Ok(l) => l,
-            Err(d) => {
-                out.extend(items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })));
-                continue;
-            }
-        };
-        for (i, v) in items {
-            let resp = match listed.remove(&text(&v, "name")) {
-                None => ReadResponse { new_state: None, diagnostics: Default::default() },
-                Some(remote) => ReadResponse { new_state: Some(with_remote(v, remote)), diagnostics: Default::default() },
-            };
-            out.push((i, resp));
-        }
-    }
-    out
+    batch::by_listing(
+        blobs,
+        |v| (text(v, "storage_account_name"), text(v, "storage_container_name")),
+        "name",
+        |v| read(p, v),
+        |(account, container), prefix| async move { list(p, &account, &container, &prefix).await },
+        |v, remote| Listed::State(with_remote(v, remote)),
+    )
+    .await
 }
 
 /// Every blob of a container whose name starts with `prefix`, with its properties and

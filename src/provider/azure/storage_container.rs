@@ -9,7 +9,7 @@ use azure_storage_blob::models::{
 
 use super::{azure_error, container_name_problem, not_found, AzureProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map};
+use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -26,10 +26,6 @@ pub fn schema() -> ResourceSchema {
             ("has_legal_hold", AttributeSchema::computed().typed(AttrType::Bool)),
         ]),
     }
-}
-
-fn text(v: &Value, name: &str) -> String {
-    attr(v, name).as_str().unwrap_or_default().to_string()
 }
 
 fn access_type(v: &Value) -> Result<Option<PublicAccessType>, Diagnostics> {

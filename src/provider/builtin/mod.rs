@@ -110,6 +110,11 @@ pub(crate) fn common_prefix<'a>(names: impl IntoIterator<Item = &'a str>) -> Str
     first[..len].to_string()
 }
 
+/// A string attribute of an object value (empty when absent or not a string).
+pub(crate) fn text(v: &Value, name: &str) -> String {
+    attr(v, name).as_str().unwrap_or_default().to_string()
+}
+
 /// An attribute of an object value (Null when absent).
 pub(crate) fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.get_attr(name).unwrap_or(&Value::Null)

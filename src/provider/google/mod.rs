@@ -250,24 +250,11 @@ impl Provider for GoogleProvider {
 
     /// Objects are refreshed per bucket from list pages; buckets one by one.
     async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
-        let mut out: Vec<Option<ReadResponse>> = (0..reqs.len()).map(|_| None).collect();
-        let mut objects = Vec::new();
-        let mut others = Vec::new();
-        for (i, r) in reqs.into_iter().enumerate() {
-            match r.type_name.as_str() {
-                "google_storage_bucket_object" => objects.push((i, r.prior_state)),
-                _ => others.push((i, r)),
-            }
-        }
-        for (i, resp) in storage_bucket_object::read_batch(self, objects).await {
-            out[i] = Some(resp);
-        }
-        use futures::stream::{self, StreamExt};
-        let results: Vec<(usize, ReadResponse)> = stream::iter(others).map(|(i, r)| async move { (i, self.read(r).await) }).buffer_unordered(10).collect().await;
-        for (i, resp) in results {
-            out[i] = Some(resp);
-        }
-        out.into_iter().map(|r| r.unwrap_or_default()).collect()
+        let n = reqs.len();
+        let ([objects], others) = super::batch::split(reqs, ["google_storage_bucket_object"]);
+        let mut parts = storage_bucket_object::read_batch(self, objects).await;
+        parts.extend(super::batch::read_each(self, others).await);
+        super::batch::in_order(n, parts)
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {

@@ -14,7 +14,7 @@ use gcloud_storage::http::objects::list::ListObjectsRequest;
 
 use super::{gcs_error, not_found, GoogleProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map};
+use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -36,10 +36,6 @@ pub fn schema() -> ResourceSchema {
         b.max_items = Some(1);
     }
     ResourceSchema { version: 0, block }
-}
-
-fn text(v: &Value, name: &str) -> String {
-    attr(v, name).as_str().unwrap_or_default().to_string()
 }
 
 /// Cloud Storage's bucket naming rules (the common ones; checked before any call).

@@ -11,7 +11,7 @@
 //! Refresh in bulk: [`read_batch`] lists each bucket once (1,000 objects a page, every field
 //! included) and takes every managed object's state from the listing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use base64::Engine as _;
 use gcloud_storage::http::objects::delete::DeleteObjectRequest;
@@ -23,7 +23,8 @@ use md5::Digest;
 
 use super::{gcs_error, not_found, GoogleProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, common_prefix, imported, map_value, replace_paths, set, string_map};
+use crate::provider::batch::{self, Listed};
+use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -46,10 +47,6 @@ pub fn schema() -> ResourceSchema {
             ("media_link", AttributeSchema::computed().typed(AttrType::String)),
         ]),
     }
-}
-
-fn text(v: &Value, name: &str) -> String {
-    attr(v, name).as_str().unwrap_or_default().to_string()
 }
 
 /// The body to upload: `Ok(None)` while any of its sources is unknown.
@@ -185,41 +182,18 @@ pub async fn read(p: &GoogleProvider, prior: Value) -> ReadResponse {
     }
 }
 
-/// Below this many managed objects in a bucket, reading them one by one is cheaper than
-/// listing the bucket.
-const LIST_THRESHOLD: usize = 4;
-
-/// Refreshes many objects: one listing per bucket. Returns `(request index, response)` pairs.
+/// Refreshes many objects: one listing per bucket (every field included), every object's state
+/// taken from it. Returns `(request index, response)` pairs.
 pub async fn read_batch(p: &GoogleProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    let mut by_bucket: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
-    for (i, v) in objects {
-        by_bucket.entry(text(&v, "bucket")).or_default().push((i, v));
-    }
-    let mut out = Vec::new();
-    for (bucket, items) in by_bucket {
-        if items.len() < LIST_THRESHOLD {
-            for (i, v) in items {
-                out.push((i, read(p, v).await));
-            }
-            continue;
-        }
-        let prefix = common_prefix(items.iter().map(|(_, v)| attr(v, "name").as_str().unwrap_or_default()));
-        let mut listed = match list(p, &bucket, &prefix).await {
-            Ok(l) => l,
-            Err(d) => {
-                out.extend(items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })));
-                continue;
-            }
-        };
-        for (i, v) in items {
-            let resp = match listed.remove(&text(&v, "name")) {
-                None => ReadResponse { new_state: None, diagnostics: Default::default() },
-                Some(o) => ReadResponse { new_state: Some(with_remote(v, o)), diagnostics: Default::default() },
-            };
-            out.push((i, resp));
-        }
-    }
-    out
+    batch::by_listing(
+        objects,
+        |v| text(v, "bucket"),
+        "name",
+        |v| read(p, v),
+        |bucket, prefix| async move { list(p, &bucket, &prefix).await },
+        |v, o| Listed::State(with_remote(v, o)),
+    )
+    .await
 }
 
 /// Every object of a bucket whose name starts with `prefix`, by name. A bucket that is gone
