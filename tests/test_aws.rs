@@ -7,7 +7,7 @@ use skyform::provider::aws::{AwsFactory, AwsProvider};
 use skyform::provider::{Provider, ReadRequest};
 use skyform::value::Value;
 
-use crate::common::{emulator, skyform, stderr, stdout, succeeds, unique};
+use crate::common::{emulator, rt, skyform, stderr, stdout, succeeds, unique};
 
 fn moto() -> Option<String> {
     emulator("SKYFORM_MOTO_ENDPOINT")
@@ -47,10 +47,6 @@ pub(crate) async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
 fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: &str) {
     let cfg = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build();
     rt.block_on(s3.create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()).unwrap();
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 #[test]

@@ -13,7 +13,7 @@ use skyform::provider::azure::{AzureFactory, AzureProvider};
 use skyform::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use skyform::value::Value;
 
-use crate::common::{emulator, http, plan_code, skyform, stderr, stdout, succeeds, unique};
+use crate::common::{emulator, http, plan_code, rt, skyform, stderr, stdout, succeeds, unique};
 
 /// Azurite's well-known account and key (public, documented by Microsoft).
 const ACCOUNT: &str = "devstoreaccount1";
@@ -38,10 +38,6 @@ pub(crate) fn sdk(endpoint: &str, container: &str) -> BlobContainerClient {
         ..Default::default()
     };
     BlobContainerClient::new(url, None, Some(options)).unwrap()
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 fn upload(client: &BlobContainerClient, name: &str, body: &str) {

@@ -179,7 +179,7 @@ fn object_refresh_lists_the_bucket_once() {
     put(&endpoint, &bucket, "obj/007.txt", "changed");
     assert_eq!(http("DELETE", &format!("{endpoint}b/{bucket}/o/{}", enc("obj/009.txt")), &[], vec![]).0, 200);
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = crate::common::rt();
     let config = Value::object([("project", Value::string("skyform-test")), ("storage_custom_endpoint", Value::string(&endpoint))]);
     let driver: Arc<GoogleProvider> = rt.block_on(GoogleFactory::new().connect(&config)).unwrap();
     let reqs: Vec<ReadRequest> = prior.iter().map(|p| ReadRequest { type_name: "google_storage_bucket_object".into(), prior_state: p.clone() }).collect();

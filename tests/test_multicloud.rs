@@ -64,7 +64,7 @@ fn one_changed_file_updates_its_copy_in_all_three_clouds() {
     // The new bytes are in each cloud (read with each one's own API, not through skyform).
     let want = std::fs::read(d.join("artifacts/manifest.json")).unwrap();
     assert_eq!(http("GET", &format!("{gcs}b/{name}/o/manifest.json?alt=media"), &[], vec![]), (200, want.clone()));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = crate::common::rt();
     let s3 = rt.block_on(crate::test_aws::sdk(&moto));
     let got = rt.block_on(async { s3.get_object().bucket(&name).key("manifest.json").send().await.unwrap().body.collect().await.unwrap().into_bytes() });
     assert_eq!(got.to_vec(), want);
@@ -137,7 +137,7 @@ resource "google_storage_bucket_object" "o" {{
     assert!(stdout(&out).contains("Resources: 10 added"), "{}", stdout(&out));
     let out = skyform(d).args(["plan", "-detailed-exitcode", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = crate::common::rt();
     let mut buf = vec![0u8; 64];
     let got = rt.block_on(crate::test_azure::sdk(&azurite, &name).blob_client("dir/ü ñ.txt").download_into(&mut buf, None)).unwrap();
     assert_eq!(&buf[..got.len], "dir/ü ñ.txt".as_bytes());

@@ -11,6 +11,8 @@ use skyform::provider::google::GoogleFactory;
 use skyform::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use skyform::value::Value;
 
+use crate::common::rt;
+
 /// Serves each request with the next `(status, body)` (the last one repeats), one request per
 /// connection. Returns the base URL and the number of requests served.
 fn canned(responses: Vec<(u16, &'static str)>) -> (String, Arc<AtomicUsize>) {
@@ -47,10 +49,6 @@ fn canned(responses: Vec<(u16, &'static str)>) -> (String, Arc<AtomicUsize>) {
     (base, served)
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
-}
-
 const BUCKET: &str = r#"{"name":"bkt1","location":"US","storageClass":"STANDARD","labels":{"env":"dev"}}"#;
 
 #[test]
@@ -84,7 +82,7 @@ fn gcs_does_not_retry_the_users_errors() {
 #[test]
 fn azure_retries_server_errors_then_succeeds() {
     let (base, served) = canned(vec![(500, ""), (503, ""), (200, "")]);
-    let key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    let key = crate::test_azure::KEY;
     let config = Value::object([("access_key", Value::string(key)), ("blob_endpoint", Value::string(format!("{base}/devstoreaccount1")))]);
     let driver = AzureFactory::new().connect(&config).unwrap();
     let prior = Value::object([("name", Value::string("c1")), ("storage_account_name", Value::string("devstoreaccount1"))]);
@@ -98,7 +96,7 @@ fn azure_retries_server_errors_then_succeeds() {
 #[test]
 fn azure_does_not_retry_a_missing_container() {
     let (base, served) = canned(vec![(404, "")]);
-    let key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    let key = crate::test_azure::KEY;
     let config = Value::object([("access_key", Value::string(key)), ("blob_endpoint", Value::string(format!("{base}/devstoreaccount1")))]);
     let driver = AzureFactory::new().connect(&config).unwrap();
     let prior = Value::object([("name", Value::string("c1")), ("storage_account_name", Value::string("devstoreaccount1"))]);
