@@ -252,7 +252,8 @@ impl Provider for AwsProvider {
         }
     }
 
-    /// Objects are refreshed per bucket from ListObjectsV2 pages; everything else one by one.
+    /// Objects are refreshed per bucket from ListObjectsV2 pages; instances, VPCs, subnets and
+    /// security groups with Describe calls of many ids; everything else one by one.
     async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
         let n = reqs.len();
         let ([objects, instances, subnets, vpcs, groups], others) =
