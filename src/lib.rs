@@ -5,7 +5,7 @@
 //! [`value::Value`], with unknowns and sensitive marks) -> `graph` (the dependency DAG and its
 //! bounded-parallel walk) -> `engine` (refresh + diff into a [`plan::Plan`]; apply it through the
 //! drivers in `provider`, committing each result to `state`). `view` renders plans, progress and
-//! diagnostics; `cli` is the thin command layer over all of it.
+//! diagnostics; `schema` describes resource types for all of them; `cli` is the thin command layer over all of it.
 
 pub mod addr;
 pub mod cli;
@@ -16,6 +16,7 @@ pub mod eval;
 pub mod graph;
 pub mod plan;
 pub mod provider;
+pub mod schema;
 pub mod state;
 pub mod value;
 pub mod view;

@@ -11,5 +11,6 @@ mod test_engine;
 mod test_errors;
 mod test_fuzz;
 mod test_retries;
+mod test_schemas;
 mod test_review;
 mod test_terraform;

@@ -16,7 +16,8 @@ use crate::config::{IgnoreChanges, Resource};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::eval_expr;
 use crate::plan::{Action, ActionReason, ResourceChange};
-use crate::provider::{ApplyRequest, BlockSchema, PlanRequest, Provider, ReadDataRequest, ResourceSchema};
+use crate::provider::{ApplyRequest, PlanRequest, Provider, ReadDataRequest};
+use crate::schema::{BlockSchema, ResourceSchema};
 use crate::state::ResourceInstanceState;
 use crate::value::{AttrPath, PathStep, Value};
 
@@ -242,7 +243,8 @@ fn prior_of(i: &InstanceCtx<'_, '_>) -> (Option<Value>, Vec<AttrPath>, bool) {
     match refreshed {
         Some(None) => (None, Vec::new(), true),
         Some(Some(v)) => (Some(v), stored.sensitive_paths.clone(), false),
-        None => (Some(stored.attributes.clone()), stored.sensitive_paths.clone(), false),
+        // Not refreshed: the stored state, with the schema's sets and absent attributes back.
+        None => (Some(i.schema.block.normalize(stored.attributes.clone())), stored.sensitive_paths.clone(), false),
     }
 }
 
@@ -292,7 +294,15 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
         Some(p) => {
             let requested = i.ctx.opts.replace.iter().any(|a| *a == i.addr.to_string());
             let triggered = !requested && replace_triggered(i)?;
-            let forced = !resp.requires_replace.is_empty() && planned != *p;
+            // The engine, not the driver, turns the schema's force-new attributes into
+            // replacement paths; drivers add paths only for changes the schema cannot express.
+            let mut forcing = resp.requires_replace.clone();
+            for path in i.schema.block.force_new_changes(p, &planned) {
+                if !forcing.contains(&path) {
+                    forcing.push(path);
+                }
+            }
+            let forced = !forcing.is_empty() && planned != *p;
             if requested || triggered || forced {
                 let create = provider
                     .plan(PlanRequest {
@@ -306,7 +316,7 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
                     return i.fail(create.diagnostics);
                 }
                 planned = create.planned_state;
-                requires_replace = resp.requires_replace;
+                requires_replace = forcing;
                 let action = if r.lifecycle.create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate };
                 let reason = if requested {
                     ActionReason::ReplaceByRequest
@@ -573,7 +583,7 @@ pub(crate) async fn read_import(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::AttributeSchema;
+    use crate::schema::AttributeSchema;
 
     #[test]
     fn proposed_keeps_prior_computed_values() {

@@ -119,6 +119,7 @@ impl<'a> Engine<'a> {
             state_by_resource,
             counts: Mutex::new(ApplyCounts::default()),
             cancel: AtomicBool::new(false),
+            unimplemented: Mutex::new(Default::default()),
         })
     }
 
@@ -155,7 +156,7 @@ impl<'a> Engine<'a> {
             Err(d) => return d,
         };
         self.run(&ctx, &graph, 1).await;
-        ctx.diags.into_inner().unwrap_or_else(|e| e.into_inner())
+        ctx.take_diags()
     }
 
     /// Refreshes and diffs: returns the plan (changes sorted by address).
@@ -163,7 +164,7 @@ impl<'a> Engine<'a> {
         let graph = self.graph(state)?;
         let ctx = self.context(&graph, Op::Plan, opts, state, inputs, None, None)?;
         self.run(&ctx, &graph, opts.parallelism).await;
-        let diags = std::mem::take(&mut *ctx.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        let diags = ctx.take_diags();
         if diags.has_errors() {
             return Err(diags);
         }
@@ -268,7 +269,7 @@ impl<'a> Engine<'a> {
         }
         result.counts = *ctx.counts.lock().unwrap_or_else(|e| e.into_inner());
         result.outputs = outputs;
-        result.diagnostics = std::mem::take(&mut *ctx.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        result.diagnostics = ctx.take_diags();
         result
     }
 
@@ -470,7 +471,7 @@ impl Engine<'_> {
         let opts = PlanOptions { refresh: false, targets: vec![addr.resource.to_string()], ..PlanOptions::default() };
         let ctx = self.context(&graph, Op::Plan, &opts, state, inputs, None, None)?;
         self.run(&ctx, &graph, opts.parallelism).await;
-        let diags = std::mem::take(&mut *ctx.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        let diags = ctx.take_diags();
         if diags.has_errors() {
             return Err(diags);
         }

@@ -15,6 +15,7 @@ use crate::config::{Resource, RESOURCE_META};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{eval_body, eval_expr};
 use crate::graph::NodeKind;
+use crate::provider::registry::TypeSupport;
 use crate::plan::{Action, ActionReason, ResourceChange};
 use crate::value::Value;
 
@@ -58,22 +59,22 @@ impl Expansion {
 pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, key: &str) -> Result<(), Diagnostics> {
     let r = &ctx.module(module).resources[key];
     let addr = ResourceAddr::new(module.clone(), r.mode, &r.type_name, &r.name);
-    let schema = match r.mode {
-        ResourceMode::Managed => ctx.registry.resource_schema(&r.type_name),
-        ResourceMode::Data => ctx.registry.data_schema(&r.type_name),
-    };
-    let Some(schema) = schema else {
-        let kind = if r.mode == ResourceMode::Data { "data source" } else { "resource type" };
-        return Err(Diagnostic::error(
-            format!("Invalid {kind}"),
-            format!(
-                "The provider \"{}\" does not support {kind} \"{}\".",
-                crate::provider::registry::provider_for_type(&r.type_name),
-                r.type_name
-            ),
-        )
-        .at(Some(&r.range))
-        .into());
+    let schema = match ctx.registry.lookup(r.mode, &r.type_name) {
+        TypeSupport::Implemented(s) => s,
+        TypeSupport::Known(s) => return visit_unimplemented(ctx, idx, module, r, s),
+        TypeSupport::Unknown => {
+            let kind = if r.mode == ResourceMode::Data { "data source" } else { "resource type" };
+            return Err(Diagnostic::error(
+                format!("Invalid {kind}"),
+                format!(
+                    "The provider \"{}\" does not support {kind} \"{}\".",
+                    crate::provider::registry::provider_for_type(&r.type_name),
+                    r.type_name
+                ),
+            )
+            .at(Some(&r.range))
+            .into());
+        }
     };
     let excluded = ctx.included.as_ref().is_some_and(|s| !s.contains(&idx));
     if ctx.opts.destroy || excluded {
@@ -130,8 +131,44 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
     Ok(())
 }
 
+/// A resource of a type skyform knows from its provider's schema but does not implement: every
+/// instance's arguments are checked against that schema, and an instance to plan is recorded
+/// (reported once per type when the walk ends) with its value unknown, so resources that use it
+/// are still checked. One that expands to no instances (`count = 0`, an empty `for_each`), as
+/// modules switch optional parts off, plans like any other: nothing to do.
+fn visit_unimplemented(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, r: &Resource, schema: &crate::schema::ResourceSchema) -> Result<(), Diagnostics> {
+    let excluded = ctx.included.as_ref().is_some_and(|s| !s.contains(&idx));
+    if ctx.opts.destroy || excluded {
+        let _ = ctx.values[idx.index()].set(Value::Null);
+        return Ok(());
+    }
+    let scope = NodeScope::new(ctx, module);
+    let expansion = if ctx.op == Op::Validate { Expansion::Single } else { expand(r, &scope)? };
+    let guarded = ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some());
+    let mut diags = Diagnostics::new();
+    let mut values = Vec::new();
+    let addr = ResourceAddr::new(module.clone(), r.mode, &r.type_name, &r.name);
+    for (key, count_index, each) in expansion.instances() {
+        let mut scope = NodeScope::new(ctx, module);
+        scope.count_index = count_index.or(if guarded && r.count.is_some() { Some(0) } else { None });
+        scope.each = each.or(if guarded && r.for_each.is_some() { Some((Value::Unknown, Value::Unknown)) } else { None });
+        let inst = addr.instance(key.clone());
+        match eval_body(&r.body, &schema.block, &scope, RESOURCE_META) {
+            Ok(config) => values.push((key, unknown_computed(&schema.block, config))),
+            Err(d) => diags.extend(with_address(d, &inst)),
+        }
+        ctx.unimplemented.lock().unwrap_or_else(|e| e.into_inner()).record(r, &inst.to_string(), guarded);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let value = if guarded { Value::Unknown } else { expansion.aggregate(values) };
+    let _ = ctx.values[idx.index()].set(value);
+    Ok(())
+}
+
 /// The config with every computed attribute it leaves null set to unknown.
-fn unknown_computed(schema: &crate::provider::BlockSchema, config: Value) -> Value {
+fn unknown_computed(schema: &crate::schema::BlockSchema, config: Value) -> Value {
     let Value::Map(mut m) = config else { return config };
     for (name, a) in &schema.attributes {
         if a.computed && m.get(name).is_none_or(Value::is_null) {

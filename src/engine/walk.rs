@@ -57,6 +57,52 @@ pub(crate) struct Ctx<'a> {
     pub state_by_resource: HashMap<String, Vec<&'a ResourceInstanceState>>,
     pub counts: Mutex<ApplyCounts>,
     pub cancel: AtomicBool,
+    /// Instances of types skyform knows but does not implement, reported once per type.
+    pub unimplemented: Mutex<Unimplemented>,
+}
+
+/// The instances of known but unimplemented types met during a walk, by type.
+#[derive(Default)]
+pub(crate) struct Unimplemented {
+    by_type: BTreeMap<(bool, String), (Vec<(Option<crate::diag::SourceRange>, String)>, bool)>,
+}
+
+impl Unimplemented {
+    /// Records one instance (`guarded`: validation, which cannot tell whether `count` or
+    /// `for_each` leave any instance).
+    pub fn record(&mut self, r: &crate::config::Resource, address: &str, guarded: bool) {
+        let key = (r.mode == crate::addr::ResourceMode::Data, r.type_name.clone());
+        let entry = self.by_type.entry(key).or_insert_with(|| (Vec::new(), true));
+        entry.0.push((Some(r.range.clone()), address.to_string()));
+        entry.1 &= guarded;
+    }
+
+    /// One diagnostic per type: an error, or a warning when every use is under `count` or
+    /// `for_each` during validation.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        for ((data, type_name), (uses, guarded)) in &self.by_type {
+            let kind = if *data { "data source" } else { "resource type" };
+            let provider = crate::provider::registry::provider_for_type(type_name);
+            let version = crate::schema::generated::provider_version(provider).map(|(s, v)| format!(" ({s} {v})")).unwrap_or_default();
+            let places: Vec<String> = uses.iter().map(|(r, a)| match r {
+                Some(r) => format!("  {r}: {a}"),
+                None => format!("  {a}"),
+            }).collect();
+            let mut detail = format!(
+                "The {kind} \"{type_name}\" is in the {provider} provider's schema{version}, and its arguments were checked, but skyform does not implement it yet. Used at:\n{}",
+                places.join("\n")
+            );
+            let d = if *guarded {
+                detail.push_str("\n\nEach use is under count or for_each: a plan works while they expand to no instances.");
+                Diagnostic::warning(format!("{} not implemented yet", if *data { "Data source" } else { "Resource type" }), detail)
+            } else {
+                Diagnostic::error(format!("{} not implemented yet", if *data { "Data source" } else { "Resource type" }), detail)
+            };
+            out.push(d.at(uses.first().and_then(|(r, _)| r.as_ref())));
+        }
+        out
+    }
 }
 
 /// The resource address (without instance key) of a state entry.
@@ -76,6 +122,13 @@ impl<'a> Ctx<'a> {
 
     pub fn errors(&self, ds: Diagnostics) {
         self.diags.lock().unwrap_or_else(|e| e.into_inner()).extend(ds);
+    }
+
+    /// Every diagnostic of the walk so far, with one per unimplemented type used.
+    pub fn take_diags(&self) -> Diagnostics {
+        let mut d = std::mem::take(&mut *self.diags.lock().unwrap_or_else(|e| e.into_inner()));
+        d.extend(std::mem::take(&mut *self.unimplemented.lock().unwrap_or_else(|e| e.into_inner())).diagnostics());
+        d
     }
 
     pub fn module(&self, path: &ModulePath) -> &'a Module {

@@ -8,7 +8,7 @@ use super::refs::{references_bound, Reference};
 use super::{LocalScope, Scope};
 use crate::config::body::{Block, Body};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
-use crate::provider::{BlockSchema, Nesting};
+use crate::schema::{AttrType, BlockSchema, Nesting};
 use crate::value::Value;
 
 /// Evaluates `body` against `schema` into an object with every schema attribute present.
@@ -40,6 +40,13 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
             continue;
         }
         match eval_expr(&a.expr, scope) {
+            Ok(v) if s.unsupported && !v.is_null() => diags.push(
+                Diagnostic::error(
+                    "Argument not supported yet",
+                    format!("The argument \"{}\" is in the provider's schema, but skyform does not implement it yet. Remove it (or set it to null) to use this resource with skyform.", a.name),
+                )
+                .at(Some(&a.range)),
+            ),
             Ok(v) => {
                 let v = match super::types::convert(v, &s.ty.to_type()) {
                     Ok(v) => v,
@@ -65,8 +72,36 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
             ));
         }
     }
+    // Attributes of object-collection type written as repeated blocks.
+    let mut as_blocks: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for b in &body.blocks {
+        let Some(s) = schema.attributes.get(&b.kind).filter(|s| matches!(s.ty, AttrType::ListOfObject | AttrType::SetOfObject)) else { continue };
+        if body.attribute(&b.kind).is_some() {
+            diags.push(Diagnostic::error("Duplicate argument", format!("\"{}\" is set both as an argument and as blocks.", b.kind)).at(Some(&b.range)));
+            continue;
+        }
+        if s.unsupported {
+            diags.push(
+                Diagnostic::error(
+                    "Block not supported yet",
+                    format!("Blocks of type \"{}\" are in the provider's schema, but skyform does not implement them yet. Remove the block to use this resource with skyform.", b.kind),
+                )
+                .at(Some(&b.range)),
+            );
+            continue;
+        }
+        match eval_body_dynamic(&b.body, scope, &[]) {
+            Ok(v) => as_blocks.entry(b.kind.as_str()).or_default().push(v),
+            Err(d) => diags.extend(d),
+        }
+    }
+    for (name, items) in as_blocks {
+        let set = schema.attributes[name].ty == AttrType::SetOfObject;
+        out.insert(name.to_string(), if set { Value::set(items) } else { Value::List(items) });
+    }
     for b in &body.blocks {
         let known = schema.blocks.contains_key(&b.kind)
+            || schema.attributes.get(&b.kind).is_some_and(|s| matches!(s.ty, AttrType::ListOfObject | AttrType::SetOfObject))
             || (b.kind == "dynamic" && b.labels.first().is_some_and(|l| schema.blocks.contains_key(l)));
         if !known && !skip.contains(&b.kind.as_str()) {
             let what = if b.kind == "dynamic" { b.labels.first().cloned().unwrap_or_default() } else { b.kind.clone() };
@@ -80,6 +115,17 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
         let mut items = Vec::new();
         let mut unknown = false;
         for b in &body.blocks {
+            let this = b.kind == *name || (b.kind == "dynamic" && b.labels.first() == Some(name));
+            if this && nb.unsupported {
+                diags.push(
+                    Diagnostic::error(
+                        "Block not supported yet",
+                        format!("Blocks of type \"{name}\" are in the provider's schema, but skyform does not implement them yet. Remove the block to use this resource with skyform."),
+                    )
+                    .at(Some(&b.range)),
+                );
+                continue;
+            }
             if b.kind == *name {
                 match eval_body(&b.body, &nb.block, scope, &[]) {
                     Ok(v) => items.push(v),
@@ -92,6 +138,12 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
                     Err(d) => diags.extend(d),
                 }
             }
+        }
+        if !unknown && items.len() < nb.min_items {
+            diags.push(Diagnostic::error(
+                format!("Insufficient {name} blocks"),
+                format!("At least {} \"{name}\" blocks are required.", nb.min_items),
+            ));
         }
         let v = if unknown {
             Value::Unknown

@@ -1,48 +1,20 @@
-//! Bulk refresh plumbing shared by the drivers' `read_batch`: splitting a batch by resource
-//! type, reading the rest one by one (bounded concurrency), putting responses back in request
-//! order, and refreshing the objects of one bucket or container from one listing.
+//! Bulk refresh shared by the object types' `read_batch`: refreshing the objects of one bucket
+//! or container from one listing. (Splitting a batch by type and restoring request order is
+//! the kit dispatcher's job, `provider::kit`.)
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 use futures::stream::{self, StreamExt};
 
-use super::builtin::{attr, common_prefix, text};
-use super::{Provider, ReadRequest, ReadResponse};
+use super::helpers::{attr, common_prefix, text};
+use super::ReadResponse;
 use crate::diag::Diagnostics;
 use crate::value::Value;
 
 /// Below this many managed objects in a bucket or container, reading them one by one is
 /// cheaper than listing it.
 pub const LIST_THRESHOLD: usize = 4;
-
-/// The prior states of the requests of each type in `bulk` (with their request index), and the
-/// other requests.
-pub fn split<const N: usize>(reqs: Vec<ReadRequest>, bulk: [&str; N]) -> ([Vec<(usize, Value)>; N], Vec<(usize, ReadRequest)>) {
-    let mut groups: [Vec<(usize, Value)>; N] = std::array::from_fn(|_| Vec::new());
-    let mut others = Vec::new();
-    for (i, r) in reqs.into_iter().enumerate() {
-        match bulk.iter().position(|t| *t == r.type_name) {
-            Some(g) => groups[g].push((i, r.prior_state)),
-            None => others.push((i, r)),
-        }
-    }
-    (groups, others)
-}
-
-/// Reads requests one by one, 10 at a time, as Terraform's refresh walk would.
-pub async fn read_each<P: Provider + ?Sized>(p: &P, reqs: Vec<(usize, ReadRequest)>) -> Vec<(usize, ReadResponse)> {
-    stream::iter(reqs).map(|(i, r)| async move { (i, p.read(r).await) }).buffer_unordered(10).collect().await
-}
-
-/// `(request index, response)` pairs back in request order (`n` requests in all).
-pub fn in_order(n: usize, parts: impl IntoIterator<Item = (usize, ReadResponse)>) -> Vec<ReadResponse> {
-    let mut out: Vec<Option<ReadResponse>> = (0..n).map(|_| None).collect();
-    for (i, r) in parts {
-        out[i] = Some(r);
-    }
-    out.into_iter().map(Option::unwrap_or_default).collect()
-}
 
 /// What a listing says of one managed object.
 pub enum Listed {

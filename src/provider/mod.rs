@@ -1,5 +1,6 @@
 //! The provider driver interface: one trait every driver implements, its request and response
-//! types, resource schemas, and the registry that maps resource types to drivers.
+//! types, the kit that builds it from one trait per resource type ([`kit`]), and the registry
+//! of compiled-in providers. Schemas live in [`crate::schema`].
 //!
 //! A scaled-down OpenTofu `providers.Interface`. A [`ProviderFactory`] knows the schema and
 //! builds a configured [`Provider`] from the `provider` block (no driver is usable
@@ -12,15 +13,17 @@ pub mod azure;
 pub mod batch;
 pub mod builtin;
 pub mod google;
+pub mod helpers;
+pub mod kit;
 pub mod registry;
-pub mod schema;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 pub use registry::Registry;
-pub use schema::{AttrType, AttributeSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema, ResourceSchema};
+pub use crate::schema::{AttrType, AttributeSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema, ResourceSchema};
+pub use kit::{DataSourceType, Dispatch, ResourceType, Types};
 
 use crate::diag::Diagnostics;
 use crate::value::{AttrPath, Value};
@@ -39,11 +42,6 @@ pub trait ProviderFactory: Send + Sync {
 /// A configured driver. Every method takes one request struct and returns one response struct.
 #[async_trait]
 pub trait Provider: Send + Sync {
-    /// Extra checks on a resource's configuration beyond the schema (which the engine checks).
-    async fn validate(&self, _req: ValidateRequest) -> ValidateResponse {
-        ValidateResponse::default()
-    }
-
     /// Re-reads a resource. `new_state: None` means it is gone.
     async fn read(&self, req: ReadRequest) -> ReadResponse;
 
@@ -87,18 +85,6 @@ pub trait Provider: Send + Sync {
             .into(),
         }
     }
-}
-
-#[derive(Clone, Debug)]
-pub struct ValidateRequest {
-    pub type_name: String,
-    /// The configuration; may contain unknowns.
-    pub config: Value,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct ValidateResponse {
-    pub diagnostics: Diagnostics,
 }
 
 #[derive(Clone, Debug)]
@@ -172,4 +158,63 @@ pub struct ReadDataRequest {
 pub struct ReadDataResponse {
     pub state: Value,
     pub diagnostics: Diagnostics,
+}
+
+impl ReadResponse {
+    /// The object as read.
+    pub fn found(state: Value) -> ReadResponse {
+        ReadResponse { new_state: Some(state), diagnostics: Diagnostics::new() }
+    }
+    /// The object no longer exists.
+    pub fn gone() -> ReadResponse {
+        ReadResponse::default()
+    }
+    /// The read failed: the prior state is kept, with the error.
+    pub fn failed(prior: Value, diagnostics: Diagnostics) -> ReadResponse {
+        ReadResponse { new_state: Some(prior), diagnostics }
+    }
+}
+
+impl PlanResponse {
+    /// A plan with no driver-specific replacement paths and no diagnostics.
+    pub fn planned(state: Value) -> PlanResponse {
+        PlanResponse { planned_state: state, requires_replace: Vec::new(), diagnostics: Diagnostics::new() }
+    }
+    /// A plan that failed.
+    pub fn failed(diagnostics: Diagnostics) -> PlanResponse {
+        PlanResponse { diagnostics, ..PlanResponse::default() }
+    }
+}
+
+impl ApplyResponse {
+    /// The call succeeded with this state (`None` once deleted).
+    pub fn ok(state: Option<Value>) -> ApplyResponse {
+        ApplyResponse { new_state: state, diagnostics: Diagnostics::new() }
+    }
+    /// The call failed; `state` is the last known state of the object.
+    pub fn failed(state: Option<Value>, diagnostics: Diagnostics) -> ApplyResponse {
+        ApplyResponse { new_state: state, diagnostics }
+    }
+}
+
+impl ImportResponse {
+    /// The imported object's state.
+    pub fn found(state: Value) -> ImportResponse {
+        ImportResponse { state: Some(state), diagnostics: Diagnostics::new() }
+    }
+    /// The import failed.
+    pub fn failed(diagnostics: Diagnostics) -> ImportResponse {
+        ImportResponse { state: None, diagnostics }
+    }
+}
+
+impl ReadDataResponse {
+    /// The data source's state.
+    pub fn found(state: Value) -> ReadDataResponse {
+        ReadDataResponse { state, diagnostics: Diagnostics::new() }
+    }
+    /// The read failed.
+    pub fn failed(diagnostics: Diagnostics) -> ReadDataResponse {
+        ReadDataResponse { state: Value::Null, diagnostics }
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::values::{attr_key, key, render, render_signed};
 use super::Colors;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
-use crate::provider::BlockSchema;
+use crate::schema::BlockSchema;
 use crate::value::{AttrPath, PathStep, Value};
 
 /// Renders a whole plan.
@@ -213,7 +213,7 @@ fn diff_blocks(
         let step = |i: usize| {
             let mut p = path.to_vec();
             p.push(PathStep::Key(name.clone()));
-            if nb.nesting != crate::provider::Nesting::Single {
+            if nb.nesting != crate::schema::Nesting::Single {
                 p.push(PathStep::Index(i as u64));
             }
             p
@@ -221,7 +221,7 @@ fn diff_blocks(
         match mode {
             Mode::Create => afs.iter().enumerate().for_each(|(i, a)| block("+", name, &empty, a, Mode::Create, step(i), &nb.block)),
             Mode::Delete => bs.iter().enumerate().for_each(|(i, b)| block("-", name, b, &empty, Mode::Delete, step(i), &nb.block)),
-            Mode::Update if nb.nesting == crate::provider::Nesting::Set => {
+            Mode::Update if nb.nesting == crate::schema::Nesting::Set => {
                 for (i, b) in bs.iter().enumerate() {
                     if afs.contains(b) {
                         hidden += 1;
@@ -291,7 +291,7 @@ fn diff_object(
     let name = |k: &str| if quoted { key(k) } else { attr_key(k) };
     // Whether an attribute's value is a map (its keys quoted) rather than an object.
     let map_typed = |k: &str| match schema.and_then(|s| s.attributes.get(k)) {
-        Some(a) => a.ty == crate::provider::AttrType::MapOfString,
+        Some(a) => matches!(a.ty, crate::schema::AttrType::MapOfString | crate::schema::AttrType::MapOfNumber | crate::schema::AttrType::MapOfBool),
         None => quoted,
     };
     let mut lines: Vec<(String, String, String)> = Vec::new(); // (symbol, name, rest)

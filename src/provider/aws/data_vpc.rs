@@ -7,7 +7,7 @@ use super::ec2::{arn, tag_map};
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostic;
-use crate::provider::builtin::{attr, set};
+use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -23,6 +23,24 @@ pub fn schema() -> ResourceSchema {
             ("owner_id", AttributeSchema::computed().typed(AttrType::String)),
             ("state", AttributeSchema::computed().typed(AttrType::String)),
         ]),
+    }
+}
+
+/// `data "aws_vpc"`.
+pub struct DataVpc;
+
+#[async_trait::async_trait]
+impl DataSourceType<AwsProvider> for DataVpc {
+    fn name(&self) -> &'static str {
+        "aws_vpc"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn read(&self, p: &AwsProvider, config: Value) -> ReadDataResponse {
+        read(p, config).await
     }
 }
 
@@ -44,7 +62,7 @@ pub async fn read(p: &AwsProvider, config: Value) -> ReadDataResponse {
     }
     let out = match call.send().await {
         Ok(o) => o,
-        Err(e) => return ReadDataResponse { state: Value::Null, diagnostics: aws_error("reading VPCs", &e) },
+        Err(e) => return ReadDataResponse::failed(aws_error("reading VPCs", &e)),
     };
     let vpcs = out.vpcs();
     let vpc = match vpcs {
@@ -67,5 +85,5 @@ pub async fn read(p: &AwsProvider, config: Value) -> ReadDataResponse {
     set(&mut state, "arn", arn(p, &owner, "vpc", &id));
     set(&mut state, "state", vpc.state().map(|s| Value::string(s.as_str())).unwrap_or(Value::Null));
     set(&mut state, "tags", Value::Map(std::sync::Arc::new(tag_map(vpc.tags()).into_iter().map(|(k, v)| (k, Value::String(v))).collect())));
-    ReadDataResponse { state, diagnostics: Default::default() }
+    ReadDataResponse::found(state)
 }

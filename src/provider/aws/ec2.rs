@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::Tag;
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::builtin::{attr, replace_paths, set};
+use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -51,28 +51,21 @@ pub fn is_not_found<E: aws_sdk_ec2::error::ProvideErrorMetadata>(e: &aws_sdk_ec2
     e.as_service_error().and_then(|s| s.code()).is_some_and(|c| c.ends_with(".NotFound") || c.ends_with(".Malformed"))
 }
 
-/// The plan steps every EC2 resource shares: `tags_all`, the replacement paths, and unknown
-/// computed attributes for a new object.
-pub fn plan_common(p: &AwsProvider, req: PlanRequest, schema: &BlockSchema, computed_on_create: &[&str]) -> PlanResponse {
+/// The plan steps every EC2 resource shares: `tags_all` from the default tags, and, for a new
+/// object, unknown values for the optional+computed attributes AWS chooses when the config
+/// leaves them unset (computed-only ones are already unknown: the kit sets them).
+pub fn plan_common(p: &AwsProvider, req: PlanRequest, chosen_by_aws: &[&str]) -> PlanResponse {
     let mut planned = req.proposed_new_state;
     let tags_all = p.tags_all(attr(&planned, "tags"));
     set(&mut planned, "tags_all", tags_all);
-    let mut requires_replace = Vec::new();
-    let new_object = match &req.prior_state {
-        None => true,
-        Some(prior) => {
-            requires_replace = replace_paths(schema, prior, &planned);
-            !requires_replace.is_empty()
-        }
-    };
-    if new_object {
-        for a in computed_on_create {
+    if req.prior_state.is_none() {
+        for a in chosen_by_aws {
             if attr(&req.config, a).is_null() {
                 set(&mut planned, a, Value::Unknown);
             }
         }
     }
-    PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+    PlanResponse::planned(planned)
 }
 
 /// A state with every schema attribute null and `id` set, for import.

@@ -19,7 +19,7 @@ use super::ec2::{arn, imported, is_not_found, plan_common, set_tags, skeleton, s
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, set};
+use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -57,7 +57,7 @@ pub fn plan(p: &AwsProvider, mut req: PlanRequest) -> PlanResponse {
     if let Some(text) = attr(&req.proposed_new_state, "user_data").as_str().map(str::to_string) {
         set(&mut req.proposed_new_state, "user_data", Value::String(user_data_hash(&text)));
     }
-    let mut resp = plan_common(p, req, &schema().block, &["id", "arn", "private_ip", "public_ip", "subnet_id", "vpc_security_group_ids", "key_name"]);
+    let mut resp = plan_common(p, req, &["subnet_id", "vpc_security_group_ids", "key_name"]);
     let unknown_id = !attr(&resp.planned_state, "id").is_known();
     if unknown_id {
         set(&mut resp.planned_state, "instance_state", Value::Unknown);
@@ -122,31 +122,65 @@ fn fill(p: &AwsProvider, mut state: Value, i: &Instance) -> Value {
     state
 }
 
-pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(planned)) => create(p, planned, &req.config).await,
-        (Some(prior), Some(planned)) => match update(p, &prior, &planned).await {
-            Ok(()) => {
-                let r = read(p, planned.clone()).await;
-                ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
-            }
-            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-        },
-        (Some(prior), None) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            match p.ec2_write.terminate_instances().instance_ids(&id).send().await {
-                Ok(_) => {}
-                Err(e) if is_not_found(&e) => return ApplyResponse::default(),
-                Err(e) => return ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("terminating instance {id}"), &e) },
-            }
-            match wait_for(p, &id, InstanceStateName::Terminated, DELETE_TIMEOUT).await {
-                Ok(_) => ApplyResponse::default(),
-                Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-            }
+/// `aws_instance`.
+pub struct AwsInstance;
+
+#[async_trait::async_trait]
+impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
+    fn name(&self) -> &'static str {
+        "aws_instance"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        plan(p, req)
+    }
+
+    async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
+        read(p, prior).await
+    }
+
+    async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        read_batch(p, items).await
+    }
+
+    async fn create(&self, p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
+        create(p, planned, config).await
+    }
+
+    async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+    match update(p, &prior, &planned).await {
+        Ok(()) => {
+            let r = read(p, planned.clone()).await;
+            ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
         }
-        (None, None) => ApplyResponse::default(),
+        Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
+    }
+
+    }
+
+    async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    match p.ec2_write.terminate_instances().instance_ids(&id).send().await {
+        Ok(_) => {}
+        Err(e) if is_not_found(&e) => return ApplyResponse::default(),
+        Err(e) => return ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("terminating instance {id}"), &e) },
+    }
+    match wait_for(p, &id, InstanceStateName::Terminated, DELETE_TIMEOUT).await {
+        Ok(_) => ApplyResponse::default(),
+        Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
+    }
+
+    }
+
+    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
+        import(p, id).await
     }
 }
+
 
 async fn create(p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
     let ami = attr(&planned, "ami").as_str().unwrap_or_default().to_string();

@@ -2,8 +2,8 @@
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
 //! `profile`, `endpoints { s3, ec2 }`, `s3_use_path_style`, `default_tags { tags }`, the
-//! `skip_*` switches) into SDK clients; [`AwsProvider`] dispatches each request to the file of
-//! its resource type. Credentials come from the standard chain (environment, profile, instance
+//! `skip_*` switches) into SDK clients; [`AwsProvider`]'s registration list (its [`Dispatch`]
+//! impl) sends each request to the file of its resource type. Credentials come from the standard chain (environment, profile, instance
 //! role) unless the block sets them; they are never written to state or plan files (the engine
 //! stores resource attributes only). Every HTTP attempt is counted ([`AwsProvider::requests`]),
 //! which is how the bulk-refresh tests prove they use list calls. Throttling and 5xx answers
@@ -30,8 +30,8 @@ use async_trait::async_trait;
 use aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
 
-use super::{AttrType, AttributeSchema, BlockSchema, Nesting, ProviderSchema};
-use super::{ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadDataRequest, ReadDataResponse, ReadRequest, ReadResponse};
+use super::kit::table;
+use super::{AttrType, AttributeSchema, BlockSchema, Dispatch, Nesting, Provider, ProviderFactory, ProviderSchema, Types};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::Value;
 
@@ -39,7 +39,8 @@ pub use errors::aws_error;
 
 /// The AWS provider factory.
 pub struct AwsFactory {
-    schema: ProviderSchema,
+    /// Built on first use: a configuration without this provider never pays for its schema.
+    schema: std::sync::OnceLock<ProviderSchema>,
 }
 
 impl Default for AwsFactory {
@@ -50,6 +51,11 @@ impl Default for AwsFactory {
 
 impl AwsFactory {
     pub fn new() -> AwsFactory {
+        AwsFactory { schema: std::sync::OnceLock::new() }
+    }
+
+    /// The provider block, resource and data source schemas.
+    fn provider_schema() -> ProviderSchema {
         let s = |t| AttributeSchema::optional().typed(t);
         let provider = BlockSchema::new([
             ("region", s(AttrType::String)),
@@ -66,23 +72,9 @@ impl AwsFactory {
         ])
         .with_block("endpoints", Nesting::Single, BlockSchema::new([("s3", s(AttrType::String)), ("ec2", s(AttrType::String))]))
         .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]));
-        let resources = [
-            ("aws_s3_bucket", s3_bucket::schema()),
-            ("aws_s3_bucket_versioning", s3_bucket_versioning::schema()),
-            ("aws_s3_object", s3_object::schema()),
-            ("aws_vpc", vpc::schema()),
-            ("aws_subnet", subnet::schema()),
-            ("aws_instance", instance::schema()),
-            ("aws_security_group", security_group::schema()),
-        ];
-        let data_sources = [("aws_vpc", data_vpc::schema()), ("aws_s3_bucket", data_s3_bucket::schema())];
-        AwsFactory {
-            schema: ProviderSchema {
-                provider,
-                resources: resources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                data_sources: data_sources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            },
-        }
+        let (resources, data_sources) = AwsProvider::types().schemas();
+        let provider = crate::schema::generated::provider_block_with("aws", provider);
+        ProviderSchema { provider, resources, data_sources }
     }
 
     /// Builds the driver with its concrete type (tests read its request counter).
@@ -144,7 +136,7 @@ impl ProviderFactory for AwsFactory {
         "aws"
     }
     fn schema(&self) -> &ProviderSchema {
-        &self.schema
+        self.schema.get_or_init(Self::provider_schema)
     }
     async fn configure(&self, config: Value) -> Result<Arc<dyn Provider>, Diagnostics> {
         Ok(self.connect(&config).await?)
@@ -231,86 +223,25 @@ impl AwsProvider {
     }
 }
 
-pub(crate) use super::builtin::{blank, imported};
+pub(crate) use super::helpers::{blank, imported};
 
-fn unsupported(type_name: &str) -> Diagnostics {
-    Diagnostic::error("Unsupported resource type", format!("The aws provider does not support {type_name} yet.")).into()
-}
-
-#[async_trait]
-impl Provider for AwsProvider {
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        match req.type_name.as_str() {
-            "aws_s3_bucket" => s3_bucket::read(self, req.prior_state).await,
-            "aws_s3_bucket_versioning" => s3_bucket_versioning::read(self, req.prior_state).await,
-            "aws_s3_object" => s3_object::read(self, req.prior_state).await,
-            "aws_vpc" => vpc::read(self, req.prior_state).await,
-            "aws_subnet" => subnet::read(self, req.prior_state).await,
-            "aws_instance" => instance::read(self, req.prior_state).await,
-            "aws_security_group" => security_group::read(self, req.prior_state).await,
-            other => ReadResponse { new_state: Some(req.prior_state), diagnostics: unsupported(other) },
-        }
-    }
-
-    /// Objects are refreshed per bucket from ListObjectsV2 pages; instances, VPCs, subnets and
-    /// security groups with Describe calls of many ids; everything else one by one.
-    async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
-        let n = reqs.len();
-        let ([objects, instances, subnets, vpcs, groups], others) =
-            super::batch::split(reqs, ["aws_s3_object", "aws_instance", "aws_subnet", "aws_vpc", "aws_security_group"]);
-        let mut parts = vpc::read_batch(self, vpcs).await;
-        parts.extend(subnet::read_batch(self, subnets).await);
-        parts.extend(security_group::read_batch(self, groups).await);
-        parts.extend(s3_object::read_batch(self, objects).await);
-        parts.extend(instance::read_batch(self, instances).await);
-        parts.extend(super::batch::read_each(self, others).await);
-        super::batch::in_order(n, parts)
-    }
-
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        match req.type_name.as_str() {
-            "aws_s3_bucket" => s3_bucket::plan(self, req),
-            "aws_s3_bucket_versioning" => s3_bucket_versioning::plan(req),
-            "aws_s3_object" => s3_object::plan(self, req),
-            "aws_vpc" => vpc::plan(self, req),
-            "aws_subnet" => subnet::plan(self, req),
-            "aws_instance" => instance::plan(self, req),
-            "aws_security_group" => security_group::plan(self, req),
-            other => PlanResponse { planned_state: req.proposed_new_state, requires_replace: vec![], diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        match req.type_name.as_str() {
-            "aws_s3_bucket" => s3_bucket::apply(self, req).await,
-            "aws_s3_bucket_versioning" => s3_bucket_versioning::apply(self, req).await,
-            "aws_s3_object" => s3_object::apply(self, req).await,
-            "aws_vpc" => vpc::apply(self, req).await,
-            "aws_subnet" => subnet::apply(self, req).await,
-            "aws_instance" => instance::apply(self, req).await,
-            "aws_security_group" => security_group::apply(self, req).await,
-            other => ApplyResponse { new_state: req.prior_state, diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
-        match req.type_name.as_str() {
-            "aws_s3_bucket" => s3_bucket::import(self, req.id).await,
-            "aws_s3_bucket_versioning" => s3_bucket_versioning::import(self, req.id).await,
-            "aws_s3_object" => s3_object::import(self, req.id).await,
-            "aws_vpc" => vpc::import(self, req.id).await,
-            "aws_subnet" => subnet::import(self, req.id).await,
-            "aws_instance" => instance::import(self, req.id).await,
-            "aws_security_group" => security_group::import(self, req.id).await,
-            other => ImportResponse { state: None, diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
-        match req.type_name.as_str() {
-            "aws_vpc" => data_vpc::read(self, req.config).await,
-            "aws_s3_bucket" => data_s3_bucket::read(self, req.config).await,
-            other => ReadDataResponse { state: Value::Null, diagnostics: unsupported(&format!("data source {other}")) },
-        }
+impl Dispatch for AwsProvider {
+    /// The AWS registration list: one line per resource type and data source.
+    fn types() -> &'static Types<Self> {
+        static TYPES: std::sync::OnceLock<Types<AwsProvider>> = std::sync::OnceLock::new();
+        table(&TYPES, || {
+            Types::new(
+                &[
+                    &s3_bucket::S3Bucket,
+                    &s3_bucket_versioning::S3BucketVersioning,
+                    &s3_object::S3Object,
+                    &vpc::AwsVpc,
+                    &subnet::AwsSubnet,
+                    &instance::AwsInstance,
+                    &security_group::AwsSecurityGroup,
+                ],
+                &[&data_vpc::DataVpc, &data_s3_bucket::DataS3Bucket],
+            )
+        })
     }
 }

@@ -5,12 +5,13 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, Tag, Tagging};
 
 use super::errors::{aws_error, code, not_found};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, replace_paths, set};
+use crate::provider::helpers::{attr, imported, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -62,45 +63,6 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    if let Some(name) = attr(&req.config, "bucket").as_str() {
-        if let Some(why) = name_problem(name) {
-            return PlanResponse {
-                planned_state: req.proposed_new_state,
-                requires_replace: vec![],
-                diagnostics: Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName).")).for_attribute("bucket").into(),
-            };
-        }
-    }
-    let mut planned = req.proposed_new_state;
-    // Terraform's default applies whenever the argument is not set.
-    if attr(&req.config, "force_destroy").is_null() {
-        set(&mut planned, "force_destroy", Value::Bool(false));
-    }
-    let tags_all = p.tags_all(attr(&planned, "tags"));
-    set(&mut planned, "tags_all", tags_all);
-    let configured_name = attr(&req.config, "bucket").clone();
-    let mut requires_replace = Vec::new();
-    match &req.prior_state {
-        None => {
-            let name = configured_name.as_str().map(str::to_string);
-            planned = with_name(p, planned, name.as_deref());
-        }
-        Some(prior) => {
-            // A name the config leaves out keeps the generated one, unless the prefix changed.
-            if configured_name.is_null() && attr(&req.config, "bucket_prefix") == attr(prior, "bucket_prefix") {
-                set(&mut planned, "bucket", attr(prior, "bucket").clone());
-            }
-            requires_replace = replace_paths(&schema().block, prior, &planned);
-            if !requires_replace.is_empty() {
-                let name = configured_name.as_str().map(str::to_string);
-                planned = with_name(p, planned, name.as_deref());
-            }
-        }
-    }
-    PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
-}
-
 /// A unique name from the prefix, as Terraform generates them.
 fn generated_name(prefix: Option<&str>) -> String {
     let prefix = prefix.unwrap_or("terraform-");
@@ -136,30 +98,7 @@ pub(crate) async fn put_tags(p: &AwsProvider, bucket: &str, tags_all: &Value) ->
     Ok(())
 }
 
-pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(planned)) => match create(p, planned).await {
-            Ok(v) => ApplyResponse { new_state: Some(v), diagnostics: Default::default() },
-            Err((state, d)) => ApplyResponse { new_state: state, diagnostics: d },
-        },
-        (Some(prior), Some(planned)) => {
-            let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
-            if attr(&prior, "tags_all") != attr(&planned, "tags_all") {
-                if let Err(d) = put_tags(p, &bucket, attr(&planned, "tags_all")).await {
-                    return ApplyResponse { new_state: Some(prior), diagnostics: d };
-                }
-            }
-            ApplyResponse { new_state: Some(planned), diagnostics: Default::default() }
-        }
-        (Some(prior), None) => match delete(p, &prior).await {
-            Ok(()) => ApplyResponse { new_state: None, diagnostics: Default::default() },
-            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-        },
-        (None, None) => ApplyResponse::default(),
-    }
-}
-
-async fn create(p: &AwsProvider, planned: Value) -> Result<Value, (Option<Value>, Diagnostics)> {
+async fn create_bucket(p: &AwsProvider, planned: Value) -> Result<Value, (Option<Value>, Diagnostics)> {
     let name = match attr(&planned, "bucket").as_str() {
         Some(n) => n.to_string(),
         None => generated_name(attr(&planned, "bucket_prefix").as_str()),
@@ -212,7 +151,7 @@ pub(crate) async fn empty_bucket(p: &AwsProvider, bucket: &str) -> Result<(), Di
     }
 }
 
-async fn delete(p: &AwsProvider, prior: &Value) -> Result<(), Diagnostics> {
+async fn delete_bucket(p: &AwsProvider, prior: &Value) -> Result<(), Diagnostics> {
     let bucket = attr(prior, "bucket").as_str().unwrap_or_default().to_string();
     if attr(prior, "force_destroy") == &Value::Bool(true) {
         empty_bucket(p, &bucket).await?;
@@ -238,29 +177,99 @@ pub(crate) async fn remote_tags(p: &AwsProvider, bucket: &str) -> Result<BTreeMa
     }
 }
 
-pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
-    let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
-    match p.s3.head_bucket().bucket(&bucket).send().await {
-        Ok(_) => {}
-        Err(e) if not_found(&e) => return ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(e) => return ReadResponse { new_state: Some(prior), diagnostics: aws_error(&format!("reading S3 bucket \"{bucket}\""), &e) },
-    }
-    match remote_tags(p, &bucket).await {
-        Ok(tags) => {
-            let mut state = prior;
-            let own = p.own_tags(&tags, attr(&state, "tags"));
-            set(&mut state, "tags", own);
-            set(&mut state, "tags_all", Value::Map(std::sync::Arc::new(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
-            ReadResponse { new_state: Some(state), diagnostics: Default::default() }
-        }
-        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
-    }
-}
+/// `aws_s3_bucket`.
+pub struct S3Bucket;
 
-pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    let mut state = with_name(p, super::blank(&schema().block), Some(&id));
-    set(&mut state, "force_destroy", Value::Bool(false));
-    super::imported(read(p, state).await, || format!("There is no S3 bucket named \"{id}\"."))
+#[async_trait]
+impl ResourceType<AwsProvider> for S3Bucket {
+    fn name(&self) -> &'static str {
+        "aws_s3_bucket"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        if let Some(name) = attr(&req.config, "bucket").as_str() {
+            if let Some(why) = name_problem(name) {
+                return PlanResponse::failed(
+                    Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName).")).for_attribute("bucket").into(),
+                );
+            }
+        }
+        let mut planned = req.proposed_new_state;
+        // Terraform's default applies whenever the argument is not set.
+        if attr(&req.config, "force_destroy").is_null() {
+            set(&mut planned, "force_destroy", Value::Bool(false));
+        }
+        let tags_all = p.tags_all(attr(&planned, "tags"));
+        set(&mut planned, "tags_all", tags_all);
+        let configured_name = attr(&req.config, "bucket").clone();
+        match &req.prior_state {
+            None => {
+                let name = configured_name.as_str().map(str::to_string);
+                planned = with_name(p, planned, name.as_deref());
+            }
+            Some(prior) => {
+                // A name the config leaves out keeps the generated one, unless the prefix
+                // changed (a new name or prefix replaces the bucket: the engine plans a create).
+                if configured_name.is_null() && attr(&req.config, "bucket_prefix") == attr(prior, "bucket_prefix") {
+                    set(&mut planned, "bucket", attr(prior, "bucket").clone());
+                }
+            }
+        }
+        PlanResponse::planned(planned)
+    }
+
+    async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
+        let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+        match p.s3.head_bucket().bucket(&bucket).send().await {
+            Ok(_) => {}
+            Err(e) if not_found(&e) => return ReadResponse::gone(),
+            Err(e) => return ReadResponse::failed(prior, aws_error(&format!("reading S3 bucket \"{bucket}\""), &e)),
+        }
+        match remote_tags(p, &bucket).await {
+            Ok(tags) => {
+                let mut state = prior;
+                let own = p.own_tags(&tags, attr(&state, "tags"));
+                set(&mut state, "tags", own);
+                set(&mut state, "tags_all", Value::Map(std::sync::Arc::new(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
+                ReadResponse::found(state)
+            }
+            Err(d) => ReadResponse::failed(prior, d),
+        }
+    }
+
+    async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
+        match create_bucket(p, planned).await {
+            Ok(v) => ApplyResponse::ok(Some(v)),
+            Err((state, d)) => ApplyResponse::failed(state, d),
+        }
+    }
+
+    async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+        if attr(&prior, "tags_all") != attr(&planned, "tags_all") {
+            if let Err(d) = put_tags(p, &bucket, attr(&planned, "tags_all")).await {
+                return ApplyResponse::failed(Some(prior), d);
+            }
+        }
+        ApplyResponse::ok(Some(planned))
+    }
+
+    async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
+        match delete_bucket(p, &prior).await {
+            Ok(()) => ApplyResponse::ok(None),
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    async fn import(&self, p: &AwsProvider, id: String, blank: Value) -> ImportResponse {
+        let mut state = with_name(p, blank, Some(&id));
+        set(&mut state, "force_destroy", Value::Bool(false));
+        imported(self.read(p, state).await, || format!("There is no S3 bucket named \"{id}\"."))
+    }
 }
 
 #[cfg(test)]

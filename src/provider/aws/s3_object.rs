@@ -6,12 +6,14 @@
 //! edited outside skyform reads back with another ETag and plans an update. A new bucket or key
 //! replaces the object; anything else uploads it again in place (tags alone are re-tagged).
 //!
-//! Refresh in bulk: [`read_batch`] lists each bucket once (ListObjectsV2, 1,000 keys a page) and
-//! reads an object individually only when its listed ETag differs from the one in state.
+//! Refresh in bulk: [`S3Object`]'s `read_batch` lists each bucket once (ListObjectsV2, 1,000
+//! keys a page) and reads an object individually only when its listed ETag differs from the one
+//! in state.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use aws_sdk_s3::primitives::ByteStream;
 use base64::Engine as _;
 use md5::Digest;
@@ -20,7 +22,7 @@ use super::errors::{aws_error, not_found};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::batch::{self, Listed};
-use crate::provider::builtin::{attr, replace_paths, set, text};
+use crate::provider::helpers::{attr, imported, set, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -76,43 +78,6 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
 
 /// Attributes whose change means uploading the object again.
 const UPLOAD: &[&str] = &["content", "content_base64", "source", "source_hash", "content_type", "cache_control", "metadata", "etag"];
-
-pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut planned = req.proposed_new_state;
-    let key = attr(&planned, "key").clone();
-    set(&mut planned, "id", key);
-    let tags_all = p.tags_all(attr(&planned, "tags"));
-    set(&mut planned, "tags_all", tags_all);
-    let mut diagnostics = Diagnostics::new();
-    if attr(&req.config, "etag").is_null() {
-        let etag = match body(&planned) {
-            Ok(Some(b)) => Value::String(hex::encode(md5::Md5::digest(&b))),
-            Ok(None) => Value::Unknown,
-            Err(d) => {
-                diagnostics.extend(d);
-                Value::Unknown
-            }
-        };
-        set(&mut planned, "etag", etag);
-    }
-    let mut requires_replace = Vec::new();
-    match &req.prior_state {
-        None => {
-            set(&mut planned, "version_id", Value::Unknown);
-            if attr(&planned, "content_type").is_null() {
-                set(&mut planned, "content_type", Value::Unknown);
-            }
-        }
-        Some(prior) => {
-            requires_replace = replace_paths(&schema().block, prior, &planned);
-            let reupload = !requires_replace.is_empty() || UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a));
-            if reupload {
-                set(&mut planned, "version_id", Value::Unknown);
-            }
-        }
-    }
-    PlanResponse { planned_state: planned, requires_replace, diagnostics }
-}
 
 fn tagging_query(tags_all: &Value) -> Option<String> {
     let Value::Map(m) = tags_all else { return None };
@@ -181,77 +146,6 @@ async fn retag(p: &AwsProvider, planned: &Value) -> Result<(), Diagnostics> {
     Ok(())
 }
 
-pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (prior, Some(planned)) => {
-            let reupload = prior.as_ref().is_none_or(|pr| UPLOAD.iter().any(|a| attr(pr, a) != attr(&planned, a)) || !attr(&planned, "version_id").is_known());
-            let result = if reupload {
-                upload(p, planned).await
-            } else {
-                retag(p, &planned).await.map(|()| planned)
-            };
-            match result {
-                Ok(v) => ApplyResponse { new_state: Some(v), diagnostics: Default::default() },
-                Err(d) => ApplyResponse { new_state: prior, diagnostics: d },
-            }
-        }
-        (Some(prior), None) => {
-            let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
-            let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
-            match p.s3_write.delete_object().bucket(&bucket).key(&key).send().await {
-                Ok(_) => ApplyResponse::default(),
-                Err(e) if not_found(&e) => ApplyResponse::default(),
-                Err(e) => ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("deleting S3 object \"{key}\" from bucket \"{bucket}\""), &e) },
-            }
-        }
-        (None, None) => ApplyResponse::default(),
-    }
-}
-
-/// Reads one object (HeadObject and GetObjectTagging).
-pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
-    let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
-    let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
-    let head = match p.s3.head_object().bucket(&bucket).key(&key).send().await {
-        Ok(h) => h,
-        Err(e) if not_found(&e) => return ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(e) => return ReadResponse { new_state: Some(prior), diagnostics: aws_error(&format!("reading S3 object \"{key}\" in bucket \"{bucket}\""), &e) },
-    };
-    let mut state = prior;
-    set(&mut state, "etag", head.e_tag().map(|e| Value::string(e.trim_matches('"'))).unwrap_or(Value::Null));
-    set(&mut state, "content_type", head.content_type().map(Value::string).unwrap_or(Value::Null));
-    set(&mut state, "cache_control", head.cache_control().map(Value::string).unwrap_or(Value::Null));
-    set(&mut state, "version_id", head.version_id().filter(|v| *v != "null").map(Value::string).unwrap_or(Value::Null));
-    let meta: BTreeMap<String, Value> = head.metadata().map(|m| m.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect()).unwrap_or_default();
-    if !meta.is_empty() || !attr(&state, "metadata").is_null() {
-        set(&mut state, "metadata", Value::Map(Arc::new(meta)));
-    }
-    match p.s3.get_object_tagging().bucket(&bucket).key(&key).send().await {
-        Ok(t) => {
-            let tags: BTreeMap<String, String> = t.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-            let own = p.own_tags(&tags, attr(&state, "tags"));
-            set(&mut state, "tags", own);
-            set(&mut state, "tags_all", Value::Map(Arc::new(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
-        }
-        Err(e) => return ReadResponse { new_state: Some(state), diagnostics: aws_error(&format!("reading the tags of S3 object \"{key}\""), &e) },
-    }
-    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
-}
-
-/// Refreshes many objects: one ListObjectsV2 pass per bucket, then individual reads only for
-/// objects whose ETag changed. Returns `(request index, response)` pairs.
-pub async fn read_batch(p: &AwsProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    batch::by_listing(
-        objects,
-        |v| text(v, "bucket"),
-        "key",
-        |v| read(p, v),
-        |bucket, prefix| async move { list_etags(p, &bucket, &prefix).await },
-        |v, etag: String| if attr(&v, "etag").as_str() == Some(etag.as_str()) { Listed::State(v) } else { Listed::ReadAlone(v) },
-    )
-    .await
-}
-
 /// Every key of a bucket starting with `prefix`, with its ETag. A bucket that is gone has no
 /// objects.
 async fn list_etags(p: &AwsProvider, bucket: &str, prefix: &str) -> Result<HashMap<String, String>, Diagnostics> {
@@ -283,14 +177,134 @@ async fn list_etags(p: &AwsProvider, bucket: &str, prefix: &str) -> Result<HashM
     }
 }
 
-/// Imports `BUCKET/KEY` (Terraform's import id for objects).
-pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    let Some((bucket, key)) = id.split_once('/') else {
-        return ImportResponse { state: None, diagnostics: Diagnostic::error("Invalid import id", format!("Expected BUCKET/KEY, got \"{id}\".")).into() };
-    };
-    let mut state = super::blank(&schema().block);
-    set(&mut state, "bucket", Value::string(bucket));
-    set(&mut state, "key", Value::string(key));
-    set(&mut state, "id", Value::string(key));
-    super::imported(read(p, state).await, || format!("There is no S3 object \"{key}\" in bucket \"{bucket}\"."))
+/// `aws_s3_object`.
+pub struct S3Object;
+
+#[async_trait]
+impl ResourceType<AwsProvider> for S3Object {
+    fn name(&self) -> &'static str {
+        "aws_s3_object"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state;
+        let key = attr(&planned, "key").clone();
+        set(&mut planned, "id", key);
+        let tags_all = p.tags_all(attr(&planned, "tags"));
+        set(&mut planned, "tags_all", tags_all);
+        let mut diagnostics = Diagnostics::new();
+        if attr(&req.config, "etag").is_null() {
+            let etag = match body(&planned) {
+                Ok(Some(b)) => Value::String(hex::encode(md5::Md5::digest(&b))),
+                Ok(None) => Value::Unknown,
+                Err(d) => {
+                    diagnostics.extend(d);
+                    Value::Unknown
+                }
+            };
+            set(&mut planned, "etag", etag);
+        }
+        match &req.prior_state {
+            // `version_id` (computed-only) is already unknown on create.
+            None => {
+                if attr(&planned, "content_type").is_null() {
+                    set(&mut planned, "content_type", Value::Unknown);
+                }
+            }
+            // A new bucket or key replaces the object: the engine then plans a create.
+            Some(prior) => {
+                if UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a)) {
+                    set(&mut planned, "version_id", Value::Unknown);
+                }
+            }
+        }
+        PlanResponse { diagnostics, ..PlanResponse::planned(planned) }
+    }
+
+    /// Reads one object (HeadObject and GetObjectTagging).
+    async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
+        let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+        let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
+        let head = match p.s3.head_object().bucket(&bucket).key(&key).send().await {
+            Ok(h) => h,
+            Err(e) if not_found(&e) => return ReadResponse::gone(),
+            Err(e) => return ReadResponse::failed(prior, aws_error(&format!("reading S3 object \"{key}\" in bucket \"{bucket}\""), &e)),
+        };
+        let mut state = prior;
+        set(&mut state, "etag", head.e_tag().map(|e| Value::string(e.trim_matches('"'))).unwrap_or(Value::Null));
+        set(&mut state, "content_type", head.content_type().map(Value::string).unwrap_or(Value::Null));
+        set(&mut state, "cache_control", head.cache_control().map(Value::string).unwrap_or(Value::Null));
+        set(&mut state, "version_id", head.version_id().filter(|v| *v != "null").map(Value::string).unwrap_or(Value::Null));
+        let meta: BTreeMap<String, Value> = head.metadata().map(|m| m.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect()).unwrap_or_default();
+        if !meta.is_empty() || !attr(&state, "metadata").is_null() {
+            set(&mut state, "metadata", Value::Map(Arc::new(meta)));
+        }
+        match p.s3.get_object_tagging().bucket(&bucket).key(&key).send().await {
+            Ok(t) => {
+                let tags: BTreeMap<String, String> = t.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+                let own = p.own_tags(&tags, attr(&state, "tags"));
+                set(&mut state, "tags", own);
+                set(&mut state, "tags_all", Value::Map(Arc::new(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())));
+            }
+            Err(e) => return ReadResponse::failed(state, aws_error(&format!("reading the tags of S3 object \"{key}\""), &e)),
+        }
+        ReadResponse::found(state)
+    }
+
+    /// Refreshes many objects: one ListObjectsV2 pass per bucket, then individual reads only
+    /// for objects whose ETag changed.
+    async fn read_batch(&self, p: &AwsProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        batch::by_listing(
+            objects,
+            |v| text(v, "bucket"),
+            "key",
+            |v| self.read(p, v),
+            |bucket, prefix| async move { list_etags(p, &bucket, &prefix).await },
+            |v, etag: String| if attr(&v, "etag").as_str() == Some(etag.as_str()) { Listed::State(v) } else { Listed::ReadAlone(v) },
+        )
+        .await
+    }
+
+    async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
+        match upload(p, planned).await {
+            Ok(v) => ApplyResponse::ok(Some(v)),
+            Err(d) => ApplyResponse::failed(None, d),
+        }
+    }
+
+    /// Uploads the object again when its body or upload settings changed; re-tags it otherwise.
+    async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        let reupload = UPLOAD.iter().any(|a| attr(&prior, a) != attr(&planned, a)) || !attr(&planned, "version_id").is_known();
+        let result = if reupload { upload(p, planned).await } else { retag(p, &planned).await.map(|()| planned) };
+        match result {
+            Ok(v) => ApplyResponse::ok(Some(v)),
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
+        let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
+        let key = attr(&prior, "key").as_str().unwrap_or_default().to_string();
+        match p.s3_write.delete_object().bucket(&bucket).key(&key).send().await {
+            Ok(_) => ApplyResponse::ok(None),
+            Err(e) if not_found(&e) => ApplyResponse::ok(None),
+            Err(e) => ApplyResponse::failed(Some(prior), aws_error(&format!("deleting S3 object \"{key}\" from bucket \"{bucket}\""), &e)),
+        }
+    }
+
+    /// Imports `BUCKET/KEY` (Terraform's import id for objects).
+    async fn import(&self, p: &AwsProvider, id: String, blank: Value) -> ImportResponse {
+        let Some((bucket, key)) = id.split_once('/') else {
+            return ImportResponse::failed(Diagnostic::error("Invalid import id", format!("Expected BUCKET/KEY, got \"{id}\".")).into());
+        };
+        let mut state = blank;
+        set(&mut state, "bucket", Value::string(bucket));
+        set(&mut state, "key", Value::string(key));
+        set(&mut state, "id", Value::string(key));
+        imported(self.read(p, state).await, || format!("There is no S3 object \"{key}\" in bucket \"{bucket}\"."))
+    }
 }

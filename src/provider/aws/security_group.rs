@@ -14,7 +14,7 @@ use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skele
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::builtin::{attr, set};
+use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -125,7 +125,7 @@ fn rules_value(rs: &BTreeSet<Rule>) -> Value {
 }
 
 pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut resp = plan_common(p, req, &schema().block, &["id", "arn", "owner_id"]);
+    let mut resp = plan_common(p, req, &[]);
     let planned = &mut resp.planned_state;
     if attr(planned, "description").is_null() {
         set(planned, "description", Value::string("Managed by Terraform"));
@@ -172,65 +172,97 @@ fn generated_name(prefix: Option<&str>) -> String {
     format!("{}{}", prefix.unwrap_or("terraform-"), chrono::Utc::now().format("%Y%m%d%H%M%S%f"))
 }
 
-pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(mut planned)) => {
-            let name = attr(&planned, "name").as_str().map(str::to_string).unwrap_or_else(|| generated_name(attr(&planned, "name_prefix").as_str()));
-            let out = match p
-                .ec2_write
-                .create_security_group()
-                .group_name(&name)
-                .description(attr(&planned, "description").as_str().unwrap_or("Managed by Terraform"))
-                .set_vpc_id(attr(&planned, "vpc_id").as_str().map(str::to_string))
-                .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating security group \"{name}\""), &e) },
-            };
-            let id = out.group_id().unwrap_or_default().to_string();
-            set(&mut planned, "id", Value::string(&id));
-            set(&mut planned, "name", Value::string(&name));
-            let finish = async {
-                // What AWS put there (the allow-all egress rule) goes; the configured rules come.
-                let current = read_group(p, &id).await?;
-                let (ingress, egress) = current.map(|g| (rules_of(g.ip_permissions()), rules_of(g.ip_permissions_egress()))).unwrap_or_default();
-                sync_rules(p, &id, "ingress", &ingress, &rules(&planned, "ingress")).await?;
-                sync_rules(p, &id, "egress", &egress, &rules(&planned, "egress")).await?;
-                sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
-            };
-            if let Err(d) = finish.await {
-                return ApplyResponse { new_state: Some(planned), diagnostics: d };
+/// `aws_security_group`.
+pub struct AwsSecurityGroup;
+
+#[async_trait::async_trait]
+impl ResourceType<AwsProvider> for AwsSecurityGroup {
+    fn name(&self) -> &'static str {
+        "aws_security_group"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        plan(p, req)
+    }
+
+    async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
+        read(p, prior).await
+    }
+
+    async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        read_batch(p, items).await
+    }
+
+    async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
+    let mut planned = planned;
+    let name = attr(&planned, "name").as_str().map(str::to_string).unwrap_or_else(|| generated_name(attr(&planned, "name_prefix").as_str()));
+    let out = match p
+        .ec2_write
+        .create_security_group()
+        .group_name(&name)
+        .description(attr(&planned, "description").as_str().unwrap_or("Managed by Terraform"))
+        .set_vpc_id(attr(&planned, "vpc_id").as_str().map(str::to_string))
+        .send()
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating security group \"{name}\""), &e) },
+    };
+    let id = out.group_id().unwrap_or_default().to_string();
+    set(&mut planned, "id", Value::string(&id));
+    set(&mut planned, "name", Value::string(&name));
+    let finish = async {
+        // What AWS put there (the allow-all egress rule) goes; the configured rules come.
+        let current = read_group(p, &id).await?;
+        let (ingress, egress) = current.map(|g| (rules_of(g.ip_permissions()), rules_of(g.ip_permissions_egress()))).unwrap_or_default();
+        sync_rules(p, &id, "ingress", &ingress, &rules(&planned, "ingress")).await?;
+        sync_rules(p, &id, "egress", &egress, &rules(&planned, "egress")).await?;
+        sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
+    };
+    if let Err(d) = finish.await {
+        return ApplyResponse { new_state: Some(planned), diagnostics: d };
+    }
+    let r = read(p, planned.clone()).await;
+    ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+
+    }
+
+    async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let update = async {
+        for block in ["ingress", "egress"] {
+            sync_rules(p, &id, block, &rules(&prior, block), &rules(&planned, block)).await?;
+        }
+        sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+    };
+    let result = update.await;
+    updated(prior, planned, result)
+
+    }
+
+    async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    if attr(&prior, "revoke_rules_on_delete") == &Value::Bool(true) {
+        for block in ["ingress", "egress"] {
+            if let Err(d) = sync_rules(p, &id, block, &rules(&prior, block), &BTreeSet::new()).await {
+                return ApplyResponse { new_state: Some(prior), diagnostics: d };
             }
-            let r = read(p, planned.clone()).await;
-            ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
         }
-        (Some(prior), Some(planned)) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let update = async {
-                for block in ["ingress", "egress"] {
-                    sync_rules(p, &id, block, &rules(&prior, block), &rules(&planned, block)).await?;
-                }
-                sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
-            };
-            let result = update.await;
-            updated(prior, planned, result)
-        }
-        (Some(prior), None) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            if attr(&prior, "revoke_rules_on_delete") == &Value::Bool(true) {
-                for block in ["ingress", "egress"] {
-                    if let Err(d) = sync_rules(p, &id, block, &rules(&prior, block), &BTreeSet::new()).await {
-                        return ApplyResponse { new_state: Some(prior), diagnostics: d };
-                    }
-                }
-            }
-            let result = p.ec2_write.delete_security_group().group_id(&id).send().await;
-            deleted(prior, result, &format!("security group {id}"))
-        }
-        (None, None) => ApplyResponse::default(),
+    }
+    let result = p.ec2_write.delete_security_group().group_id(&id).send().await;
+    deleted(prior, result, &format!("security group {id}"))
+
+    }
+
+    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
+        import(p, id).await
     }
 }
+
 
 async fn read_group(p: &AwsProvider, id: &str) -> Result<Option<SecurityGroup>, Diagnostics> {
     match described(&Value::Null, p.ec2.describe_security_groups().group_ids(id).send().await, |o| o.security_groups().first(), &format!("security group {id}")) {

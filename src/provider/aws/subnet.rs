@@ -8,7 +8,7 @@ use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skele
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::builtin::{attr, set};
+use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -30,7 +30,7 @@ pub fn schema() -> ResourceSchema {
 }
 
 pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut resp = plan_common(p, req, &schema().block, &["id", "arn", "owner_id", "availability_zone"]);
+    let mut resp = plan_common(p, req, &["availability_zone"]);
     if attr(&resp.planned_state, "map_public_ip_on_launch").is_null() {
         set(&mut resp.planned_state, "map_public_ip_on_launch", Value::Bool(false));
     }
@@ -48,57 +48,88 @@ async fn set_public_ip(p: &AwsProvider, id: &str, on: bool) -> Result<(), Diagno
     Ok(())
 }
 
-pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(planned)) => {
-            let vpc = attr(&planned, "vpc_id").as_str().unwrap_or_default().to_string();
-            let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
-            let out = match p
-                .ec2_write
-                .create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(&cidr)
-                .set_availability_zone(attr(&planned, "availability_zone").as_str().map(str::to_string))
-                .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating subnet {cidr} in {vpc}"), &e) },
-            };
-            let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
-            let mut state = planned.clone();
-            set(&mut state, "id", Value::string(&id));
-            let finish = async {
-                if attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true) {
-                    set_public_ip(p, &id, true).await?;
-                }
-                sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
-            };
-            if let Err(d) = finish.await {
-                return ApplyResponse { new_state: Some(state), diagnostics: d };
-            }
-            let r = read(p, state.clone()).await;
-            ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+/// `aws_subnet`.
+pub struct AwsSubnet;
+
+#[async_trait::async_trait]
+impl ResourceType<AwsProvider> for AwsSubnet {
+    fn name(&self) -> &'static str {
+        "aws_subnet"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        plan(p, req)
+    }
+
+    async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
+        read(p, prior).await
+    }
+
+    async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        read_batch(p, items).await
+    }
+
+    async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
+    let vpc = attr(&planned, "vpc_id").as_str().unwrap_or_default().to_string();
+    let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
+    let out = match p
+        .ec2_write
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block(&cidr)
+        .set_availability_zone(attr(&planned, "availability_zone").as_str().map(str::to_string))
+        .send()
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating subnet {cidr} in {vpc}"), &e) },
+    };
+    let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
+    let mut state = planned.clone();
+    set(&mut state, "id", Value::string(&id));
+    let finish = async {
+        if attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true) {
+            set_public_ip(p, &id, true).await?;
         }
-        (Some(prior), Some(planned)) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let update = async {
-                if attr(&prior, "map_public_ip_on_launch") != attr(&planned, "map_public_ip_on_launch") {
-                    set_public_ip(p, &id, attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true)).await?;
-                }
-                sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
-            };
-            let result = update.await;
-            updated(prior, planned, result)
+        sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
+    };
+    if let Err(d) = finish.await {
+        return ApplyResponse { new_state: Some(state), diagnostics: d };
+    }
+    let r = read(p, state.clone()).await;
+    ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+
+    }
+
+    async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let update = async {
+        if attr(&prior, "map_public_ip_on_launch") != attr(&planned, "map_public_ip_on_launch") {
+            set_public_ip(p, &id, attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true)).await?;
         }
-        (Some(prior), None) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let result = p.ec2_write.delete_subnet().subnet_id(&id).send().await;
-            deleted(prior, result, &format!("subnet {id}"))
-        }
-        (None, None) => ApplyResponse::default(),
+        sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+    };
+    let result = update.await;
+    updated(prior, planned, result)
+
+    }
+
+    async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let result = p.ec2_write.delete_subnet().subnet_id(&id).send().await;
+    deleted(prior, result, &format!("subnet {id}"))
+
+    }
+
+    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
+        import(p, id).await
     }
 }
+
 
 pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();

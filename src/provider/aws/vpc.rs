@@ -10,7 +10,7 @@ use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skele
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::builtin::{attr, set};
+use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -33,7 +33,7 @@ pub fn schema() -> ResourceSchema {
 }
 
 pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut resp = plan_common(p, req, &schema().block, &["id", "arn", "owner_id", "default_security_group_id", "main_route_table_id"]);
+    let mut resp = plan_common(p, req, &[]);
     // AWS's defaults, known at plan time.
     for (name, default) in [("enable_dns_support", true), ("enable_dns_hostnames", false)] {
         if attr(&resp.planned_state, name).is_null() {
@@ -51,56 +51,87 @@ async fn set_dns(p: &AwsProvider, id: &str, name: &str, on: bool) -> Result<(), 
     Ok(())
 }
 
-pub async fn apply(p: &AwsProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(planned)) => {
-            let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
-            let out = match p.ec2_write.create_vpc().cidr_block(&cidr).send().await {
-                Ok(o) => o,
-                Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating VPC {cidr}"), &e) },
-            };
-            let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
-            // From here the VPC exists: on any later failure, return what is known so state keeps it.
-            let mut state = planned.clone();
-            set(&mut state, "id", Value::string(&id));
-            let finish = async {
-                for name in ["enable_dns_support", "enable_dns_hostnames"] {
-                    let want = attr(&planned, name) == &Value::Bool(true);
-                    let default = name == "enable_dns_support";
-                    if want != default {
-                        set_dns(p, &id, name, want).await?;
-                    }
-                }
-                sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await?;
-                Ok::<(), Diagnostics>(())
-            };
-            if let Err(d) = finish.await {
-                return ApplyResponse { new_state: Some(state), diagnostics: d };
+/// `aws_vpc`.
+pub struct AwsVpc;
+
+#[async_trait::async_trait]
+impl ResourceType<AwsProvider> for AwsVpc {
+    fn name(&self) -> &'static str {
+        "aws_vpc"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        plan(p, req)
+    }
+
+    async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
+        read(p, prior).await
+    }
+
+    async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        read_batch(p, items).await
+    }
+
+    async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
+    let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
+    let out = match p.ec2_write.create_vpc().cidr_block(&cidr).send().await {
+        Ok(o) => o,
+        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating VPC {cidr}"), &e) },
+    };
+    let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
+    // From here the VPC exists: on any later failure, return what is known so state keeps it.
+    let mut state = planned.clone();
+    set(&mut state, "id", Value::string(&id));
+    let finish = async {
+        for name in ["enable_dns_support", "enable_dns_hostnames"] {
+            let want = attr(&planned, name) == &Value::Bool(true);
+            let default = name == "enable_dns_support";
+            if want != default {
+                set_dns(p, &id, name, want).await?;
             }
-            let r = read(p, state.clone()).await;
-            ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
         }
-        (Some(prior), Some(planned)) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let update = async {
-                for name in ["enable_dns_support", "enable_dns_hostnames"] {
-                    if attr(&prior, name) != attr(&planned, name) {
-                        set_dns(p, &id, name, attr(&planned, name) == &Value::Bool(true)).await?;
-                    }
-                }
-                sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
-            };
-            let result = update.await;
-            updated(prior, planned, result)
+        sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await?;
+        Ok::<(), Diagnostics>(())
+    };
+    if let Err(d) = finish.await {
+        return ApplyResponse { new_state: Some(state), diagnostics: d };
+    }
+    let r = read(p, state.clone()).await;
+    ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+
+    }
+
+    async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let update = async {
+        for name in ["enable_dns_support", "enable_dns_hostnames"] {
+            if attr(&prior, name) != attr(&planned, name) {
+                set_dns(p, &id, name, attr(&planned, name) == &Value::Bool(true)).await?;
+            }
         }
-        (Some(prior), None) => {
-            let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-            let result = p.ec2_write.delete_vpc().vpc_id(&id).send().await;
-            deleted(prior, result, &format!("VPC {id}"))
-        }
-        (None, None) => ApplyResponse::default(),
+        sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+    };
+    let result = update.await;
+    updated(prior, planned, result)
+
+    }
+
+    async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let result = p.ec2_write.delete_vpc().vpc_id(&id).send().await;
+    deleted(prior, result, &format!("VPC {id}"))
+
+    }
+
+    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
+        import(p, id).await
     }
 }
+
 
 async fn dns(p: &AwsProvider, id: &str, name: VpcAttributeName) -> Result<Option<bool>, Diagnostics> {
     let out = p.ec2.describe_vpc_attribute().vpc_id(id).attribute(name.clone()).send().await.map_err(|e| aws_error(&format!("reading VPC {id}"), &e))?;

@@ -16,7 +16,7 @@ pub mod storage_blob;
 pub mod storage_container;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use azure_core::credentials::TokenCredential;
@@ -24,14 +24,15 @@ use azure_core::http::policies::{Policy, PolicyResult};
 use azure_core::http::{ClientOptions, Context, Request, Transport, Url};
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 
-use super::{AttrType, AttributeSchema, BlockSchema, Nesting, ProviderSchema};
-use super::{ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadRequest, ReadResponse};
+use super::kit::table;
+use super::{AttrType, AttributeSchema, BlockSchema, Dispatch, Nesting, Provider, ProviderFactory, ProviderSchema, Types};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::Value;
 
 /// The azurerm provider factory.
 pub struct AzureFactory {
-    schema: ProviderSchema,
+    /// Built on first use: a configuration without this provider never pays for its schema.
+    schema: std::sync::OnceLock<ProviderSchema>,
 }
 
 impl Default for AzureFactory {
@@ -42,6 +43,11 @@ impl Default for AzureFactory {
 
 impl AzureFactory {
     pub fn new() -> AzureFactory {
+        AzureFactory { schema: std::sync::OnceLock::new() }
+    }
+
+    /// The provider block, resource and data source schemas.
+    fn provider_schema() -> ProviderSchema {
         let s = |t| AttributeSchema::optional().typed(t);
         let provider = BlockSchema::new([
             ("access_key", s(AttrType::String).sensitive()),
@@ -58,14 +64,9 @@ impl AzureFactory {
             ("resource_provider_registrations", s(AttrType::String)),
         ])
         .with_block("features", Nesting::Single, BlockSchema::open());
-        let resources = [("azurerm_storage_container", storage_container::schema()), ("azurerm_storage_blob", storage_blob::schema())];
-        AzureFactory {
-            schema: ProviderSchema {
-                provider,
-                resources: resources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                data_sources: Default::default(),
-            },
-        }
+        let (resources, data_sources) = AzureProvider::types().schemas();
+        let provider = crate::schema::generated::provider_block_with("azurerm", provider);
+        ProviderSchema { provider, resources, data_sources }
     }
 
     /// Builds the driver with its concrete type (tests read its request counter).
@@ -124,7 +125,7 @@ impl ProviderFactory for AzureFactory {
         "azurerm"
     }
     fn schema(&self) -> &ProviderSchema {
-        &self.schema
+        self.schema.get_or_init(Self::provider_schema)
     }
     async fn configure(&self, config: Value) -> Result<Arc<dyn Provider>, Diagnostics> {
         Ok(self.connect(&config)?)
@@ -299,50 +300,10 @@ pub(crate) fn metadata_problem(v: &Value) -> Option<Diagnostics> {
     })
 }
 
-fn unsupported(type_name: &str) -> Diagnostics {
-    Diagnostic::error("Unsupported resource type", format!("The azurerm provider does not support {type_name} yet.")).into()
-}
-
-#[async_trait]
-impl Provider for AzureProvider {
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        match req.type_name.as_str() {
-            "azurerm_storage_container" => storage_container::read(self, req.prior_state).await,
-            "azurerm_storage_blob" => storage_blob::read(self, req.prior_state).await,
-            other => ReadResponse { new_state: Some(req.prior_state), diagnostics: unsupported(other) },
-        }
-    }
-
-    /// Blobs are refreshed per container from List Blobs pages; containers one by one.
-    async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
-        let n = reqs.len();
-        let ([blobs], others) = super::batch::split(reqs, ["azurerm_storage_blob"]);
-        let mut parts = storage_blob::read_batch(self, blobs).await;
-        parts.extend(super::batch::read_each(self, others).await);
-        super::batch::in_order(n, parts)
-    }
-
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        match req.type_name.as_str() {
-            "azurerm_storage_container" => storage_container::plan(self, req),
-            "azurerm_storage_blob" => storage_blob::plan(self, req),
-            other => PlanResponse { planned_state: req.proposed_new_state, requires_replace: vec![], diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        match req.type_name.as_str() {
-            "azurerm_storage_container" => storage_container::apply(self, req).await,
-            "azurerm_storage_blob" => storage_blob::apply(self, req).await,
-            other => ApplyResponse { new_state: req.prior_state, diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
-        match req.type_name.as_str() {
-            "azurerm_storage_container" => storage_container::import(self, req.id).await,
-            "azurerm_storage_blob" => storage_blob::import(self, req.id).await,
-            other => ImportResponse { state: None, diagnostics: unsupported(other) },
-        }
+impl Dispatch for AzureProvider {
+    /// The azurerm registration list: one line per resource type.
+    fn types() -> &'static Types<Self> {
+        static TYPES: OnceLock<Types<AzureProvider>> = OnceLock::new();
+        table(&TYPES, || Types::new(&[&storage_container::StorageContainer, &storage_blob::StorageBlob], &[]))
     }
 }

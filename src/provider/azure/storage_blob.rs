@@ -10,11 +10,12 @@
 //! (Set Blob Properties), metadata (Set Blob Metadata) and access tier (Set Blob Tier) change
 //! in place without an upload, as in Terraform.
 //!
-//! Refresh in bulk: [`read_batch`] lists each container once (List Blobs with metadata, 5,000
-//! a page) and takes every managed blob's properties from the listing.
+//! Refresh in bulk: [`StorageBlob`]'s `read_batch` lists each container once (List Blobs with
+//! metadata, 5,000 a page) and takes every managed blob's properties from the listing.
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use azure_core::http::RequestContent;
 use azure_storage_blob::models::{AccessTier, BlobClientDeleteOptions, BlobClientSetPropertiesOptions, DeleteSnapshotsOptionType, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
 use md5::Digest;
@@ -22,7 +23,7 @@ use md5::Digest;
 use super::{azure_error, not_found, AzureProvider};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::batch::{self, Listed};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
+use crate::provider::helpers::{attr, imported, map_value, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -78,61 +79,6 @@ fn blob_url(p: &AzureProvider, v: &Value) -> Value {
 /// What a URL path segment must encode.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
 
-pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
-    let mut planned = req.proposed_new_state;
-    let mut diagnostics = Diagnostics::new();
-    if let Some(d) = super::metadata_problem(attr(&req.config, "metadata")) {
-        diagnostics.extend(d);
-    }
-    if let Some(t) = attr(&planned, "type").as_str() {
-        if t != "Block" {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Unsupported blob type", format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet).")).for_attribute("type")));
-        }
-    }
-    if let Some(tier) = attr(&planned, "access_tier").as_str() {
-        if !["Hot", "Cool", "Cold", "Archive"].contains(&tier) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\".")).for_attribute("access_tier")));
-        }
-    }
-    // Terraform's default applies whenever the argument is not set.
-    if attr(&req.config, "content_type").is_null() {
-        set(&mut planned, "content_type", Value::string("application/octet-stream"));
-    }
-    if attr(&planned, "metadata").is_null() {
-        set(&mut planned, "metadata", map_value([]));
-    }
-    if let (Some(want), Ok(Some(b))) = (attr(&req.config, "content_md5").as_str(), body(&planned)) {
-        let got = hex::encode(md5::Md5::digest(&b));
-        if !want.eq_ignore_ascii_case(&got) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\".")).for_attribute("content_md5")));
-        }
-    }
-    if attr(&req.config, "content_md5").is_null() {
-        let md5 = match body(&planned) {
-            Ok(Some(b)) => Value::String(hex::encode(md5::Md5::digest(&b))),
-            Ok(None) => Value::Unknown,
-            Err(d) => {
-                diagnostics.extend(d);
-                Value::Unknown
-            }
-        };
-        set(&mut planned, "content_md5", md5);
-    }
-    let url = blob_url(p, &planned);
-    set(&mut planned, "url", url.clone());
-    set(&mut planned, "id", url);
-    let requires_replace = match &req.prior_state {
-        None => {
-            if attr(&planned, "access_tier").is_null() {
-                set(&mut planned, "access_tier", Value::Unknown);
-            }
-            Vec::new()
-        }
-        Some(prior) => replace_paths(&schema().block, prior, &planned),
-    };
-    PlanResponse { planned_state: planned, requires_replace, diagnostics }
-}
-
 async fn upload(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
     let (account, container, name) = (text(planned, "storage_account_name"), text(planned, "storage_container_name"), text(planned, "name"));
     let bytes = body(planned)?.unwrap_or_default();
@@ -187,57 +133,6 @@ async fn set_tier(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics>
     Ok(())
 }
 
-pub async fn apply(p: &AzureProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (prior, Some(mut planned)) => {
-            let changed = |a: &str| prior.as_ref().is_none_or(|pr| attr(pr, a) != attr(&planned, a));
-            let result = async {
-                if changed("content_md5") {
-                    // A new blob or new bytes: one upload with every property.
-                    upload(p, &planned).await?;
-                } else {
-                    // As Terraform's azurerm provider: properties, metadata and tier in place.
-                    if changed("content_type") || changed("cache_control") {
-                        set_headers(p, &planned).await?;
-                    }
-                    if changed("metadata") {
-                        set_metadata(p, &planned).await?;
-                    }
-                    if changed("access_tier") {
-                        set_tier(p, &planned).await?;
-                    }
-                }
-                Ok::<(), Diagnostics>(())
-            }
-            .await;
-            if let Err(d) = result {
-                return ApplyResponse { new_state: prior, diagnostics: d };
-            }
-            let mut diagnostics = Diagnostics::new();
-            if !attr(&planned, "access_tier").is_known() {
-                // The account's default tier, known once the blob exists.
-                let r = read(p, planned.clone()).await;
-                let tier = r.new_state.as_ref().map(|s| attr(s, "access_tier").clone()).filter(|t| t.is_known()).unwrap_or(Value::Null);
-                set(&mut planned, "access_tier", tier);
-                diagnostics = r.diagnostics;
-            }
-            ApplyResponse { new_state: Some(planned), diagnostics }
-        }
-        (Some(prior), None) => {
-            let (container, name) = (text(&prior, "storage_container_name"), text(&prior, "name"));
-            let deleted = match p.container(&text(&prior, "storage_account_name"), &container) {
-                Ok(c) => c.blob_client(&name).delete(Some(BlobClientDeleteOptions { delete_snapshots: Some(DeleteSnapshotsOptionType::Include), ..Default::default() })).await.map(|_| ()).or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting blob \"{name}\" from container \"{container}\""), &e)) }),
-                Err(d) => Err(d),
-            };
-            match deleted {
-                Ok(()) => ApplyResponse::default(),
-                Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-            }
-        }
-        (None, None) => ApplyResponse::default(),
-    }
-}
-
 /// What a read learns about a blob, from Get Blob Properties or a List Blobs entry.
 struct Remote {
     content_type: Option<String>,
@@ -259,46 +154,6 @@ fn with_remote(mut state: Value, r: Remote) -> Value {
         set(&mut state, "access_tier", Value::String(t));
     }
     state
-}
-
-/// Reads one blob (Get Blob Properties).
-pub async fn read(p: &AzureProvider, prior: Value) -> ReadResponse {
-    let (container, name) = (text(&prior, "storage_container_name"), text(&prior, "name"));
-    let client = match p.container(&text(&prior, "storage_account_name"), &container) {
-        Ok(c) => c.blob_client(&name),
-        Err(d) => return ReadResponse { new_state: Some(prior), diagnostics: d },
-    };
-    let props = match client.get_properties(None).await {
-        Ok(r) => r,
-        Err(e) if not_found(&e) => return ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(e) => return ReadResponse { new_state: Some(prior), diagnostics: azure_error(&format!("reading blob \"{name}\" in container \"{container}\""), &e) },
-    };
-    let remote = Remote {
-        content_type: props.content_type().ok().flatten(),
-        content_md5: props.content_md5().ok().flatten(),
-        cache_control: props.cache_control().ok().flatten(),
-        metadata: props.metadata().unwrap_or_default(),
-        access_tier: props.access_tier().ok().flatten(),
-    };
-    let mut state = with_remote(prior, remote);
-    let url = blob_url(p, &state);
-    set(&mut state, "url", url.clone());
-    set(&mut state, "id", url);
-    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
-}
-
-/// Refreshes many blobs: one List Blobs pass per container, every blob's state taken from the
-/// listing. Returns `(request index, response)` pairs.
-pub async fn read_batch(p: &AzureProvider, blobs: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    batch::by_listing(
-        blobs,
-        |v| (text(v, "storage_account_name"), text(v, "storage_container_name")),
-        "name",
-        |v| read(p, v),
-        |(account, container), prefix| async move { list(p, &account, &container, &prefix).await },
-        |v, remote| Listed::State(with_remote(v, remote)),
-    )
-    .await
 }
 
 /// Every blob of a container whose name starts with `prefix`, with its properties and
@@ -337,19 +192,185 @@ async fn list(p: &AzureProvider, account: &str, container: &str, prefix: &str) -
     Ok(out)
 }
 
-/// Imports a blob by its URL (`https://ACCOUNT.blob.core.windows.net/CONTAINER/NAME`), the id
-/// Terraform's azurerm provider uses.
-pub async fn import(p: &AzureProvider, id: String) -> ImportResponse {
-    let Some((account, container, Some(name))) = p.parse_url(&id) else {
-        return ImportResponse {
-            state: None,
-            diagnostics: Diagnostic::error("Invalid import id", format!("Expected a blob URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB, got \"{id}\".")).into(),
+/// A create (`prior` None) or an update: one upload when the bytes are new, else the changed
+/// properties in place; then the account's default tier when none was planned.
+async fn write(p: &AzureProvider, prior: Option<Value>, mut planned: Value) -> ApplyResponse {
+    let changed = |a: &str| prior.as_ref().is_none_or(|pr| attr(pr, a) != attr(&planned, a));
+    let result = async {
+        if changed("content_md5") {
+            // A new blob or new bytes: one upload with every property.
+            upload(p, &planned).await?;
+        } else {
+            // As Terraform's azurerm provider: properties, metadata and tier in place.
+            if changed("content_type") || changed("cache_control") {
+                set_headers(p, &planned).await?;
+            }
+            if changed("metadata") {
+                set_metadata(p, &planned).await?;
+            }
+            if changed("access_tier") {
+                set_tier(p, &planned).await?;
+            }
+        }
+        Ok::<(), Diagnostics>(())
+    }
+    .await;
+    if let Err(d) = result {
+        return ApplyResponse::failed(prior, d);
+    }
+    let mut diagnostics = Diagnostics::new();
+    if !attr(&planned, "access_tier").is_known() {
+        // The account's default tier, known once the blob exists.
+        let r = StorageBlob.read(p, planned.clone()).await;
+        let tier = r.new_state.as_ref().map(|s| attr(s, "access_tier").clone()).filter(|t| t.is_known()).unwrap_or(Value::Null);
+        set(&mut planned, "access_tier", tier);
+        diagnostics = r.diagnostics;
+    }
+    ApplyResponse { new_state: Some(planned), diagnostics }
+}
+
+/// `azurerm_storage_blob`.
+pub struct StorageBlob;
+
+#[async_trait]
+impl ResourceType<AzureProvider> for StorageBlob {
+    fn name(&self) -> &'static str {
+        "azurerm_storage_blob"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    /// Checks the type, tier, metadata keys and a configured `content_md5`; plans the body's
+    /// MD5, the URL and the defaults (`content_type`, `metadata`; the tier is the account's
+    /// default, unknown until created).
+    fn plan(&self, p: &AzureProvider, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state;
+        let mut diagnostics = Diagnostics::new();
+        if let Some(d) = super::metadata_problem(attr(&req.config, "metadata")) {
+            diagnostics.extend(d);
+        }
+        if let Some(t) = attr(&planned, "type").as_str() {
+            if t != "Block" {
+                diagnostics.extend(Diagnostics::from(Diagnostic::error("Unsupported blob type", format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet).")).for_attribute("type")));
+            }
+        }
+        if let Some(tier) = attr(&planned, "access_tier").as_str() {
+            if !["Hot", "Cool", "Cold", "Archive"].contains(&tier) {
+                diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\".")).for_attribute("access_tier")));
+            }
+        }
+        // Terraform's default applies whenever the argument is not set.
+        if attr(&req.config, "content_type").is_null() {
+            set(&mut planned, "content_type", Value::string("application/octet-stream"));
+        }
+        if attr(&planned, "metadata").is_null() {
+            set(&mut planned, "metadata", map_value([]));
+        }
+        if let (Some(want), Ok(Some(b))) = (attr(&req.config, "content_md5").as_str(), body(&planned)) {
+            let got = hex::encode(md5::Md5::digest(&b));
+            if !want.eq_ignore_ascii_case(&got) {
+                diagnostics.extend(Diagnostics::from(Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\".")).for_attribute("content_md5")));
+            }
+        }
+        if attr(&req.config, "content_md5").is_null() {
+            let md5 = match body(&planned) {
+                Ok(Some(b)) => Value::String(hex::encode(md5::Md5::digest(&b))),
+                Ok(None) => Value::Unknown,
+                Err(d) => {
+                    diagnostics.extend(d);
+                    Value::Unknown
+                }
+            };
+            set(&mut planned, "content_md5", md5);
+        }
+        let url = blob_url(p, &planned);
+        set(&mut planned, "url", url.clone());
+        set(&mut planned, "id", url);
+        if req.prior_state.is_none() && attr(&planned, "access_tier").is_null() {
+            set(&mut planned, "access_tier", Value::Unknown);
+        }
+        PlanResponse { diagnostics, ..PlanResponse::planned(planned) }
+    }
+
+    /// Reads one blob (Get Blob Properties).
+    async fn read(&self, p: &AzureProvider, prior: Value) -> ReadResponse {
+        let (container, name) = (text(&prior, "storage_container_name"), text(&prior, "name"));
+        let client = match p.container(&text(&prior, "storage_account_name"), &container) {
+            Ok(c) => c.blob_client(&name),
+            Err(d) => return ReadResponse::failed(prior, d),
         };
-    };
-    let mut state = blank(&schema().block);
-    set(&mut state, "name", Value::string(&name));
-    set(&mut state, "storage_account_name", Value::string(&account));
-    set(&mut state, "storage_container_name", Value::string(&container));
-    set(&mut state, "type", Value::string("Block"));
-    imported(read(p, state).await, || format!("There is no blob \"{name}\" in container \"{container}\" of storage account \"{account}\"."))
+        let props = match client.get_properties(None).await {
+            Ok(r) => r,
+            Err(e) if not_found(&e) => return ReadResponse::gone(),
+            Err(e) => return ReadResponse::failed(prior, azure_error(&format!("reading blob \"{name}\" in container \"{container}\""), &e)),
+        };
+        let remote = Remote {
+            content_type: props.content_type().ok().flatten(),
+            content_md5: props.content_md5().ok().flatten(),
+            cache_control: props.cache_control().ok().flatten(),
+            metadata: props.metadata().unwrap_or_default(),
+            access_tier: props.access_tier().ok().flatten(),
+        };
+        let mut state = with_remote(prior, remote);
+        let url = blob_url(p, &state);
+        set(&mut state, "url", url.clone());
+        set(&mut state, "id", url);
+        ReadResponse::found(state)
+    }
+
+    /// Refreshes many blobs: one List Blobs pass per container, every blob's state taken from
+    /// the listing.
+    async fn read_batch(&self, p: &AzureProvider, blobs: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        batch::by_listing(
+            blobs,
+            |v| (text(v, "storage_account_name"), text(v, "storage_container_name")),
+            "name",
+            |v| self.read(p, v),
+            |(account, container), prefix| async move { list(p, &account, &container, &prefix).await },
+            |v, remote| Listed::State(with_remote(v, remote)),
+        )
+        .await
+    }
+
+    async fn create(&self, p: &AzureProvider, planned: Value, _config: &Value) -> ApplyResponse {
+        write(p, None, planned).await
+    }
+
+    async fn update(&self, p: &AzureProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        write(p, Some(prior), planned).await
+    }
+
+    async fn delete(&self, p: &AzureProvider, prior: Value) -> ApplyResponse {
+        let (container, name) = (text(&prior, "storage_container_name"), text(&prior, "name"));
+        let deleted = match p.container(&text(&prior, "storage_account_name"), &container) {
+            Ok(c) => c
+                .blob_client(&name)
+                .delete(Some(BlobClientDeleteOptions { delete_snapshots: Some(DeleteSnapshotsOptionType::Include), ..Default::default() }))
+                .await
+                .map(|_| ())
+                .or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting blob \"{name}\" from container \"{container}\""), &e)) }),
+            Err(d) => Err(d),
+        };
+        match deleted {
+            Ok(()) => ApplyResponse::ok(None),
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    /// Imports a blob by its URL (`https://ACCOUNT.blob.core.windows.net/CONTAINER/NAME`), the
+    /// id Terraform's azurerm provider uses.
+    async fn import(&self, p: &AzureProvider, id: String, mut state: Value) -> ImportResponse {
+        let Some((account, container, Some(name))) = p.parse_url(&id) else {
+            return ImportResponse::failed(
+                Diagnostic::error("Invalid import id", format!("Expected a blob URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB, got \"{id}\".")).into(),
+            );
+        };
+        set(&mut state, "name", Value::string(&name));
+        set(&mut state, "storage_account_name", Value::string(&account));
+        set(&mut state, "storage_container_name", Value::string(&container));
+        set(&mut state, "type", Value::string("Block"));
+        imported(self.read(p, state).await, || format!("There is no blob \"{name}\" in container \"{container}\" of storage account \"{account}\"."))
+    }
 }

@@ -3,13 +3,14 @@
 //! `has_immutability_policy`, `has_legal_hold`. A new name or account replaces the container;
 //! the access type and metadata change in place.
 
+use async_trait::async_trait;
 use azure_storage_blob::models::{
     BlobContainerClientCreateOptions, BlobContainerClientGetPropertiesResultHeaders, BlobContainerClientSetAccessPolicyOptions, PublicAccessType, SignedIdentifiers,
 };
 
 use super::{azure_error, container_name_problem, not_found, AzureProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
+use crate::provider::helpers::{attr, imported, map_value, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -37,43 +38,6 @@ fn access_type(v: &Value) -> Result<Option<PublicAccessType>, Diagnostics> {
     }
 }
 
-pub fn plan(p: &AzureProvider, req: PlanRequest) -> PlanResponse {
-    let mut planned = req.proposed_new_state;
-    let mut diagnostics = Diagnostics::new();
-    if let Some(d) = super::metadata_problem(attr(&req.config, "metadata")) {
-        diagnostics.extend(d);
-    }
-    if let Some(name) = attr(&req.config, "name").as_str() {
-        if let Some(why) = container_name_problem(name) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}.")).for_attribute("name")));
-        }
-    }
-    if let Err(d) = access_type(&planned) {
-        diagnostics.extend(d);
-    }
-    // Terraform's default applies whenever the argument is not set.
-    if attr(&req.config, "container_access_type").is_null() {
-        set(&mut planned, "container_access_type", Value::string("private"));
-    }
-    if attr(&planned, "metadata").is_null() {
-        set(&mut planned, "metadata", map_value([]));
-    }
-    let id = match (attr(&planned, "storage_account_name").as_str(), attr(&planned, "name").as_str()) {
-        (Some(a), Some(n)) => Value::String(format!("{}/{n}", p.account_url(a))),
-        _ => Value::Unknown,
-    };
-    set(&mut planned, "id", id);
-    let requires_replace = match &req.prior_state {
-        None => {
-            set(&mut planned, "has_immutability_policy", Value::Unknown);
-            set(&mut planned, "has_legal_hold", Value::Unknown);
-            Vec::new()
-        }
-        Some(prior) => replace_paths(&schema().block, prior, &planned),
-    };
-    PlanResponse { planned_state: planned, requires_replace, diagnostics }
-}
-
 async fn set_access(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
     let (account, name) = (text(planned, "storage_account_name"), text(planned, "name"));
     let client = p.container(&account, &name)?;
@@ -83,64 +47,12 @@ async fn set_access(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostic
     Ok(())
 }
 
-pub async fn apply(p: &AzureProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(planned)) => {
-            let (account, name) = (text(&planned, "storage_account_name"), text(&planned, "name"));
-            let created = async {
-                let client = p.container(&account, &name)?;
-                let options = BlobContainerClientCreateOptions { access: access_type(&planned)?, metadata: Some(string_map(attr(&planned, "metadata"))), ..Default::default() };
-                client.create(Some(options)).await.map_err(|e| azure_error(&format!("creating container \"{name}\" in storage account \"{account}\""), &e))?;
-                Ok::<(), Diagnostics>(())
-            }
-            .await;
-            match created {
-                Ok(()) => finish(p, planned).await,
-                Err(d) => ApplyResponse { new_state: None, diagnostics: d },
-            }
-        }
-        (Some(prior), Some(planned)) => {
-            let updated = async {
-                if attr(&prior, "container_access_type") != attr(&planned, "container_access_type") {
-                    set_access(p, &planned).await?;
-                }
-                if attr(&prior, "metadata") != attr(&planned, "metadata") {
-                    let name = text(&planned, "name");
-                    let client = p.container(&text(&planned, "storage_account_name"), &name)?;
-                    client
-                        .set_metadata(&string_map(attr(&planned, "metadata")), None)
-                        .await
-                        .map_err(|e| azure_error(&format!("setting the metadata of container \"{name}\""), &e))?;
-                }
-                Ok::<(), Diagnostics>(())
-            }
-            .await;
-            match updated {
-                Ok(()) => finish(p, planned).await,
-                Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-            }
-        }
-        (Some(prior), None) => {
-            let (account, name) = (text(&prior, "storage_account_name"), text(&prior, "name"));
-            let deleted = match p.container(&account, &name) {
-                Ok(client) => client.delete(None).await.map(|_| ()).or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting container \"{name}\""), &e)) }),
-                Err(d) => Err(d),
-            };
-            match deleted {
-                Ok(()) => ApplyResponse::default(),
-                Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-            }
-        }
-        (None, None) => ApplyResponse::default(),
-    }
-}
-
 /// After a create or update: the state read back (the computed flags), or the planned state
 /// with the read's error when that fails.
 async fn finish(p: &AzureProvider, planned: Value) -> ApplyResponse {
-    let r = read(p, planned.clone()).await;
+    let r = StorageContainer.read(p, planned.clone()).await;
     match r.new_state {
-        Some(s) if r.diagnostics.is_empty() => ApplyResponse { new_state: Some(s), diagnostics: Default::default() },
+        Some(s) if r.diagnostics.is_empty() => ApplyResponse::ok(Some(s)),
         _ => {
             let mut state = planned;
             for k in ["has_immutability_policy", "has_legal_hold"] {
@@ -148,48 +60,142 @@ async fn finish(p: &AzureProvider, planned: Value) -> ApplyResponse {
                     set(&mut state, k, Value::Bool(false));
                 }
             }
-            ApplyResponse { new_state: Some(state), diagnostics: r.diagnostics }
+            ApplyResponse::failed(Some(state), r.diagnostics)
         }
     }
 }
 
-/// Reads the container's properties (one Get Container Properties call).
-pub async fn read(p: &AzureProvider, prior: Value) -> ReadResponse {
-    let (account, name) = (text(&prior, "storage_account_name"), text(&prior, "name"));
-    let client = match p.container(&account, &name) {
-        Ok(c) => c,
-        Err(d) => return ReadResponse { new_state: Some(prior), diagnostics: d },
-    };
-    let props = match client.get_properties(None).await {
-        Ok(r) => r,
-        Err(e) if not_found(&e) => return ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(e) => return ReadResponse { new_state: Some(prior), diagnostics: azure_error(&format!("reading container \"{name}\""), &e) },
-    };
-    let mut state = prior;
-    let access = match props.access().ok().flatten() {
-        Some(PublicAccessType::Blob) => "blob",
-        Some(PublicAccessType::Container) => "container",
-        _ => "private",
-    };
-    set(&mut state, "container_access_type", Value::string(access));
-    set(&mut state, "metadata", map_value(props.metadata().unwrap_or_default()));
-    set(&mut state, "has_immutability_policy", Value::Bool(props.has_immutability_policy().ok().flatten().unwrap_or(false)));
-    set(&mut state, "has_legal_hold", Value::Bool(props.has_legal_hold().ok().flatten().unwrap_or(false)));
-    set(&mut state, "id", Value::String(format!("{}/{name}", p.account_url(&account))));
-    ReadResponse { new_state: Some(state), diagnostics: Default::default() }
-}
+/// `azurerm_storage_container`.
+pub struct StorageContainer;
 
-/// Imports a container by its URL (`https://ACCOUNT.blob.core.windows.net/NAME`, or under
-/// `blob_endpoint`), the id Terraform's azurerm provider uses.
-pub async fn import(p: &AzureProvider, id: String) -> ImportResponse {
-    let Some((account, name, None)) = p.parse_url(&id) else {
-        return ImportResponse {
-            state: None,
-            diagnostics: Diagnostic::error("Invalid import id", format!("Expected a container URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER, got \"{id}\".")).into(),
+#[async_trait]
+impl ResourceType<AzureProvider> for StorageContainer {
+    fn name(&self) -> &'static str {
+        "azurerm_storage_container"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    /// Checks the name, access type and metadata keys; defaults `container_access_type` and
+    /// `metadata`; the id (the container's URL) is known from the name and account.
+    fn plan(&self, p: &AzureProvider, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state;
+        let mut diagnostics = Diagnostics::new();
+        if let Some(d) = super::metadata_problem(attr(&req.config, "metadata")) {
+            diagnostics.extend(d);
+        }
+        if let Some(name) = attr(&req.config, "name").as_str() {
+            if let Some(why) = container_name_problem(name) {
+                diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}.")).for_attribute("name")));
+            }
+        }
+        if let Err(d) = access_type(&planned) {
+            diagnostics.extend(d);
+        }
+        // Terraform's default applies whenever the argument is not set.
+        if attr(&req.config, "container_access_type").is_null() {
+            set(&mut planned, "container_access_type", Value::string("private"));
+        }
+        if attr(&planned, "metadata").is_null() {
+            set(&mut planned, "metadata", map_value([]));
+        }
+        let id = match (attr(&planned, "storage_account_name").as_str(), attr(&planned, "name").as_str()) {
+            (Some(a), Some(n)) => Value::String(format!("{}/{n}", p.account_url(a))),
+            _ => Value::Unknown,
         };
-    };
-    let mut state = blank(&schema().block);
-    set(&mut state, "name", Value::string(&name));
-    set(&mut state, "storage_account_name", Value::string(&account));
-    imported(read(p, state).await, || format!("There is no container \"{name}\" in storage account \"{account}\"."))
+        set(&mut planned, "id", id);
+        PlanResponse { diagnostics, ..PlanResponse::planned(planned) }
+    }
+
+    /// Reads the container's properties (one Get Container Properties call).
+    async fn read(&self, p: &AzureProvider, prior: Value) -> ReadResponse {
+        let (account, name) = (text(&prior, "storage_account_name"), text(&prior, "name"));
+        let client = match p.container(&account, &name) {
+            Ok(c) => c,
+            Err(d) => return ReadResponse::failed(prior, d),
+        };
+        let props = match client.get_properties(None).await {
+            Ok(r) => r,
+            Err(e) if not_found(&e) => return ReadResponse::gone(),
+            Err(e) => return ReadResponse::failed(prior, azure_error(&format!("reading container \"{name}\""), &e)),
+        };
+        let mut state = prior;
+        let access = match props.access().ok().flatten() {
+            Some(PublicAccessType::Blob) => "blob",
+            Some(PublicAccessType::Container) => "container",
+            _ => "private",
+        };
+        set(&mut state, "container_access_type", Value::string(access));
+        set(&mut state, "metadata", map_value(props.metadata().unwrap_or_default()));
+        set(&mut state, "has_immutability_policy", Value::Bool(props.has_immutability_policy().ok().flatten().unwrap_or(false)));
+        set(&mut state, "has_legal_hold", Value::Bool(props.has_legal_hold().ok().flatten().unwrap_or(false)));
+        set(&mut state, "id", Value::String(format!("{}/{name}", p.account_url(&account))));
+        ReadResponse::found(state)
+    }
+
+    async fn create(&self, p: &AzureProvider, planned: Value, _config: &Value) -> ApplyResponse {
+        let (account, name) = (text(&planned, "storage_account_name"), text(&planned, "name"));
+        let created = async {
+            let client = p.container(&account, &name)?;
+            let options = BlobContainerClientCreateOptions { access: access_type(&planned)?, metadata: Some(string_map(attr(&planned, "metadata"))), ..Default::default() };
+            client.create(Some(options)).await.map_err(|e| azure_error(&format!("creating container \"{name}\" in storage account \"{account}\""), &e))?;
+            Ok::<(), Diagnostics>(())
+        }
+        .await;
+        match created {
+            Ok(()) => finish(p, planned).await,
+            Err(d) => ApplyResponse::failed(None, d),
+        }
+    }
+
+    /// The access type (Set Container ACL) and metadata (Set Container Metadata), each only
+    /// when it changed.
+    async fn update(&self, p: &AzureProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        let updated = async {
+            if attr(&prior, "container_access_type") != attr(&planned, "container_access_type") {
+                set_access(p, &planned).await?;
+            }
+            if attr(&prior, "metadata") != attr(&planned, "metadata") {
+                let name = text(&planned, "name");
+                let client = p.container(&text(&planned, "storage_account_name"), &name)?;
+                client
+                    .set_metadata(&string_map(attr(&planned, "metadata")), None)
+                    .await
+                    .map_err(|e| azure_error(&format!("setting the metadata of container \"{name}\""), &e))?;
+            }
+            Ok::<(), Diagnostics>(())
+        }
+        .await;
+        match updated {
+            Ok(()) => finish(p, planned).await,
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    async fn delete(&self, p: &AzureProvider, prior: Value) -> ApplyResponse {
+        let (account, name) = (text(&prior, "storage_account_name"), text(&prior, "name"));
+        let deleted = match p.container(&account, &name) {
+            Ok(client) => client.delete(None).await.map(|_| ()).or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting container \"{name}\""), &e)) }),
+            Err(d) => Err(d),
+        };
+        match deleted {
+            Ok(()) => ApplyResponse::ok(None),
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    /// Imports a container by its URL (`https://ACCOUNT.blob.core.windows.net/NAME`, or under
+    /// `blob_endpoint`), the id Terraform's azurerm provider uses.
+    async fn import(&self, p: &AzureProvider, id: String, mut state: Value) -> ImportResponse {
+        let Some((account, name, None)) = p.parse_url(&id) else {
+            return ImportResponse::failed(
+                Diagnostic::error("Invalid import id", format!("Expected a container URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER, got \"{id}\".")).into(),
+            );
+        };
+        set(&mut state, "name", Value::string(&name));
+        set(&mut state, "storage_account_name", Value::string(&account));
+        imported(self.read(p, state).await, || format!("There is no container \"{name}\" in storage account \"{account}\"."))
+    }
 }

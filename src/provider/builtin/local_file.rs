@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use sha2::Digest;
 
-use super::{attr, defaults, error, replace_paths, set};
+use crate::provider::helpers::{attr, defaults, error, set};
+use crate::provider::kit::{table, SimpleFactory};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -37,7 +38,24 @@ pub fn schema() -> ResourceSchema {
 
 const HASHES: [&str; 7] = ["id", "content_md5", "content_sha1", "content_sha256", "content_sha512", "content_base64sha256", "content_base64sha512"];
 
+/// The `local` provider's client: nothing to configure.
+#[derive(Default)]
 pub struct LocalProvider;
+
+impl Dispatch for LocalProvider {
+    fn types() -> &'static Types<Self> {
+        static TYPES: std::sync::OnceLock<Types<LocalProvider>> = std::sync::OnceLock::new();
+        table(&TYPES, || Types::new(&[&LocalFile], &[]))
+    }
+}
+
+/// The `local` provider's factory.
+pub fn factory() -> SimpleFactory<LocalProvider> {
+    SimpleFactory::new("local")
+}
+
+/// `local_file`.
+pub struct LocalFile;
 
 /// The bytes the file will hold, None when not yet known.
 fn content_bytes(v: &Value) -> Result<Option<Vec<u8>>, String> {
@@ -85,9 +103,16 @@ fn perm(v: &Value, name: &str) -> Result<u32, String> {
 }
 
 #[async_trait]
-impl Provider for LocalProvider {
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        let state = req.prior_state;
+impl ResourceType<LocalProvider> for LocalFile {
+    fn name(&self) -> &'static str {
+        "local_file"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn read(&self, _c: &LocalProvider, state: Value) -> ReadResponse {
         let Some(path) = attr(&state, "filename").as_str() else { return ReadResponse { new_state: None, diagnostics: Default::default() } };
         let gone = match std::fs::read(path) {
             Ok(bytes) => attr(&state, "id").as_str() != Some(hex::encode(sha1::Sha1::digest(&bytes)).as_str()),
@@ -96,7 +121,7 @@ impl Provider for LocalProvider {
         ReadResponse { new_state: (!gone).then_some(state), diagnostics: Default::default() }
     }
 
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+    fn plan(&self, _c: &LocalProvider, req: PlanRequest) -> PlanResponse {
         let mut planned = req.proposed_new_state;
         defaults(&mut planned, &[("file_permission", Value::string("0777")), ("directory_permission", Value::string("0777"))]);
         let bytes = match content_bytes(&planned) {
@@ -109,41 +134,41 @@ impl Provider for LocalProvider {
             }
         }
         hashes(&mut planned, bytes.as_deref());
-        let requires_replace = req.prior_state.as_ref().map(|p| replace_paths(&schema().block, p, &planned)).unwrap_or_default();
-        PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+        PlanResponse::planned(planned)
     }
 
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        let Some(mut planned) = req.planned_state else {
-            if let Some(path) = req.prior_state.as_ref().and_then(|p| attr(p, "filename").as_str()) {
-                if let Err(e) = std::fs::remove_file(path) {
-                    if e.kind() != std::io::ErrorKind::NotFound {
-                        return ApplyResponse { new_state: req.prior_state.clone(), diagnostics: error("Failed to delete file", format!("Could not delete {path}: {e}.")) };
-                    }
+    async fn delete(&self, _c: &LocalProvider, prior: Value) -> ApplyResponse {
+        if let Some(path) = attr(&prior, "filename").as_str() {
+            if let Err(e) = std::fs::remove_file(path) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return ApplyResponse::failed(Some(prior.clone()), error("Failed to delete file", format!("Could not delete {path}: {e}.")));
                 }
             }
-            return ApplyResponse::default();
-        };
-        let fail = |d: String, prior: Option<Value>| ApplyResponse { new_state: prior, diagnostics: error("Failed to write file", d) };
+        }
+        ApplyResponse::ok(None)
+    }
+
+    async fn create(&self, _c: &LocalProvider, mut planned: Value, _config: &Value) -> ApplyResponse {
+        let fail = |d: String, prior: Option<Value>| ApplyResponse::failed(prior, error("Failed to write file", d));
         let bytes = match content_bytes(&planned) {
             Ok(Some(b)) => b,
-            Ok(None) => return fail("The file content is still unknown at apply time.".into(), req.prior_state),
-            Err(e) => return fail(e, req.prior_state),
+            Ok(None) => return fail("The file content is still unknown at apply time.".into(), None),
+            Err(e) => return fail(e, None),
         };
         let path = attr(&planned, "filename").as_str().unwrap_or_default().to_string();
         let (fperm, dperm) = (perm(&planned, "file_permission").unwrap_or(0o777), perm(&planned, "directory_permission").unwrap_or(0o777));
         if let Some(dir) = Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
             if let Err(e) = std::fs::create_dir_all(dir) {
-                return fail(format!("Could not create directory {}: {e}.", dir.display()), req.prior_state);
+                return fail(format!("Could not create directory {}: {e}.", dir.display()), None);
             }
             let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dperm));
         }
         if let Err(e) = std::fs::write(&path, &bytes) {
-            return fail(format!("Could not write {path}: {e}."), req.prior_state);
+            return fail(format!("Could not write {path}: {e}."), None);
         }
         let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(fperm));
         hashes(&mut planned, Some(&bytes));
-        ApplyResponse { new_state: Some(planned), diagnostics: Default::default() }
+        ApplyResponse::ok(Some(planned))
     }
 }
 

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use rand::RngCore;
 
-use super::{attr, error, replace_paths, set};
+use crate::provider::helpers::{attr, error, set};
+use crate::provider::kit::{table, SimpleFactory};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -26,8 +27,6 @@ pub fn schema() -> ResourceSchema {
         ]),
     }
 }
-
-const COMPUTED: [&str; 5] = ["id", "b64_url", "b64_std", "hex", "dec"];
 
 /// Big-endian bytes as a decimal string.
 fn decimal(bytes: &[u8]) -> String {
@@ -58,62 +57,71 @@ fn fill(state: &mut Value, bytes: &[u8]) {
     set(state, "dec", Value::String(format!("{prefix}{}", decimal(bytes))));
 }
 
+/// The `random` provider's client: nothing to configure.
+#[derive(Default)]
 pub struct RandomProvider;
 
+impl Dispatch for RandomProvider {
+    fn types() -> &'static Types<Self> {
+        static TYPES: std::sync::OnceLock<Types<RandomProvider>> = std::sync::OnceLock::new();
+        table(&TYPES, || Types::new(&[&RandomId, &super::random_string::RandomString], &[]))
+    }
+}
+
+/// The `random` provider's factory.
+pub fn factory() -> SimpleFactory<RandomProvider> {
+    SimpleFactory::new("random")
+}
+
+/// `random_id`.
+pub struct RandomId;
+
 #[async_trait]
-impl Provider for RandomProvider {
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        ReadResponse { new_state: Some(req.prior_state), diagnostics: Default::default() }
+impl ResourceType<RandomProvider> for RandomId {
+    fn name(&self) -> &'static str {
+        "random_id"
     }
 
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        if req.type_name == "random_string" {
-            return super::random_string::plan(req);
-        }
-        let mut planned = req.proposed_new_state;
-        match attr(&planned, "byte_length").as_f64() {
-            Some(n) if n >= 1.0 && n.fract() == 0.0 => {}
-            Some(_) => return PlanResponse { diagnostics: error("Invalid byte_length", "byte_length must be a whole number of at least 1."), ..Default::default() },
-            None => {}
-        }
-        let requires_replace = match &req.prior_state {
-            None => {
-                for k in COMPUTED {
-                    set(&mut planned, k, Value::Unknown);
-                }
-                Vec::new()
-            }
-            Some(prior) => replace_paths(&schema().block, prior, &planned),
-        };
-        PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+    fn schema(&self) -> ResourceSchema {
+        schema()
     }
 
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        if req.type_name == "random_string" {
-            return super::random_string::apply(req);
-        }
-        let Some(mut state) = req.planned_state else { return ApplyResponse::default() };
-        if req.prior_state.is_none() {
-            let n = attr(&state, "byte_length").as_f64().unwrap_or(8.0) as usize;
-            let mut bytes = vec![0u8; n];
-            rand::rng().fill_bytes(&mut bytes);
-            fill(&mut state, &bytes);
-        }
-        ApplyResponse { new_state: Some(state), diagnostics: Default::default() }
+    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
+        ReadResponse::found(prior)
     }
 
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
-        if req.type_name == "random_string" {
-            return super::random_string::import(req);
+    fn plan(&self, _c: &RandomProvider, req: PlanRequest) -> PlanResponse {
+        match attr(&req.proposed_new_state, "byte_length").as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 => PlanResponse::planned(req.proposed_new_state),
+            Some(_) => PlanResponse::failed(error("Invalid byte_length", "byte_length must be a whole number of at least 1.")),
+            None => PlanResponse::planned(req.proposed_new_state),
         }
-        let bytes = match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(req.id.as_bytes()) {
+    }
+
+    async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
+        let n = attr(&state, "byte_length").as_f64().unwrap_or(8.0) as usize;
+        let mut bytes = vec![0u8; n];
+        rand::rng().fill_bytes(&mut bytes);
+        fill(&mut state, &bytes);
+        ApplyResponse::ok(Some(state))
+    }
+
+    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        ApplyResponse::ok(Some(planned))
+    }
+
+    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
+        ApplyResponse::ok(None)
+    }
+
+    async fn import(&self, _c: &RandomProvider, id: String, mut state: Value) -> ImportResponse {
+        let bytes = match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id.as_bytes()) {
             Ok(b) => b,
-            Err(e) => return ImportResponse { state: None, diagnostics: error("Invalid import id", format!("The id must be the b64_url value of the random_id: {e}.")) },
+            Err(e) => return ImportResponse::failed(error("Invalid import id", format!("The id must be the b64_url value of the random_id: {e}."))),
         };
-        let mut state = Value::Map(std::sync::Arc::new(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect()));
         set(&mut state, "byte_length", Value::Number(bytes.len() as f64));
         fill(&mut state, &bytes);
-        ImportResponse { state: Some(state), diagnostics: Default::default() }
+        ImportResponse::found(state)
     }
 }
 

@@ -5,7 +5,10 @@
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::{attr, defaults, error, replace_paths, set};
+use async_trait::async_trait;
+
+use super::random_id::RandomProvider;
+use crate::provider::helpers::{attr, defaults, error, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -37,7 +40,7 @@ fn num(v: &Value, name: &str) -> usize {
     attr(v, name).as_f64().unwrap_or(0.0).max(0.0) as usize
 }
 
-pub(super) fn plan(req: PlanRequest) -> PlanResponse {
+fn plan(req: PlanRequest) -> PlanResponse {
     let mut planned = req.proposed_new_state;
     let t = Value::Bool(true);
     let z = Value::Number(0.0);
@@ -48,21 +51,10 @@ pub(super) fn plan(req: PlanRequest) -> PlanResponse {
     if let Some(len) = attr(&planned, "length").as_f64() {
         let mins: usize = ["min_special", "min_upper", "min_lower", "min_numeric"].iter().map(|k| num(&planned, k)).sum();
         if len < 1.0 || (len as usize) < mins {
-            return PlanResponse {
-                diagnostics: error("Invalid length", format!("length ({len}) must be at least 1 and at least the sum of the min_* values ({mins}).")),
-                ..Default::default()
-            };
+            return PlanResponse::failed(error("Invalid length", format!("length ({len}) must be at least 1 and at least the sum of the min_* values ({mins}).")));
         }
     }
-    let requires_replace = match &req.prior_state {
-        None => {
-            set(&mut planned, "result", Value::Unknown);
-            set(&mut planned, "id", Value::Unknown);
-            Vec::new()
-        }
-        Some(prior) => replace_paths(&schema().block, prior, &planned),
-    };
-    PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+    PlanResponse::planned(planned)
 }
 
 /// Generates the string for a configuration.
@@ -94,31 +86,56 @@ pub fn generate(v: &Value) -> String {
     out.into_iter().collect()
 }
 
-pub(super) fn apply(req: ApplyRequest) -> ApplyResponse {
-    let Some(mut state) = req.planned_state else { return ApplyResponse::default() };
-    if req.prior_state.is_none() {
+/// `random_string`.
+pub struct RandomString;
+
+#[async_trait]
+impl ResourceType<RandomProvider> for RandomString {
+    fn name(&self) -> &'static str {
+        "random_string"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(&self, _c: &RandomProvider, req: PlanRequest) -> PlanResponse {
+        plan(req)
+    }
+
+    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
+        ReadResponse::found(prior)
+    }
+
+    async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let s = generate(&state);
         set(&mut state, "result", Value::String(s.clone()));
         set(&mut state, "id", Value::String(s));
+        ApplyResponse::ok(Some(state))
     }
-    ApplyResponse { new_state: Some(state), diagnostics: Default::default() }
-}
 
-pub(super) fn import(req: ImportRequest) -> ImportResponse {
-    let mut state = Value::Map(std::sync::Arc::new(schema().block.attributes.keys().map(|k| (k.clone(), Value::Null)).collect()));
-    let s = req.id;
-    let has = |f: fn(&char) -> bool| Value::Bool(s.chars().any(|c| f(&c)));
-    set(&mut state, "length", Value::Number(s.chars().count() as f64));
-    set(&mut state, "lower", has(char::is_ascii_lowercase));
-    set(&mut state, "upper", has(char::is_ascii_uppercase));
-    set(&mut state, "numeric", has(char::is_ascii_digit));
-    set(&mut state, "special", has(|c| !c.is_ascii_alphanumeric()));
-    for m in ["min_special", "min_upper", "min_lower", "min_numeric"] {
-        set(&mut state, m, Value::Number(0.0));
+    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        ApplyResponse::ok(Some(planned))
     }
-    set(&mut state, "result", Value::String(s.clone()));
-    set(&mut state, "id", Value::String(s));
-    ImportResponse { state: Some(state), diagnostics: Default::default() }
+
+    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
+        ApplyResponse::ok(None)
+    }
+
+    async fn import(&self, _c: &RandomProvider, s: String, mut state: Value) -> ImportResponse {
+        let has = |f: fn(&char) -> bool| Value::Bool(s.chars().any(|c| f(&c)));
+        set(&mut state, "length", Value::Number(s.chars().count() as f64));
+        set(&mut state, "lower", has(char::is_ascii_lowercase));
+        set(&mut state, "upper", has(char::is_ascii_uppercase));
+        set(&mut state, "numeric", has(char::is_ascii_digit));
+        set(&mut state, "special", has(|c| !c.is_ascii_alphanumeric()));
+        for m in ["min_special", "min_upper", "min_lower", "min_numeric"] {
+            set(&mut state, m, Value::Number(0.0));
+        }
+        set(&mut state, "result", Value::String(s.clone()));
+        set(&mut state, "id", Value::String(s));
+        ImportResponse::found(state)
+    }
 }
 
 #[cfg(test)]

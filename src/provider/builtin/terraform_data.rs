@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 
-use super::{attr, replace_paths, set};
+use crate::provider::helpers::{attr, set};
+use crate::provider::kit::{table, SimpleFactory};
 use crate::provider::*;
 use crate::value::{PathStep, Value};
 
@@ -20,15 +21,40 @@ pub fn schema() -> ResourceSchema {
     }
 }
 
+/// The `terraform` provider's client: nothing to configure.
+#[derive(Default)]
 pub struct TerraformProvider;
 
+impl Dispatch for TerraformProvider {
+    fn types() -> &'static Types<Self> {
+        static TYPES: std::sync::OnceLock<Types<TerraformProvider>> = std::sync::OnceLock::new();
+        table(&TYPES, || Types::new(&[&TerraformData], &[]))
+    }
+}
+
+/// The `terraform` provider's factory.
+pub fn factory() -> SimpleFactory<TerraformProvider> {
+    SimpleFactory::new("terraform")
+}
+
+/// `terraform_data`.
+pub struct TerraformData;
+
 #[async_trait]
-impl Provider for TerraformProvider {
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        ReadResponse { new_state: Some(req.prior_state), diagnostics: Default::default() }
+impl ResourceType<TerraformProvider> for TerraformData {
+    fn name(&self) -> &'static str {
+        "terraform_data"
     }
 
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn read(&self, _c: &TerraformProvider, prior: Value) -> ReadResponse {
+        ReadResponse::found(prior)
+    }
+
+    fn plan(&self, _c: &TerraformProvider, req: PlanRequest) -> PlanResponse {
         let mut planned = req.proposed_new_state;
         let input = attr(&planned, "input").clone();
         let unknown_output = if input.is_null() { Value::Null } else { Value::Unknown };
@@ -39,10 +65,7 @@ impl Provider for TerraformProvider {
                 set(&mut planned, "output", unknown_output);
             }
             Some(prior) if attr(prior, "triggers_replace") != attr(&planned, "triggers_replace") => {
-                requires_replace = replace_paths(&schema().block, prior, &planned);
-                if requires_replace.is_empty() {
-                    requires_replace.push(vec![PathStep::Key("triggers_replace".into())]);
-                }
+                requires_replace.push(vec![PathStep::Key("triggers_replace".into())]);
                 set(&mut planned, "id", Value::Unknown);
                 set(&mut planned, "output", unknown_output);
             }
@@ -52,21 +75,21 @@ impl Provider for TerraformProvider {
         PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
     }
 
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        let Some(mut state) = req.planned_state else {
-            return ApplyResponse::default();
-        };
+    async fn create(&self, c: &TerraformProvider, planned: Value, config: &Value) -> ApplyResponse {
+        self.update(c, Value::Null, planned, config).await
+    }
+
+    async fn update(&self, _c: &TerraformProvider, _prior: Value, mut state: Value, _config: &Value) -> ApplyResponse {
         if !attr(&state, "id").is_known() {
             set(&mut state, "id", Value::String(uuid::Uuid::new_v4().to_string()));
         }
         let input = attr(&state, "input").clone();
         set(&mut state, "output", input);
-        ApplyResponse { new_state: Some(state), diagnostics: Default::default() }
+        ApplyResponse::ok(Some(state))
     }
 
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
-        let state = Value::object([("id", Value::String(req.id)), ("input", Value::Null), ("output", Value::Null), ("triggers_replace", Value::Null)]);
-        ImportResponse { state: Some(state), diagnostics: Default::default() }
+    async fn delete(&self, _c: &TerraformProvider, _prior: Value) -> ApplyResponse {
+        ApplyResponse::ok(None)
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use super::{attr, error, replace_paths, set};
+use crate::provider::helpers::{attr, error, set};
 use crate::diag::Diagnostics;
 use crate::provider::*;
 use crate::value::Value;
@@ -132,16 +132,13 @@ impl Provider for TestDriver {
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
         self.record(format!("plan {}", req.type_name));
+        // Replacement is the engine's call, from the schema's force-new attributes.
         let mut planned = req.proposed_new_state;
-        let requires_replace = match &req.prior_state {
-            None => {
-                set(&mut planned, "id", Value::Unknown);
-                set(&mut planned, "computed_value", Value::Unknown);
-                Vec::new()
-            }
-            Some(prior) => replace_paths(&thing_schema().block, prior, &planned),
-        };
-        PlanResponse { planned_state: planned, requires_replace, diagnostics: Default::default() }
+        if req.prior_state.is_none() {
+            set(&mut planned, "id", Value::Unknown);
+            set(&mut planned, "computed_value", Value::Unknown);
+        }
+        PlanResponse::planned(planned)
     }
 
     async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
@@ -174,7 +171,7 @@ impl Provider for TestDriver {
             return ApplyResponse::default();
         };
         if let Some(prior) = &req.prior_state {
-            let forced = replace_paths(&thing_schema().block, prior, &planned);
+            let forced = thing_schema().block.force_new_changes(prior, &planned);
             if !forced.is_empty() {
                 return ApplyResponse { new_state: Some(prior.clone()), diagnostics: self.violation(format!("update changes force-new attribute(s) {forced:?}")) };
             }

@@ -14,15 +14,15 @@ pub mod storage_bucket;
 pub mod storage_bucket_object;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use gcloud_storage::client::google_cloud_auth::credentials::CredentialsFile;
 use gcloud_storage::client::{Client, ClientConfig};
 use gcloud_storage::http::Error as GcsError;
 
-use super::{AttrType, AttributeSchema, BlockSchema, ProviderSchema};
-use super::{ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadRequest, ReadResponse};
+use super::kit::table;
+use super::{AttrType, AttributeSchema, BlockSchema, Dispatch, Provider, ProviderFactory, ProviderSchema, Types};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::Value;
 
@@ -31,7 +31,8 @@ const GOOGLE_API: &str = "https://storage.googleapis.com";
 
 /// The google provider factory.
 pub struct GoogleFactory {
-    schema: ProviderSchema,
+    /// Built on first use: a configuration without this provider never pays for its schema.
+    schema: std::sync::OnceLock<ProviderSchema>,
 }
 
 impl Default for GoogleFactory {
@@ -42,6 +43,11 @@ impl Default for GoogleFactory {
 
 impl GoogleFactory {
     pub fn new() -> GoogleFactory {
+        GoogleFactory { schema: std::sync::OnceLock::new() }
+    }
+
+    /// The provider block, resource and data source schemas.
+    fn provider_schema() -> ProviderSchema {
         let s = |t| AttributeSchema::optional().typed(t);
         let provider = BlockSchema::new([
             ("project", s(AttrType::String)),
@@ -51,14 +57,9 @@ impl GoogleFactory {
             ("region", s(AttrType::String)),
             ("zone", s(AttrType::String)),
         ]);
-        let resources = [("google_storage_bucket", storage_bucket::schema()), ("google_storage_bucket_object", storage_bucket_object::schema())];
-        GoogleFactory {
-            schema: ProviderSchema {
-                provider,
-                resources: resources.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                data_sources: Default::default(),
-            },
-        }
+        let (resources, data_sources) = GoogleProvider::types().schemas();
+        let provider = crate::schema::generated::provider_block_with("google", provider);
+        ProviderSchema { provider, resources, data_sources }
     }
 
     /// Builds the driver with its concrete type (tests read its request counter).
@@ -111,7 +112,7 @@ impl ProviderFactory for GoogleFactory {
         "google"
     }
     fn schema(&self) -> &ProviderSchema {
-        &self.schema
+        self.schema.get_or_init(Self::provider_schema)
     }
     async fn configure(&self, config: Value) -> Result<Arc<dyn Provider>, Diagnostics> {
         Ok(self.connect(&config).await?)
@@ -234,50 +235,10 @@ pub(crate) fn gcs_error(what: &str, e: &GcsError) -> Diagnostics {
     Diagnostic::error(title, format!("Error {what}: {e}{hint}")).into()
 }
 
-fn unsupported(type_name: &str) -> Diagnostics {
-    Diagnostic::error("Unsupported resource type", format!("The google provider does not support {type_name} yet.")).into()
-}
-
-#[async_trait]
-impl Provider for GoogleProvider {
-    async fn read(&self, req: ReadRequest) -> ReadResponse {
-        match req.type_name.as_str() {
-            "google_storage_bucket" => storage_bucket::read(self, req.prior_state).await,
-            "google_storage_bucket_object" => storage_bucket_object::read(self, req.prior_state).await,
-            other => ReadResponse { new_state: Some(req.prior_state), diagnostics: unsupported(other) },
-        }
-    }
-
-    /// Objects are refreshed per bucket from list pages; buckets one by one.
-    async fn read_batch(&self, reqs: Vec<ReadRequest>) -> Vec<ReadResponse> {
-        let n = reqs.len();
-        let ([objects], others) = super::batch::split(reqs, ["google_storage_bucket_object"]);
-        let mut parts = storage_bucket_object::read_batch(self, objects).await;
-        parts.extend(super::batch::read_each(self, others).await);
-        super::batch::in_order(n, parts)
-    }
-
-    async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        match req.type_name.as_str() {
-            "google_storage_bucket" => storage_bucket::plan(self, req),
-            "google_storage_bucket_object" => storage_bucket_object::plan(req),
-            other => PlanResponse { planned_state: req.proposed_new_state, requires_replace: vec![], diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        match req.type_name.as_str() {
-            "google_storage_bucket" => storage_bucket::apply(self, req).await,
-            "google_storage_bucket_object" => storage_bucket_object::apply(self, req).await,
-            other => ApplyResponse { new_state: req.prior_state, diagnostics: unsupported(other) },
-        }
-    }
-
-    async fn import(&self, req: ImportRequest) -> ImportResponse {
-        match req.type_name.as_str() {
-            "google_storage_bucket" => storage_bucket::import(self, req.id).await,
-            "google_storage_bucket_object" => storage_bucket_object::import(self, req.id).await,
-            other => ImportResponse { state: None, diagnostics: unsupported(other) },
-        }
+impl Dispatch for GoogleProvider {
+    /// The google registration list: one line per resource type.
+    fn types() -> &'static Types<Self> {
+        static TYPES: OnceLock<Types<GoogleProvider>> = OnceLock::new();
+        table(&TYPES, || Types::new(&[&storage_bucket::StorageBucket, &storage_bucket_object::StorageBucketObject], &[]))
     }
 }

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
+
 use gcloud_storage::http::buckets::delete::DeleteBucketRequest;
 use gcloud_storage::http::buckets::insert::{BucketCreationConfig, InsertBucketParam, InsertBucketRequest};
 use gcloud_storage::http::buckets::{iam_configuration::UniformBucketLevelAccess, IamConfiguration, Versioning};
@@ -14,7 +16,7 @@ use gcloud_storage::http::objects::list::ListObjectsRequest;
 
 use super::{gcs_error, not_found, GoogleProvider};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
+use crate::provider::helpers::{attr, imported, map_value, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -66,55 +68,6 @@ fn versioning_value(enabled: bool) -> Value {
     Value::List(vec![Value::object([("enabled".to_string(), Value::Bool(enabled))])])
 }
 
-pub fn plan(p: &GoogleProvider, req: PlanRequest) -> PlanResponse {
-    let mut planned = req.proposed_new_state;
-    let mut diagnostics = Diagnostics::new();
-    if let Some(name) = attr(&req.config, "name").as_str() {
-        if let Some(why) = name_problem(name) {
-            diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}.")).for_attribute("name")));
-        }
-    }
-    // Cloud Storage reports locations and storage classes in upper case.
-    for k in ["location", "storage_class"] {
-        if let Some(s) = attr(&planned, k).as_str() {
-            let upper = s.to_ascii_uppercase();
-            set(&mut planned, k, Value::String(upper));
-        }
-    }
-    // Terraform's defaults apply whenever the argument is not set (removing it from the
-    // configuration goes back to the default, it does not keep the last value).
-    if attr(&req.config, "storage_class").is_null() {
-        set(&mut planned, "storage_class", Value::string("STANDARD"));
-    }
-    if attr(&req.config, "force_destroy").is_null() {
-        set(&mut planned, "force_destroy", Value::Bool(false));
-    }
-    // Uniform access is optional and computed: unset, it is whatever the bucket has (an
-    // organization policy may enforce it).
-    if req.prior_state.is_none() && attr(&planned, "uniform_bucket_level_access").is_null() {
-        set(&mut planned, "uniform_bucket_level_access", Value::Unknown);
-    }
-    if attr(&planned, "project").is_null() {
-        match &p.project {
-            Some(project) => set(&mut planned, "project", Value::string(project)),
-            None => diagnostics.extend(Diagnostics::from(Diagnostic::error(
-                "Missing project",
-                "Set `project` in the provider \"google\" block or on the bucket, or the GOOGLE_PROJECT environment variable.",
-            ))),
-        }
-    }
-    let derived = |f: &dyn Fn(&str) -> String| attr(&planned, "name").as_str().map(|n| Value::String(f(n))).unwrap_or(Value::Unknown);
-    let (id, url, link) = (derived(&|n| n.to_string()), derived(&|n| format!("gs://{n}")), derived(&|n| p.bucket_link(n)));
-    set(&mut planned, "id", id);
-    set(&mut planned, "url", url);
-    set(&mut planned, "self_link", link);
-    let requires_replace = match &req.prior_state {
-        None => Vec::new(),
-        Some(prior) => replace_paths(&schema().block, prior, &planned),
-    };
-    PlanResponse { planned_state: planned, requires_replace, diagnostics }
-}
-
 fn labels(v: &Value) -> Option<HashMap<String, String>> {
     match attr(v, "labels") {
         Value::Map(_) => Some(string_map(attr(v, "labels"))),
@@ -125,84 +78,6 @@ fn labels(v: &Value) -> Option<HashMap<String, String>> {
 fn uniform(v: &Value) -> Option<IamConfiguration> {
     let Value::Bool(enabled) = *attr(v, "uniform_bucket_level_access") else { return None };
     Some(IamConfiguration { uniform_bucket_level_access: Some(UniformBucketLevelAccess { enabled, locked_time: None }), public_access_prevention: None })
-}
-
-pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (None, Some(planned)) => {
-            let name = text(&planned, "name");
-            let insert = InsertBucketRequest {
-                name: name.clone(),
-                param: InsertBucketParam { project: text(&planned, "project"), ..Default::default() },
-                bucket: BucketCreationConfig {
-                    location: text(&planned, "location"),
-                    storage_class: Some(text(&planned, "storage_class")),
-                    labels: labels(&planned),
-                    versioning: versioning(&planned).map(|enabled| Versioning { enabled }),
-                    iam_configuration: uniform(&planned),
-                    ..Default::default()
-                },
-            };
-            let attempts = std::sync::atomic::AtomicU32::new(0);
-            let inserted = super::retry(|| {
-                attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                p.client.insert_bucket(&insert)
-            })
-            .await
-            .map(|b| serde_json::to_value(&b).unwrap_or_default());
-            let inserted = match inserted {
-                // A retried insert whose first attempt did succeed (the answer was lost) meets
-                // its own bucket: the bucket is ours.
-                Err(e) if super::status(&e) == Some(409) && attempts.into_inner() > 1 => {
-                    let path = GoogleProvider::bucket_path(&name);
-                    p.json(reqwest::Method::GET, &path, None).await.map_err(|_| e)
-                }
-                other => other,
-            };
-            match inserted {
-                // A service that ignored part of the insert (emulators do) gets it as a PATCH.
-                Ok(b) => {
-                    let remote = with_remote(p, planned.clone(), &b);
-                    match patch_if_changed(p, &remote, &planned).await {
-                        Ok(()) => {
-                            let mut state = planned;
-                            if !attr(&state, "uniform_bucket_level_access").is_known() {
-                                set(&mut state, "uniform_bucket_level_access", attr(&remote, "uniform_bucket_level_access").clone());
-                            }
-                            ApplyResponse { new_state: Some(state), diagnostics: Default::default() }
-                        }
-                        Err(d) => ApplyResponse { new_state: Some(remote), diagnostics: d },
-                    }
-                }
-                Err(e) => ApplyResponse { new_state: None, diagnostics: gcs_error(&format!("creating bucket \"{name}\""), &e) },
-            }
-        }
-        (Some(prior), Some(planned)) => match patch_if_changed(p, &prior, &planned).await {
-            Ok(()) => ApplyResponse { new_state: Some(planned), diagnostics: Default::default() },
-            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-        },
-        (Some(prior), None) => {
-            let name = text(&prior, "name");
-            if matches!(attr(&prior, "force_destroy"), Value::Bool(true)) {
-                if let Err(d) = empty(p, &name).await {
-                    return ApplyResponse { new_state: Some(prior), diagnostics: d };
-                }
-            }
-            let req = DeleteBucketRequest { bucket: name.clone(), ..Default::default() };
-            match super::retry(|| p.client.delete_bucket(&req)).await {
-                Ok(()) => ApplyResponse::default(),
-                Err(e) if not_found(&e) => ApplyResponse::default(),
-                Err(e) => {
-                    let mut d = gcs_error(&format!("deleting bucket \"{name}\""), &e);
-                    if super::status(&e) == Some(409) {
-                        d = Diagnostic::error("Bucket not empty", format!("Bucket \"{name}\" still holds objects. Set force_destroy = true (and apply) to delete them with the bucket.")).into();
-                    }
-                    ApplyResponse { new_state: Some(prior), diagnostics: d }
-                }
-            }
-        }
-        (None, None) => ApplyResponse::default(),
-    }
 }
 
 /// Sends one PATCH with the planned in-place attributes that differ from `current`, and only
@@ -289,25 +164,165 @@ fn with_remote(p: &GoogleProvider, mut state: Value, b: &serde_json::Value) -> V
     state
 }
 
-/// Reads the bucket (one GET).
-pub async fn read(p: &GoogleProvider, prior: Value) -> ReadResponse {
-    let name = text(&prior, "name");
-    let path = GoogleProvider::bucket_path(&name);
-    match super::retry(|| p.json(reqwest::Method::GET, &path, None)).await {
-        Ok(b) => ReadResponse { new_state: Some(with_remote(p, prior, &b)), diagnostics: Default::default() },
-        Err(e) if not_found(&e) => ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(e) => ReadResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("reading bucket \"{name}\""), &e) },
-    }
-}
+/// `google_storage_bucket`.
+pub struct StorageBucket;
 
-/// Imports a bucket by name (or `PROJECT/NAME`, as Terraform accepts).
-pub async fn import(p: &GoogleProvider, id: String) -> ImportResponse {
-    let (project, name) = match id.split_once('/') {
-        Some((project, name)) => (Some(project.to_string()), name.to_string()),
-        None => (p.project.clone(), id.clone()),
-    };
-    let mut state = blank(&schema().block);
-    set(&mut state, "name", Value::string(&name));
-    set(&mut state, "project", project.map(Value::String).unwrap_or(Value::Null));
-    imported(read(p, state).await, || format!("There is no Cloud Storage bucket \"{name}\"."))
+#[async_trait]
+impl ResourceType<GoogleProvider> for StorageBucket {
+    fn name(&self) -> &'static str {
+        "google_storage_bucket"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    /// Checks the name; upper-cases the location and storage class as Cloud Storage reports
+    /// them; fills Terraform's defaults and the provider's project; `id`, `url` and
+    /// `self_link` are known from the name.
+    fn plan(&self, p: &GoogleProvider, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state;
+        let mut diagnostics = Diagnostics::new();
+        if let Some(name) = attr(&req.config, "name").as_str() {
+            if let Some(why) = name_problem(name) {
+                diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}.")).for_attribute("name")));
+            }
+        }
+        // Cloud Storage reports locations and storage classes in upper case.
+        for k in ["location", "storage_class"] {
+            if let Some(s) = attr(&planned, k).as_str() {
+                let upper = s.to_ascii_uppercase();
+                set(&mut planned, k, Value::String(upper));
+            }
+        }
+        // Terraform's defaults apply whenever the argument is not set (removing it from the
+        // configuration goes back to the default, it does not keep the last value).
+        if attr(&req.config, "storage_class").is_null() {
+            set(&mut planned, "storage_class", Value::string("STANDARD"));
+        }
+        if attr(&req.config, "force_destroy").is_null() {
+            set(&mut planned, "force_destroy", Value::Bool(false));
+        }
+        // Uniform access is optional and computed: unset, it is whatever the bucket has (an
+        // organization policy may enforce it).
+        if req.prior_state.is_none() && attr(&planned, "uniform_bucket_level_access").is_null() {
+            set(&mut planned, "uniform_bucket_level_access", Value::Unknown);
+        }
+        if attr(&planned, "project").is_null() {
+            match &p.project {
+                Some(project) => set(&mut planned, "project", Value::string(project)),
+                None => diagnostics.extend(Diagnostics::from(Diagnostic::error(
+                    "Missing project",
+                    "Set `project` in the provider \"google\" block or on the bucket, or the GOOGLE_PROJECT environment variable.",
+                ))),
+            }
+        }
+        let derived = |f: &dyn Fn(&str) -> String| attr(&planned, "name").as_str().map(|n| Value::String(f(n))).unwrap_or(Value::Unknown);
+        let (id, url, link) = (derived(&|n| n.to_string()), derived(&|n| format!("gs://{n}")), derived(&|n| p.bucket_link(n)));
+        set(&mut planned, "id", id);
+        set(&mut planned, "url", url);
+        set(&mut planned, "self_link", link);
+        PlanResponse { diagnostics, ..PlanResponse::planned(planned) }
+    }
+
+    /// Reads the bucket (one GET).
+    async fn read(&self, p: &GoogleProvider, prior: Value) -> ReadResponse {
+        let name = text(&prior, "name");
+        let path = GoogleProvider::bucket_path(&name);
+        match super::retry(|| p.json(reqwest::Method::GET, &path, None)).await {
+            Ok(b) => ReadResponse::found(with_remote(p, prior, &b)),
+            Err(e) if not_found(&e) => ReadResponse::gone(),
+            Err(e) => ReadResponse::failed(prior, gcs_error(&format!("reading bucket \"{name}\""), &e)),
+        }
+    }
+
+    async fn create(&self, p: &GoogleProvider, planned: Value, _config: &Value) -> ApplyResponse {
+        let name = text(&planned, "name");
+        let insert = InsertBucketRequest {
+            name: name.clone(),
+            param: InsertBucketParam { project: text(&planned, "project"), ..Default::default() },
+            bucket: BucketCreationConfig {
+                location: text(&planned, "location"),
+                storage_class: Some(text(&planned, "storage_class")),
+                labels: labels(&planned),
+                versioning: versioning(&planned).map(|enabled| Versioning { enabled }),
+                iam_configuration: uniform(&planned),
+                ..Default::default()
+            },
+        };
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let inserted = super::retry(|| {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            p.client.insert_bucket(&insert)
+        })
+        .await
+        .map(|b| serde_json::to_value(&b).unwrap_or_default());
+        let inserted = match inserted {
+            // A retried insert whose first attempt did succeed (the answer was lost) meets
+            // its own bucket: the bucket is ours.
+            Err(e) if super::status(&e) == Some(409) && attempts.into_inner() > 1 => {
+                let path = GoogleProvider::bucket_path(&name);
+                p.json(reqwest::Method::GET, &path, None).await.map_err(|_| e)
+            }
+            other => other,
+        };
+        match inserted {
+            // A service that ignored part of the insert (emulators do) gets it as a PATCH.
+            Ok(b) => {
+                let remote = with_remote(p, planned.clone(), &b);
+                match patch_if_changed(p, &remote, &planned).await {
+                    Ok(()) => {
+                        let mut state = planned;
+                        if !attr(&state, "uniform_bucket_level_access").is_known() {
+                            set(&mut state, "uniform_bucket_level_access", attr(&remote, "uniform_bucket_level_access").clone());
+                        }
+                        ApplyResponse::ok(Some(state))
+                    }
+                    Err(d) => ApplyResponse::failed(Some(remote), d),
+                }
+            }
+            Err(e) => ApplyResponse::failed(None, gcs_error(&format!("creating bucket \"{name}\""), &e)),
+        }
+    }
+
+    /// One PATCH with the changed storage class, labels, versioning and uniform access.
+    async fn update(&self, p: &GoogleProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        match patch_if_changed(p, &prior, &planned).await {
+            Ok(()) => ApplyResponse::ok(Some(planned)),
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    /// Deletes the bucket, after every object generation in it when `force_destroy` is set.
+    async fn delete(&self, p: &GoogleProvider, prior: Value) -> ApplyResponse {
+        let name = text(&prior, "name");
+        if matches!(attr(&prior, "force_destroy"), Value::Bool(true)) {
+            if let Err(d) = empty(p, &name).await {
+                return ApplyResponse::failed(Some(prior), d);
+            }
+        }
+        let req = DeleteBucketRequest { bucket: name.clone(), ..Default::default() };
+        match super::retry(|| p.client.delete_bucket(&req)).await {
+            Ok(()) => ApplyResponse::ok(None),
+            Err(e) if not_found(&e) => ApplyResponse::ok(None),
+            Err(e) => {
+                let mut d = gcs_error(&format!("deleting bucket \"{name}\""), &e);
+                if super::status(&e) == Some(409) {
+                    d = Diagnostic::error("Bucket not empty", format!("Bucket \"{name}\" still holds objects. Set force_destroy = true (and apply) to delete them with the bucket.")).into();
+                }
+                ApplyResponse::failed(Some(prior), d)
+            }
+        }
+    }
+
+    /// Imports a bucket by name (or `PROJECT/NAME`, as Terraform accepts).
+    async fn import(&self, p: &GoogleProvider, id: String, mut state: Value) -> ImportResponse {
+        let (project, name) = match id.split_once('/') {
+            Some((project, name)) => (Some(project.to_string()), name.to_string()),
+            None => (p.project.clone(), id.clone()),
+        };
+        set(&mut state, "name", Value::string(&name));
+        set(&mut state, "project", project.map(Value::String).unwrap_or(Value::Null));
+        imported(self.read(p, state).await, || format!("There is no Cloud Storage bucket \"{name}\"."))
+    }
 }

@@ -8,11 +8,13 @@
 //! multipart upload with its metadata (Terraform's google provider replaces it instead; the
 //! result is the same object).
 //!
-//! Refresh in bulk: [`read_batch`] lists each bucket once (1,000 objects a page, every field
-//! included) and takes every managed object's state from the listing.
+//! Refresh in bulk: [`StorageBucketObject`]'s `read_batch` lists each bucket once (1,000
+//! objects a page, every field included) and takes every managed object's state from the
+//! listing.
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use base64::Engine as _;
 use gcloud_storage::http::objects::delete::DeleteObjectRequest;
 use gcloud_storage::http::objects::get::GetObjectRequest;
@@ -24,7 +26,7 @@ use md5::Digest;
 use super::{gcs_error, not_found, GoogleProvider};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::batch::{self, Listed};
-use crate::provider::builtin::{attr, blank, imported, map_value, replace_paths, set, string_map, text};
+use crate::provider::helpers::{attr, imported, map_value, set, string_map, text};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -71,45 +73,6 @@ fn md5_base64(bytes: &[u8]) -> String {
 /// so moving the same bytes from `content` to `source` uploads nothing).
 const UPLOAD: &[&str] = &["content_type", "cache_control", "metadata", "md5hash"];
 
-pub fn plan(req: PlanRequest) -> PlanResponse {
-    let mut planned = req.proposed_new_state;
-    let mut diagnostics = Diagnostics::new();
-    let md5 = match body(&planned) {
-        Ok(Some(b)) => Value::String(md5_base64(&b)),
-        Ok(None) => Value::Unknown,
-        Err(d) => {
-            diagnostics.extend(d);
-            Value::Unknown
-        }
-    };
-    set(&mut planned, "md5hash", md5);
-    let id = match (attr(&planned, "bucket").as_str(), attr(&planned, "name").as_str()) {
-        (Some(b), Some(n)) => Value::String(format!("{b}-{n}")),
-        _ => Value::Unknown,
-    };
-    set(&mut planned, "id", id);
-    let mut requires_replace = Vec::new();
-    let reupload = match &req.prior_state {
-        None => true,
-        Some(prior) => {
-            requires_replace = replace_paths(&schema().block, prior, &planned);
-            !requires_replace.is_empty() || UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a))
-        }
-    };
-    if reupload {
-        for k in ["crc32c", "media_link"] {
-            set(&mut planned, k, Value::Unknown);
-        }
-        if req.prior_state.is_none() || !requires_replace.is_empty() {
-            set(&mut planned, "self_link", Value::Unknown);
-        }
-        if attr(&req.config, "content_type").is_null() {
-            set(&mut planned, "content_type", Value::Unknown);
-        }
-    }
-    PlanResponse { planned_state: planned, requires_replace, diagnostics }
-}
-
 fn with_remote(mut state: Value, o: Object) -> Value {
     set(&mut state, "md5hash", o.md5_hash.map(Value::String).unwrap_or(Value::Null));
     set(&mut state, "crc32c", o.crc32c.map(Value::String).unwrap_or(Value::Null));
@@ -146,56 +109,6 @@ async fn upload(p: &GoogleProvider, planned: Value) -> Result<Value, Diagnostics
     Ok(with_remote(planned, o))
 }
 
-pub async fn apply(p: &GoogleProvider, req: ApplyRequest) -> ApplyResponse {
-    match (req.prior_state, req.planned_state) {
-        (prior, Some(planned)) => {
-            let reupload = prior.as_ref().is_none_or(|pr| UPLOAD.iter().any(|a| attr(pr, a) != attr(&planned, a)) || !attr(&planned, "crc32c").is_known());
-            if !reupload {
-                return ApplyResponse { new_state: Some(planned), diagnostics: Default::default() };
-            }
-            match upload(p, planned).await {
-                Ok(v) => ApplyResponse { new_state: Some(v), diagnostics: Default::default() },
-                Err(d) => ApplyResponse { new_state: prior, diagnostics: d },
-            }
-        }
-        (Some(prior), None) => {
-            let (bucket, name) = (text(&prior, "bucket"), text(&prior, "name"));
-            let req = DeleteObjectRequest { bucket: bucket.clone(), object: name.clone(), ..Default::default() };
-            match super::retry(|| p.client.delete_object(&req)).await {
-                Ok(()) => ApplyResponse::default(),
-                Err(e) if not_found(&e) => ApplyResponse::default(),
-                Err(e) => ApplyResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("deleting object \"{name}\" from bucket \"{bucket}\""), &e) },
-            }
-        }
-        (None, None) => ApplyResponse::default(),
-    }
-}
-
-/// Reads one object's metadata (one GET).
-pub async fn read(p: &GoogleProvider, prior: Value) -> ReadResponse {
-    let (bucket, name) = (text(&prior, "bucket"), text(&prior, "name"));
-    let req = GetObjectRequest { bucket: bucket.clone(), object: name.clone(), ..Default::default() };
-    match super::retry(|| p.client.get_object(&req)).await {
-        Ok(o) => ReadResponse { new_state: Some(with_remote(prior, o)), diagnostics: Default::default() },
-        Err(e) if not_found(&e) => ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(e) => ReadResponse { new_state: Some(prior), diagnostics: gcs_error(&format!("reading object \"{name}\" in bucket \"{bucket}\""), &e) },
-    }
-}
-
-/// Refreshes many objects: one listing per bucket (every field included), every object's state
-/// taken from it. Returns `(request index, response)` pairs.
-pub async fn read_batch(p: &GoogleProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    batch::by_listing(
-        objects,
-        |v| text(v, "bucket"),
-        "name",
-        |v| read(p, v),
-        |bucket, prefix| async move { list(p, &bucket, &prefix).await },
-        |v, o| Listed::State(with_remote(v, o)),
-    )
-    .await
-}
-
 /// Every object of a bucket whose name starts with `prefix`, by name. A bucket that is gone
 /// has no objects.
 async fn list(p: &GoogleProvider, bucket: &str, prefix: &str) -> Result<HashMap<String, Object>, Diagnostics> {
@@ -219,13 +132,123 @@ async fn list(p: &GoogleProvider, bucket: &str, prefix: &str) -> Result<HashMap<
     }
 }
 
-/// Imports `BUCKET/NAME`.
-pub async fn import(p: &GoogleProvider, id: String) -> ImportResponse {
-    let Some((bucket, name)) = id.split_once('/') else {
-        return ImportResponse { state: None, diagnostics: Diagnostic::error("Invalid import id", format!("Expected BUCKET/NAME, got \"{id}\".")).into() };
-    };
-    let mut state = blank(&schema().block);
-    set(&mut state, "bucket", Value::string(bucket));
-    set(&mut state, "name", Value::string(name));
-    imported(read(p, state).await, || format!("There is no object \"{name}\" in Cloud Storage bucket \"{bucket}\"."))
+/// `google_storage_bucket_object`.
+pub struct StorageBucketObject;
+
+#[async_trait]
+impl ResourceType<GoogleProvider> for StorageBucketObject {
+    fn name(&self) -> &'static str {
+        "google_storage_bucket_object"
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    /// Plans the body's MD5 and the id; an upload (a create, a replacement, or a changed body,
+    /// content type, cache control or metadata) makes the hashes and links unknown.
+    fn plan(&self, _p: &GoogleProvider, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state;
+        let mut diagnostics = Diagnostics::new();
+        let md5 = match body(&planned) {
+            Ok(Some(b)) => Value::String(md5_base64(&b)),
+            Ok(None) => Value::Unknown,
+            Err(d) => {
+                diagnostics.extend(d);
+                Value::Unknown
+            }
+        };
+        set(&mut planned, "md5hash", md5);
+        let id = match (attr(&planned, "bucket").as_str(), attr(&planned, "name").as_str()) {
+            (Some(b), Some(n)) => Value::String(format!("{b}-{n}")),
+            _ => Value::Unknown,
+        };
+        set(&mut planned, "id", id);
+        // A new name or bucket replaces the object (the engine derives that from the schema;
+        // here it only decides which computed values stay known).
+        let replaced = req.prior_state.as_ref().is_some_and(|prior| {
+            GoogleProvider::types().schema(self.name()).is_some_and(|s| !s.block.force_new_changes(prior, &planned).is_empty())
+        });
+        let reupload = match &req.prior_state {
+            None => true,
+            Some(prior) => replaced || UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a)),
+        };
+        if reupload {
+            for k in ["crc32c", "media_link"] {
+                set(&mut planned, k, Value::Unknown);
+            }
+            if req.prior_state.is_none() || replaced {
+                set(&mut planned, "self_link", Value::Unknown);
+            }
+            if attr(&req.config, "content_type").is_null() {
+                set(&mut planned, "content_type", Value::Unknown);
+            }
+        }
+        PlanResponse { diagnostics, ..PlanResponse::planned(planned) }
+    }
+
+    /// Reads one object's metadata (one GET).
+    async fn read(&self, p: &GoogleProvider, prior: Value) -> ReadResponse {
+        let (bucket, name) = (text(&prior, "bucket"), text(&prior, "name"));
+        let req = GetObjectRequest { bucket: bucket.clone(), object: name.clone(), ..Default::default() };
+        match super::retry(|| p.client.get_object(&req)).await {
+            Ok(o) => ReadResponse::found(with_remote(prior, o)),
+            Err(e) if not_found(&e) => ReadResponse::gone(),
+            Err(e) => ReadResponse::failed(prior, gcs_error(&format!("reading object \"{name}\" in bucket \"{bucket}\""), &e)),
+        }
+    }
+
+    /// Refreshes many objects: one listing per bucket (every field included), every object's
+    /// state taken from it.
+    async fn read_batch(&self, p: &GoogleProvider, objects: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
+        batch::by_listing(
+            objects,
+            |v| text(v, "bucket"),
+            "name",
+            |v| self.read(p, v),
+            |bucket, prefix| async move { list(p, &bucket, &prefix).await },
+            |v, o| Listed::State(with_remote(v, o)),
+        )
+        .await
+    }
+
+    async fn create(&self, p: &GoogleProvider, planned: Value, _config: &Value) -> ApplyResponse {
+        match upload(p, planned).await {
+            Ok(v) => ApplyResponse::ok(Some(v)),
+            Err(d) => ApplyResponse::failed(None, d),
+        }
+    }
+
+    /// Uploads the object again when its body or upload metadata changed; otherwise nothing
+    /// to send.
+    async fn update(&self, p: &GoogleProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        let reupload = UPLOAD.iter().any(|a| attr(&prior, a) != attr(&planned, a)) || !attr(&planned, "crc32c").is_known();
+        if !reupload {
+            return ApplyResponse::ok(Some(planned));
+        }
+        match upload(p, planned).await {
+            Ok(v) => ApplyResponse::ok(Some(v)),
+            Err(d) => ApplyResponse::failed(Some(prior), d),
+        }
+    }
+
+    async fn delete(&self, p: &GoogleProvider, prior: Value) -> ApplyResponse {
+        let (bucket, name) = (text(&prior, "bucket"), text(&prior, "name"));
+        let req = DeleteObjectRequest { bucket: bucket.clone(), object: name.clone(), ..Default::default() };
+        match super::retry(|| p.client.delete_object(&req)).await {
+            Ok(()) => ApplyResponse::ok(None),
+            Err(e) if not_found(&e) => ApplyResponse::ok(None),
+            Err(e) => ApplyResponse::failed(Some(prior), gcs_error(&format!("deleting object \"{name}\" from bucket \"{bucket}\""), &e)),
+        }
+    }
+
+    /// Imports `BUCKET/NAME`.
+    async fn import(&self, p: &GoogleProvider, id: String, mut state: Value) -> ImportResponse {
+        let Some((bucket, name)) = id.split_once('/') else {
+            return ImportResponse::failed(Diagnostic::error("Invalid import id", format!("Expected BUCKET/NAME, got \"{id}\".")).into());
+        };
+        set(&mut state, "bucket", Value::string(bucket));
+        set(&mut state, "name", Value::string(name));
+        imported(self.read(p, state).await, || format!("There is no object \"{name}\" in Cloud Storage bucket \"{bucket}\"."))
+    }
 }

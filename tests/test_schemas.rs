@@ -1,0 +1,141 @@
+//! The providers' published schemas at work: every argument of a known type is checked, types
+//! skyform does not implement yet are reported once each with their locations, a resource of
+//! such a type that expands to no instances plans like any other, and arguments of implemented
+//! types that the driver does not implement are accepted when null and rejected when set.
+
+use crate::common::{skyform, Fixture};
+
+fn stdout_and_stderr(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn validate(main_tf: &str) -> (Option<i32>, String) {
+    let f = Fixture::new(main_tf);
+    let out = skyform(f.path()).args(["validate", "-no-color"]).output().expect("run validate");
+    (out.status.code(), stdout_and_stderr(&out))
+}
+
+#[test]
+fn validate_checks_every_argument_and_lists_each_unimplemented_type_once() {
+    let (code, text) = validate(
+        r#"
+resource "aws_iam_role" "a" {
+  name               = "a"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role" "b" {
+  name               = "b"
+  assume_role_policy = "{}"
+  no_such_argument   = 1
+}
+
+resource "aws_iam_role" "c" {
+  name = "c"
+}
+
+resource "null_resource" "n" {
+  triggers = { a = "b" }
+}
+
+resource "aws_route_table" "rt" {
+  vpc_id = "vpc-1"
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = "igw-1"
+  }
+}
+
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+}
+"#,
+    );
+    assert_eq!(code, Some(1), "{text}");
+    // The full argument check ran: the unknown argument and the missing required one.
+    assert!(text.contains("An argument named \"no_such_argument\" is not expected here"), "{text}");
+    assert!(text.contains("The argument \"assume_role_policy\" is required"), "{text}");
+    // Each unimplemented type once, naming every place it is used.
+    assert_eq!(text.matches("Resource type not implemented yet").count(), 3, "{text}");
+    assert_eq!(text.matches("Data source not implemented yet").count(), 1, "{text}");
+    let role = text.split("\"aws_iam_role\" is in the aws provider's schema").nth(1).unwrap_or_else(|| panic!("{text}"));
+    for addr in ["aws_iam_role.a", "aws_iam_role.b", "aws_iam_role.c"] {
+        assert!(role.contains(addr), "{addr} missing from {text}");
+    }
+    assert!(text.contains("hashicorp/aws 6."), "{text}");
+    // `route` blocks are the attribute-as-blocks form Terraform accepts.
+    assert!(!text.contains("Blocks of type \"route\" are not expected"), "{text}");
+    assert!(!text.contains("Invalid resource type"), "{text}");
+}
+
+#[test]
+fn unimplemented_types_that_expand_to_nothing_plan_and_apply() {
+    let f = Fixture::new(
+        r#"
+variable "enabled" {
+  default = false
+}
+
+resource "null_resource" "optional" {
+  count = var.enabled ? 1 : 0
+}
+
+resource "time_sleep" "wait" {
+  for_each        = var.enabled ? toset(["a"]) : toset([])
+  create_duration = "1s"
+}
+
+resource "terraform_data" "always" {
+  input = length(null_resource.optional)
+}
+
+output "waits" {
+  value = length(time_sleep.wait)
+}
+"#,
+    );
+    let plan = f.plan().unwrap_or_else(|d| panic!("plan failed: {d}"));
+    assert_eq!(plan.changes.iter().filter(|c| c.address.starts_with("terraform_data")).count(), 1);
+    let res = f.apply_plan(&plan);
+    assert!(!res.diagnostics.has_errors(), "{}", res.diagnostics);
+    assert_eq!(f.addresses(), vec!["terraform_data.always".to_string()]);
+
+    // Switched on, the same configuration stops at the plan with the type named once.
+    let err = f.plan_with(&[("enabled", skyform::value::Value::Bool(true))], Default::default()).expect_err("unimplemented types must not plan");
+    let text = err.to_string();
+    assert!(text.contains("null_resource") && text.contains("time_sleep"), "{text}");
+    assert_eq!(text.matches("not implemented yet").count(), 2, "{text}");
+}
+
+#[test]
+fn unimplemented_arguments_of_implemented_types_are_null_or_an_error() {
+    let ok = r#"
+resource "aws_vpc" "v" {
+  cidr_block       = "10.0.0.0/16"
+  instance_tenancy = null
+  region           = null
+}
+"#;
+    let (code, text) = validate(ok);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = validate(&ok.replace("instance_tenancy = null", "instance_tenancy = \"dedicated\""));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Argument not supported yet") && text.contains("\"instance_tenancy\""), "{text}");
+    assert!(text.contains("main.tf:4:"), "the error points at the argument: {text}");
+    let bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n  cors_rule {\n    allowed_methods = [\"GET\"]\n    allowed_origins = [\"*\"]\n  }\n}\n";
+    let (code, text) = validate(bucket);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Block not supported yet") && text.contains("\"cors_rule\""), "{text}");
+}
+
+#[test]
+fn provider_blocks_know_every_argument() {
+    let (code, text) = validate("provider \"aws\" {\n  region = \"eu-west-1\"\n  retry_mode = null\n}\n");
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = validate("provider \"aws\" {\n  region = \"eu-west-1\"\n  no_such = 1\n}\n");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("\"no_such\" is not expected"), "{text}");
+}
