@@ -167,12 +167,7 @@ mod tests {
 
     #[test]
     fn display_and_parse_round_trip() {
-        for s in [
-            "aws_s3_bucket.b",
-            "module.net.aws_subnet.a[\"x y\"]",
-            "data.aws_vpc.main",
-            "module.a.module.b.local_file.f[3]",
-        ] {
+        for s in ["aws_s3_bucket.b", "module.net.aws_subnet.a[\"x y\"]", "data.aws_vpc.main", "module.a.module.b.local_file.f[3]"] {
             assert_eq!(ResourceInstanceAddr::parse(s).unwrap().to_string(), s);
         }
     }

@@ -7,6 +7,10 @@
 //! drivers in `provider`, committing each result to `state`). `view` renders plans, progress and
 //! diagnostics; `schema` describes resource types for all of them; `cli` is the thin command layer over all of it.
 
+// Diagnostics (a source range, address and texts) are the error type of config and state
+// operations; they travel on the cold path, so their size is not worth boxing.
+#![allow(clippy::result_large_err)]
+
 pub mod addr;
 pub mod cli;
 pub mod config;

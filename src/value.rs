@@ -61,8 +61,7 @@ pub fn path_to_string(path: &[PathStep]) -> String {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl Value {
@@ -258,9 +257,7 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) | Value::Set(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
-            }
+            Value::List(items) | Value::Set(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
             Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
             Value::Sensitive(v) => v.to_json(),
         }
@@ -283,14 +280,9 @@ impl Value {
         match self {
             Value::Unknown => serde_json::Value::Bool(true),
             Value::Sensitive(v) => v.unknown_mask(),
-            Value::List(items) | Value::Set(items) => {
-                serde_json::Value::Array(items.iter().map(Value::unknown_mask).collect())
-            }
+            Value::List(items) | Value::Set(items) => serde_json::Value::Array(items.iter().map(Value::unknown_mask).collect()),
             Value::Map(m) => serde_json::Value::Object(
-                m.iter()
-                    .filter(|(_, v)| !matches!(v.unknown_mask(), serde_json::Value::Bool(false)))
-                    .map(|(k, v)| (k.clone(), v.unknown_mask()))
-                    .collect(),
+                m.iter().filter(|(_, v)| !matches!(v.unknown_mask(), serde_json::Value::Bool(false))).map(|(k, v)| (k.clone(), v.unknown_mask())).collect(),
             ),
             _ => serde_json::Value::Bool(false),
         }
@@ -460,57 +452,6 @@ impl fmt::Display for Value {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parse_json_matches_from_json() {
-        let text = r#"{"a": [1, 2.5, "x", null, true, {"b": {}}], "c": -3, "d": 18446744073709551615}"#;
-        let via_serde = Value::from_json(&serde_json::from_str(text).unwrap());
-        assert_eq!(parse_json(text).unwrap(), via_serde);
-        assert!(parse_json("{\"a\": 1} x").is_err());
-        assert!(parse_json("{").is_err());
-    }
-
-    #[test]
-    fn marks_round_trip_through_paths() {
-        let v = Value::object([
-            ("a", Value::string("x").mark()),
-            ("b", Value::List(vec![Value::Number(1.0), Value::Number(2.0).mark()])),
-        ]);
-        let (plain, paths) = v.clone().unmark_deep();
-        assert!(!plain.contains_sensitive());
-        assert_eq!(paths.len(), 2);
-        assert_eq!(plain.mark_paths(&paths), v);
-    }
-
-    #[test]
-    fn sets_are_sorted_and_unique() {
-        let s = Value::set(vec![Value::string("b"), Value::string("a"), Value::string("b")]);
-        assert_eq!(s, Value::Set(vec![Value::string("a"), Value::string("b")]));
-    }
-
-    #[test]
-    fn numbers_format_like_terraform() {
-        assert_eq!(format_number(3.0), "3");
-        assert_eq!(format_number(1.5), "1.5");
-        assert_eq!(Value::Number(-2.0).to_json(), serde_json::json!(-2));
-    }
-
-    #[test]
-    fn paths_render_like_terraform() {
-        let p = vec![PathStep::Key("tags".into()), PathStep::Key("Name Tag".into()), PathStep::Index(0)];
-        assert_eq!(path_to_string(&p), "tags[\"Name Tag\"][0]");
-    }
-
-    #[test]
-    fn unknown_mask_marks_only_unknowns() {
-        let v = Value::object([("id", Value::Unknown), ("name", Value::string("x"))]);
-        assert_eq!(v.unknown_mask(), serde_json::json!({"id": true}));
-    }
-}
-
 /// Parses JSON text straight into a [`Value`], without an intermediate `serde_json::Value`
 /// (the state loader's hot path). Same result as `Value::from_json(&serde_json::from_str(..)?)`.
 pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
@@ -572,5 +513,53 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
             out.insert(k, v);
         }
         Ok(Value::Map(Arc::new(out)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_json_matches_from_json() {
+        let text = r#"{"a": [1, 2.5, "x", null, true, {"b": {}}], "c": -3, "d": 18446744073709551615}"#;
+        let via_serde = Value::from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(parse_json(text).unwrap(), via_serde);
+        assert!(parse_json("{\"a\": 1} x").is_err());
+        assert!(parse_json("{").is_err());
+    }
+
+    #[test]
+    fn marks_round_trip_through_paths() {
+        let v = Value::object([("a", Value::string("x").mark()), ("b", Value::List(vec![Value::Number(1.0), Value::Number(2.0).mark()]))]);
+        let (plain, paths) = v.clone().unmark_deep();
+        assert!(!plain.contains_sensitive());
+        assert_eq!(paths.len(), 2);
+        assert_eq!(plain.mark_paths(&paths), v);
+    }
+
+    #[test]
+    fn sets_are_sorted_and_unique() {
+        let s = Value::set(vec![Value::string("b"), Value::string("a"), Value::string("b")]);
+        assert_eq!(s, Value::Set(vec![Value::string("a"), Value::string("b")]));
+    }
+
+    #[test]
+    fn numbers_format_like_terraform() {
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(1.5), "1.5");
+        assert_eq!(Value::Number(-2.0).to_json(), serde_json::json!(-2));
+    }
+
+    #[test]
+    fn paths_render_like_terraform() {
+        let p = vec![PathStep::Key("tags".into()), PathStep::Key("Name Tag".into()), PathStep::Index(0)];
+        assert_eq!(path_to_string(&p), "tags[\"Name Tag\"][0]");
+    }
+
+    #[test]
+    fn unknown_mask_marks_only_unknowns() {
+        let v = Value::object([("id", Value::Unknown), ("name", Value::string("x"))]);
+        assert_eq!(v.unknown_mask(), serde_json::json!({"id": true}));
     }
 }

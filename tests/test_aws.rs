@@ -154,7 +154,8 @@ fn s3_errors_name_the_resource() {
     let Some(endpoint) = moto() else { return };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("main.tf"), format!("{}\nresource \"aws_s3_bucket\" \"bad\" {{\n  bucket = \"Not_A_Valid_Name\"\n}}\n", provider_block(&endpoint))).unwrap();
+    std::fs::write(d.join("main.tf"), format!("{}\nresource \"aws_s3_bucket\" \"bad\" {{\n  bucket = \"Not_A_Valid_Name\"\n}}\n", provider_block(&endpoint)))
+        .unwrap();
     let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -224,9 +225,17 @@ fn import_brings_existing_bucket_and_object_under_management() {
     let rt = rt();
     let s3 = rt.block_on(sdk(&endpoint));
     create_bucket(&rt, &s3, &bucket);
-    rt.block_on(s3.put_bucket_tagging().bucket(&bucket).tagging(
-        aws_sdk_s3::types::Tagging::builder().tag_set(aws_sdk_s3::types::Tag::builder().key("managed").value("skyform").build().unwrap()).build().unwrap(),
-    ).send())
+    rt.block_on(
+        s3.put_bucket_tagging()
+            .bucket(&bucket)
+            .tagging(
+                aws_sdk_s3::types::Tagging::builder()
+                    .tag_set(aws_sdk_s3::types::Tag::builder().key("managed").value("skyform").build().unwrap())
+                    .build()
+                    .unwrap(),
+            )
+            .send(),
+    )
     .unwrap();
     rt.block_on(s3.put_object().bucket(&bucket).key("a.txt").body(b"hello".to_vec().into()).content_type("text/plain").send()).unwrap();
 
@@ -406,7 +415,9 @@ fn security_group_rules_and_data_sources() {
     let config = |ports: &[u16]| {
         let ingress: String = ports
             .iter()
-            .map(|p| format!("  ingress {{\n    from_port   = {p}\n    to_port     = {p}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n"))
+            .map(|p| {
+                format!("  ingress {{\n    from_port   = {p}\n    to_port     = {p}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n")
+            })
             .collect();
         format!(
             "{}\ndata \"aws_vpc\" \"net\" {{\n  tags = {{ Name = \"{name}\" }}\n}}\n\ndata \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_security_group\" \"web\" {{\n  name   = \"{name}-web\"\n  vpc_id = data.aws_vpc.net.id\n{ingress}  egress {{\n    from_port   = 0\n    to_port     = 0\n    protocol    = \"-1\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n}}\n\noutput \"bucket_arn\" {{\n  value = data.aws_s3_bucket.b.arn\n}}\n",
@@ -420,7 +431,9 @@ fn security_group_rules_and_data_sources() {
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 
     // The group really has exactly the configured rules, in the found VPC.
-    let groups = rt.block_on(ec2.describe_security_groups().filters(aws_sdk_ec2::types::Filter::builder().name("group-name").values(format!("{name}-web")).build()).send()).unwrap();
+    let groups = rt
+        .block_on(ec2.describe_security_groups().filters(aws_sdk_ec2::types::Filter::builder().name("group-name").values(format!("{name}-web")).build()).send())
+        .unwrap();
     let g = &groups.security_groups()[0];
     assert_eq!(g.vpc_id(), Some(vpc_id.as_str()));
     let mut ports: Vec<i32> = g.ip_permissions().iter().filter_map(|p| p.from_port()).collect();
@@ -452,7 +465,10 @@ fn examples_apply_and_converge_against_moto() {
     // emptying a versioned bucket leaves (FakeDeleteMarker has no attribute 'dispose').
     let Some(endpoint) = moto() else { return };
     let bucket = unique("example");
-    for (name, vars) in [("aws-static-site", vec![format!("-var=endpoint={endpoint}"), format!("-var=bucket_name={bucket}"), "-var=versioning=Disabled".to_string()]), ("aws-web-server", vec![format!("-var=endpoint={endpoint}")])] {
+    for (name, vars) in [
+        ("aws-static-site", vec![format!("-var=endpoint={endpoint}"), format!("-var=bucket_name={bucket}"), "-var=versioning=Disabled".to_string()]),
+        ("aws-web-server", vec![format!("-var=endpoint={endpoint}")]),
+    ] {
         let dir = crate::common::example(name);
         let d = dir.path();
         let out = skyform(d).arg("apply").arg("-auto-approve").args(&vars).output().unwrap();
@@ -483,7 +499,10 @@ fn refresh_of_many_subnets_and_groups_uses_one_call_per_type() {
     let mut prior = Vec::new();
     for i in 0..20 {
         let s = rt.block_on(ec2.create_subnet().vpc_id(&vpc_id).cidr_block(format!("10.250.{i}.0/24")).send()).unwrap();
-        prior.push(ReadRequest { type_name: "aws_subnet".into(), prior_state: Value::object([("id", Value::string(s.subnet().unwrap().subnet_id().unwrap()))]) });
+        prior.push(ReadRequest {
+            type_name: "aws_subnet".into(),
+            prior_state: Value::object([("id", Value::string(s.subnet().unwrap().subnet_id().unwrap()))]),
+        });
         let g = rt.block_on(ec2.create_security_group().group_name(format!("{tag}-{i}")).description("bulk").vpc_id(&vpc_id).send()).unwrap();
         prior.push(ReadRequest { type_name: "aws_security_group".into(), prior_state: Value::object([("id", Value::string(g.group_id().unwrap()))]) });
     }
@@ -511,7 +530,8 @@ fn import_blocks_adopt_objects_during_plan_and_apply() {
     let rt = rt();
     let s3 = rt.block_on(sdk(&endpoint));
     create_bucket(&rt, &s3, &bucket);
-    rt.block_on(s3.put_object().bucket(&bucket).key("a.txt").body(b"hello".to_vec().into()).content_type("text/plain").tagging("managed=skyform").send()).unwrap();
+    rt.block_on(s3.put_object().bucket(&bucket).key("a.txt").body(b"hello".to_vec().into()).content_type("text/plain").tagging("managed=skyform").send())
+        .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -570,7 +590,14 @@ resource "aws_s3_object" "o" {{
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 
     // An import of an object that does not exist fails the plan, naming the address.
-    let text = std::fs::read_to_string(d.join("main.tf")).unwrap().replace("aws_s3_bucket.b\n", "aws_s3_bucket.c\n").replace("resource \"aws_s3_bucket\" \"b\"", "resource \"aws_s3_bucket\" \"c\" {\n  bucket = \"no-such-bucket-skyform\"\n}\n\nresource \"aws_s3_bucket\" \"b\"").replace("id = var.bucket", "id = \"no-such-bucket-skyform\"");
+    let text = std::fs::read_to_string(d.join("main.tf"))
+        .unwrap()
+        .replace("aws_s3_bucket.b\n", "aws_s3_bucket.c\n")
+        .replace(
+            "resource \"aws_s3_bucket\" \"b\"",
+            "resource \"aws_s3_bucket\" \"c\" {\n  bucket = \"no-such-bucket-skyform\"\n}\n\nresource \"aws_s3_bucket\" \"b\"",
+        )
+        .replace("id = var.bucket", "id = \"no-such-bucket-skyform\"");
     std::fs::write(d.join("main.tf"), text).unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));

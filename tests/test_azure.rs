@@ -56,7 +56,8 @@ fn container_and_blobs_apply_drift_update_import_destroy() {
     std::fs::write(d.join("files/b.txt"), "beta\n").unwrap();
     let config = |env: &str| {
         // dev: public blobs and two metadata keys; prod: the defaults (private) and one key.
-        let (access, metadata) = if env == "dev" { ("container_access_type = \"blob\"", "{ env = \"dev\", team = \"a\" }") } else { ("", "{ env = \"prod\" }") };
+        let (access, metadata) =
+            if env == "dev" { ("container_access_type = \"blob\"", "{ env = \"dev\", team = \"a\" }") } else { ("", "{ env = \"prod\" }") };
         format!(
             r#"{}
 resource "azurerm_storage_container" "c" {{
@@ -165,7 +166,8 @@ fn blob_refresh_lists_the_container_once() {
         let name = format!("obj/{i:03}.txt");
         let body = format!("object {i}");
         let md5 = md5_hex(body.as_bytes());
-        let options = BlockBlobClientUploadOptions { blob_content_md5: Some(hex_bytes(&md5)), blob_content_type: Some("text/plain".into()), ..Default::default() };
+        let options =
+            BlockBlobClientUploadOptions { blob_content_md5: Some(hex_bytes(&md5)), blob_content_type: Some("text/plain".into()), ..Default::default() };
         rt().block_on(client.blob_client(&name).upload(RequestContent::from(body.into_bytes()), Some(options))).unwrap();
         prior.push(Value::object([
             ("name", Value::string(&name)),
@@ -222,7 +224,10 @@ fn azure_errors_name_the_resource() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // An invalid container name is caught at plan, with its place in the file.
-    let bad = format!("{}\nresource \"azurerm_storage_container\" \"bad\" {{\n  name                 = \"Bad_Name\"\n  storage_account_name = \"{ACCOUNT}\"\n}}\n", provider_block(&endpoint));
+    let bad = format!(
+        "{}\nresource \"azurerm_storage_container\" \"bad\" {{\n  name                 = \"Bad_Name\"\n  storage_account_name = \"{ACCOUNT}\"\n}}\n",
+        provider_block(&endpoint)
+    );
     std::fs::write(d.join("main.tf"), &bad).unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -351,9 +356,19 @@ fn blob_properties_and_metadata_change_without_an_upload() {
         ("content_type", Value::string("text/plain")),
         ("metadata", Value::object([("a", Value::string("1"))])),
     ]);
-    let plan = rt().block_on(driver.plan(PlanRequest { type_name: "azurerm_storage_blob".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }));
+    let plan = rt().block_on(driver.plan(PlanRequest {
+        type_name: "azurerm_storage_blob".into(),
+        prior_state: None,
+        proposed_new_state: cfg.clone(),
+        config: cfg.clone(),
+    }));
     assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
-    let created = rt().block_on(driver.apply(ApplyRequest { type_name: "azurerm_storage_blob".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }));
+    let created = rt().block_on(driver.apply(ApplyRequest {
+        type_name: "azurerm_storage_blob".into(),
+        prior_state: None,
+        planned_state: Some(plan.planned_state),
+        config: cfg,
+    }));
     let prior = created.new_state.unwrap();
 
     // Same bytes (same content_md5), new content type, cache control and metadata, and a body
@@ -368,7 +383,12 @@ fn blob_properties_and_metadata_change_without_an_upload() {
         m.insert("metadata".into(), Value::object([("b", Value::string("2"))]));
     }
     let before = driver.requests();
-    let r = rt().block_on(driver.apply(ApplyRequest { type_name: "azurerm_storage_blob".into(), prior_state: Some(prior), planned_state: Some(planned.clone()), config: planned }));
+    let r = rt().block_on(driver.apply(ApplyRequest {
+        type_name: "azurerm_storage_blob".into(),
+        prior_state: Some(prior),
+        planned_state: Some(planned.clone()),
+        config: planned,
+    }));
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert_eq!(driver.requests() - before, 2, "Set Blob Properties and Set Blob Metadata");
     let props = rt().block_on(client.blob_client("p.txt").get_properties(None)).unwrap();

@@ -89,7 +89,10 @@ fn terraform_style_flags_and_chdir_work() {
     let dir = example("quickstart");
     let parent = dir.path().parent().unwrap();
     let name = dir.path().file_name().unwrap().to_string_lossy().into_owned();
-    let out = skyform(parent).args([format!("-chdir={name}").as_str(), "plan", "-no-color", "-refresh=false", "-parallelism=2", "-input=false", "-lock-timeout=1s"]).output().unwrap();
+    let out = skyform(parent)
+        .args([format!("-chdir={name}").as_str(), "plan", "-no-color", "-refresh=false", "-parallelism=2", "-input=false", "-lock-timeout=1s"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let out = skyform(parent).args(["--chdir", &name, "validate"]).output().unwrap();
     assert!(stdout(&out).contains("Success!"), "{}", stderr(&out));
@@ -120,12 +123,7 @@ fn closed_pipe_ends_quietly() {
     let config: String = (0..5000).map(|i| format!("resource \"terraform_data\" \"r{i}\" {{\n  input = {i}\n}}\n")).collect();
     std::fs::write(dir.path().join("main.tf"), config).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("skyform");
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("'{}' plan -no-color | head -1", bin.display()))
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = std::process::Command::new("sh").arg("-c").arg(format!("'{}' plan -no-color | head -1", bin.display())).current_dir(dir.path()).output().unwrap();
     assert_eq!(stdout(&out), "\n");
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
@@ -168,7 +166,7 @@ fn killed_apply_loses_nothing_and_the_next_apply_converges() {
     let list = skyform(dir.path()).args(["state", "list"]).output().unwrap();
     assert!(list.status.success(), "{}", stderr(&list));
     let kept = stdout(&list).lines().count();
-    assert!(kept >= 1 && kept < 3000, "{kept} resources in state after the kill");
+    assert!((1..3000).contains(&kept), "{kept} resources in state after the kill");
     let created = seen.split(':').next().unwrap().to_string();
     assert!(stdout(&list).lines().any(|l| l == created), "{created} was reported created but is not in state");
 
@@ -210,7 +208,8 @@ fn review_outputs_from_the_cli() {
     std::fs::write(d.join("bad.tf"), "output \"x\" {\n  value = nosuch(1)\n}\n").unwrap();
     let out = skyform(d).args(["plan", "-json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let diag = stdout(&out).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).find(|v| v["type"] == "diagnostic").expect("a diagnostic line");
+    let diag =
+        stdout(&out).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).find(|v| v["type"] == "diagnostic").expect("a diagnostic line");
     assert_eq!(diag["diagnostic"]["range"]["filename"], "bad.tf");
     assert_eq!(diag["diagnostic"]["range"]["start"]["line"], 2);
 }

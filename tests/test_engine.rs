@@ -73,7 +73,9 @@ fn create_before_destroy_orders_replacement() {
 
 #[test]
 fn removed_resource_and_count_shrink_are_deleted() {
-    let f = Fixture::new("resource \"test_thing\" \"n\" {\n  count = 3\n  name = \"n${count.index}\"\n}\nresource \"test_thing\" \"gone\" {\n  name = \"gone\"\n}\n");
+    let f = Fixture::new(
+        "resource \"test_thing\" \"n\" {\n  count = 3\n  name = \"n${count.index}\"\n}\nresource \"test_thing\" \"gone\" {\n  name = \"gone\"\n}\n",
+    );
     f.apply();
     f.write("main.tf", "resource \"test_thing\" \"n\" {\n  count = 2\n  name = \"n${count.index}\"\n}\n");
     let plan = f.plan().unwrap();
@@ -273,7 +275,8 @@ fn target_leaves_out_outputs_of_untargeted_resources_and_keeps_their_values() {
     g.store.remove_resource("test_thing.a").unwrap();
     g.store.remove_resource("test_thing.b").unwrap();
     let (config, _) = skyform::config::load_config(g.path()).map_err(|(d, _)| d).unwrap();
-    let engine = skyform::engine::Engine { config: &config, registry: &g.registry, root_dir: g.path(), hook: &skyform::engine::NoHook, cancel: Default::default() };
+    let engine =
+        skyform::engine::Engine { config: &config, registry: &g.registry, root_dir: g.path(), hook: &skyform::engine::NoHook, cancel: Default::default() };
     let state = g.store.load().unwrap();
     let imported = crate::common::rt().block_on(engine.import(&state, &Default::default(), "test_thing.a", &a_id));
     assert!(imported.is_ok(), "{}", imported.err().map(|d| d.to_string()).unwrap_or_default());

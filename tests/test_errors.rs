@@ -64,7 +64,9 @@ fn missing_required_variable() {
 
 #[test]
 fn failed_validation() {
-    let d = dir_with("variable \"n\" {\n  type = number\n  default = 5\n  validation {\n    condition = var.n > 10\n    error_message = \"n must exceed ten.\"\n  }\n}\n");
+    let d = dir_with(
+        "variable \"n\" {\n  type = number\n  default = 5\n  validation {\n    condition = var.n > 10\n    error_message = \"n must exceed ten.\"\n  }\n}\n",
+    );
     let err = plan_fails(d.path(), &[]);
     assert!(err.contains("n must exceed ten.") && err.contains("main.tf:1:1"), "{err}");
 }

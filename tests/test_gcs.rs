@@ -103,7 +103,10 @@ output "url" {{
     assert_eq!(download(&endpoint, &bucket, "inline.json").1, br#"{"env":"dev"}"#.to_vec());
     let (_, meta) = http("GET", &format!("{endpoint}b/{bucket}/o/{}", enc("files/a.txt")), &[], vec![]);
     let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap();
-    assert_eq!((meta["contentType"].as_str(), meta["cacheControl"].as_str(), meta["metadata"]["env"].as_str()), (Some("text/plain"), Some("no-cache"), Some("dev")));
+    assert_eq!(
+        (meta["contentType"].as_str(), meta["cacheControl"].as_str(), meta["metadata"]["env"].as_str()),
+        (Some("text/plain"), Some("no-cache"), Some("dev"))
+    );
 
     // The sensitive content never shows in the plan.
     std::fs::write(d.join("main.tf"), config("dev").replace("jsonencode({ env = \"dev\" })", "\"s3cr3t-value\"")).unwrap();
@@ -159,7 +162,8 @@ output "url" {{
 fn object_refresh_lists_the_bucket_once() {
     let Some(endpoint) = gcs() else { return };
     let bucket = unique("gcsbulk");
-    let (status, _) = http("POST", &format!("{endpoint}b?project=skyform-test"), &[("content-type", "application/json")], format!("{{\"name\":\"{bucket}\"}}").into_bytes());
+    let (status, _) =
+        http("POST", &format!("{endpoint}b?project=skyform-test"), &[("content-type", "application/json")], format!("{{\"name\":\"{bucket}\"}}").into_bytes());
     assert_eq!(status, 200);
     let n = 60;
     let mut prior = Vec::new();
@@ -197,13 +201,16 @@ fn object_refresh_lists_the_bucket_once() {
 
     // Objects of a bucket that is gone read as gone, not as errors.
     let elsewhere = unique("gone");
-    let reqs: Vec<ReadRequest> = prior.iter().map(|p| {
-        let mut v = p.clone();
-        if let Value::Map(m) = &mut v {
-            std::sync::Arc::make_mut(m).insert("bucket".into(), Value::string(&elsewhere));
-        }
-        ReadRequest { type_name: "google_storage_bucket_object".into(), prior_state: v }
-    }).collect();
+    let reqs: Vec<ReadRequest> = prior
+        .iter()
+        .map(|p| {
+            let mut v = p.clone();
+            if let Value::Map(m) = &mut v {
+                std::sync::Arc::make_mut(m).insert("bucket".into(), Value::string(&elsewhere));
+            }
+            ReadRequest { type_name: "google_storage_bucket_object".into(), prior_state: v }
+        })
+        .collect();
     let responses = rt.block_on(driver.read_batch(reqs));
     assert!(responses.iter().all(|r| r.new_state.is_none() && r.diagnostics.is_empty()));
 }
@@ -223,7 +230,10 @@ fn gcs_errors_name_the_resource() {
 
     // A name that is taken: the service's 409, with the address and what to do.
     let taken = unique("taken");
-    assert_eq!(http("POST", &format!("{endpoint}b?project=x"), &[("content-type", "application/json")], format!("{{\"name\":\"{taken}\"}}").into_bytes()).0, 200);
+    assert_eq!(
+        http("POST", &format!("{endpoint}b?project=x"), &[("content-type", "application/json")], format!("{{\"name\":\"{taken}\"}}").into_bytes()).0,
+        200
+    );
     let cfg = format!("{}\nresource \"google_storage_bucket\" \"t\" {{\n  name     = \"{taken}\"\n  location = \"US\"\n}}\n", provider_block(&endpoint));
     std::fs::write(d.join("main.tf"), &cfg).unwrap();
     let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
@@ -232,7 +242,11 @@ fn gcs_errors_name_the_resource() {
     assert!(err.contains("HTTP 409") && err.contains("google_storage_bucket.t") && err.contains("skyform import"), "{err}");
 
     // An object in a bucket that does not exist.
-    let cfg = format!("{}\nresource \"google_storage_bucket_object\" \"o\" {{\n  name    = \"o.txt\"\n  bucket  = \"{}\"\n  content = \"x\"\n}}\n", provider_block(&endpoint), unique("nothere"));
+    let cfg = format!(
+        "{}\nresource \"google_storage_bucket_object\" \"o\" {{\n  name    = \"o.txt\"\n  bucket  = \"{}\"\n  content = \"x\"\n}}\n",
+        provider_block(&endpoint),
+        unique("nothere")
+    );
     std::fs::write(d.join("main.tf"), &cfg).unwrap();
     let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

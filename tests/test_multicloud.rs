@@ -8,7 +8,9 @@ use crate::common::{emulator, example, http, skyform, stdout, succeeds, unique};
 
 #[test]
 fn one_changed_file_updates_its_copy_in_all_three_clouds() {
-    let (Some(moto), Some(azurite), Some(gcs)) = (emulator("SKYFORM_MOTO_ENDPOINT"), emulator("SKYFORM_AZURITE_BLOB_ENDPOINT"), emulator("SKYFORM_GCS_ENDPOINT")) else {
+    let (Some(moto), Some(azurite), Some(gcs)) =
+        (emulator("SKYFORM_MOTO_ENDPOINT"), emulator("SKYFORM_AZURITE_BLOB_ENDPOINT"), emulator("SKYFORM_GCS_ENDPOINT"))
+    else {
         return;
     };
     let dir = example("multi-cloud-storage");

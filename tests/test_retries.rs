@@ -119,9 +119,19 @@ fn gcs_bucket_insert_retried_after_a_lost_answer_adopts_its_own_bucket() {
         ("labels", Value::object([("env", Value::string("dev"))])),
         ("versioning", Value::List(vec![])),
     ]);
-    let plan = rt.block_on(driver.plan(PlanRequest { type_name: "google_storage_bucket".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }));
+    let plan = rt.block_on(driver.plan(PlanRequest {
+        type_name: "google_storage_bucket".into(),
+        prior_state: None,
+        proposed_new_state: cfg.clone(),
+        config: cfg.clone(),
+    }));
     assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
-    let r = rt.block_on(driver.apply(ApplyRequest { type_name: "google_storage_bucket".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }));
+    let r = rt.block_on(driver.apply(ApplyRequest {
+        type_name: "google_storage_bucket".into(),
+        prior_state: None,
+        planned_state: Some(plan.planned_state),
+        config: cfg,
+    }));
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert_eq!(r.new_state.unwrap().get_attr("uniform_bucket_level_access"), Some(&Value::Bool(false)));
     assert_eq!(served.load(Ordering::SeqCst), 3);

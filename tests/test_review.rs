@@ -57,7 +57,13 @@ fn plans() -> Vec<(&'static str, Plan)> {
     replace_forced.requires_replace = vec![vec![PathStep::Key("triggers_replace".into())]];
     let everything = Plan {
         changes: vec![
-            change("terraform_data.new", Action::Create, None, Value::Null, obj(&[("id", Value::Unknown), ("input", obj(&[("name", s("web")), ("port", Value::Number(8080.0))])), ("output", Value::Unknown)])),
+            change(
+                "terraform_data.new",
+                Action::Create,
+                None,
+                Value::Null,
+                obj(&[("id", Value::Unknown), ("input", obj(&[("name", s("web")), ("port", Value::Number(8080.0))])), ("output", Value::Unknown)]),
+            ),
             change(
                 "terraform_data.script",
                 Action::Update,
@@ -70,7 +76,10 @@ fn plans() -> Vec<(&'static str, Plan)> {
                 Action::Update,
                 None,
                 obj(&[("id", s("p-1")), ("input", s(POLICY))]),
-                obj(&[("id", s("p-1")), ("input", Value::String(serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(POLICY).unwrap()).unwrap()))]),
+                obj(&[
+                    ("id", s("p-1")),
+                    ("input", Value::String(serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(POLICY).unwrap()).unwrap())),
+                ]),
             ),
             change(
                 "terraform_data.policy_changed",
@@ -94,8 +103,20 @@ fn plans() -> Vec<(&'static str, Plan)> {
                 obj(&[("id", s("q-1")), ("input", s("same"))]),
                 obj(&[("id", Value::Unknown), ("input", s("same"))]),
             ),
-            change("terraform_data.old", Action::Delete, Some(ActionReason::DeleteBecauseNoResourceConfig), obj(&[("id", s("o-1")), ("input", s("bye"))]), Value::Null),
-            change("terraform_data.n[2]", Action::Delete, Some(ActionReason::DeleteBecauseCountIndex), obj(&[("id", s("n-2")), ("input", Value::Number(2.0))]), Value::Null),
+            change(
+                "terraform_data.old",
+                Action::Delete,
+                Some(ActionReason::DeleteBecauseNoResourceConfig),
+                obj(&[("id", s("o-1")), ("input", s("bye"))]),
+                Value::Null,
+            ),
+            change(
+                "terraform_data.n[2]",
+                Action::Delete,
+                Some(ActionReason::DeleteBecauseCountIndex),
+                obj(&[("id", s("n-2")), ("input", Value::Number(2.0))]),
+                Value::Null,
+            ),
             change(
                 "terraform_data.secret",
                 Action::Update,
@@ -112,7 +133,8 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ],
         ..Plan::default()
     };
-    let empty = Plan { changes: vec![change("terraform_data.same", Action::NoOp, None, obj(&[("id", s("z-1"))]), obj(&[("id", s("z-1"))]))], ..Plan::default() };
+    let empty =
+        Plan { changes: vec![change("terraform_data.same", Action::NoOp, None, obj(&[("id", s("z-1"))]), obj(&[("id", s("z-1"))]))], ..Plan::default() };
     vec![("everything", everything), ("empty", empty)]
 }
 
@@ -173,7 +195,15 @@ fn huge_plans_are_trimmed_resource_by_resource_with_a_note() {
     let big: String = (0..200).map(|i| format!("line {i} of a long generated file\n")).collect();
     let plan = Plan {
         changes: (0..400)
-            .map(|i| change(&format!("terraform_data.r[{i}]"), Action::Create, None, Value::Null, obj(&[("id", Value::Unknown), ("input", Value::String(big.clone()))])))
+            .map(|i| {
+                change(
+                    &format!("terraform_data.r[{i}]"),
+                    Action::Create,
+                    None,
+                    Value::Null,
+                    obj(&[("id", Value::Unknown), ("input", Value::String(big.clone()))]),
+                )
+            })
             .collect(),
         ..Plan::default()
     };

@@ -125,7 +125,8 @@ resource "aws_vpc" "v" {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("Argument not supported yet") && text.contains("\"instance_tenancy\""), "{text}");
     assert!(text.contains("main.tf:4:"), "the error points at the argument: {text}");
-    let bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n  cors_rule {\n    allowed_methods = [\"GET\"]\n    allowed_origins = [\"*\"]\n  }\n}\n";
+    let bucket =
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n  cors_rule {\n    allowed_methods = [\"GET\"]\n    allowed_origins = [\"*\"]\n  }\n}\n";
     let (code, text) = validate(bucket);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("Block not supported yet") && text.contains("\"cors_rule\""), "{text}");

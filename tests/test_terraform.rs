@@ -20,11 +20,7 @@ fn tf_or_skip(test: &str) -> Option<std::path::PathBuf> {
 /// `output -json` reduced to name -> (value, sensitive).
 fn outputs(json: &str) -> BTreeMap<String, (serde_json::Value, bool)> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("bad output -json ({e}): {json}"));
-    v.as_object()
-        .expect("an object")
-        .iter()
-        .map(|(k, o)| (k.clone(), (o["value"].clone(), o["sensitive"].as_bool().unwrap_or(false))))
-        .collect()
+    v.as_object().expect("an object").iter().map(|(k, o)| (k.clone(), (o["value"].clone(), o["sensitive"].as_bool().unwrap_or(false)))).collect()
 }
 
 /// Equal values; numbers compare as floats to within one part in 10^15 (Terraform prints its

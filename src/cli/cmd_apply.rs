@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::cmd_plan::make_plan;
-use super::common::{command_line, open_store, record_history, runtime, HistoryResult, CliError, CliResult, LockGuard, PlanFlags, Workspace};
+use super::common::{command_line, open_store, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
@@ -81,7 +81,10 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
     let plan = match &a.plan_file {
         Some(path) => {
             if destroy_cmd {
-                return Err(CliError::plain("Invalid arguments", "The destroy command does not take a plan file; use `plan -destroy -out=FILE` and apply that."));
+                return Err(CliError::plain(
+                    "Invalid arguments",
+                    "The destroy command does not take a plan file; use `plan -destroy -out=FILE` and apply that.",
+                ));
             }
             let plan = file::read(path).map_err(|e| CliError::plain("Failed to load the saved plan", e))?;
             check_saved_plan(&plan, &store, &ws)?;
@@ -135,7 +138,10 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
         eprint!("{}", render_all(&result.diagnostics, &ws.sources, colors.enabled));
     }
     if result.interrupted {
-        return Err(CliError::plain("Apply interrupted", format!("Stopped early after Ctrl-C: {summary}. Everything that finished is recorded in the state; run apply again to converge.")));
+        return Err(CliError::plain(
+            "Apply interrupted",
+            format!("Stopped early after Ctrl-C: {summary}. Everything that finished is recorded in the state; run apply again to converge."),
+        ));
     }
     if !ok {
         return Ok(1);

@@ -37,6 +37,9 @@ pub fn cmd_import(a: ImportArgs) -> CliResult {
     println!("{}: Importing from ID \"{}\"...", a.address, a.id);
     println!("{}: Import prepared!", a.address);
     println!("{}: Refreshing state... [id={}]", a.address, a.id);
-    println!("\n{}\n\nThe resources that were imported are shown above. These resources are now in\nyour skyform state and will henceforth be managed by skyform.", colors.green("Import successful!"));
+    println!(
+        "\n{}\n\nThe resources that were imported are shown above. These resources are now in\nyour skyform state and will henceforth be managed by skyform.",
+        colors.green("Import successful!")
+    );
     Ok(0)
 }

@@ -85,9 +85,7 @@ pub(super) fn make_plan_with(ws: &Workspace, flags: &PlanFlags, store: &StateSto
     let lines = ProgressHook::new(false, false);
     let hook: &dyn crate::engine::Hook = if quiet { &crate::engine::NoHook } else { &lines };
     let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook, cancel: Arc::new(AtomicBool::new(false)) };
-    let mut plan = runtime()?
-        .block_on(engine.plan(&state, &inputs, &opts))
-        .map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
+    let mut plan = runtime()?.block_on(engine.plan(&state, &inputs, &opts)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
     plan.config_hash = file::config_hash(&ws.sources);
     Ok(plan)
 }
@@ -111,10 +109,7 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
     }
     if let Some(out) = &a.out {
         file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
-        println!(
-            "\nSaved the plan to: {0}\n\nTo perform exactly these actions, run the following command to apply:\n    skyform apply \"{0}\"",
-            out.display()
-        );
+        println!("\nSaved the plan to: {0}\n\nTo perform exactly these actions, run the following command to apply:\n    skyform apply \"{0}\"", out.display());
     }
     let code = if a.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
     // The process exits next: freeing a large plan and configuration node by node is wasted work.

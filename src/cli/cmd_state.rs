@@ -104,7 +104,10 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
             for f in &a.addresses {
                 let found: Vec<&String> = state.resources.keys().filter(|k| matches(k, f)).collect();
                 if found.is_empty() {
-                    return Err(CliError::plain("Invalid target address", format!("No matching objects found for {f}. To view the available instances, use \"skyform state list\".")));
+                    return Err(CliError::plain(
+                        "Invalid target address",
+                        format!("No matching objects found for {f}. To view the available instances, use \"skyform state list\"."),
+                    ));
                 }
                 hits.extend(found);
             }

@@ -130,13 +130,7 @@ impl PlanFlags {
         for a in self.targets.iter().chain(&self.replace) {
             crate::addr::ResourceInstanceAddr::parse(a).map_err(|e| CliError::plain("Invalid resource address", e))?;
         }
-        Ok(PlanOptions {
-            destroy,
-            refresh: self.refresh,
-            targets: self.targets.clone(),
-            replace: self.replace.clone(),
-            parallelism: self.parallelism.max(1),
-        })
+        Ok(PlanOptions { destroy, refresh: self.refresh, targets: self.targets.clone(), replace: self.replace.clone(), parallelism: self.parallelism.max(1) })
     }
 }
 
@@ -150,9 +144,7 @@ pub struct Workspace {
 impl Workspace {
     pub fn load(colors: Colors) -> Result<Workspace, CliError> {
         let root_dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
-        let has_tf = std::fs::read_dir(&root_dir)
-            .map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "tf")))
-            .unwrap_or(false);
+        let has_tf = std::fs::read_dir(&root_dir).map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "tf"))).unwrap_or(false);
         if !has_tf {
             return Err(CliError::plain(
                 "No configuration files",
@@ -216,11 +208,7 @@ impl Drop for LockGuard<'_> {
 /// A multi-threaded tokio runtime for the engine. More workers than cores: state commits are
 /// short blocking SQLite writes, and they must not hold up the HTTP work of other resources.
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::plain("Failed to start the async runtime", e))
+    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().map_err(|e| CliError::plain("Failed to start the async runtime", e))
 }
 
 /// Warns about operations an earlier, interrupted apply left unfinished, then clears them.
@@ -305,17 +293,17 @@ fn redact_assignment(a: &str) -> String {
     }
 }
 
+pub fn warn_diags(d: &Diagnostics, sources: &Sources, colors: Colors) {
+    if !d.is_empty() {
+        eprint!("{}", render_all(d, sources, colors.enabled));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn variable_values_are_not_recorded() {
         let args = ["apply", "-var=pw=secret", "-var", "x=1=2", "-auto-approve", "--var=k=v"].map(String::from);
         assert_eq!(super::redact_vars(args), "apply -var=pw=... -var x=... -auto-approve --var=k=...");
-    }
-}
-
-pub fn warn_diags(d: &Diagnostics, sources: &Sources, colors: Colors) {
-    if !d.is_empty() {
-        eprint!("{}", render_all(d, sources, colors.enabled));
     }
 }

@@ -53,15 +53,8 @@ pub fn parse_file(file: &str, text: &str) -> Result<Body, Diagnostic> {
     let index = LineIndex::new(Arc::<str>::from(file), text);
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let loc = e.location();
-        let range = SourceRange {
-            file: index.file().clone(),
-            line: loc.line(),
-            col: loc.column(),
-            start: loc.offset(),
-            end: loc.offset(),
-        };
-        Diagnostic::error("Invalid HCL syntax", format!("{}: {}", e.message(), e.line().trim_end()))
-            .at(Some(&range))
+        let range = SourceRange { file: index.file().clone(), line: loc.line(), col: loc.column(), start: loc.offset(), end: loc.offset() };
+        Diagnostic::error("Invalid HCL syntax", format!("{}: {}", e.message(), e.line().trim_end())).at(Some(&range))
     })?;
     Ok(convert_body(&body, &index))
 }

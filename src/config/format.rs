@@ -105,11 +105,7 @@ fn walk_body(toks: &[Token], mut i: usize, path: &mut Vec<String>, edits: &mut V
                 e -= 1;
             }
             let expr = &toks[s..e];
-            let rewritten = if path.len() == 1 && path[0] == "variable" && name == "type" {
-                type_expr(expr)
-            } else {
-                value_expr(expr)
-            };
+            let rewritten = if path.len() == 1 && path[0] == "variable" && name == "type" { type_expr(expr) } else { value_expr(expr) };
             if let Some(with) = rewritten {
                 edits.push(Edit { range: s..e, with });
             }
@@ -120,11 +116,7 @@ fn walk_body(toks: &[Token], mut i: usize, path: &mut Vec<String>, edits: &mut V
         while j < toks.len() {
             match toks[j].kind {
                 Kind::Ident => {
-                    let quoted = vec![
-                        Token::new(Kind::OQuote, "\""),
-                        Token::new(Kind::QuotedLit, toks[j].text.clone()),
-                        Token::new(Kind::CQuote, "\""),
-                    ];
+                    let quoted = vec![Token::new(Kind::OQuote, "\""), Token::new(Kind::QuotedLit, toks[j].text.clone()), Token::new(Kind::CQuote, "\"")];
                     edits.push(Edit { range: j..j + 1, with: quoted });
                     j += 1;
                 }
@@ -168,12 +160,7 @@ fn attribute_end(toks: &[Token], start: usize) -> usize {
 /// `"${expr}"` becomes `expr` (in parentheses when it spans lines).
 fn value_expr(e: &[Token]) -> Option<Vec<Token>> {
     let n = e.len();
-    if n < 5
-        || e[0].kind != Kind::OQuote
-        || e[1].kind != Kind::TemplateInterp
-        || e[n - 2].kind != Kind::TemplateSeqEnd
-        || e[n - 1].kind != Kind::CQuote
-    {
+    if n < 5 || e[0].kind != Kind::OQuote || e[1].kind != Kind::TemplateInterp || e[n - 2].kind != Kind::TemplateSeqEnd || e[n - 1].kind != Kind::CQuote {
         return None;
     }
     let inside = &e[2..n - 2];
@@ -205,14 +192,8 @@ fn value_expr(e: &[Token]) -> Option<Vec<Token>> {
 
 /// In a `variable` block: `list` becomes `list(any)`, `"string"` becomes `string`, etc.
 fn type_expr(e: &[Token]) -> Option<Vec<Token>> {
-    let call = |name: &str, arg: &str| {
-        vec![
-            Token::new(Kind::Ident, name),
-            Token::new(Kind::OParen, "("),
-            Token::new(Kind::Ident, arg),
-            Token::new(Kind::CParen, ")"),
-        ]
-    };
+    let call =
+        |name: &str, arg: &str| vec![Token::new(Kind::Ident, name), Token::new(Kind::OParen, "("), Token::new(Kind::Ident, arg), Token::new(Kind::CParen, ")")];
     match e {
         [kw] if kw.kind == Kind::Ident && matches!(kw.text.as_str(), "list" | "map" | "set") => Some(call(&kw.text, "any")),
         [o, lit, c] if o.kind == Kind::OQuote && lit.kind == Kind::QuotedLit && c.kind == Kind::CQuote => match lit.text.as_str() {
@@ -252,11 +233,7 @@ fn canon_body(body: &mut Body, path: &mut Vec<String>) {
         match s {
             Structure::Attribute(attr) => {
                 let expr = std::mem::replace(&mut attr.expr, Expression::Null);
-                let expr = if path.len() == 1 && path[0] == "variable" && attr.key.as_str() == "type" {
-                    canon_type(expr)
-                } else {
-                    unwrap_interpolation(expr)
-                };
+                let expr = if path.len() == 1 && path[0] == "variable" && attr.key.as_str() == "type" { canon_type(expr) } else { unwrap_interpolation(expr) };
                 let mut expr = match expr {
                     Expression::Parenthesis(inner) => *inner,
                     other => other,

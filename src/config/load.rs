@@ -56,15 +56,9 @@ fn display_name(root: &Path, path: &Path) -> String {
 fn load_module(root: &Path, dir: &Path, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) -> Module {
     let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
-            .collect(),
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file()).collect(),
         Err(e) => {
-            diags.push(Diagnostic::error(
-                "Failed to read module directory",
-                format!("Could not read {}: {e}.", dir.display()),
-            ));
+            diags.push(Diagnostic::error("Failed to read module directory", format!("Could not read {}: {e}.", dir.display())));
             return module;
         }
     };
@@ -89,13 +83,7 @@ fn load_module(root: &Path, dir: &Path, sources: &mut Sources, diags: &mut Diagn
 
 fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) {
     for attr in &body.attributes {
-        diags.push(
-            Diagnostic::error(
-                "Unsupported argument",
-                format!("An argument named \"{}\" is not expected here.", attr.name),
-            )
-            .at(Some(&attr.range)),
-        );
+        diags.push(Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", attr.name)).at(Some(&attr.range)));
     }
     for block in body.blocks {
         match block.kind.as_str() {
@@ -135,11 +123,8 @@ fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, d
                 let mode = if block.kind == "data" { ResourceMode::Data } else { ResourceMode::Managed };
                 if block.labels.len() != 2 {
                     diags.push(
-                        Diagnostic::error(
-                            "Missing name for resource",
-                            format!("A {} block needs two labels: the type and the name.", block.kind),
-                        )
-                        .at(Some(&block.range)),
+                        Diagnostic::error("Missing name for resource", format!("A {} block needs two labels: the type and the name.", block.kind))
+                            .at(Some(&block.range)),
                     );
                     continue;
                 }
@@ -189,19 +174,12 @@ fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, d
                 Err(d) => diags.push(d),
             },
             "moved" | "check" | "removed" => diags.push(
-                Diagnostic::warning(
-                    "Block type not supported yet",
-                    format!("skyform does not support \"{}\" blocks yet; this block is ignored.", block.kind),
-                )
-                .at(Some(&block.range)),
+                Diagnostic::warning("Block type not supported yet", format!("skyform does not support \"{}\" blocks yet; this block is ignored.", block.kind))
+                    .at(Some(&block.range)),
             ),
-            other => diags.push(
-                Diagnostic::error(
-                    "Unsupported block type",
-                    format!("Blocks of type \"{other}\" are not expected here."),
-                )
-                .at(Some(&block.range)),
-            ),
+            other => {
+                diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.")).at(Some(&block.range)))
+            }
         }
     }
 }
@@ -218,13 +196,7 @@ fn one_label(block: &Block, kind: &str, diags: &mut Diagnostics) -> Option<Strin
     if block.labels.len() == 1 {
         Some(block.labels[0].clone())
     } else {
-        diags.push(
-            Diagnostic::error(
-                format!("Invalid {kind} block"),
-                format!("A {kind} block must have exactly one label: its name."),
-            )
-            .at(Some(&block.range)),
-        );
+        diags.push(Diagnostic::error(format!("Invalid {kind} block"), format!("A {kind} block must have exactly one label: its name.")).at(Some(&block.range)));
         None
     }
 }
@@ -243,10 +215,7 @@ fn literal_string(attr: &Attribute, diags: &mut Diagnostics) -> Option<String> {
     match literal(attr, diags)? {
         Value::String(s) => Some(s),
         other => {
-            diags.push(
-                Diagnostic::error("Invalid value", format!("A string is required here, not {}.", other.type_name()))
-                    .at(Some(&attr.expr_range)),
-            );
+            diags.push(Diagnostic::error("Invalid value", format!("A string is required here, not {}.", other.type_name())).at(Some(&attr.expr_range)));
             None
         }
     }
@@ -256,10 +225,7 @@ fn literal_bool(attr: &Attribute, diags: &mut Diagnostics) -> bool {
     match literal(attr, diags) {
         Some(Value::Bool(b)) => b,
         Some(other) => {
-            diags.push(
-                Diagnostic::error("Invalid value", format!("A bool is required here, not {}.", other.type_name()))
-                    .at(Some(&attr.expr_range)),
-            );
+            diags.push(Diagnostic::error("Invalid value", format!("A bool is required here, not {}.", other.type_name())).at(Some(&attr.expr_range)));
             false
         }
         None => false,
@@ -269,18 +235,12 @@ fn literal_bool(attr: &Attribute, diags: &mut Diagnostics) -> bool {
 fn check_attrs(body: &Body, allowed: &[&str], blocks: &[&str], diags: &mut Diagnostics) {
     for a in &body.attributes {
         if !allowed.contains(&a.name.as_str()) {
-            diags.push(
-                Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.name))
-                    .at(Some(&a.range)),
-            );
+            diags.push(Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.name)).at(Some(&a.range)));
         }
     }
     for b in &body.blocks {
         if !blocks.contains(&b.kind.as_str()) {
-            diags.push(
-                Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind))
-                    .at(Some(&b.range)),
-            );
+            diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind)).at(Some(&b.range)));
         }
     }
 }
@@ -331,13 +291,8 @@ fn decode_variable(name: &str, block: &Block, diags: &mut Diagnostics) -> Option
         let msg = v.body.attribute("error_message").cloned();
         match (cond, msg) {
             (Some(condition), Some(error_message)) => validations.push(Validation { condition, error_message }),
-            _ => diags.push(
-                Diagnostic::error(
-                    "Invalid validation block",
-                    "A validation block needs both \"condition\" and \"error_message\".",
-                )
-                .at(Some(&v.range)),
-            ),
+            _ => diags
+                .push(Diagnostic::error("Invalid validation block", "A validation block needs both \"condition\" and \"error_message\".").at(Some(&v.range))),
         }
     }
     Some(Variable {
@@ -356,10 +311,7 @@ fn decode_output(name: &str, block: Block, diags: &mut Diagnostics) -> Option<Ou
     let b = &block.body;
     check_attrs(b, &["value", "description", "sensitive", "depends_on", "ephemeral"], &["precondition"], diags);
     let Some(value) = b.attribute("value").cloned() else {
-        diags.push(
-            Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.")
-                .at(Some(&block.range)),
-        );
+        diags.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.").at(Some(&block.range)));
         return None;
     };
     Some(Output {
@@ -378,12 +330,18 @@ fn decode_import(block: &Block, depth: usize) -> Result<ImportBlock, Diagnostic>
     if depth > 0 {
         return Err(Diagnostic::error("Invalid import configuration", "An import block is only allowed in the root module.").at(Some(&block.range)));
     }
-    let missing = |name: &str| Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found.")).at(Some(&block.range));
+    let missing = |name: &str| {
+        Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found.")).at(Some(&block.range))
+    };
     let to_attr = block.body.attribute("to").ok_or_else(|| missing("to"))?;
     let id = block.body.attribute("id").ok_or_else(|| missing("id"))?;
-    let to = traversal_text(&to_attr.expr)
-        .or_else(|| import_address_with_key(&to_attr.expr))
-        .ok_or_else(|| Diagnostic::error("Invalid import address", "The \"to\" argument must be a resource instance address, like aws_s3_bucket.site or aws_s3_object.file[\"index.html\"].").at(Some(&to_attr.expr_range)))?;
+    let to = traversal_text(&to_attr.expr).or_else(|| import_address_with_key(&to_attr.expr)).ok_or_else(|| {
+        Diagnostic::error(
+            "Invalid import address",
+            "The \"to\" argument must be a resource instance address, like aws_s3_bucket.site or aws_s3_object.file[\"index.html\"].",
+        )
+        .at(Some(&to_attr.expr_range))
+    })?;
     crate::addr::ResourceInstanceAddr::parse(&to).map_err(|e| Diagnostic::error("Invalid import address", e.to_string()).at(Some(&to_attr.expr_range)))?;
     Ok(ImportBlock { to, id: id.clone(), range: block.range.clone() })
 }
@@ -427,20 +385,16 @@ pub fn traversal_text(expr: &hcl::Expression) -> Option<String> {
 
 fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<(String, SourceRange)> {
     let hcl::Expression::Array(items) = &attr.expr else {
-        diags.push(
-            Diagnostic::error("Invalid depends_on", "The depends_on argument must be a list of references.")
-                .at(Some(&attr.expr_range)),
-        );
+        diags.push(Diagnostic::error("Invalid depends_on", "The depends_on argument must be a list of references.").at(Some(&attr.expr_range)));
         return Vec::new();
     };
     let mut out = Vec::new();
     for item in items {
         match traversal_text(item) {
             Some(s) => out.push((s, attr.expr_range.clone())),
-            None => diags.push(
-                Diagnostic::error("Invalid reference", "A static reference to a resource or module is required here.")
-                    .at(Some(&attr.expr_range)),
-            ),
+            None => {
+                diags.push(Diagnostic::error("Invalid reference", "A static reference to a resource or module is required here.").at(Some(&attr.expr_range)))
+            }
         }
     }
     out
@@ -448,12 +402,7 @@ fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<(String, Sou
 
 fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
     let b = &block.body;
-    check_attrs(
-        b,
-        &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"],
-        &["precondition", "postcondition"],
-        diags,
-    );
+    check_attrs(b, &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"], &["precondition", "postcondition"], diags);
     let mut lc = Lifecycle {
         create_before_destroy: b.attribute("create_before_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
         prevent_destroy: b.attribute("prevent_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
@@ -462,14 +411,9 @@ fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
     if let Some(a) = b.attribute("ignore_changes") {
         lc.ignore_changes = match &a.expr {
             hcl::Expression::Variable(v) if v.as_str() == "all" => IgnoreChanges::All,
-            hcl::Expression::Array(items) => {
-                IgnoreChanges::Paths(items.iter().filter_map(|e| attr_path(e, a, diags)).collect())
-            }
+            hcl::Expression::Array(items) => IgnoreChanges::Paths(items.iter().filter_map(|e| attr_path(e, a, diags)).collect()),
             _ => {
-                diags.push(
-                    Diagnostic::error("Invalid ignore_changes", "Expected `all` or a list of attribute names.")
-                        .at(Some(&a.expr_range)),
-                );
+                diags.push(Diagnostic::error("Invalid ignore_changes", "Expected `all` or a list of attribute names.").at(Some(&a.expr_range)));
                 IgnoreChanges::None
             }
         };
@@ -481,10 +425,7 @@ fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
                     lc.replace_triggered_by.push(Attribute { expr: e.clone(), ..a.clone() });
                 }
             }
-            _ => diags.push(
-                Diagnostic::error("Invalid replace_triggered_by", "A list of resource references is required.")
-                    .at(Some(&a.expr_range)),
-            ),
+            _ => diags.push(Diagnostic::error("Invalid replace_triggered_by", "A list of resource references is required.").at(Some(&a.expr_range))),
         }
     }
     lc
@@ -493,10 +434,7 @@ fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
 fn attr_path(expr: &hcl::Expression, attr: &Attribute, diags: &mut Diagnostics) -> Option<AttrPath> {
     use hcl::expr::TraversalOperator;
     let fail = |diags: &mut Diagnostics| {
-        diags.push(
-            Diagnostic::error("Invalid ignore_changes", "Each item must be an attribute name, e.g. tags or tags[\"Name\"].")
-                .at(Some(&attr.expr_range)),
-        );
+        diags.push(Diagnostic::error("Invalid ignore_changes", "Each item must be an attribute name, e.g. tags or tags[\"Name\"].").at(Some(&attr.expr_range)));
         None
     };
     match expr {
@@ -508,9 +446,7 @@ fn attr_path(expr: &hcl::Expression, attr: &Attribute, diags: &mut Diagnostics) 
                 match op {
                     TraversalOperator::GetAttr(id) => path.push(PathStep::Key(id.as_str().to_string())),
                     TraversalOperator::Index(hcl::Expression::String(k)) => path.push(PathStep::Key(k.clone())),
-                    TraversalOperator::Index(hcl::Expression::Number(n)) => {
-                        path.push(PathStep::Index(n.as_u64().unwrap_or(0)))
-                    }
+                    TraversalOperator::Index(hcl::Expression::Number(n)) => path.push(PathStep::Index(n.as_u64().unwrap_or(0))),
                     TraversalOperator::LegacyIndex(n) => path.push(PathStep::Index(*n)),
                     _ => return fail(diags),
                 }
@@ -539,10 +475,7 @@ fn decode_resource(mode: ResourceMode, block: Block, diags: &mut Diagnostics) ->
         Some(a) => match traversal_text(&a.expr) {
             Some(s) => s,
             None => {
-                diags.push(
-                    Diagnostic::error("Invalid provider reference", "Expected a provider reference such as aws.west.")
-                        .at(Some(&a.expr_range)),
-                );
+                diags.push(Diagnostic::error("Invalid provider reference", "Expected a provider reference such as aws.west.").at(Some(&a.expr_range)));
                 return None;
             }
         },
@@ -550,18 +483,7 @@ fn decode_resource(mode: ResourceMode, block: Block, diags: &mut Diagnostics) ->
     };
     let lifecycle = b.blocks_of("lifecycle").next().map(|l| decode_lifecycle(l, diags)).unwrap_or_default();
     let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
-    Some(Resource {
-        mode,
-        name: block.labels[1].clone(),
-        type_name,
-        count,
-        for_each,
-        depends_on,
-        provider,
-        lifecycle,
-        range: block.range,
-        body: block.body,
-    })
+    Some(Resource { mode, name: block.labels[1].clone(), type_name, count, for_each, depends_on, provider, lifecycle, range: block.range, body: block.body })
 }
 
 fn decode_module_call(
@@ -575,47 +497,32 @@ fn decode_module_call(
 ) -> Option<ModuleCall> {
     let b = &block.body;
     let Some(src_attr) = b.attribute("source") else {
-        diags.push(
-            Diagnostic::error("Missing required argument", "The argument \"source\" is required, but no definition was found.")
-                .at(Some(&block.range)),
-        );
+        diags.push(Diagnostic::error("Missing required argument", "The argument \"source\" is required, but no definition was found.").at(Some(&block.range)));
         return None;
     };
     let source = literal_string(src_attr, diags)?;
     if !(source.starts_with("./") || source.starts_with("../")) {
         diags.push(
-            Diagnostic::error(
-                "Unsupported module source",
-                format!("Only local module sources (\"./path\" or \"../path\") are supported; got \"{source}\"."),
-            )
-            .at(Some(&src_attr.expr_range)),
+            Diagnostic::error("Unsupported module source", format!("Only local module sources (\"./path\" or \"../path\") are supported; got \"{source}\"."))
+                .at(Some(&src_attr.expr_range)),
         );
         return None;
     }
     for meta in ["count", "for_each"] {
         if let Some(a) = b.attribute(meta) {
             diags.push(
-                Diagnostic::error(
-                    "Module repetition not supported yet",
-                    format!("skyform does not support \"{meta}\" on module calls yet."),
-                )
-                .at(Some(&a.range)),
+                Diagnostic::error("Module repetition not supported yet", format!("skyform does not support \"{meta}\" on module calls yet."))
+                    .at(Some(&a.range)),
             );
         }
     }
     let dir = parent.dir.join(&source);
     if !dir.is_dir() {
-        diags.push(
-            Diagnostic::error("Module not found", format!("The module directory {} does not exist.", dir.display()))
-                .at(Some(&src_attr.expr_range)),
-        );
+        diags.push(Diagnostic::error("Module not found", format!("The module directory {} does not exist.", dir.display())).at(Some(&src_attr.expr_range)));
         return None;
     }
     if depth > 32 {
-        diags.push(
-            Diagnostic::error("Module nesting too deep", "Modules are nested more than 32 levels; is a module calling itself?")
-                .at(Some(&block.range)),
-        );
+        diags.push(Diagnostic::error("Module nesting too deep", "Modules are nested more than 32 levels; is a module calling itself?").at(Some(&block.range)));
         return None;
     }
     let module = load_module(root, &dir, sources, diags, depth + 1);
@@ -636,11 +543,8 @@ fn decode_module_call(
     for (vname, v) in &module.variables {
         if v.default.is_none() && inputs.attribute(vname).is_none() {
             diags.push(
-                Diagnostic::error(
-                    "Missing required argument",
-                    format!("The argument \"{vname}\" is required, but no definition was found."),
-                )
-                .at(Some(&block.range)),
+                Diagnostic::error("Missing required argument", format!("The argument \"{vname}\" is required, but no definition was found."))
+                    .at(Some(&block.range)),
             );
         }
     }

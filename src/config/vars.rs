@@ -37,10 +37,7 @@ struct LiteralScope {
 
 impl Scope for LiteralScope {
     fn lookup(&self, name: &str, _attrs: &[&str]) -> Result<(Value, usize), EvalError> {
-        Err(EvalError::new(
-            "Variables not allowed",
-            format!("Variables may not be used here (found a reference to \"{name}\")."),
-        ))
+        Err(EvalError::new("Variables not allowed", format!("Variables may not be used here (found a reference to \"{name}\").")))
     }
     fn func_context(&self) -> &FuncContext {
         &self.ctx
@@ -75,9 +72,7 @@ pub fn collect_input_variables(
             }
         }
     }
-    let mut auto: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut auto: Vec<_> = std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     auto.retain(|p: &std::path::PathBuf| {
         let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
@@ -116,10 +111,7 @@ pub fn collect_input_variables(
             VarArg::File(f) => {
                 let p = dir.join(f);
                 if !p.is_file() {
-                    diags.push(Diagnostic::error(
-                        "Failed to read variables file",
-                        format!("Given variables file {f} does not exist."),
-                    ));
+                    diags.push(Diagnostic::error("Failed to read variables file", format!("Given variables file {f} does not exist.")));
                     continue;
                 }
                 load_var_file(root, &p, dir, true, &mut out, &mut diags);
@@ -149,14 +141,7 @@ fn parse_cli_value(raw: &str, ty: &Type) -> Result<Value, String> {
     }
 }
 
-fn load_var_file(
-    root: &Module,
-    path: &Path,
-    dir: &Path,
-    explicit: bool,
-    out: &mut BTreeMap<String, RawVar>,
-    diags: &mut Diagnostics,
-) {
+fn load_var_file(root: &Module, path: &Path, dir: &Path, explicit: bool, out: &mut BTreeMap<String, RawVar>, diags: &mut Diagnostics) {
     let name = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().into_owned();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -169,7 +154,7 @@ fn load_var_file(
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(m)) => {
                 for (k, v) in m {
-                    assign(root, out, diags, &k, Value::from_json(&v), format!("{name}"), explicit);
+                    assign(root, out, diags, &k, Value::from_json(&v), name.to_string(), explicit);
                 }
             }
             _ => diags.push(Diagnostic::error("Invalid variables file", format!("{name} must hold a JSON object."))),
@@ -179,9 +164,7 @@ fn load_var_file(
     match parse_file(&name, &text) {
         Ok(body) => {
             for b in &body.blocks {
-                diags.push(
-                    Diagnostic::error("Unexpected block", "Blocks are not allowed in a variables file.").at(Some(&b.range)),
-                );
+                diags.push(Diagnostic::error("Unexpected block", "Blocks are not allowed in a variables file.").at(Some(&b.range)));
             }
             for a in &body.attributes {
                 match eval_literal(&a.expr) {
@@ -194,22 +177,10 @@ fn load_var_file(
     }
 }
 
-fn assign(
-    root: &Module,
-    out: &mut BTreeMap<String, RawVar>,
-    diags: &mut Diagnostics,
-    name: &str,
-    value: Value,
-    origin: String,
-    explicit: bool,
-) {
+fn assign(root: &Module, out: &mut BTreeMap<String, RawVar>, diags: &mut Diagnostics, name: &str, value: Value, origin: String, explicit: bool) {
     if !root.variables.contains_key(name) {
         let msg = format!("The variables file {origin} assigns a value to \"{name}\", but the root module does not declare a variable of that name.");
-        diags.push(if explicit {
-            Diagnostic::error("Value for undeclared variable", msg)
-        } else {
-            Diagnostic::warning("Value for undeclared variable", msg)
-        });
+        diags.push(if explicit { Diagnostic::error("Value for undeclared variable", msg) } else { Diagnostic::warning("Value for undeclared variable", msg) });
         return;
     }
     out.insert(name.to_string(), RawVar { value, origin });

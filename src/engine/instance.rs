@@ -157,9 +157,7 @@ fn consistent(saved: &Value, new: &Value) -> bool {
     match (saved, new) {
         (Value::Unknown, _) => true,
         (Value::Map(a), Value::Map(b)) => a.iter().all(|(k, v)| consistent(v, b.get(k).unwrap_or(&Value::Null))),
-        (Value::List(a), Value::List(b)) | (Value::Set(a), Value::Set(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| consistent(x, y))
-        }
+        (Value::List(a), Value::List(b)) | (Value::Set(a), Value::Set(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| consistent(x, y)),
         (a, b) => a == b,
     }
 }
@@ -305,12 +303,7 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
             let forced = !forcing.is_empty() && planned != *p;
             if requested || triggered || forced {
                 let create = provider
-                    .plan(PlanRequest {
-                        type_name,
-                        prior_state: None,
-                        proposed_new_state: proposed_new(&i.schema.block, None, &cfg),
-                        config: cfg.clone(),
-                    })
+                    .plan(PlanRequest { type_name, prior_state: None, proposed_new_state: proposed_new(&i.schema.block, None, &cfg), config: cfg.clone() })
                     .await;
                 if create.diagnostics.has_errors() {
                     return i.fail(create.diagnostics);
@@ -466,10 +459,7 @@ async fn operate(
     };
     let journal = store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref()).map_err(state_err)?;
     let start = Instant::now();
-    let resp = i
-        .provider()?
-        .apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config })
-        .await;
+    let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config }).await;
     let failed = resp.diagnostics.has_errors();
     let new = resp.new_state.map(Value::strip_marks);
     let result = match (&new, action) {
@@ -499,10 +489,7 @@ async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, config: V
     let id = prior.as_ref().and_then(|p| p.get_attr("id")).and_then(Value::as_str).map(str::to_string);
     i.ctx.hook.pre_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref());
     let start = Instant::now();
-    let resp = i
-        .provider()?
-        .apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config })
-        .await;
+    let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config }).await;
     let failed = resp.diagnostics.has_errors();
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
     i.ctx.hook.post_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
@@ -511,7 +498,17 @@ async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, config: V
             resp.diagnostics
                 .0
                 .into_iter()
-                .map(|d| Diagnostic { detail: format!("{}\n\nThe replaced object (id {}) could not be deleted and is no longer tracked in state; delete it by hand.", d.detail, id.clone().unwrap_or_default()), ..d }.with_address(&addr))
+                .map(|d| {
+                    Diagnostic {
+                        detail: format!(
+                            "{}\n\nThe replaced object (id {}) could not be deleted and is no longer tracked in state; delete it by hand.",
+                            d.detail,
+                            id.clone().unwrap_or_default()
+                        ),
+                        ..d
+                    }
+                    .with_address(&addr)
+                })
                 .collect(),
         ));
     }

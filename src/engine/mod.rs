@@ -76,6 +76,7 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
+    #[allow(clippy::too_many_arguments)]
     fn context<'c>(
         &'c self,
         graph: &'c Graph,
@@ -171,8 +172,7 @@ impl<'a> Engine<'a> {
         let mut changes = std::mem::take(&mut *ctx.changes.lock().unwrap_or_else(|e| e.into_inner()));
         // Instances of resources no longer in the configuration, or everything for destroy.
         let planned: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
-        let configured: HashSet<String> =
-            graph.index.keys().filter(|k| matches!(k, NodeKind::Resource { .. })).map(|k| k.address()).collect();
+        let configured: HashSet<String> = graph.index.keys().filter(|k| matches!(k, NodeKind::Resource { .. })).map(|k| k.address()).collect();
         for (addr, insts) in &ctx.state_by_resource {
             let in_config = configured.contains(addr);
             if in_config && !opts.destroy {
@@ -323,9 +323,7 @@ impl<'a> Engine<'a> {
             }
         };
         let start = std::time::Instant::now();
-        let resp = provider
-            .apply(ApplyRequest { type_name: c.type_name.clone(), prior_state: Some(prior), planned_state: None, config: Value::Null })
-            .await;
+        let resp = provider.apply(ApplyRequest { type_name: c.type_name.clone(), prior_state: Some(prior), planned_state: None, config: Value::Null }).await;
         let failed = resp.diagnostics.has_errors();
         let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
         self.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
@@ -361,8 +359,7 @@ fn included_nodes(graph: &Graph, targets: &[String]) -> Result<Option<HashSet<No
     let mut set = HashSet::new();
     let mut stack = Vec::new();
     for t in targets {
-        let parsed = crate::addr::ResourceInstanceAddr::parse(t)
-            .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid target address", e.to_string())))?;
+        let parsed = crate::addr::ResourceInstanceAddr::parse(t).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid target address", e.to_string())))?;
         let kind = NodeKind::Resource { module: parsed.resource.module.clone(), key: parsed.resource.local() };
         match graph.node(&kind) {
             Some(i) => stack.push(i),
@@ -452,12 +449,10 @@ impl Engine<'_> {
                 format!("The configuration does not declare {}. Add a resource block for it before importing.", addr.resource),
             )
         })?;
-        let key_ok = match (&addr.key, r.count.is_some(), r.for_each.is_some()) {
-            (None, false, false) => true,
-            (Some(crate::addr::InstanceKey::Int(_)), true, _) => true,
-            (Some(crate::addr::InstanceKey::Str(_)), _, true) => true,
-            _ => false,
-        };
+        let key_ok = matches!(
+            (&addr.key, r.count.is_some(), r.for_each.is_some()),
+            (None, false, false) | (Some(crate::addr::InstanceKey::Int(_)), true, _) | (Some(crate::addr::InstanceKey::Str(_)), _, true)
+        );
         if !key_ok {
             return Err(err("Invalid instance key", format!("{address} does not match how {} is declared (count, for_each, or neither).", addr.resource)));
         }

@@ -1,8 +1,8 @@
 //! Resource nodes: expand `count` / `for_each`, evaluate each instance's configuration, and
 //! either plan it (diff against the refreshed prior state) or apply its planned change.
 
-use std::sync::Arc;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use petgraph::graph::NodeIndex;
 
@@ -15,8 +15,8 @@ use crate::config::{Resource, RESOURCE_META};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{eval_body, eval_expr};
 use crate::graph::NodeKind;
-use crate::provider::registry::TypeSupport;
 use crate::plan::{Action, ActionReason, ResourceChange};
+use crate::provider::registry::TypeSupport;
 use crate::value::Value;
 
 /// How a resource expands into instances.
@@ -26,15 +26,15 @@ pub(crate) enum Expansion {
     ForEach(BTreeMap<String, Value>),
 }
 
+/// One instance of an expansion: its key, `count.index` and `each.key`/`each.value`.
+type InstanceSpec = (Option<InstanceKey>, Option<i64>, Option<(Value, Value)>);
+
 impl Expansion {
-    fn instances(&self) -> Vec<(Option<InstanceKey>, Option<i64>, Option<(Value, Value)>)> {
+    fn instances(&self) -> Vec<InstanceSpec> {
         match self {
             Expansion::Single => vec![(None, None, None)],
             Expansion::Count(n) => (0..*n).map(|i| (Some(InstanceKey::Int(i)), Some(i), None)).collect(),
-            Expansion::ForEach(m) => m
-                .iter()
-                .map(|(k, v)| (Some(InstanceKey::Str(k.clone())), None, Some((Value::String(k.clone()), v.clone()))))
-                .collect(),
+            Expansion::ForEach(m) => m.iter().map(|(k, v)| (Some(InstanceKey::Str(k.clone())), None, Some((Value::String(k.clone()), v.clone())))).collect(),
         }
     }
 
@@ -66,11 +66,7 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
             let kind = if r.mode == ResourceMode::Data { "data source" } else { "resource type" };
             return Err(Diagnostic::error(
                 format!("Invalid {kind}"),
-                format!(
-                    "The provider \"{}\" does not support {kind} \"{}\".",
-                    crate::provider::registry::provider_for_type(&r.type_name),
-                    r.type_name
-                ),
+                format!("The provider \"{}\" does not support {kind} \"{}\".", crate::provider::registry::provider_for_type(&r.type_name), r.type_name),
             )
             .at(Some(&r.range))
             .into());
@@ -90,11 +86,7 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
     for (key, count_index, each) in expansion.instances() {
         let mut scope = NodeScope::new(ctx, module);
         scope.count_index = count_index.or(if ctx.op == Op::Validate && r.count.is_some() { Some(0) } else { None });
-        scope.each = each.or(if ctx.op == Op::Validate && r.for_each.is_some() {
-            Some((Value::Unknown, Value::Unknown))
-        } else {
-            None
-        });
+        scope.each = each.or(if ctx.op == Op::Validate && r.for_each.is_some() { Some((Value::Unknown, Value::Unknown)) } else { None });
         let inst = addr.instance(key.clone());
         keys.insert(inst.to_string());
         let config = match eval_body(&r.body, &schema.block, &scope, RESOURCE_META) {
@@ -122,11 +114,7 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
     if diags.has_errors() {
         return Err(diags);
     }
-    let value = if ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some()) {
-        Value::Unknown
-    } else {
-        expansion.aggregate(values)
-    };
+    let value = if ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some()) { Value::Unknown } else { expansion.aggregate(values) };
     let _ = ctx.values[idx.index()].set(value);
     Ok(())
 }
@@ -190,13 +178,7 @@ fn value_from_state(ctx: &Ctx<'_>, addr: &str, r: &Resource) -> Value {
         v.sort_by_key(|x| x.0);
         Value::List(v.into_iter().map(|x| x.1).collect())
     } else if r.for_each.is_some() {
-        Value::Map(
-            insts
-                .iter()
-                .filter_map(|s| Some((s.index_key.as_ref()?.as_str()?.to_string(), s.marked_attributes())))
-                .collect::<BTreeMap<_, _>>()
-                .into(),
-        )
+        Value::Map(insts.iter().filter_map(|s| Some((s.index_key.as_ref()?.as_str()?.to_string(), s.marked_attributes()))).collect::<BTreeMap<_, _>>().into())
     } else {
         insts.first().map(|s| s.marked_attributes()).unwrap_or(Value::Null)
     }
@@ -252,7 +234,13 @@ fn expand(r: &Resource, scope: &NodeScope<'_, '_>) -> Result<Expansion, Diagnost
 }
 
 /// Plans deletes for instances in state whose key the expansion no longer has.
-fn plan_orphan_instances(ctx: &Ctx<'_>, addr: &ResourceAddr, r: &Resource, exp: &Expansion, keys: &std::collections::HashSet<String>) -> Result<(), Diagnostics> {
+fn plan_orphan_instances(
+    ctx: &Ctx<'_>,
+    addr: &ResourceAddr,
+    r: &Resource,
+    exp: &Expansion,
+    keys: &std::collections::HashSet<String>,
+) -> Result<(), Diagnostics> {
     if r.mode == ResourceMode::Data {
         return Ok(());
     }

@@ -21,9 +21,7 @@ pub(crate) struct NodeScope<'c, 'a> {
 
 impl<'c, 'a> NodeScope<'c, 'a> {
     pub fn new(ctx: &'c Ctx<'a>, module: &ModulePath) -> NodeScope<'c, 'a> {
-        let dir = crate::graph::build::module_at(&ctx.config.root, module)
-            .map(|m| m.dir.clone())
-            .unwrap_or_else(|| ctx.root_dir.to_path_buf());
+        let dir = crate::graph::build::module_at(&ctx.config.root, module).map(|m| m.dir.clone()).unwrap_or_else(|| ctx.root_dir.to_path_buf());
         NodeScope { ctx, module: module.clone(), count_index: None, each: None, func: FuncContext { base_dir: dir } }
     }
 
@@ -47,11 +45,8 @@ impl Scope for NodeScope<'_, '_> {
                 let Some(n) = attrs.first() else {
                     return Err(EvalError::new("Invalid reference", format!("The \"{name}\" object cannot be accessed directly.")));
                 };
-                let kind = if name == "var" {
-                    NodeKind::Variable { module: m, name: n.to_string() }
-                } else {
-                    NodeKind::Local { module: m, name: n.to_string() }
-                };
+                let kind =
+                    if name == "var" { NodeKind::Variable { module: m, name: n.to_string() } } else { NodeKind::Local { module: m, name: n.to_string() } };
                 Ok((self.node_value(kind)?, 1))
             }
             "module" => {
@@ -96,17 +91,14 @@ impl Scope for NodeScope<'_, '_> {
             "path" => {
                 let rel = |p: &std::path::Path| {
                     let r = p.strip_prefix(self.ctx.root_dir).unwrap_or(p).to_string_lossy().into_owned();
-                    if r.is_empty() { ".".to_string() } else { r }
+                    if r.is_empty() {
+                        ".".to_string()
+                    } else {
+                        r
+                    }
                 };
                 let cwd = std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-                Ok((
-                    Value::object([
-                        ("module", Value::String(rel(&self.func.base_dir))),
-                        ("root", Value::String(".".into())),
-                        ("cwd", Value::String(cwd)),
-                    ]),
-                    0,
-                ))
+                Ok((Value::object([("module", Value::String(rel(&self.func.base_dir))), ("root", Value::String(".".into())), ("cwd", Value::String(cwd))]), 0))
             }
             "terraform" => Ok((Value::object([("workspace", Value::string("default"))]), 0)),
             "self" => Err(EvalError::new("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks.")),

@@ -64,8 +64,13 @@ pub(crate) struct Ctx<'a> {
 /// The instances of known but unimplemented types met during a walk, by type.
 #[derive(Default)]
 pub(crate) struct Unimplemented {
-    by_type: BTreeMap<(bool, String), (Vec<(Option<crate::diag::SourceRange>, String)>, bool)>,
+    /// By (is data source, type): each use's (block location, address), and whether every use
+    /// is under count or for_each during validation.
+    by_type: BTreeMap<(bool, String), (Vec<Use>, bool)>,
 }
+
+/// Where an unimplemented type is used: the block and the instance address.
+type Use = (Option<crate::diag::SourceRange>, String);
 
 impl Unimplemented {
     /// Records one instance (`guarded`: validation, which cannot tell whether `count` or
@@ -85,10 +90,13 @@ impl Unimplemented {
             let kind = if *data { "data source" } else { "resource type" };
             let provider = crate::provider::registry::provider_for_type(type_name);
             let version = crate::schema::generated::provider_version(provider).map(|(s, v)| format!(" ({s} {v})")).unwrap_or_default();
-            let places: Vec<String> = uses.iter().map(|(r, a)| match r {
-                Some(r) => format!("  {r}: {a}"),
-                None => format!("  {a}"),
-            }).collect();
+            let places: Vec<String> = uses
+                .iter()
+                .map(|(r, a)| match r {
+                    Some(r) => format!("  {r}: {a}"),
+                    None => format!("  {a}"),
+                })
+                .collect();
             let mut detail = format!(
                 "The {kind} \"{type_name}\" is in the {provider} provider's schema{version}, and its arguments were checked, but skyform does not implement it yet. Used at:\n{}",
                 places.join("\n")
@@ -149,9 +157,7 @@ impl<'a> Ctx<'a> {
             NodeKind::Local { module, name } => {
                 let attr = &self.module(module).locals[name];
                 let scope = NodeScope::new(self, module);
-                eval_expr(&attr.expr, &scope)
-                    .map(|v| self.set(idx, v))
-                    .map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&attr.expr_range)).into())
+                eval_expr(&attr.expr, &scope).map(|v| self.set(idx, v)).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&attr.expr_range)).into())
             }
             NodeKind::Output { module, name } => self.visit_output(module, name).map(|v| self.set(idx, v)),
             NodeKind::Provider { key } => self.visit_provider(key).await,
@@ -174,10 +180,9 @@ impl<'a> Ctx<'a> {
         } else if let Some((parent, call_name)) = module.parent() {
             let call = &self.module(&parent).module_calls[call_name];
             match call.inputs.attribute(name) {
-                Some(a) => Some(
-                    eval_expr(&a.expr, &NodeScope::new(self, &parent))
-                        .map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?,
-                ),
+                Some(a) => {
+                    Some(eval_expr(&a.expr, &NodeScope::new(self, &parent)).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?)
+                }
                 None => None,
             }
         } else {
@@ -200,9 +205,12 @@ impl<'a> Ctx<'a> {
             },
         };
         if value.is_null() && !decl.nullable {
-            return Err(Diagnostic::error("Required variable not set", format!("Unsuitable value for var.{name}: the variable is not nullable, so a value is required."))
-                .at(Some(&decl.range))
-                .into());
+            return Err(Diagnostic::error(
+                "Required variable not set",
+                format!("Unsuitable value for var.{name}: the variable is not nullable, so a value is required."),
+            )
+            .at(Some(&decl.range))
+            .into());
         }
         let value = convert(value, &decl.ty).map_err(|e| {
             Diagnostic::error("Invalid value for input variable", format!("The given value is not suitable for var.{name} declared at {}: {e}.", decl.range))
@@ -319,18 +327,14 @@ impl<'a> Ctx<'a> {
     /// Re-reads, in one batch, every managed instance in state that uses this provider.
     async fn refresh(&self, key: &str, driver: &Arc<dyn Provider>) -> Result<(), Diagnostics> {
         let addr = super::providers::provider_address(key);
-        let mine: Vec<&ResourceInstanceState> =
-            self.state.resources.values().filter(|r| r.mode == "managed" && r.provider == addr).collect();
+        let mine: Vec<&ResourceInstanceState> = self.state.resources.values().filter(|r| r.mode == "managed" && r.provider == addr).collect();
         if mine.is_empty() {
             return Ok(());
         }
         for r in &mine {
             self.hook.pre_refresh(&r.address, r.attributes.get_attr("id").and_then(Value::as_str));
         }
-        let reqs = mine
-            .iter()
-            .map(|r| ReadRequest { type_name: r.type_name.clone(), prior_state: r.attributes.clone() })
-            .collect();
+        let reqs = mine.iter().map(|r| ReadRequest { type_name: r.type_name.clone(), prior_state: r.attributes.clone() }).collect();
         let responses = driver.read_batch(reqs).await;
         let mut diags = Diagnostics::new();
         let mut map = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
@@ -350,10 +354,8 @@ impl<'a> Ctx<'a> {
             .outputs
             .iter()
             .map(|(name, o)| {
-                let v = self
-                    .graph
-                    .node(&NodeKind::Output { module: ModulePath::root(), name: name.clone() })
-                    .and_then(|i| self.values[i.index()].get().cloned());
+                let v =
+                    self.graph.node(&NodeKind::Output { module: ModulePath::root(), name: name.clone() }).and_then(|i| self.values[i.index()].get().cloned());
                 (name.clone(), (v, o.sensitive))
             })
             .collect()
@@ -378,4 +380,3 @@ impl crate::eval::Scope for ValidationScope<'_, '_, '_> {
         self.inner.func_context()
     }
 }
-

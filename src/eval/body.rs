@@ -23,10 +23,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
             continue;
         }
         let Some(s) = schema.attributes.get(&a.name) else {
-            diags.push(
-                Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.name))
-                    .at(Some(&a.range)),
-            );
+            diags.push(Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.name)).at(Some(&a.range)));
             continue;
         };
         if s.computed && !s.optional && !s.required {
@@ -66,10 +63,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
     }
     for (name, s) in &schema.attributes {
         if s.required && body.attribute(name).is_none() {
-            diags.push(Diagnostic::error(
-                "Missing required argument",
-                format!("The argument \"{name}\" is required, but no definition was found."),
-            ));
+            diags.push(Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found.")));
         }
     }
     // Attributes of object-collection type written as repeated blocks.
@@ -105,10 +99,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
             || (b.kind == "dynamic" && b.labels.first().is_some_and(|l| schema.blocks.contains_key(l)));
         if !known && !skip.contains(&b.kind.as_str()) {
             let what = if b.kind == "dynamic" { b.labels.first().cloned().unwrap_or_default() } else { b.kind.clone() };
-            diags.push(
-                Diagnostic::error("Unsupported block type", format!("Blocks of type \"{what}\" are not expected here."))
-                    .at(Some(&b.range)),
-            );
+            diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{what}\" are not expected here.")).at(Some(&b.range)));
         }
     }
     for (name, nb) in &schema.blocks {
@@ -140,10 +131,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
             }
         }
         if !unknown && items.len() < nb.min_items {
-            diags.push(Diagnostic::error(
-                format!("Insufficient {name} blocks"),
-                format!("At least {} \"{name}\" blocks are required.", nb.min_items),
-            ));
+            diags.push(Diagnostic::error(format!("Insufficient {name} blocks"), format!("At least {} \"{name}\" blocks are required.", nb.min_items)));
         }
         let v = if unknown {
             Value::Unknown
@@ -151,10 +139,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
             match nb.nesting {
                 Nesting::Single => {
                     if items.len() > 1 {
-                        diags.push(Diagnostic::error(
-                            "Too many blocks",
-                            format!("No more than 1 \"{name}\" block is allowed."),
-                        ));
+                        diags.push(Diagnostic::error("Too many blocks", format!("No more than 1 \"{name}\" block is allowed.")));
                     }
                     items.into_iter().next().unwrap_or(Value::Null)
                 }
@@ -224,10 +209,11 @@ pub fn eval_body_dynamic(body: &Body, scope: &dyn Scope, skip: &[&str]) -> Resul
             continue;
         }
         match eval_body_dynamic(&b.body, scope, &[]) {
-            Ok(v) => match out.entry(b.kind.clone()).or_insert_with(|| Value::List(Vec::new())) {
-                Value::List(items) => items.push(v),
-                _ => {}
-            },
+            Ok(v) => {
+                if let Value::List(items) = out.entry(b.kind.clone()).or_insert_with(|| Value::List(Vec::new())) {
+                    items.push(v)
+                }
+            }
             Err(d) => diags.extend(d),
         }
     }

@@ -2,8 +2,8 @@
 //! splats), function calls (with `try`, `can`, `templatefile` handled here), conditionals and
 //! `for` expressions. Unknowns and sensitive marks propagate as in Terraform.
 
-use std::sync::Arc;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use hcl::expr::{Conditional, ForExpr, FuncCall, ObjectKey, TraversalOperator};
 use hcl::Expression;
@@ -100,9 +100,9 @@ pub(crate) fn apply_operators(mut value: Value, ops: &[TraversalOperator], scope
                 let out = match inner {
                     Value::Unknown => Value::Unknown,
                     Value::Null => Value::List(Vec::new()),
-                    Value::List(items) | Value::Set(items) => Value::List(
-                        items.into_iter().map(|v| apply_operators(v, rest, scope)).collect::<EvalResult<Vec<_>>>()?,
-                    ),
+                    Value::List(items) | Value::Set(items) => {
+                        Value::List(items.into_iter().map(|v| apply_operators(v, rest, scope)).collect::<EvalResult<Vec<_>>>()?)
+                    }
                     other => Value::List(vec![apply_operators(other, rest, scope)?]),
                 };
                 return Ok(out.mark_if(marked));
@@ -253,10 +253,7 @@ fn eval_try(args: &[Expression], scope: &dyn Scope) -> EvalResult<Value> {
             return Ok(if v.is_wholly_known() { v } else { Value::Unknown });
         }
     }
-    Err(EvalError::new(
-        "Error in function call",
-        "Call to function \"try\" failed: no expression succeeded.",
-    ))
+    Err(EvalError::new("Error in function call", "Call to function \"try\" failed: no expression succeeded."))
 }
 
 fn eval_conditional(c: &Conditional, scope: &dyn Scope) -> EvalResult<Value> {
@@ -265,34 +262,22 @@ fn eval_conditional(c: &Conditional, scope: &dyn Scope) -> EvalResult<Value> {
         Value::Unknown => return Ok(Value::Unknown.mark_if(marked)),
         Value::Bool(b) => b,
         Value::String(s) if s == "true" || s == "false" => s == "true",
-        Value::Null => {
-            return Err(EvalError::new(
-                "Invalid condition result",
-                "The condition value is null. Conditions must either be true or false.",
-            ))
-        }
-        other => {
-            return Err(EvalError::new(
-                "Incorrect condition type",
-                format!("The condition expression must be of type bool, not {}.", other.type_name()),
-            ))
-        }
+        Value::Null => return Err(EvalError::new("Invalid condition result", "The condition value is null. Conditions must either be true or false.")),
+        other => return Err(EvalError::new("Incorrect condition type", format!("The condition expression must be of type bool, not {}.", other.type_name()))),
     };
     let v = eval_expr(if b { &c.true_expr } else { &c.false_expr }, scope)?;
     Ok(v.mark_if(marked))
 }
 
+/// A collection's `(key, value)` pairs and whether the collection was sensitive.
+type Items = (Vec<(Value, Value)>, bool);
+
 /// The (key, value) pairs a `for` expression or directive iterates over.
-pub(crate) fn iteration_items(collection: Value) -> EvalResult<Option<(Vec<(Value, Value)>, bool)>> {
+pub(crate) fn iteration_items(collection: Value) -> EvalResult<Option<Items>> {
     let (coll, marked) = collection.unmark();
     let items = match coll {
         Value::Unknown => return Ok(None),
-        Value::Null => {
-            return Err(EvalError::new(
-                "Iteration over null value",
-                "A null value cannot be used as the collection in a 'for' expression.",
-            ))
-        }
+        Value::Null => return Err(EvalError::new("Iteration over null value", "A null value cannot be used as the collection in a 'for' expression.")),
         Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
         Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
         Value::Map(m) => Arc::unwrap_or_clone(m).into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
@@ -355,17 +340,21 @@ fn eval_for(f: &ForExpr, scope: &dyn Scope) -> EvalResult<Value> {
                     }
                 };
                 if f.grouping {
-                    match map.entry(key).or_insert_with(|| Value::List(Vec::new())) {
-                        Value::List(items) => items.push(value),
-                        _ => {}
+                    if let Value::List(items) = map.entry(key).or_insert_with(|| Value::List(Vec::new())) {
+                        items.push(value)
                     }
-                } else if map.contains_key(&key) {
-                    return Err(EvalError::new(
-                        "Duplicate object key",
-                        format!("Two different items produced the key \"{key}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
-                    ));
                 } else {
-                    map.insert(key, value);
+                    match map.entry(key) {
+                        std::collections::btree_map::Entry::Occupied(e) => {
+                            return Err(EvalError::new(
+                                "Duplicate object key",
+                                format!("Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", e.key()),
+                            ))
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(value);
+                        }
+                    }
                 }
             }
         }

@@ -115,5 +115,9 @@ fn tidy(x: f64) -> f64 {
         return x;
     }
     let r: f64 = format!("{x:.14e}").parse().unwrap_or(x);
-    if ((r - x) / x).abs() < 4.5e-16 { r } else { x }
+    if ((r - x) / x).abs() < 4.5e-16 {
+        r
+    } else {
+        x
+    }
 }

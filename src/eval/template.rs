@@ -115,10 +115,9 @@ fn to_template_string(v: Value) -> EvalResult<String> {
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(format_number(n)),
         Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Err(EvalError::new(
-            "Invalid template interpolation value",
-            "The expression result is null. Cannot include a null value in a string template.",
-        )),
+        Value::Null => {
+            Err(EvalError::new("Invalid template interpolation value", "The expression result is null. Cannot include a null value in a string template."))
+        }
         other => Err(EvalError::new(
             "Invalid template interpolation value",
             format!("Cannot include the given value in a string template: string required, not {}.", other.type_name()),
@@ -171,21 +170,29 @@ pub(crate) fn eval_template_file(args: Vec<Value>, scope: &dyn Scope) -> EvalRes
     let path = match path {
         Value::String(s) => s,
         Value::Unknown => return Ok(Value::Unknown),
-        other => return Err(EvalError::new("Invalid function argument", format!("Invalid value for \"path\" parameter: string required, not {}.", other.type_name()))),
+        other => {
+            return Err(EvalError::new(
+                "Invalid function argument",
+                format!("Invalid value for \"path\" parameter: string required, not {}.", other.type_name()),
+            ))
+        }
     };
     let vars = match vars {
         Value::Map(m) => m,
         Value::Unknown => return Ok(Value::Unknown),
         Value::Null => Default::default(),
-        other => return Err(EvalError::new("Invalid function argument", format!("Invalid value for \"vars\" parameter: map of values required, not {}.", other.type_name()))),
+        other => {
+            return Err(EvalError::new(
+                "Invalid function argument",
+                format!("Invalid value for \"vars\" parameter: map of values required, not {}.", other.type_name()),
+            ))
+        }
     };
     let full = scope.func_context().base_dir.join(&path);
-    let text = std::fs::read_to_string(&full).map_err(|e| {
-        EvalError::new("Error in function call", format!("Call to function \"templatefile\" failed: no file exists at \"{path}\": {e}."))
-    })?;
-    let template: Template = text
-        .parse()
-        .map_err(|e: hcl::Error| EvalError::new("Error in function call", format!("Call to function \"templatefile\" failed: {path}: {e}.")))?;
+    let text = std::fs::read_to_string(&full)
+        .map_err(|e| EvalError::new("Error in function call", format!("Call to function \"templatefile\" failed: no file exists at \"{path}\": {e}.")))?;
+    let template: Template =
+        text.parse().map_err(|e: hcl::Error| EvalError::new("Error in function call", format!("Call to function \"templatefile\" failed: {path}: {e}.")))?;
     let local = TemplateScope { vars: std::sync::Arc::unwrap_or_clone(vars), parent: scope };
     let v = eval_template(&template, &local)?;
     Ok(v.mark_if(pm || vm))

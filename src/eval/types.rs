@@ -43,7 +43,10 @@ impl Type {
             },
             Expression::FuncCall(f) => Type::from_call(f),
             Expression::Parenthesis(e) => Type::from_expr(e),
-            _ => Err("A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).".into()),
+            _ => {
+                Err("A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string)."
+                    .into())
+            }
         }
     }
 
@@ -153,11 +156,7 @@ fn convert_plain(v: Value, ty: &Type) -> Result<Value, String> {
                 Value::List(items) | Value::Set(items) => items,
                 other => return Err(format!("{} required, but have {}", ty.name(), other.type_name())),
             };
-            let items = items
-                .into_iter()
-                .enumerate()
-                .map(|(i, x)| convert(x, et).map_err(|e| format!("element {i}: {e}")))
-                .collect::<Result<Vec<_>, _>>()?;
+            let items = items.into_iter().enumerate().map(|(i, x)| convert(x, et).map_err(|e| format!("element {i}: {e}"))).collect::<Result<Vec<_>, _>>()?;
             Ok(if matches!(ty, Type::Set(_)) { Value::set(items) } else { Value::List(items) })
         }
         Type::Map(et) => match v {
@@ -172,12 +171,7 @@ fn convert_plain(v: Value, ty: &Type) -> Result<Value, String> {
         },
         Type::Tuple(types) => match v {
             Value::List(items) | Value::Set(items) if items.len() == types.len() => Ok(Value::List(
-                items
-                    .into_iter()
-                    .zip(types)
-                    .enumerate()
-                    .map(|(i, (x, t))| convert(x, t).map_err(|e| format!("element {i}: {e}")))
-                    .collect::<Result<_, _>>()?,
+                items.into_iter().zip(types).enumerate().map(|(i, (x, t))| convert(x, t).map_err(|e| format!("element {i}: {e}"))).collect::<Result<_, _>>()?,
             )),
             Value::List(items) | Value::Set(items) => Err(format!("tuple required with {} elements, but have {}", types.len(), items.len())),
             other => Err(format!("tuple required, but have {}", other.type_name())),

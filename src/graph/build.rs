@@ -55,11 +55,7 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
         let kind = NodeKind::Variable { module: path.clone(), name: name.clone() };
         add(g, kind.clone(), Some(v.range.clone()));
         if let Some((parent, call)) = call {
-            let refs = call
-                .inputs
-                .attribute(name)
-                .map(|a| references(&a.expr).into_iter().map(|r| (r, a.expr_range.clone())).collect())
-                .unwrap_or_default();
+            let refs = call.inputs.attribute(name).map(|a| references(&a.expr).into_iter().map(|r| (r, a.expr_range.clone())).collect()).unwrap_or_default();
             pending.push(PendingRefs { node: kind, scope: parent.clone(), refs, depends_on: call.depends_on.clone() });
         }
     }
@@ -137,10 +133,9 @@ fn add_provider_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, config: &Co
     for m_path in all_module_paths(&config.root, &ModulePath::root()) {
         let Some(m) = module_at(&config.root, &m_path) else { continue };
         for (key, r) in &m.resources {
-            let (Some(p), Some(res)) = (
-                g.node(&NodeKind::Provider { key: r.provider.clone() }),
-                g.node(&NodeKind::Resource { module: m_path.clone(), key: key.clone() }),
-            ) else {
+            let (Some(p), Some(res)) =
+                (g.node(&NodeKind::Provider { key: r.provider.clone() }), g.node(&NodeKind::Resource { module: m_path.clone(), key: key.clone() }))
+            else {
                 continue;
             };
             g.dag.add_edge(p, res, ());
@@ -161,16 +156,16 @@ fn all_module_paths(m: &Module, path: &ModulePath) -> Vec<ModulePath> {
 pub fn resolve(root: &Module, scope: &ModulePath, r: &Reference) -> Result<Vec<NodeKind>, (String, String)> {
     let Some(m) = module_at(root, scope) else { return Ok(Vec::new()) };
     let first = r.attrs.first().map(String::as_str);
-    let undeclared = |what: &str, summary: &str, name: &str| {
-        Err((summary.to_string(), format!("A {what} named \"{name}\" has not been declared.")))
-    };
+    let undeclared = |what: &str, summary: &str, name: &str| Err((summary.to_string(), format!("A {what} named \"{name}\" has not been declared.")));
     match (r.root.as_str(), first) {
         ("count" | "each" | "path" | "self" | "terraform", _) => Ok(Vec::new()),
         ("var", Some(name)) => match m.variables.contains_key(name) {
             true => Ok(vec![NodeKind::Variable { module: scope.clone(), name: name.to_string() }]),
             false => Err((
                 "Reference to undeclared input variable".into(),
-                format!("An input variable with the name \"{name}\" has not been declared. This variable can be declared with a variable \"{name}\" {{}} block."),
+                format!(
+                    "An input variable with the name \"{name}\" has not been declared. This variable can be declared with a variable \"{name}\" {{}} block."
+                ),
             )),
         },
         ("local", Some(name)) => match m.locals.contains_key(name) {
@@ -183,9 +178,7 @@ pub fn resolve(root: &Module, scope: &ModulePath, r: &Reference) -> Result<Vec<N
             };
             let child = scope.child(name);
             match r.attrs.get(1) {
-                Some(out) if call.module.outputs.contains_key(out) => {
-                    Ok(vec![NodeKind::Output { module: child, name: out.clone() }])
-                }
+                Some(out) if call.module.outputs.contains_key(out) => Ok(vec![NodeKind::Output { module: child, name: out.clone() }]),
                 Some(out) => Err((
                     "Unsupported attribute".into(),
                     format!("This object does not have an attribute named \"{out}\": module \"{name}\" has no such output."),
@@ -203,17 +196,19 @@ pub fn resolve(root: &Module, scope: &ModulePath, r: &Reference) -> Result<Vec<N
             }
             None => Err(("Invalid reference".into(), "A reference to a data source must have a type and a name.".into())),
         },
-        ("var" | "local" | "module" | "data", None) => Err((
-            "Invalid reference".into(),
-            format!("The \"{}\" object cannot be accessed directly. Instead, access one of its attributes.", r.root),
-        )),
+        ("var" | "local" | "module" | "data", None) => {
+            Err(("Invalid reference".into(), format!("The \"{}\" object cannot be accessed directly. Instead, access one of its attributes.", r.root)))
+        }
         (t, Some(n)) => {
             let key = format!("{t}.{n}");
             match m.resources.contains_key(&key) {
                 true => Ok(vec![NodeKind::Resource { module: scope.clone(), key }]),
                 false => Err((
                     "Reference to undeclared resource".into(),
-                    format!("A managed resource \"{t}\" \"{n}\" has not been declared in {}.", if scope.is_root() { "the root module".to_string() } else { scope.to_string() }),
+                    format!(
+                        "A managed resource \"{t}\" \"{n}\" has not been declared in {}.",
+                        if scope.is_root() { "the root module".to_string() } else { scope.to_string() }
+                    ),
                 )),
             }
         }
@@ -289,10 +284,7 @@ fn check_cycles(g: &Graph) -> Result<(), Diagnostics> {
             .collect();
         names.sort();
         let first = scc.iter().filter_map(|i| g.dag[*i].range.clone()).min_by_key(|r| (r.file.clone(), r.line));
-        diags.push(
-            Diagnostic::error("Cycle in configuration", format!("These objects depend on each other: {}.", names.join(", ")))
-                .at(first.as_ref()),
-        );
+        diags.push(Diagnostic::error("Cycle in configuration", format!("These objects depend on each other: {}.", names.join(", "))).at(first.as_ref()));
     }
     diags.into_result()
 }

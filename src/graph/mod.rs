@@ -18,13 +18,27 @@ pub use build::build_graph;
 /// What a node stands for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum NodeKind {
-    Variable { module: ModulePath, name: String },
-    Local { module: ModulePath, name: String },
-    Output { module: ModulePath, name: String },
+    Variable {
+        module: ModulePath,
+        name: String,
+    },
+    Local {
+        module: ModulePath,
+        name: String,
+    },
+    Output {
+        module: ModulePath,
+        name: String,
+    },
     /// A resource (all its instances); `key` is the local address (`type.name`, `data.type.name`).
-    Resource { module: ModulePath, key: String },
+    Resource {
+        module: ModulePath,
+        key: String,
+    },
     /// A root provider configuration; `key` is `name` or `name.alias`.
-    Provider { key: String },
+    Provider {
+        key: String,
+    },
 }
 
 impl NodeKind {
@@ -42,10 +56,9 @@ impl NodeKind {
 
     pub fn module(&self) -> ModulePath {
         match self {
-            NodeKind::Variable { module, .. }
-            | NodeKind::Local { module, .. }
-            | NodeKind::Output { module, .. }
-            | NodeKind::Resource { module, .. } => module.clone(),
+            NodeKind::Variable { module, .. } | NodeKind::Local { module, .. } | NodeKind::Output { module, .. } | NodeKind::Resource { module, .. } => {
+                module.clone()
+            }
             NodeKind::Provider { .. } => ModulePath::root(),
         }
     }
@@ -73,19 +86,14 @@ impl Graph {
     /// Renders the graph in DOT, dependencies pointing at their dependents' prerequisites as
     /// Terraform draws them (dependent -> dependency).
     pub fn to_dot(&self) -> String {
-        let mut names: Vec<(String, NodeIndex)> =
-            self.dag.node_indices().map(|i| (self.dag[i].kind.address(), i)).collect();
+        let mut names: Vec<(String, NodeIndex)> = self.dag.node_indices().map(|i| (self.dag[i].kind.address(), i)).collect();
         names.sort();
         let mut out = String::from("digraph {\n  compound = \"true\"\n  newrank = \"true\"\n  subgraph \"root\" {\n");
         for (name, _) in &names {
             out.push_str(&format!("    \"[root] {name}\" [label = \"{name}\", shape = \"box\"]\n"));
         }
-        let mut edges: Vec<(String, String)> = self
-            .dag
-            .edge_indices()
-            .filter_map(|e| self.dag.edge_endpoints(e))
-            .map(|(a, b)| (self.dag[b].kind.address(), self.dag[a].kind.address()))
-            .collect();
+        let mut edges: Vec<(String, String)> =
+            self.dag.edge_indices().filter_map(|e| self.dag.edge_endpoints(e)).map(|(a, b)| (self.dag[b].kind.address(), self.dag[a].kind.address())).collect();
         edges.sort();
         for (from, to) in edges {
             out.push_str(&format!("    \"[root] {from}\" -> \"[root] {to}\"\n"));

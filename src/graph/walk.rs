@@ -29,19 +29,12 @@ impl WalkOutcome {
 /// Visits every node after all its predecessors, at most `parallelism` at a time. `visit`
 /// returns whether the node succeeded. With `reverse`, edges are followed backwards (destroy
 /// order: dependents first).
-pub async fn walk<N, F, Fut>(
-    dag: &DiGraph<N, ()>,
-    parallelism: usize,
-    reverse: bool,
-    cancel: &AtomicBool,
-    mut visit: F,
-) -> WalkOutcome
+pub async fn walk<N, F, Fut>(dag: &DiGraph<N, ()>, parallelism: usize, reverse: bool, cancel: &AtomicBool, mut visit: F) -> WalkOutcome
 where
     F: FnMut(NodeIndex) -> Fut,
     Fut: Future<Output = bool>,
 {
-    let (incoming, outgoing) =
-        if reverse { (Direction::Outgoing, Direction::Incoming) } else { (Direction::Incoming, Direction::Outgoing) };
+    let (incoming, outgoing) = if reverse { (Direction::Outgoing, Direction::Incoming) } else { (Direction::Incoming, Direction::Outgoing) };
     let n = dag.node_count();
     let mut waiting: Vec<usize> = dag.node_indices().map(|i| dag.neighbors_directed(i, incoming).count()).collect();
     let mut blocked = vec![false; n];

@@ -32,12 +32,7 @@ pub enum PlanFileError {
 
 /// Writes the plan atomically (a temporary file renamed into place).
 pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
-    let doc = PlanFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        skyform_version: env!("CARGO_PKG_VERSION").into(),
-        plan: plan.clone(),
-    };
+    let doc = PlanFile { format: FORMAT.into(), version: VERSION, skyform_version: env!("CARGO_PKG_VERSION").into(), plan: plan.clone() };
     let err = |source| PlanFileError::Write { path: path.display().to_string(), source };
     let bytes = serde_json::to_vec(&doc).map_err(|e| err(std::io::Error::other(e)))?;
     let tmp = path.with_extension("tmp-skyform");
@@ -48,13 +43,9 @@ pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
 pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
     let p = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| PlanFileError::Read { path: p.clone(), source })?;
-    let doc: PlanFile =
-        serde_json::from_slice(&bytes).map_err(|e| PlanFileError::Invalid { path: p.clone(), detail: e.to_string() })?;
+    let doc: PlanFile = serde_json::from_slice(&bytes).map_err(|e| PlanFileError::Invalid { path: p.clone(), detail: e.to_string() })?;
     if doc.format != FORMAT || doc.version != VERSION {
-        return Err(PlanFileError::Invalid {
-            path: p,
-            detail: format!("format {} version {}, expected {FORMAT} version {VERSION}", doc.format, doc.version),
-        });
+        return Err(PlanFileError::Invalid { path: p, detail: format!("format {} version {}, expected {FORMAT} version {VERSION}", doc.format, doc.version) });
     }
     Ok(doc.plan)
 }

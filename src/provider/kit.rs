@@ -19,11 +19,11 @@ use async_trait::async_trait;
 use futures::stream::{self, StreamExt};
 
 use super::helpers::{blank, imported, set};
+use super::registry::provider_for_type;
 use super::{
     ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ReadDataRequest, ReadDataResponse, ReadRequest,
     ReadResponse, ResourceSchema,
 };
-use super::registry::provider_for_type;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::schema::generated::{self, Kind};
 use crate::value::Value;

@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use registry::Registry;
-pub use crate::schema::{AttrType, AttributeSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema, ResourceSchema};
+pub use crate::schema::{AttrType, AttributeSchema, BlockSchema, NestedBlock, Nesting, ProviderSchema, ResourceSchema};
 pub use kit::{DataSourceType, Dispatch, ResourceType, Types};
+pub use registry::Registry;
 
 use crate::diag::Diagnostics;
 use crate::value::{AttrPath, Value};
@@ -66,11 +66,7 @@ pub trait Provider: Send + Sync {
     async fn import(&self, req: ImportRequest) -> ImportResponse {
         ImportResponse {
             state: None,
-            diagnostics: crate::diag::Diagnostic::error(
-                "Import not supported",
-                format!("The resource type {} does not support import.", req.type_name),
-            )
-            .into(),
+            diagnostics: crate::diag::Diagnostic::error("Import not supported", format!("The resource type {} does not support import.", req.type_name)).into(),
         }
     }
 
@@ -78,11 +74,7 @@ pub trait Provider: Send + Sync {
     async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
         ReadDataResponse {
             state: Value::Null,
-            diagnostics: crate::diag::Diagnostic::error(
-                "Data source not supported",
-                format!("This provider has no data source {}.", req.type_name),
-            )
-            .into(),
+            diagnostics: crate::diag::Diagnostic::error("Data source not supported", format!("This provider has no data source {}.", req.type_name)).into(),
         }
     }
 }

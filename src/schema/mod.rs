@@ -154,11 +154,7 @@ pub struct BlockSchema {
 impl BlockSchema {
     /// Builds a block schema from `(name, attribute)` pairs.
     pub fn new<'a>(attrs: impl IntoIterator<Item = (&'a str, AttributeSchema)>) -> BlockSchema {
-        BlockSchema {
-            attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            blocks: BTreeMap::new(),
-            open: false,
-        }
+        BlockSchema { attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), blocks: BTreeMap::new(), open: false }
     }
 
     /// A block whose content is accepted and ignored.
@@ -213,7 +209,9 @@ impl BlockSchema {
             let item = map.entry(name.clone()).or_insert(absent);
             *item = match (std::mem::take(item), nb.nesting) {
                 (Value::Map(o), _) => nb.block.normalize(Value::Map(o)),
-                (Value::List(items), Nesting::Set) | (Value::Set(items), Nesting::Set) => Value::set(items.into_iter().map(|x| nb.block.normalize(x)).collect()),
+                (Value::List(items), Nesting::Set) | (Value::Set(items), Nesting::Set) => {
+                    Value::set(items.into_iter().map(|x| nb.block.normalize(x)).collect())
+                }
                 (Value::List(items), _) => Value::List(items.into_iter().map(|x| nb.block.normalize(x)).collect()),
                 (Value::Set(items), _) => Value::set(items.into_iter().map(|x| nb.block.normalize(x)).collect()),
                 (other, _) => other,

@@ -153,8 +153,7 @@ impl StateStore {
 
     pub fn lineage_serial(&self) -> StateResult<(String, u64)> {
         let conn = self.conn();
-        conn.query_row("SELECT lineage, serial FROM meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
-            .map_err(|e| self.err(e))
+        conn.query_row("SELECT lineage, serial FROM meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))).map_err(|e| self.err(e))
     }
 
     /// Loads everything.
@@ -244,7 +243,14 @@ impl StateStore {
                 return Ok(Err(h));
             }
         }
-        let info = LockInfo { id: uuid::Uuid::new_v4().to_string(), operation: operation.to_string(), who: who(), host: host(), pid: std::process::id(), created: now() };
+        let info = LockInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            operation: operation.to_string(),
+            who: who(),
+            host: host(),
+            pid: std::process::id(),
+            created: now(),
+        };
         tx.execute(
             "INSERT OR REPLACE INTO lock (id, lock_id, operation, who, host, pid, created) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
             params![info.id, info.operation, info.who, info.host, info.pid, info.created],
@@ -402,7 +408,9 @@ impl StateStore {
     pub fn history(&self, limit: usize) -> StateResult<Vec<HistoryEntry>> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare_cached("SELECT started_at, finished_at, who, host, command, added, changed, destroyed, result, detail FROM history ORDER BY id DESC LIMIT ?1")
+            .prepare_cached(
+                "SELECT started_at, finished_at, who, host, command, added, changed, destroyed, result, detail FROM history ORDER BY id DESC LIMIT ?1",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![limit as i64], |r| {

@@ -27,7 +27,7 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
             let diag = MietteDiagnostic::new(format!("{label}: {}", d.summary))
                 .with_severity(sev)
                 .with_labels(vec![LabeledSpan::at(start..start + len, format!("{r}"))]);
-            let report = Report::new(diag).with_source_code(NamedSource::new(r.file.to_string(), text.to_string()));
+            let report = Report::new(diag).with_source_code(NamedSource::new(&r.file, text.to_string()));
             let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
             let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1).with_width(100);
             if handler.render_report(&mut out, report.as_ref()).is_err() {

@@ -95,11 +95,8 @@ pub fn plan_lines(plan: &Plan) -> Vec<String> {
         obj([("changes", json!({ "add": s.add, "change": s.change, "import": s.import, "remove": s.destroy, "operation": op }))]),
     ));
     if !plan.outputs.is_empty() {
-        let outputs: Map<String, J> = plan
-            .outputs
-            .iter()
-            .map(|o| (o.name.clone(), json!({ "sensitive": o.sensitive, "action": action_word(o.action) })))
-            .collect();
+        let outputs: Map<String, J> =
+            plan.outputs.iter().map(|o| (o.name.clone(), json!({ "sensitive": o.sensitive, "action": action_word(o.action) }))).collect();
         out.push(line("info", &format!("Outputs: {}", outputs.len()), "outputs", obj([("outputs", J::Object(outputs))])));
     }
     out

@@ -119,9 +119,7 @@ pub fn render_markdown(plan: &Plan, limit: usize) -> String {
         .collect();
 
     let note = |cut: usize, what: &str| {
-        format!(
-            "\n> [!NOTE]\n> {cut} {what} left out to keep this comment under {limit} characters. Run `skyform show PLANFILE` for the whole plan.\n"
-        )
+        format!("\n> [!NOTE]\n> {cut} {what} left out to keep this comment under {limit} characters. Run `skyform show PLANFILE` for the whole plan.\n")
     };
     let reserve = 400; // room for the note
     let mut body = head;
@@ -171,7 +169,8 @@ mod tests {
 
     #[test]
     fn diff_lines_move_symbols_to_column_zero() {
-        let text = "  # x will be updated in-place\n  ~ resource \"t\" \"x\" {\n      ~ a = 1 -> 2\n      + b = 3\n        # (1 unchanged attribute hidden)\n    }\n";
+        let text =
+            "  # x will be updated in-place\n  ~ resource \"t\" \"x\" {\n      ~ a = 1 -> 2\n      + b = 3\n        # (1 unchanged attribute hidden)\n    }\n";
         let d = to_diff_lines(text);
         assert!(d.contains("\n!    resource \"t\" \"x\" {\n"), "{d}");
         assert!(d.contains("\n!        a = 1 -> 2\n"), "{d}");

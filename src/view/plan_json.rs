@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value as J};
 
+use crate::addr::ResourceMode;
 use crate::config::{Config, Module};
 use crate::eval::refs::references;
-use crate::addr::ResourceMode;
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::state::State;
 use crate::value::{PathStep, Value};
@@ -42,9 +42,9 @@ pub fn known_json(v: &Value) -> J {
     match v {
         Value::Unknown | Value::Sensitive(_) => J::Null,
         Value::List(items) | Value::Set(items) => J::Array(items.iter().map(known_json).collect()),
-        Value::Map(m) => J::Object(
-            m.iter().filter(|(_, x)| !matches!(x, Value::Unknown | Value::Sensitive(_))).map(|(k, x)| (k.clone(), known_json(x))).collect(),
-        ),
+        Value::Map(m) => {
+            J::Object(m.iter().filter(|(_, x)| !matches!(x, Value::Unknown | Value::Sensitive(_))).map(|(k, x)| (k.clone(), known_json(x))).collect())
+        }
         other => other.to_json(),
     }
 }
@@ -175,9 +175,7 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
     doc.insert("format_version".into(), json!("1.2"));
     doc.insert("terraform_version".into(), json!(version()));
 
-    let sensitive_vars: Vec<&str> = config
-        .map(|c| c.root.variables.iter().filter(|(_, v)| v.sensitive).map(|(k, _)| k.as_str()).collect())
-        .unwrap_or_default();
+    let sensitive_vars: Vec<&str> = config.map(|c| c.root.variables.iter().filter(|(_, v)| v.sensitive).map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
     let vars: Map<String, J> = plan
         .variables
         .iter()
@@ -189,12 +187,8 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
     doc.insert("variables".into(), J::Object(vars));
 
     // planned_values: what each instance will look like afterwards (deleted ones are absent).
-    let planned: Vec<(String, J)> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::Delete)
-        .map(|c| (c.module.clone(), resource_values(c, &c.after)))
-        .collect();
+    let planned: Vec<(String, J)> =
+        plan.changes.iter().filter(|c| c.action != Action::Delete).map(|c| (c.module.clone(), resource_values(c, &c.after))).collect();
     let planned_outputs = outputs_json(plan.outputs.iter().filter(|o| o.action != Action::Delete).map(|o| (o.name.clone(), o.after.clone(), o.sensitive)));
     doc.insert("planned_values".into(), json!({ "outputs": planned_outputs, "root_module": module_tree(planned) }));
 
@@ -217,8 +211,7 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
     doc.insert("output_changes".into(), J::Object(outs));
 
     // prior_state: the refreshed state the plan was made from.
-    let prior: Vec<(String, J)> =
-        plan.changes.iter().filter(|c| !c.before.is_null()).map(|c| (c.module.clone(), resource_values(c, &c.before))).collect();
+    let prior: Vec<(String, J)> = plan.changes.iter().filter(|c| !c.before.is_null()).map(|c| (c.module.clone(), resource_values(c, &c.before))).collect();
     let prior_outputs = outputs_json(plan.outputs.iter().filter(|o| !o.before.is_null()).map(|o| (o.name.clone(), o.before.clone(), o.sensitive)));
     doc.insert(
         "prior_state".into(),
@@ -258,7 +251,16 @@ pub fn resource_change(rc: &ResourceChange) -> J {
         let paths: Vec<J> = rc
             .requires_replace
             .iter()
-            .map(|p| J::Array(p.iter().map(|s| match s { PathStep::Key(k) => json!(k), PathStep::Index(i) => json!(i) }).collect()))
+            .map(|p| {
+                J::Array(
+                    p.iter()
+                        .map(|s| match s {
+                            PathStep::Key(k) => json!(k),
+                            PathStep::Index(i) => json!(i),
+                        })
+                        .collect(),
+                )
+            })
             .collect();
         ch.insert("replace_paths".into(), J::Array(paths));
     }
@@ -373,11 +375,8 @@ fn module_config(module: &Module) -> J {
     if !resources.is_empty() {
         m.insert("resources".into(), J::Array(resources));
     }
-    let calls: Map<String, J> = module
-        .module_calls
-        .iter()
-        .map(|(name, c)| (name.clone(), json!({ "source": c.source, "module": module_config(&c.module) })))
-        .collect();
+    let calls: Map<String, J> =
+        module.module_calls.iter().map(|(name, c)| (name.clone(), json!({ "source": c.source, "module": module_config(&c.module) }))).collect();
     if !calls.is_empty() {
         m.insert("module_calls".into(), J::Object(calls));
     }

@@ -23,7 +23,9 @@ pub fn render_plan(plan: &Plan, c: Colors) -> String {
         return out;
     }
     if !changed.is_empty() {
-        out.push_str("\nskyform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n");
+        out.push_str(
+            "\nskyform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n",
+        );
         for (action, text) in [
             (Action::Create, "create"),
             (Action::Update, "update in-place"),
@@ -118,15 +120,9 @@ fn header(rc: &ResourceChange) -> String {
     };
     let mut s = format!("  # {a} {phrase}\n");
     let because = match &rc.reason {
-        Some(ActionReason::DeleteBecauseNoResourceConfig) => {
-            Some(format!("because {} is not in configuration", a.split('[').next().unwrap_or(a)))
-        }
-        Some(ActionReason::DeleteBecauseCountIndex) => {
-            Some(format!("because index {} is out of range for count", &a[a.rfind('[').unwrap_or(a.len())..]))
-        }
-        Some(ActionReason::DeleteBecauseEachKey) => {
-            Some(format!("because key {} is not in for_each map", &a[a.rfind('[').unwrap_or(a.len())..]))
-        }
+        Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!("because {} is not in configuration", a.split('[').next().unwrap_or(a))),
+        Some(ActionReason::DeleteBecauseCountIndex) => Some(format!("because index {} is out of range for count", &a[a.rfind('[').unwrap_or(a.len())..])),
+        Some(ActionReason::DeleteBecauseEachKey) => Some(format!("because key {} is not in for_each map", &a[a.rfind('[').unwrap_or(a.len())..])),
         _ => None,
     };
     if let Some(b) = because {
@@ -282,7 +278,9 @@ fn diff_object(
     // Nested blocks (those known as blocks, with known values) are shown after the attributes.
     let is_block = |k: &str| {
         schema.and_then(|s| s.blocks.get(k)).is_some_and(|nb| {
-            !nb.as_attribute && block_elements(before.get(k).unwrap_or(&Value::Null)).is_some() && block_elements(after.get(k).unwrap_or(&Value::Null)).is_some()
+            !nb.as_attribute
+                && block_elements(before.get(k).unwrap_or(&Value::Null)).is_some()
+                && block_elements(after.get(k).unwrap_or(&Value::Null)).is_some()
         })
     };
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).filter(|k| !is_block(k)).collect();
@@ -394,7 +392,9 @@ fn list_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
     let mut ops: Vec<similar::DiffOp> = Vec::new();
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &ro, &rn) {
         match (ops.last().copied(), op) {
-            (Some(similar::DiffOp::Delete { old_index, old_len, .. }), similar::DiffOp::Insert { new_index, new_len, .. }) if positional && old_len == new_len => {
+            (Some(similar::DiffOp::Delete { old_index, old_len, .. }), similar::DiffOp::Insert { new_index, new_len, .. })
+                if positional && old_len == new_len =>
+            {
                 ops.pop();
                 ops.push(similar::DiffOp::Replace { old_index, old_len, new_index, new_len });
             }
@@ -432,7 +432,12 @@ fn list_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
             }
             // One value for another in the same place: `~ old -> new`, as Terraform shows it.
             similar::DiffOp::Replace { old_index, old_len, new_index, new_len }
-                if positional && old_len == new_len && old[old_index..old_index + old_len].iter().chain(&new[new_index..new_index + new_len]).all(|v| !matches!(v, Value::List(_) | Value::Set(_) | Value::Map(_))) =>
+                if positional
+                    && old_len == new_len
+                    && old[old_index..old_index + old_len]
+                        .iter()
+                        .chain(&new[new_index..new_index + new_len])
+                        .all(|v| !matches!(v, Value::List(_) | Value::Set(_) | Value::Map(_))) =>
             {
                 flush(&mut out, &mut hidden);
                 for (x, y) in ro[old_index..old_index + old_len].iter().zip(&rn[new_index..new_index + new_len]) {
@@ -467,7 +472,7 @@ fn string_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String>
     let close = " ".repeat(indent + 2);
     if let (Some(jo), Some(jn)) = (as_json(old), as_json(new)) {
         if jo == jn {
-            return Some(format!("jsonencode(...) # only formatting and key order differ; the JSON is the same"));
+            return Some("jsonencode(...) # only formatting and key order differ; the JSON is the same".to_string());
         }
         let po = serde_json::to_string_pretty(&jo).ok()?;
         let pn = serde_json::to_string_pretty(&jn).ok()?;
@@ -609,8 +614,14 @@ mod tests {
 
     #[test]
     fn replace_marks_forcing_attribute_and_hides_unchanged() {
-        let before = Value::object([("id", Value::string("1")), ("input", Value::string("a")), ("triggers_replace", Value::string("v1")), ("other", Value::Number(1.0))]);
-        let after = Value::object([("id", Value::Unknown), ("input", Value::string("a")), ("triggers_replace", Value::string("v2")), ("other", Value::Number(1.0))]);
+        let before = Value::object([
+            ("id", Value::string("1")),
+            ("input", Value::string("a")),
+            ("triggers_replace", Value::string("v1")),
+            ("other", Value::Number(1.0)),
+        ]);
+        let after =
+            Value::object([("id", Value::Unknown), ("input", Value::string("a")), ("triggers_replace", Value::string("v2")), ("other", Value::Number(1.0))]);
         let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
         assert!(s.contains("-/+ resource"), "{s}");
         assert!(s.contains("~ triggers_replace = \"v1\" -> \"v2\" # forces replacement"), "{s}");
@@ -622,7 +633,10 @@ mod tests {
         let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
         assert!(s.contains("~ triggers_replace = [ # forces replacement\n"), "{s}");
         // As Terraform 1.15 shows it: one element of context on each side of the change.
-        assert!(s.contains("\n            # (1 unchanged element hidden)\n            \"b\",\n          ~ \"c\" -> \"x\",\n            \"d\",\n        ]\n"), "{s}");
+        assert!(
+            s.contains("\n            # (1 unchanged element hidden)\n            \"b\",\n          ~ \"c\" -> \"x\",\n            \"d\",\n        ]\n"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl ProgressHook {
                 } else {
                     "{bar:40} {pos}/{len} resources  [{elapsed}]"
                 })
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             Bars { multi, overall, lines: Mutex::new(HashMap::new()) }
         });

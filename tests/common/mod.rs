@@ -119,13 +119,7 @@ pub fn terraform() -> Option<PathBuf> {
 
 /// Runs Terraform in `dir`, offline and without colour.
 pub fn run_terraform(tf: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(tf)
-        .current_dir(dir)
-        .args(args)
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_IN_AUTOMATION", "1")
-        .output()
-        .expect("run terraform")
+    std::process::Command::new(tf).current_dir(dir).args(args).env("CHECKPOINT_DISABLE", "1").env("TF_IN_AUTOMATION", "1").output().expect("run terraform")
 }
 
 fn copy_dir(src: &Path, dst: &Path) {

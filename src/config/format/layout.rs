@@ -206,8 +206,8 @@ fn space_after(subject: &Token, before: Option<Kind>, after: &Token) -> bool {
         return match before {
             None => false,
             Some(
-                OParen | OBrace | OBrack | Equal | Colon | Comma | Question | Plus | Star | Slash | Percent | Minus | EqualOp
-                | NotEqual | GreaterThan | GreaterThanEq | LessThan | LessThanEq | And | Or | Bang,
+                OParen | OBrace | OBrack | Equal | Colon | Comma | Question | Plus | Star | Slash | Percent | Minus | EqualOp | NotEqual | GreaterThan
+                | GreaterThanEq | LessThan | LessThanEq | And | Or | Bang,
             ) => false,
             Some(_) => true,
         };

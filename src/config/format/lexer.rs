@@ -84,9 +84,15 @@ impl Token {
 
 enum Mode {
     /// Expression syntax; `interp` when inside `${ }` / `%{ }`, with the open-brace count.
-    Main { interp: bool, braces: usize },
+    Main {
+        interp: bool,
+        braces: usize,
+    },
     Quoted,
-    Heredoc { marker: String, line_start: bool },
+    Heredoc {
+        marker: String,
+        line_start: bool,
+    },
 }
 
 /// Splits `src` into tokens. The whitespace after the last token is returned separately.
@@ -162,8 +168,8 @@ impl<'a> Lexer<'a> {
             let len = rest.find('\n').map_or(rest.len(), |i| i + 1);
             return self.emit(Kind::Comment, len);
         }
-        if rest.starts_with("/*") {
-            let len = rest[2..].find("*/").map_or(rest.len(), |i| i + 4);
+        if let Some(body) = rest.strip_prefix("/*") {
+            let len = body.find("*/").map_or(rest.len(), |i| i + 4);
             return self.emit(Kind::Comment, len);
         }
         if c.is_ascii_digit() {
@@ -278,8 +284,8 @@ impl<'a> Lexer<'a> {
                 i += 3;
             } else if r.starts_with('"') || r.starts_with('\n') || r.starts_with("\r\n") || Self::template_open(r).is_some() {
                 break;
-            } else if r.starts_with('\\') {
-                i += 1 + r[1..].chars().next().map_or(0, char::len_utf8);
+            } else if let Some(after) = r.strip_prefix('\\') {
+                i += 1 + after.chars().next().map_or(0, char::len_utf8);
             } else {
                 i += r.chars().next().map_or(1, char::len_utf8);
             }

@@ -2,8 +2,8 @@
 //! distinct, flatten, slice, sort, reverse, range, zipmap, coalesce*, compact, set operations,
 //! one, alltrue/anytrue, sum, chunklist, transpose.
 
-use std::sync::Arc;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{arg_list, arg_num, arg_str, invalid, FuncContext, FuncResult};
 use crate::value::{format_number, Value};
@@ -166,7 +166,9 @@ pub fn range(a: Vec<Value>, _: &FuncContext) -> FuncResult {
         out.push(Value::Number(x));
         x += step;
         if out.len() > 1024 {
-            return invalid("Invalid arguments: more than 1024 values were generated; either decrease the difference between start and end or use a smaller step.");
+            return invalid(
+                "Invalid arguments: more than 1024 values were generated; either decrease the difference between start and end or use a smaller step.",
+            );
         }
     }
     Ok(Value::List(out))

@@ -132,7 +132,9 @@ pub fn base64decode(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s.as_bytes())
         .or_else(|_| invalid("Invalid value for \"str\" parameter: failed to decode base64 data."))?;
-    String::from_utf8(bytes).map(Value::String).or_else(|_| invalid("Invalid value for \"str\" parameter: the result of decoding the provided string is not valid UTF-8."))
+    String::from_utf8(bytes)
+        .map(Value::String)
+        .or_else(|_| invalid("Invalid value for \"str\" parameter: the result of decoding the provided string is not valid UTF-8."))
 }
 
 pub fn urlencode(a: Vec<Value>, _: &FuncContext) -> FuncResult {

@@ -132,20 +132,6 @@ pub fn dirname(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::String(if d.is_empty() { "/".into() } else { d }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("*.txt", "a.txt"));
-        assert!(!glob_match("*.txt", "d/a.txt"));
-        assert!(glob_match("**/*.txt", "d/e/a.txt"));
-        assert!(glob_match("**/*.txt", "a.txt"));
-        assert!(glob_match("{a,b}.md", "b.md"));
-    }
-}
-
 fn read_bytes(a: &[Value], ctx: &FuncContext) -> Result<Vec<u8>, super::FuncError> {
     let p = arg_str(&a[0], "path")?;
     std::fs::read(resolve(ctx, &p)).or_else(|_| invalid(format!("Invalid value for \"path\" parameter: no file exists at \"{p}\"; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource.")))
@@ -182,4 +168,18 @@ pub fn filebase64sha256(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
 pub fn filebase64sha512(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
     use sha2::Digest;
     Ok(b64(&sha2::Sha512::digest(read_bytes(&a, ctx)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*.txt", "a.txt"));
+        assert!(!glob_match("*.txt", "d/a.txt"));
+        assert!(glob_match("**/*.txt", "d/e/a.txt"));
+        assert!(glob_match("**/*.txt", "a.txt"));
+        assert!(glob_match("{a,b}.md", "b.md"));
+    }
 }

@@ -97,12 +97,18 @@ pub fn cidrsubnets(a: Vec<Value>, _: &FuncContext) -> FuncResult {
         let newbits = arg_num(nb, "newbits")? as u32;
         let newlen = len + newbits;
         if newbits < 1 || newlen > bits {
-            return invalid(format!("Invalid value for \"newbits\" parameter: would extend prefix to {newlen} bits, which is too long for an IPv{} address.", if bits == 32 { 4 } else { 6 }));
+            return invalid(format!(
+                "Invalid value for \"newbits\" parameter: would extend prefix to {newlen} bits, which is too long for an IPv{} address.",
+                if bits == 32 { 4 } else { 6 }
+            ));
         }
         let size: u128 = 1u128 << (bits - newlen);
         let start = next.div_ceil(size) * size;
         if start + size > end || start < next {
-            return invalid(format!("Invalid value for \"newbits\" parameter: not enough remaining address space for a subnet with a prefix of {newlen} bits after {}.", out.last().map(|v: &Value| v.to_string()).unwrap_or_default()));
+            return invalid(format!(
+                "Invalid value for \"newbits\" parameter: not enough remaining address space for a subnet with a prefix of {newlen} bits after {}.",
+                out.last().map(|v: &Value| v.to_string()).unwrap_or_default()
+            ));
         }
         let _ = i;
         out.push(Value::String(format!("{}/{newlen}", from_u128(start, bits))));

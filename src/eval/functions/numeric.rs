@@ -33,7 +33,13 @@ pub fn log(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 }
 pub fn signum(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let n = arg_num(&a[0], "num")?;
-    Ok(Value::Number(if n > 0.0 { 1.0 } else if n < 0.0 { -1.0 } else { 0.0 }))
+    Ok(Value::Number(if n > 0.0 {
+        1.0
+    } else if n < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }))
 }
 pub fn parseint(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let s = arg_str(&a[0], "number")?;
@@ -127,10 +133,28 @@ pub fn formatdate(a: Vec<Value>, _: &FuncContext) -> FuncResult {
             ('m', 1) => t.minute().to_string(),
             ('s', 2) => format!("{:02}", t.second()),
             ('s', 1) => t.second().to_string(),
-            ('Z', 5) => if off == 0 { "Z".into() } else { format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
+            ('Z', 5) => {
+                if off == 0 {
+                    "Z".into()
+                } else {
+                    format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60)
+                }
+            }
             ('Z', 4) => format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60),
-            ('Z', 3) => if off == 0 { "UTC".into() } else { format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
-            ('Z', 1) => if off == 0 { "Z".into() } else { format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60) },
+            ('Z', 3) => {
+                if off == 0 {
+                    "UTC".into()
+                } else {
+                    format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60)
+                }
+            }
+            ('Z', 1) => {
+                if off == 0 {
+                    "Z".into()
+                } else {
+                    format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60)
+                }
+            }
             _ => return invalid(format!("Invalid value for \"format\" parameter: invalid date format verb \"{}\".", c.to_string().repeat(n))),
         };
         out.push_str(&piece);

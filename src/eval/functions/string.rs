@@ -169,7 +169,9 @@ fn fmt_one(verb: char, flags: &str, width: Option<usize>, prec: Option<usize>, v
             other if flags.contains('#') => super::encoding::to_json_string(other),
             other => super::encoding::to_json_string(other),
         },
-        's' => arg_str(v, "args").map_err(|_| super::FuncError::Invalid(format!("Invalid value for \"args\" parameter: unsupported value for \"%s\": string required, got {}.", v.type_name())))?,
+        's' => arg_str(v, "args").map_err(|_| {
+            super::FuncError::Invalid(format!("Invalid value for \"args\" parameter: unsupported value for \"%s\": string required, got {}.", v.type_name()))
+        })?,
         'q' => serde_json::Value::String(arg_str(v, "args")?).to_string(),
         'd' => {
             let n = arg_num(v, "args")?;
@@ -250,7 +252,10 @@ pub fn format_str(spec: &str, args: &[Value]) -> Result<String, super::FuncError
             let close = chars[i..].iter().position(|c| *c == ']').map(|p| p + i);
             let Some(close) = close else { return invalid("Invalid value for \"format\" parameter: unterminated argument index.") };
             let n: String = chars[i + 1..close].iter().collect();
-            next_arg = n.parse::<usize>().map_err(|_| super::FuncError::Invalid("Invalid value for \"format\" parameter: invalid argument index.".into()))?.saturating_sub(1);
+            next_arg = n
+                .parse::<usize>()
+                .map_err(|_| super::FuncError::Invalid("Invalid value for \"format\" parameter: invalid argument index.".into()))?
+                .saturating_sub(1);
             i = close + 1;
         }
         let mut width = String::new();

@@ -67,11 +67,20 @@ pub async fn read(p: &AwsProvider, config: Value) -> ReadDataResponse {
     let vpcs = out.vpcs();
     let vpc = match vpcs {
         [one] => one,
-        [] => return ReadDataResponse { state: Value::Null, diagnostics: Diagnostic::error("no matching VPC found", "No VPC matches the given arguments.").into() },
+        [] => {
+            return ReadDataResponse {
+                state: Value::Null,
+                diagnostics: Diagnostic::error("no matching VPC found", "No VPC matches the given arguments.").into(),
+            }
+        }
         many => {
             return ReadDataResponse {
                 state: Value::Null,
-                diagnostics: Diagnostic::error("multiple VPCs matched", format!("{} VPCs match; use additional constraints to reduce matches to a single VPC.", many.len())).into(),
+                diagnostics: Diagnostic::error(
+                    "multiple VPCs matched",
+                    format!("{} VPCs match; use additional constraints to reduce matches to a single VPC.", many.len()),
+                )
+                .into(),
             }
         }
     };

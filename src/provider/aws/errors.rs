@@ -33,14 +33,20 @@ where
     let hint = match c.as_str() {
         "BucketAlreadyExists" => "\n\nBucket names are global across all AWS accounts: choose another name.",
         "BucketAlreadyOwnedByYou" => "\n\nYou already own this bucket: import it with `skyform import` instead of creating it.",
-        "InvalidBucketName" => "\n\nBucket names are 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.",
+        "InvalidBucketName" => {
+            "\n\nBucket names are 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."
+        }
         "NoSuchBucket" => "\n\nThe bucket does not exist (or is in another account).",
-        "InvalidAMIID.NotFound" | "InvalidAMIID.Malformed" | "InvalidAMIID.Unavailable" => "\n\nAMIs are regional: check that the AMI id exists in this provider's region and that your account can use it.",
+        "InvalidAMIID.NotFound" | "InvalidAMIID.Malformed" | "InvalidAMIID.Unavailable" => {
+            "\n\nAMIs are regional: check that the AMI id exists in this provider's region and that your account can use it."
+        }
         "InvalidSubnet.Conflict" => "\n\nThe CIDR block overlaps another subnet of the VPC: choose a free range (cidrsubnet() helps).",
         "InvalidSubnet.Range" => "\n\nThe subnet's CIDR block must lie inside the VPC's CIDR block.",
         "InvalidVpc.Range" => "\n\nVPC CIDR blocks must be between /16 and /28.",
         "InvalidGroup.Duplicate" => "\n\nA security group of that name already exists in the VPC: import it or choose another name.",
-        "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => "\n\nCheck the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the provider block).",
+        "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+            "\n\nCheck the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the provider block)."
+        }
         _ => "",
     };
     let detail = if c.is_empty() { format!("Error {what}: {msg}{hint}") } else { format!("Error {what}: {c}: {msg}{hint}") };

@@ -152,35 +152,32 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-    match update(p, &prior, &planned).await {
-        Ok(()) => {
-            let r = read(p, planned.clone()).await;
-            ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        match update(p, &prior, &planned).await {
+            Ok(()) => {
+                let r = read(p, planned.clone()).await;
+                ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+            }
+            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
         }
-        Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-    }
-
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    match p.ec2_write.terminate_instances().instance_ids(&id).send().await {
-        Ok(_) => {}
-        Err(e) if is_not_found(&e) => return ApplyResponse::default(),
-        Err(e) => return ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("terminating instance {id}"), &e) },
-    }
-    match wait_for(p, &id, InstanceStateName::Terminated, DELETE_TIMEOUT).await {
-        Ok(_) => ApplyResponse::default(),
-        Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
-    }
-
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        match p.ec2_write.terminate_instances().instance_ids(&id).send().await {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => return ApplyResponse::default(),
+            Err(e) => return ApplyResponse { new_state: Some(prior), diagnostics: aws_error(&format!("terminating instance {id}"), &e) },
+        }
+        match wait_for(p, &id, InstanceStateName::Terminated, DELETE_TIMEOUT).await {
+            Ok(_) => ApplyResponse::default(),
+            Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
+        }
     }
 
     async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
         import(p, id).await
     }
 }
-
 
 async fn create(p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
     let ami = attr(&planned, "ami").as_str().unwrap_or_default().to_string();
@@ -223,7 +220,10 @@ async fn create(p: &AwsProvider, planned: Value, config: &Value) -> ApplyRespons
             set(&mut s, "user_data", attr(&planned, "user_data").clone());
             ApplyResponse { new_state: Some(s), diagnostics: Default::default() }
         }
-        Ok(None) => ApplyResponse { new_state: Some(state), diagnostics: Diagnostic::error("Instance vanished", format!("Instance {id} disappeared while starting.")).into() },
+        Ok(None) => ApplyResponse {
+            new_state: Some(state),
+            diagnostics: Diagnostic::error("Instance vanished", format!("Instance {id} disappeared while starting.")).into(),
+        },
         Err(d) => ApplyResponse { new_state: Some(state), diagnostics: d },
     }
 }
@@ -259,7 +259,7 @@ async fn update(p: &AwsProvider, prior: &Value, planned: &Value) -> Result<(), D
 
 pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    match describe(p, &[id.clone()]).await {
+    match describe(p, std::slice::from_ref(&id)).await {
         Ok(found) => ReadResponse { new_state: found.get(&id).map(|i| fill(p, prior, i)), diagnostics: Default::default() },
         Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
     }

@@ -81,12 +81,11 @@ impl AwsFactory {
     pub async fn connect(&self, config: &Value) -> Result<Arc<AwsProvider>, Diagnostics> {
         let text = |name: &str| config.get_attr(name).and_then(|v| v.as_str()).map(str::to_string);
         let flag = |name: &str| matches!(config.get_attr(name), Some(Value::Bool(true)));
-        let region = text("region")
-            .or_else(|| std::env::var("AWS_REGION").ok())
-            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-            .ok_or_else(|| -> Diagnostics {
+        let region = text("region").or_else(|| std::env::var("AWS_REGION").ok()).or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()).ok_or_else(
+            || -> Diagnostics {
                 Diagnostic::error("Missing AWS region", "Set `region` in the provider \"aws\" block, or the AWS_REGION environment variable.").into()
-            })?;
+            },
+        )?;
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.clone()));
         if let (Some(ak), Some(sk)) = (text("access_key"), text("secret_key")) {
             loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(ak, sk, text("token"), None, "skyform-provider-block"));

@@ -122,15 +122,14 @@ pub(crate) async fn empty_bucket(p: &AwsProvider, bucket: &str) -> Result<(), Di
     let mut key_marker: Option<String> = None;
     let mut version_marker: Option<String> = None;
     loop {
-        let page = p
-            .s3
-            .list_object_versions()
-            .bucket(bucket)
-            .set_key_marker(key_marker.clone())
-            .set_version_id_marker(version_marker.clone())
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("listing the objects of S3 bucket \"{bucket}\""), &e))?;
+        let page =
+            p.s3.list_object_versions()
+                .bucket(bucket)
+                .set_key_marker(key_marker.clone())
+                .set_version_id_marker(version_marker.clone())
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("listing the objects of S3 bucket \"{bucket}\""), &e))?;
         let mut ids = Vec::new();
         for v in page.versions() {
             ids.push(ObjectIdentifier::builder().key(v.key().unwrap_or_default()).set_version_id(v.version_id().map(str::to_string)).build());
@@ -140,7 +139,10 @@ pub(crate) async fn empty_bucket(p: &AwsProvider, bucket: &str) -> Result<(), Di
         }
         let ids: Vec<ObjectIdentifier> = ids.into_iter().filter_map(Result::ok).collect();
         if !ids.is_empty() {
-            let delete = Delete::builder().set_objects(Some(ids)).build().map_err(|e| -> Diagnostics { Diagnostic::error("Invalid delete request", e.to_string()).into() })?;
+            let delete = Delete::builder()
+                .set_objects(Some(ids))
+                .build()
+                .map_err(|e| -> Diagnostics { Diagnostic::error("Invalid delete request", e.to_string()).into() })?;
             p.s3_write.delete_objects().bucket(bucket).delete(delete).send().await.map_err(|e| aws_error(&format!("emptying S3 bucket \"{bucket}\""), &e))?;
         }
         if page.is_truncated() != Some(true) {
@@ -194,7 +196,9 @@ impl ResourceType<AwsProvider> for S3Bucket {
         if let Some(name) = attr(&req.config, "bucket").as_str() {
             if let Some(why) = name_problem(name) {
                 return PlanResponse::failed(
-                    Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName).")).for_attribute("bucket").into(),
+                    Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid S3 bucket name: it {why} (InvalidBucketName)."))
+                        .for_attribute("bucket")
+                        .into(),
                 );
             }
         }

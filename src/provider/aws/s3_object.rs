@@ -140,7 +140,10 @@ async fn retag(p: &AwsProvider, planned: &Value) -> Result<(), Diagnostics> {
     if tags.is_empty() {
         p.s3.delete_object_tagging().bucket(&bucket).key(&key).send().await.map_err(|e| aws_error(&what, &e))?;
     } else {
-        let tagging = aws_sdk_s3::types::Tagging::builder().set_tag_set(Some(tags)).build().map_err(|e| -> Diagnostics { Diagnostic::error("Invalid tags", e.to_string()).into() })?;
+        let tagging = aws_sdk_s3::types::Tagging::builder()
+            .set_tag_set(Some(tags))
+            .build()
+            .map_err(|e| -> Diagnostics { Diagnostic::error("Invalid tags", e.to_string()).into() })?;
         p.s3.put_object_tagging().bucket(&bucket).key(&key).tagging(tagging).send().await.map_err(|e| aws_error(&what, &e))?;
     }
     Ok(())

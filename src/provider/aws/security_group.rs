@@ -160,7 +160,13 @@ async fn sync_rules(p: &AwsProvider, id: &str, block: &str, had: &BTreeSet<Rule>
     }
     if !new.is_empty() {
         if block == "ingress" {
-            p.ec2.authorize_security_group_ingress().group_id(id).set_ip_permissions(Some(new)).send().await.map_err(|e| aws_error(&what("authorizing"), &e))?;
+            p.ec2
+                .authorize_security_group_ingress()
+                .group_id(id)
+                .set_ip_permissions(Some(new))
+                .send()
+                .await
+                .map_err(|e| aws_error(&what("authorizing"), &e))?;
         } else {
             p.ec2.authorize_security_group_egress().group_id(id).set_ip_permissions(Some(new)).send().await.map_err(|e| aws_error(&what("authorizing"), &e))?;
         }
@@ -198,64 +204,61 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
-    let mut planned = planned;
-    let name = attr(&planned, "name").as_str().map(str::to_string).unwrap_or_else(|| generated_name(attr(&planned, "name_prefix").as_str()));
-    let out = match p
-        .ec2_write
-        .create_security_group()
-        .group_name(&name)
-        .description(attr(&planned, "description").as_str().unwrap_or("Managed by Terraform"))
-        .set_vpc_id(attr(&planned, "vpc_id").as_str().map(str::to_string))
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating security group \"{name}\""), &e) },
-    };
-    let id = out.group_id().unwrap_or_default().to_string();
-    set(&mut planned, "id", Value::string(&id));
-    set(&mut planned, "name", Value::string(&name));
-    let finish = async {
-        // What AWS put there (the allow-all egress rule) goes; the configured rules come.
-        let current = read_group(p, &id).await?;
-        let (ingress, egress) = current.map(|g| (rules_of(g.ip_permissions()), rules_of(g.ip_permissions_egress()))).unwrap_or_default();
-        sync_rules(p, &id, "ingress", &ingress, &rules(&planned, "ingress")).await?;
-        sync_rules(p, &id, "egress", &egress, &rules(&planned, "egress")).await?;
-        sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
-    };
-    if let Err(d) = finish.await {
-        return ApplyResponse { new_state: Some(planned), diagnostics: d };
-    }
-    let r = read(p, planned.clone()).await;
-    ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
-
+        let mut planned = planned;
+        let name = attr(&planned, "name").as_str().map(str::to_string).unwrap_or_else(|| generated_name(attr(&planned, "name_prefix").as_str()));
+        let out = match p
+            .ec2_write
+            .create_security_group()
+            .group_name(&name)
+            .description(attr(&planned, "description").as_str().unwrap_or("Managed by Terraform"))
+            .set_vpc_id(attr(&planned, "vpc_id").as_str().map(str::to_string))
+            .send()
+            .await
+        {
+            Ok(o) => o,
+            Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating security group \"{name}\""), &e) },
+        };
+        let id = out.group_id().unwrap_or_default().to_string();
+        set(&mut planned, "id", Value::string(&id));
+        set(&mut planned, "name", Value::string(&name));
+        let finish = async {
+            // What AWS put there (the allow-all egress rule) goes; the configured rules come.
+            let current = read_group(p, &id).await?;
+            let (ingress, egress) = current.map(|g| (rules_of(g.ip_permissions()), rules_of(g.ip_permissions_egress()))).unwrap_or_default();
+            sync_rules(p, &id, "ingress", &ingress, &rules(&planned, "ingress")).await?;
+            sync_rules(p, &id, "egress", &egress, &rules(&planned, "egress")).await?;
+            sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
+        };
+        if let Err(d) = finish.await {
+            return ApplyResponse { new_state: Some(planned), diagnostics: d };
+        }
+        let r = read(p, planned.clone()).await;
+        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let update = async {
-        for block in ["ingress", "egress"] {
-            sync_rules(p, &id, block, &rules(&prior, block), &rules(&planned, block)).await?;
-        }
-        sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
-    };
-    let result = update.await;
-    updated(prior, planned, result)
-
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let update = async {
+            for block in ["ingress", "egress"] {
+                sync_rules(p, &id, block, &rules(&prior, block), &rules(&planned, block)).await?;
+            }
+            sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+        };
+        let result = update.await;
+        updated(prior, planned, result)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    if attr(&prior, "revoke_rules_on_delete") == &Value::Bool(true) {
-        for block in ["ingress", "egress"] {
-            if let Err(d) = sync_rules(p, &id, block, &rules(&prior, block), &BTreeSet::new()).await {
-                return ApplyResponse { new_state: Some(prior), diagnostics: d };
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        if attr(&prior, "revoke_rules_on_delete") == &Value::Bool(true) {
+            for block in ["ingress", "egress"] {
+                if let Err(d) = sync_rules(p, &id, block, &rules(&prior, block), &BTreeSet::new()).await {
+                    return ApplyResponse { new_state: Some(prior), diagnostics: d };
+                }
             }
         }
-    }
-    let result = p.ec2_write.delete_security_group().group_id(&id).send().await;
-    deleted(prior, result, &format!("security group {id}"))
-
+        let result = p.ec2_write.delete_security_group().group_id(&id).send().await;
+        deleted(prior, result, &format!("security group {id}"))
     }
 
     async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
@@ -263,9 +266,9 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
     }
 }
 
-
 async fn read_group(p: &AwsProvider, id: &str) -> Result<Option<SecurityGroup>, Diagnostics> {
-    match described(&Value::Null, p.ec2.describe_security_groups().group_ids(id).send().await, |o| o.security_groups().first(), &format!("security group {id}")) {
+    match described(&Value::Null, p.ec2.describe_security_groups().group_ids(id).send().await, |o| o.security_groups().first(), &format!("security group {id}"))
+    {
         Ok(g) => Ok(Some(g)),
         Err(r) if r.diagnostics.is_empty() => Ok(None),
         Err(r) => Err(r.diagnostics),

@@ -74,62 +74,58 @@ impl ResourceType<AwsProvider> for AwsSubnet {
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
-    let vpc = attr(&planned, "vpc_id").as_str().unwrap_or_default().to_string();
-    let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
-    let out = match p
-        .ec2_write
-        .create_subnet()
-        .vpc_id(&vpc)
-        .cidr_block(&cidr)
-        .set_availability_zone(attr(&planned, "availability_zone").as_str().map(str::to_string))
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating subnet {cidr} in {vpc}"), &e) },
-    };
-    let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
-    let mut state = planned.clone();
-    set(&mut state, "id", Value::string(&id));
-    let finish = async {
-        if attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true) {
-            set_public_ip(p, &id, true).await?;
+        let vpc = attr(&planned, "vpc_id").as_str().unwrap_or_default().to_string();
+        let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
+        let out = match p
+            .ec2_write
+            .create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block(&cidr)
+            .set_availability_zone(attr(&planned, "availability_zone").as_str().map(str::to_string))
+            .send()
+            .await
+        {
+            Ok(o) => o,
+            Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating subnet {cidr} in {vpc}"), &e) },
+        };
+        let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
+        let mut state = planned.clone();
+        set(&mut state, "id", Value::string(&id));
+        let finish = async {
+            if attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true) {
+                set_public_ip(p, &id, true).await?;
+            }
+            sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
+        };
+        if let Err(d) = finish.await {
+            return ApplyResponse { new_state: Some(state), diagnostics: d };
         }
-        sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await
-    };
-    if let Err(d) = finish.await {
-        return ApplyResponse { new_state: Some(state), diagnostics: d };
-    }
-    let r = read(p, state.clone()).await;
-    ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
-
+        let r = read(p, state.clone()).await;
+        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let update = async {
-        if attr(&prior, "map_public_ip_on_launch") != attr(&planned, "map_public_ip_on_launch") {
-            set_public_ip(p, &id, attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true)).await?;
-        }
-        sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
-    };
-    let result = update.await;
-    updated(prior, planned, result)
-
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let update = async {
+            if attr(&prior, "map_public_ip_on_launch") != attr(&planned, "map_public_ip_on_launch") {
+                set_public_ip(p, &id, attr(&planned, "map_public_ip_on_launch") == &Value::Bool(true)).await?;
+            }
+            sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+        };
+        let result = update.await;
+        updated(prior, planned, result)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let result = p.ec2_write.delete_subnet().subnet_id(&id).send().await;
-    deleted(prior, result, &format!("subnet {id}"))
-
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let result = p.ec2_write.delete_subnet().subnet_id(&id).send().await;
+        deleted(prior, result, &format!("subnet {id}"))
     }
 
     async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
         import(p, id).await
     }
 }
-
 
 pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
     let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();

@@ -77,61 +77,57 @@ impl ResourceType<AwsProvider> for AwsVpc {
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
-    let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
-    let out = match p.ec2_write.create_vpc().cidr_block(&cidr).send().await {
-        Ok(o) => o,
-        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating VPC {cidr}"), &e) },
-    };
-    let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
-    // From here the VPC exists: on any later failure, return what is known so state keeps it.
-    let mut state = planned.clone();
-    set(&mut state, "id", Value::string(&id));
-    let finish = async {
-        for name in ["enable_dns_support", "enable_dns_hostnames"] {
-            let want = attr(&planned, name) == &Value::Bool(true);
-            let default = name == "enable_dns_support";
-            if want != default {
-                set_dns(p, &id, name, want).await?;
+        let cidr = attr(&planned, "cidr_block").as_str().unwrap_or_default().to_string();
+        let out = match p.ec2_write.create_vpc().cidr_block(&cidr).send().await {
+            Ok(o) => o,
+            Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("creating VPC {cidr}"), &e) },
+        };
+        let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
+        // From here the VPC exists: on any later failure, return what is known so state keeps it.
+        let mut state = planned.clone();
+        set(&mut state, "id", Value::string(&id));
+        let finish = async {
+            for name in ["enable_dns_support", "enable_dns_hostnames"] {
+                let want = attr(&planned, name) == &Value::Bool(true);
+                let default = name == "enable_dns_support";
+                if want != default {
+                    set_dns(p, &id, name, want).await?;
+                }
             }
+            sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await?;
+            Ok::<(), Diagnostics>(())
+        };
+        if let Err(d) = finish.await {
+            return ApplyResponse { new_state: Some(state), diagnostics: d };
         }
-        sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await?;
-        Ok::<(), Diagnostics>(())
-    };
-    if let Err(d) = finish.await {
-        return ApplyResponse { new_state: Some(state), diagnostics: d };
-    }
-    let r = read(p, state.clone()).await;
-    ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
-
+        let r = read(p, state.clone()).await;
+        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let update = async {
-        for name in ["enable_dns_support", "enable_dns_hostnames"] {
-            if attr(&prior, name) != attr(&planned, name) {
-                set_dns(p, &id, name, attr(&planned, name) == &Value::Bool(true)).await?;
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let update = async {
+            for name in ["enable_dns_support", "enable_dns_hostnames"] {
+                if attr(&prior, name) != attr(&planned, name) {
+                    set_dns(p, &id, name, attr(&planned, name) == &Value::Bool(true)).await?;
+                }
             }
-        }
-        sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
-    };
-    let result = update.await;
-    updated(prior, planned, result)
-
+            sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
+        };
+        let result = update.await;
+        updated(prior, planned, result)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let result = p.ec2_write.delete_vpc().vpc_id(&id).send().await;
-    deleted(prior, result, &format!("VPC {id}"))
-
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let result = p.ec2_write.delete_vpc().vpc_id(&id).send().await;
+        deleted(prior, result, &format!("VPC {id}"))
     }
 
     async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
         import(p, id).await
     }
 }
-
 
 async fn dns(p: &AwsProvider, id: &str, name: VpcAttributeName) -> Result<Option<bool>, Diagnostics> {
     let out = p.ec2.describe_vpc_attribute().vpc_id(id).attribute(name.clone()).send().await.map_err(|e| aws_error(&format!("reading VPC {id}"), &e))?;
@@ -178,7 +174,8 @@ async fn fill(p: &AwsProvider, mut state: Value, vpc: &Vpc, groups: &HashMap<Str
     set_tags(p, &mut state, &tag_map(vpc.tags()));
     set(&mut state, "default_security_group_id", groups.get(&id).map(Value::string).unwrap_or(Value::Null));
     set(&mut state, "main_route_table_id", tables.get(&id).map(Value::string).unwrap_or(Value::Null));
-    let flags = async { Ok::<_, Diagnostics>((dns(p, &id, VpcAttributeName::EnableDnsSupport).await?, dns(p, &id, VpcAttributeName::EnableDnsHostnames).await?)) };
+    let flags =
+        async { Ok::<_, Diagnostics>((dns(p, &id, VpcAttributeName::EnableDnsSupport).await?, dns(p, &id, VpcAttributeName::EnableDnsHostnames).await?)) };
     match flags.await {
         Ok((support, hostnames)) => {
             set(&mut state, "enable_dns_support", Value::Bool(support.unwrap_or(true)));
@@ -216,7 +213,8 @@ pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usi
         let (vpcs, (groups, tables)) = match (described, related.await) {
             (Ok(o), Ok(r)) => (o.vpcs().iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v.clone()))).collect::<HashMap<String, Vpc>>(), r),
             _ => {
-                let one_by_one: Vec<(usize, ReadResponse)> = stream::iter(chunk.iter().cloned()).map(|(i, v)| async move { (i, read(p, v).await) }).buffer_unordered(10).collect().await;
+                let one_by_one: Vec<(usize, ReadResponse)> =
+                    stream::iter(chunk.iter().cloned()).map(|(i, v)| async move { (i, read(p, v).await) }).buffer_unordered(10).collect().await;
                 out.extend(one_by_one);
                 continue;
             }

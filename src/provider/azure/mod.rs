@@ -81,7 +81,11 @@ impl AzureFactory {
         let auth = if let Some(key) = text("access_key", "ARM_ACCESS_KEY") {
             use base64::Engine as _;
             if base64::engine::general_purpose::STANDARD.decode(key.trim()).is_err() {
-                return Err(Diagnostic::error("Invalid access_key", "The storage account key (access_key or ARM_ACCESS_KEY) is not Base64: copy it from the storage account's access keys.").into());
+                return Err(Diagnostic::error(
+                    "Invalid access_key",
+                    "The storage account key (access_key or ARM_ACCESS_KEY) is not Base64: copy it from the storage account's access keys.",
+                )
+                .into());
             }
             Auth::SharedKey(key.trim().to_string())
         } else if let Some(sas) = text("sas_token", "ARM_SAS_TOKEN") {
@@ -97,7 +101,11 @@ impl AzureFactory {
         let endpoint = config.get_attr("blob_endpoint").and_then(|v| v.as_str()).map(|e| e.trim_end_matches('/').to_string());
         if let Some(e) = &endpoint {
             if Url::parse(e).is_err() {
-                return Err(Diagnostic::error("Invalid blob_endpoint", format!("blob_endpoint \"{e}\" is not a URL (for Azurite: http://127.0.0.1:10000/devstoreaccount1).")).into());
+                return Err(Diagnostic::error(
+                    "Invalid blob_endpoint",
+                    format!("blob_endpoint \"{e}\" is not a URL (for Azurite: http://127.0.0.1:10000/devstoreaccount1)."),
+                )
+                .into());
             }
         }
         let counter = Arc::new(AtomicU64::new(0));
@@ -178,7 +186,10 @@ impl AzureProvider {
     pub(crate) fn container(&self, account: &str, container: &str) -> Result<BlobContainerClient, Diagnostics> {
         let mut url = Url::parse(&self.account_url(account))
             .map_err(|e| -> Diagnostics { Diagnostic::error("Invalid storage URL", format!("{}: {e}", self.account_url(account))).into() })?;
-        url.path_segments_mut().map_err(|()| -> Diagnostics { Diagnostic::error("Invalid storage URL", self.account_url(account)).into() })?.pop_if_empty().push(container);
+        url.path_segments_mut()
+            .map_err(|()| -> Diagnostics { Diagnostic::error("Invalid storage URL", self.account_url(account)).into() })?
+            .pop_if_empty()
+            .push(container);
         let mut per_try: Vec<Arc<dyn Policy>> = vec![Arc::new(CountingPolicy(self.counter.clone()))];
         let mut credential = None;
         match &self.auth {
@@ -208,7 +219,7 @@ impl AzureProvider {
     /// Splits a container or blob URL (an import id) into account, container and blob name.
     pub(crate) fn parse_url(&self, id: &str) -> Option<(String, String, Option<String>)> {
         let url = Url::parse(id).ok()?;
-        let mut segments: Vec<String> = url.path_segments()?.map(|s| percent_decode(s)).collect();
+        let mut segments: Vec<String> = url.path_segments()?.map(percent_decode).collect();
         let host = url.host_str()?;
         let account = match host.split_once(".blob.") {
             Some((account, _)) => account.to_string(),
@@ -293,7 +304,10 @@ pub(crate) fn metadata_problem(v: &Value) -> Option<Diagnostics> {
     (!bad.is_empty()).then(|| {
         Diagnostic::error(
             "Invalid metadata key",
-            format!("Metadata keys may contain only lowercase letters, digits and underscores, and must not start with a digit: {}.", bad.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")),
+            format!(
+                "Metadata keys may contain only lowercase letters, digits and underscores, and must not start with a digit: {}.",
+                bad.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+            ),
         )
         .for_attribute("metadata")
         .into()

@@ -36,8 +36,7 @@ impl Policy for SharedKeyPolicy {
     async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
         let now = azure_core::time::to_rfc7231(&azure_core::time::OffsetDateTime::now_utc());
         request.insert_header("x-ms-date", now);
-        let headers: Vec<(String, String)> =
-            request.headers().iter().map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.as_str().to_string())).collect();
+        let headers: Vec<(String, String)> = request.headers().iter().map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.as_str().to_string())).collect();
         let length = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).or_else(|| request.body().len()).unwrap_or(0);
         let text = string_to_sign(request.method().as_ref(), request.url(), &headers, length, &self.account);
         let signature = azure_core::hmac::hmac_sha256(&text, &self.key)?;
@@ -79,11 +78,8 @@ pub fn string_to_sign(method: &str, url: &Url, headers: &[(String, String)], con
 /// Every `x-ms-` header, lower-case, sorted by name, `name:value\n` with the value trimmed and
 /// inner runs of whitespace folded to one space.
 pub fn canonicalized_headers(headers: &[(String, String)]) -> String {
-    let mut ms: Vec<(&str, String)> = headers
-        .iter()
-        .filter(|(k, _)| k.starts_with("x-ms-"))
-        .map(|(k, v)| (k.as_str(), v.split_whitespace().collect::<Vec<_>>().join(" ")))
-        .collect();
+    let mut ms: Vec<(&str, String)> =
+        headers.iter().filter(|(k, _)| k.starts_with("x-ms-")).map(|(k, v)| (k.as_str(), v.split_whitespace().collect::<Vec<_>>().join(" "))).collect();
     ms.sort_by(|a, b| a.0.cmp(b.0));
     ms.iter().map(|(k, v)| format!("{k}:{v}\n")).collect()
 }
@@ -174,7 +170,10 @@ mod tests {
             ),
             "/myaccount/mycontainer\ncomp:list\ninclude:metadata,snapshots,uncommittedblobs\nrestype:container"
         );
-        assert_eq!(canonicalized_resource(&u("https://myaccount-secondary.blob.core.windows.net/mycontainer/myblob"), "myaccount"), "/myaccount/mycontainer/myblob");
+        assert_eq!(
+            canonicalized_resource(&u("https://myaccount-secondary.blob.core.windows.net/mycontainer/myblob"), "myaccount"),
+            "/myaccount/mycontainer/myblob"
+        );
         // The emulator's path-style URL keeps the account in the path, so it appears twice.
         assert_eq!(
             canonicalized_resource(&u("http://127.0.0.1:10000/devstoreaccount1/c1/a%20b.txt?comp=metadata"), "devstoreaccount1"),
@@ -184,7 +183,8 @@ mod tests {
 
     #[test]
     fn canonicalized_headers_sorts_lowercases_and_folds_whitespace() {
-        let headers = h(&[("x-ms-version", "2009-09-19"), ("content-type", "text/plain"), ("x-ms-date", "Sun, 11 Oct 2009 21:49:13 GMT"), ("x-ms-meta-m", "  a   b ")]);
+        let headers =
+            h(&[("x-ms-version", "2009-09-19"), ("content-type", "text/plain"), ("x-ms-date", "Sun, 11 Oct 2009 21:49:13 GMT"), ("x-ms-meta-m", "  a   b ")]);
         assert_eq!(canonicalized_headers(&headers), "x-ms-date:Sun, 11 Oct 2009 21:49:13 GMT\nx-ms-meta-m:a b\nx-ms-version:2009-09-19\n");
     }
 
@@ -200,7 +200,8 @@ mod tests {
     #[test]
     fn string_to_sign_places_the_standard_headers_in_order() {
         let url = Url::parse("https://a.blob.core.windows.net/c/b").unwrap();
-        let headers = h(&[("content-type", "text/plain"), ("content-md5", "MD5"), ("if-match", "\"e\""), ("range", "bytes=0-9"), ("x-ms-version", "2015-02-21")]);
+        let headers =
+            h(&[("content-type", "text/plain"), ("content-md5", "MD5"), ("if-match", "\"e\""), ("range", "bytes=0-9"), ("x-ms-version", "2015-02-21")]);
         assert_eq!(string_to_sign("put", &url, &headers, 11, "a"), "PUT\n\n\n11\nMD5\ntext/plain\n\n\n\"e\"\n\n\nbytes=0-9\nx-ms-version:2015-02-21\n/a/c/b");
     }
 

@@ -17,7 +17,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use azure_core::http::RequestContent;
-use azure_storage_blob::models::{AccessTier, BlobClientDeleteOptions, BlobClientSetPropertiesOptions, DeleteSnapshotsOptionType, BlobClientGetPropertiesResultHeaders, BlobContainerClientListBlobsOptions, BlockBlobClientUploadOptions, ListBlobsIncludeItem};
+use azure_storage_blob::models::{
+    AccessTier, BlobClientDeleteOptions, BlobClientGetPropertiesResultHeaders, BlobClientSetPropertiesOptions, BlobContainerClientListBlobsOptions,
+    BlockBlobClientUploadOptions, DeleteSnapshotsOptionType, ListBlobsIncludeItem,
+};
 use md5::Digest;
 
 use super::{azure_error, not_found, AzureProvider};
@@ -60,7 +63,9 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
         return Err(Diagnostic::error("Conflicting arguments", "Only one of source and source_content can be set.").for_attribute("source").into());
     }
     if let Some(path) = source.as_str() {
-        return std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into());
+        return std::fs::read(path)
+            .map(Some)
+            .map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into());
     }
     Ok(Some(content.as_str().unwrap_or_default().as_bytes().to_vec()))
 }
@@ -77,13 +82,15 @@ fn blob_url(p: &AzureProvider, v: &Value) -> Value {
 }
 
 /// What a URL path segment must encode.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
 
 async fn upload(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
     let (account, container, name) = (text(planned, "storage_account_name"), text(planned, "storage_container_name"), text(planned, "name"));
     let bytes = body(planned)?.unwrap_or_default();
     let md5 = match attr(planned, "content_md5").as_str() {
-        Some(h) => hex::decode(h).map_err(|_| -> Diagnostics { Diagnostic::error("Invalid content_md5", format!("content_md5 \"{h}\" is not a hex MD5 digest.")).into() })?,
+        Some(h) => hex::decode(h)
+            .map_err(|_| -> Diagnostics { Diagnostic::error("Invalid content_md5", format!("content_md5 \"{h}\" is not a hex MD5 digest.")).into() })?,
         None => md5::Md5::digest(&bytes).to_vec(),
     };
     let options = BlockBlobClientUploadOptions {
@@ -121,7 +128,10 @@ async fn set_headers(p: &AzureProvider, planned: &Value) -> Result<(), Diagnosti
 async fn set_metadata(p: &AzureProvider, planned: &Value) -> Result<(), Diagnostics> {
     let (container, name) = (text(planned, "storage_container_name"), text(planned, "name"));
     let client = p.container(&text(planned, "storage_account_name"), &container)?.blob_client(&name);
-    client.set_metadata(&string_map(attr(planned, "metadata")), None).await.map_err(|e| azure_error(&format!("setting the metadata of blob \"{name}\""), &e))?;
+    client
+        .set_metadata(&string_map(attr(planned, "metadata")), None)
+        .await
+        .map_err(|e| azure_error(&format!("setting the metadata of blob \"{name}\""), &e))?;
     Ok(())
 }
 
@@ -253,12 +263,21 @@ impl ResourceType<AzureProvider> for StorageBlob {
         }
         if let Some(t) = attr(&planned, "type").as_str() {
             if t != "Block" {
-                diagnostics.extend(Diagnostics::from(Diagnostic::error("Unsupported blob type", format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet).")).for_attribute("type")));
+                diagnostics.extend(Diagnostics::from(
+                    Diagnostic::error(
+                        "Unsupported blob type",
+                        format!("type = \"{t}\": skyform creates Block blobs only (Append and Page blobs are not supported yet)."),
+                    )
+                    .for_attribute("type"),
+                ));
             }
         }
         if let Some(tier) = attr(&planned, "access_tier").as_str() {
             if !["Hot", "Cool", "Cold", "Archive"].contains(&tier) {
-                diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\".")).for_attribute("access_tier")));
+                diagnostics.extend(Diagnostics::from(
+                    Diagnostic::error("Invalid access_tier", format!("access_tier must be \"Hot\", \"Cool\", \"Cold\" or \"Archive\", not \"{tier}\"."))
+                        .for_attribute("access_tier"),
+                ));
             }
         }
         // Terraform's default applies whenever the argument is not set.
@@ -271,7 +290,10 @@ impl ResourceType<AzureProvider> for StorageBlob {
         if let (Some(want), Ok(Some(b))) = (attr(&req.config, "content_md5").as_str(), body(&planned)) {
             let got = hex::encode(md5::Md5::digest(&b));
             if !want.eq_ignore_ascii_case(&got) {
-                diagnostics.extend(Diagnostics::from(Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\".")).for_attribute("content_md5")));
+                diagnostics.extend(Diagnostics::from(
+                    Diagnostic::error("content_md5 does not match", format!("content_md5 is \"{want}\", but the content's MD5 is \"{got}\"."))
+                        .for_attribute("content_md5"),
+                ));
             }
         }
         if attr(&req.config, "content_md5").is_null() {
@@ -364,7 +386,11 @@ impl ResourceType<AzureProvider> for StorageBlob {
     async fn import(&self, p: &AzureProvider, id: String, mut state: Value) -> ImportResponse {
         let Some((account, container, Some(name))) = p.parse_url(&id) else {
             return ImportResponse::failed(
-                Diagnostic::error("Invalid import id", format!("Expected a blob URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB, got \"{id}\".")).into(),
+                Diagnostic::error(
+                    "Invalid import id",
+                    format!("Expected a blob URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB, got \"{id}\"."),
+                )
+                .into(),
             );
         };
         set(&mut state, "name", Value::string(&name));

@@ -5,7 +5,8 @@
 
 use async_trait::async_trait;
 use azure_storage_blob::models::{
-    BlobContainerClientCreateOptions, BlobContainerClientGetPropertiesResultHeaders, BlobContainerClientSetAccessPolicyOptions, PublicAccessType, SignedIdentifiers,
+    BlobContainerClientCreateOptions, BlobContainerClientGetPropertiesResultHeaders, BlobContainerClientSetAccessPolicyOptions, PublicAccessType,
+    SignedIdentifiers,
 };
 
 use super::{azure_error, container_name_problem, not_found, AzureProvider};
@@ -34,7 +35,12 @@ fn access_type(v: &Value) -> Result<Option<PublicAccessType>, Diagnostics> {
         "private" => Ok(None),
         "blob" => Ok(Some(PublicAccessType::Blob)),
         "container" => Ok(Some(PublicAccessType::Container)),
-        other => Err(Diagnostic::error("Invalid container_access_type", format!("container_access_type must be \"private\", \"blob\" or \"container\", not \"{other}\".")).for_attribute("container_access_type").into()),
+        other => Err(Diagnostic::error(
+            "Invalid container_access_type",
+            format!("container_access_type must be \"private\", \"blob\" or \"container\", not \"{other}\"."),
+        )
+        .for_attribute("container_access_type")
+        .into()),
     }
 }
 
@@ -88,7 +94,9 @@ impl ResourceType<AzureProvider> for StorageContainer {
         }
         if let Some(name) = attr(&req.config, "name").as_str() {
             if let Some(why) = container_name_problem(name) {
-                diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}.")).for_attribute("name")));
+                diagnostics.extend(Diagnostics::from(
+                    Diagnostic::error("Invalid container name", format!("\"{name}\" is not a valid container name: it {why}.")).for_attribute("name"),
+                ));
             }
         }
         if let Err(d) = access_type(&planned) {
@@ -139,7 +147,11 @@ impl ResourceType<AzureProvider> for StorageContainer {
         let (account, name) = (text(&planned, "storage_account_name"), text(&planned, "name"));
         let created = async {
             let client = p.container(&account, &name)?;
-            let options = BlobContainerClientCreateOptions { access: access_type(&planned)?, metadata: Some(string_map(attr(&planned, "metadata"))), ..Default::default() };
+            let options = BlobContainerClientCreateOptions {
+                access: access_type(&planned)?,
+                metadata: Some(string_map(attr(&planned, "metadata"))),
+                ..Default::default()
+            };
             client.create(Some(options)).await.map_err(|e| azure_error(&format!("creating container \"{name}\" in storage account \"{account}\""), &e))?;
             Ok::<(), Diagnostics>(())
         }
@@ -177,7 +189,13 @@ impl ResourceType<AzureProvider> for StorageContainer {
     async fn delete(&self, p: &AzureProvider, prior: Value) -> ApplyResponse {
         let (account, name) = (text(&prior, "storage_account_name"), text(&prior, "name"));
         let deleted = match p.container(&account, &name) {
-            Ok(client) => client.delete(None).await.map(|_| ()).or_else(|e| if not_found(&e) { Ok(()) } else { Err(azure_error(&format!("deleting container \"{name}\""), &e)) }),
+            Ok(client) => client.delete(None).await.map(|_| ()).or_else(|e| {
+                if not_found(&e) {
+                    Ok(())
+                } else {
+                    Err(azure_error(&format!("deleting container \"{name}\""), &e))
+                }
+            }),
             Err(d) => Err(d),
         };
         match deleted {
@@ -191,7 +209,11 @@ impl ResourceType<AzureProvider> for StorageContainer {
     async fn import(&self, p: &AzureProvider, id: String, mut state: Value) -> ImportResponse {
         let Some((account, name, None)) = p.parse_url(&id) else {
             return ImportResponse::failed(
-                Diagnostic::error("Invalid import id", format!("Expected a container URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER, got \"{id}\".")).into(),
+                Diagnostic::error(
+                    "Invalid import id",
+                    format!("Expected a container URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER, got \"{id}\"."),
+                )
+                .into(),
             );
         };
         set(&mut state, "name", Value::string(&name));

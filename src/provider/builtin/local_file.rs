@@ -187,7 +187,11 @@ mod tests {
         let plan = p.plan(PlanRequest { type_name: "local_file".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
         assert!(!plan.diagnostics.has_errors());
         assert_eq!(attr(&plan.planned_state, "id").as_str(), Some("c22b5f9178342609428d6f51b2c5af4c0bde6a42"));
-        let state = p.apply(ApplyRequest { type_name: "local_file".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await.new_state.unwrap();
+        let state = p
+            .apply(ApplyRequest { type_name: "local_file".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg })
+            .await
+            .new_state
+            .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "hi");
         assert!(p.read(ReadRequest { type_name: "local_file".into(), prior_state: state.clone() }).await.new_state.is_some());
         std::fs::write(&path, "edited").unwrap();

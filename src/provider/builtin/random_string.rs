@@ -46,12 +46,24 @@ fn plan(req: PlanRequest) -> PlanResponse {
     let z = Value::Number(0.0);
     defaults(
         &mut planned,
-        &[("special", t.clone()), ("upper", t.clone()), ("lower", t.clone()), ("numeric", t), ("min_special", z.clone()), ("min_upper", z.clone()), ("min_lower", z.clone()), ("min_numeric", z)],
+        &[
+            ("special", t.clone()),
+            ("upper", t.clone()),
+            ("lower", t.clone()),
+            ("numeric", t),
+            ("min_special", z.clone()),
+            ("min_upper", z.clone()),
+            ("min_lower", z.clone()),
+            ("min_numeric", z),
+        ],
     );
     if let Some(len) = attr(&planned, "length").as_f64() {
         let mins: usize = ["min_special", "min_upper", "min_lower", "min_numeric"].iter().map(|k| num(&planned, k)).sum();
         if len < 1.0 || (len as usize) < mins {
-            return PlanResponse::failed(error("Invalid length", format!("length ({len}) must be at least 1 and at least the sum of the min_* values ({mins}).")));
+            return PlanResponse::failed(error(
+                "Invalid length",
+                format!("length ({len}) must be at least 1 and at least the sum of the min_* values ({mins})."),
+            ));
         }
     }
     PlanResponse::planned(planned)

@@ -104,19 +104,41 @@ mod tests {
     #[tokio::test]
     async fn create_update_replace() {
         let p = TerraformProvider;
-        let plan = p.plan(PlanRequest { type_name: "terraform_data".into(), prior_state: None, proposed_new_state: obj(Value::string("a"), Value::Null), config: Value::Null }).await;
+        let plan = p
+            .plan(PlanRequest {
+                type_name: "terraform_data".into(),
+                prior_state: None,
+                proposed_new_state: obj(Value::string("a"), Value::Null),
+                config: Value::Null,
+            })
+            .await;
         assert_eq!(attr(&plan.planned_state, "output"), &Value::Unknown);
-        let applied = p.apply(ApplyRequest { type_name: "terraform_data".into(), prior_state: None, planned_state: Some(plan.planned_state), config: Value::Null }).await;
+        let applied =
+            p.apply(ApplyRequest { type_name: "terraform_data".into(), prior_state: None, planned_state: Some(plan.planned_state), config: Value::Null }).await;
         let state = applied.new_state.unwrap();
         assert_eq!(attr(&state, "output"), &Value::string("a"));
         assert!(attr(&state, "id").as_str().is_some());
         // Same input: no change.
         let mut proposed = state.clone();
-        let same = p.plan(PlanRequest { type_name: "terraform_data".into(), prior_state: Some(state.clone()), proposed_new_state: proposed.clone(), config: Value::Null }).await;
+        let same = p
+            .plan(PlanRequest {
+                type_name: "terraform_data".into(),
+                prior_state: Some(state.clone()),
+                proposed_new_state: proposed.clone(),
+                config: Value::Null,
+            })
+            .await;
         assert_eq!(same.planned_state, state);
         // Input changes: output unknown, no replacement.
         set(&mut proposed, "input", Value::string("b"));
-        let upd = p.plan(PlanRequest { type_name: "terraform_data".into(), prior_state: Some(state.clone()), proposed_new_state: proposed.clone(), config: Value::Null }).await;
+        let upd = p
+            .plan(PlanRequest {
+                type_name: "terraform_data".into(),
+                prior_state: Some(state.clone()),
+                proposed_new_state: proposed.clone(),
+                config: Value::Null,
+            })
+            .await;
         assert_eq!(attr(&upd.planned_state, "output"), &Value::Unknown);
         assert!(upd.requires_replace.is_empty());
         // Trigger changes: replacement.

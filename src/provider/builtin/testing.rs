@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::provider::helpers::{attr, error, set};
 use crate::diag::Diagnostics;
+use crate::provider::helpers::{attr, error, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -154,14 +154,22 @@ impl Provider for TestDriver {
             let id = attr(prior, "id").as_str().unwrap_or_default().to_string();
             match self.objects().get(&id) {
                 Some(held) if held == prior => {}
-                Some(held) => return ApplyResponse { new_state: Some(held.clone()), diagnostics: self.violation(format!("prior state for {id} does not match the object: {prior} vs {held}")) },
+                Some(held) => {
+                    return ApplyResponse {
+                        new_state: Some(held.clone()),
+                        diagnostics: self.violation(format!("prior state for {id} does not match the object: {prior} vs {held}")),
+                    }
+                }
                 None if kind == "delete" => return ApplyResponse::default(),
                 None => return ApplyResponse { new_state: None, diagnostics: self.violation(format!("object {id} does not exist")) },
             }
         }
         let fail_on = req.planned_state.as_ref().or(req.prior_state.as_ref()).and_then(|v| attr(v, "fail_on").as_str().map(str::to_string));
         if fail_on.as_deref() == Some(kind) {
-            return ApplyResponse { new_state: req.prior_state, diagnostics: error("Simulated failure", format!("The test driver was asked to fail on {kind} of \"{subject}\".")) };
+            return ApplyResponse {
+                new_state: req.prior_state,
+                diagnostics: error("Simulated failure", format!("The test driver was asked to fail on {kind} of \"{subject}\".")),
+            };
         }
         let Some(mut planned) = req.planned_state else {
             if let Some(prior) = &req.prior_state {
@@ -173,7 +181,10 @@ impl Provider for TestDriver {
         if let Some(prior) = &req.prior_state {
             let forced = thing_schema().block.force_new_changes(prior, &planned);
             if !forced.is_empty() {
-                return ApplyResponse { new_state: Some(prior.clone()), diagnostics: self.violation(format!("update changes force-new attribute(s) {forced:?}")) };
+                return ApplyResponse {
+                    new_state: Some(prior.clone()),
+                    diagnostics: self.violation(format!("update changes force-new attribute(s) {forced:?}")),
+                };
             }
         }
         if let Value::Map(m) = &planned {

@@ -75,7 +75,10 @@ impl GoogleFactory {
             Some(e) => {
                 let root = e.trim_end_matches('/').trim_end_matches("/storage/v1").trim_end_matches('/').to_string();
                 if !root.starts_with("http://") && !root.starts_with("https://") {
-                    return Err(fail("Invalid storage_custom_endpoint", format!("storage_custom_endpoint \"{e}\" is not an http(s) URL (for an emulator: http://127.0.0.1:9023/storage/v1/).")));
+                    return Err(fail(
+                        "Invalid storage_custom_endpoint",
+                        format!("storage_custom_endpoint \"{e}\" is not an http(s) URL (for an emulator: http://127.0.0.1:9023/storage/v1/)."),
+                    ));
                 }
                 root
             }
@@ -85,14 +88,11 @@ impl GoogleFactory {
         let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new()).with(CountingMiddleware(counter.clone())).build();
         let base = ClientConfig { http: Some(http), storage_endpoint: api_root.clone(), ..Default::default() };
         let credentials = text("credentials").or_else(|| env("GOOGLE_CREDENTIALS"));
-        let auth_error = |e: gcloud_storage::client::google_cloud_auth::error::Error| fail("Google authentication", format!("Cannot load Google credentials: {e}."));
+        let auth_error =
+            |e: gcloud_storage::client::google_cloud_auth::error::Error| fail("Google authentication", format!("Cannot load Google credentials: {e}."));
         let client_config = if let Some(c) = credentials {
-            let file = if c.trim_start().starts_with('{') {
-                CredentialsFile::new_from_str(&c).await
-            } else {
-                CredentialsFile::new_from_file(c.clone()).await
-            }
-            .map_err(auth_error)?;
+            let file = if c.trim_start().starts_with('{') { CredentialsFile::new_from_str(&c).await } else { CredentialsFile::new_from_file(c.clone()).await }
+                .map_err(auth_error)?;
             base.with_credentials(file).await.map_err(auth_error)?
         } else if custom.is_some() && env("GOOGLE_APPLICATION_CREDENTIALS").is_none() {
             base.anonymous()
@@ -142,7 +142,12 @@ struct CountingMiddleware(Arc<AtomicU64>);
 
 #[async_trait]
 impl reqwest_middleware::Middleware for CountingMiddleware {
-    async fn handle(&self, req: reqwest::Request, extensions: &mut http::Extensions, next: reqwest_middleware::Next<'_>) -> reqwest_middleware::Result<reqwest::Response> {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
         self.0.fetch_add(1, Ordering::Relaxed);
         next.run(req, extensions).await
     }

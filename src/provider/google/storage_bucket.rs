@@ -120,11 +120,14 @@ async fn empty(p: &GoogleProvider, bucket: &str) -> Result<(), Diagnostics> {
     let mut token = None;
     loop {
         let req = ListObjectsRequest { bucket: bucket.to_string(), versions: Some(true), page_token: token.clone(), ..Default::default() };
-        let page = super::retry(|| p.client.list_objects(&req))
-            .await
-            .map_err(|e| gcs_error(&format!("listing bucket \"{bucket}\""), &e))?;
+        let page = super::retry(|| p.client.list_objects(&req)).await.map_err(|e| gcs_error(&format!("listing bucket \"{bucket}\""), &e))?;
         for o in page.items.unwrap_or_default() {
-            let req = DeleteObjectRequest { bucket: bucket.to_string(), object: o.name.clone(), generation: Some(o.generation).filter(|g| *g != 0), ..Default::default() };
+            let req = DeleteObjectRequest {
+                bucket: bucket.to_string(),
+                object: o.name.clone(),
+                generation: Some(o.generation).filter(|g| *g != 0),
+                ..Default::default()
+            };
             match super::retry(|| p.client.delete_object(&req)).await {
                 Ok(()) => {}
                 Err(e) if not_found(&e) => {}
@@ -146,7 +149,8 @@ fn with_remote(p: &GoogleProvider, mut state: Value, b: &serde_json::Value) -> V
     set(&mut state, "location", upper("location"));
     set(&mut state, "storage_class", upper("storageClass"));
     // A label patched to null is gone (the emulator keeps it as a null value).
-    let labels: Vec<(String, String)> = b["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
+    let labels: Vec<(String, String)> =
+        b["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
     if !labels.is_empty() || !attr(&state, "labels").is_null() {
         set(&mut state, "labels", map_value(labels));
     }
@@ -185,7 +189,9 @@ impl ResourceType<GoogleProvider> for StorageBucket {
         let mut diagnostics = Diagnostics::new();
         if let Some(name) = attr(&req.config, "name").as_str() {
             if let Some(why) = name_problem(name) {
-                diagnostics.extend(Diagnostics::from(Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}.")).for_attribute("name")));
+                diagnostics.extend(Diagnostics::from(
+                    Diagnostic::error("Invalid bucket name", format!("\"{name}\" is not a valid Cloud Storage bucket name: it {why}.")).for_attribute("name"),
+                ));
             }
         }
         // Cloud Storage reports locations and storage classes in upper case.
@@ -308,7 +314,11 @@ impl ResourceType<GoogleProvider> for StorageBucket {
             Err(e) => {
                 let mut d = gcs_error(&format!("deleting bucket \"{name}\""), &e);
                 if super::status(&e) == Some(409) {
-                    d = Diagnostic::error("Bucket not empty", format!("Bucket \"{name}\" still holds objects. Set force_destroy = true (and apply) to delete them with the bucket.")).into();
+                    d = Diagnostic::error(
+                        "Bucket not empty",
+                        format!("Bucket \"{name}\" still holds objects. Set force_destroy = true (and apply) to delete them with the bucket."),
+                    )
+                    .into();
                 }
                 ApplyResponse::failed(Some(prior), d)
             }

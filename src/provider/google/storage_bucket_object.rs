@@ -61,7 +61,9 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
         (Some(_), Some(_)) => Err(Diagnostic::error("Conflicting arguments", "Only one of content and source can be set.").for_attribute("source").into()),
         (None, None) => Err(Diagnostic::error("Missing argument", "One of content or source must be set.").into()),
         (Some(c), None) => Ok(Some(c.as_bytes().to_vec())),
-        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into()),
+        (None, Some(path)) => std::fs::read(path)
+            .map(Some)
+            .map_err(|e| Diagnostic::error("Cannot read source", format!("Error reading source file \"{path}\": {e}.")).for_attribute("source").into()),
     }
 }
 
@@ -166,9 +168,10 @@ impl ResourceType<GoogleProvider> for StorageBucketObject {
         set(&mut planned, "id", id);
         // A new name or bucket replaces the object (the engine derives that from the schema;
         // here it only decides which computed values stay known).
-        let replaced = req.prior_state.as_ref().is_some_and(|prior| {
-            GoogleProvider::types().schema(self.name()).is_some_and(|s| !s.block.force_new_changes(prior, &planned).is_empty())
-        });
+        let replaced = req
+            .prior_state
+            .as_ref()
+            .is_some_and(|prior| GoogleProvider::types().schema(self.name()).is_some_and(|s| !s.block.force_new_changes(prior, &planned).is_empty()));
         let reupload = match &req.prior_state {
             None => true,
             Some(prior) => replaced || UPLOAD.iter().any(|a| attr(prior, a) != attr(&planned, a)),
