@@ -181,6 +181,29 @@ impl LineIndex {
     }
 }
 
+/// The candidate closest to `name` by edit distance, when it is close enough to be a likely
+/// typo (at most a third of the name's length, and at most 2 edits).
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 2);
+    candidates.into_iter().map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= limit).min_by_key(|(d, _)| *d).map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diag + usize::from(ca != *cb));
+            diag = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +215,13 @@ mod tests {
         assert_eq!((r.line, r.col), (2, 1));
         assert_eq!(r.to_string(), "main.tf:2:1");
         assert_eq!(idx.range(2..3).col, 3);
+    }
+
+    #[test]
+    fn did_you_mean_finds_near_misses_only() {
+        let names = ["aws", "azurerm", "google", "random", "null"];
+        assert_eq!(super::did_you_mean("awz", names), Some("aws"));
+        assert_eq!(super::did_you_mean("gogle", names), Some("google"));
+        assert_eq!(super::did_you_mean("kubernetes", names), None);
     }
 }

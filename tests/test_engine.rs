@@ -192,7 +192,7 @@ fn sensitive_values_are_marked_in_plan_and_state() {
     let after = &plan.change("test_thing.a").unwrap().after;
     assert!(after.get_attr("value").unwrap().is_sensitive());
     assert!(after.get_attr("secret").unwrap().is_sensitive());
-    let text = skyform::view::plan_text::render_plan(&plan, skyform::view::Colors::new(false));
+    let text = skyform::view::plan_text::render_plan(&plan, &f.registry, skyform::view::Colors::new(false));
     assert!(!text.contains("hunter2") && !text.contains("s3cret"), "{text}");
     f.apply_plan(&plan);
     let state = f.store.load().unwrap();
@@ -280,4 +280,24 @@ fn target_leaves_out_outputs_of_untargeted_resources_and_keeps_their_values() {
     let state = g.store.load().unwrap();
     let imported = crate::common::rt().block_on(engine.import(&state, &Default::default(), "test_thing.a", &a_id));
     assert!(imported.is_ok(), "{}", imported.err().map(|d| d.to_string()).unwrap_or_default());
+}
+
+#[test]
+fn states_of_an_older_schema_version_are_upgraded_before_planning() {
+    let f = Fixture::new("resource \"test_thing\" \"a\" {\n  name = \"a\"\n  value = \"v\"\n}\n");
+    f.apply();
+    // Rewrite the stored state as schema version 0 wrote it.
+    let mut entry = f.store.load().unwrap().resources["test_thing.a"].clone();
+    entry.schema_version = 0;
+    if let Value::Map(m) = &mut entry.attributes {
+        let m = std::sync::Arc::make_mut(m);
+        let v = m.remove("value").unwrap();
+        m.insert("legacy_value".into(), v);
+    }
+    f.store.commit_resource(None, &entry).unwrap();
+    for refresh in [true, false] {
+        let plan = f.plan_with(&[], PlanOptions { refresh, ..PlanOptions::default() }).unwrap();
+        assert!(!plan.has_changes(), "refresh={refresh}: {:?}", changes(&plan));
+    }
+    assert!(f.cloud.calls().iter().any(|c| c == "upgrade test_thing from 0"), "{:?}", f.cloud.calls());
 }

@@ -4,6 +4,7 @@
 //! and a plan too large for one comment.
 
 use skyform::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
+use skyform::provider::Registry;
 use skyform::value::{PathStep, Value};
 use skyform::view::markdown::{render_markdown, MAX_COMMENT};
 use skyform::view::plan_json::plan_json;
@@ -147,9 +148,9 @@ fn json_without_timestamp(plan: &Plan) -> String {
 #[test]
 fn text_json_and_markdown_snapshots() {
     for (name, plan) in plans() {
-        let text = render_plan(&plan, Colors::new(false));
+        let text = render_plan(&plan, &Registry::builtin(), Colors::new(false));
         let json = json_without_timestamp(&plan);
-        let md = render_markdown(&plan, MAX_COMMENT);
+        let md = render_markdown(&plan, &Registry::builtin(), MAX_COMMENT);
         for out in [&text, &json, &md] {
             for secret in ["hunter2", "hunter3", "tok-old-secret", "tok-new-secret"] {
                 assert!(!out.contains(secret), "{name}: {secret} leaked:\n{out}");
@@ -164,7 +165,7 @@ fn text_json_and_markdown_snapshots() {
 #[test]
 fn markdown_puts_destructive_changes_first_and_explains_replacements() {
     let (_, plan) = plans().remove(0);
-    let md = render_markdown(&plan, MAX_COMMENT);
+    let md = render_markdown(&plan, &Registry::builtin(), MAX_COMMENT);
     assert!(md.contains("**Plan: 4 to add, 4 to change, 5 to destroy.**"), "{md}");
     let caution = md.find("[!CAUTION]").unwrap();
     let table = md.find("| | Resource |").unwrap();
@@ -186,7 +187,7 @@ fn markdown_puts_destructive_changes_first_and_explains_replacements() {
 #[test]
 fn empty_plan_is_one_short_line() {
     let (_, plan) = plans().remove(1);
-    let md = render_markdown(&plan, MAX_COMMENT);
+    let md = render_markdown(&plan, &Registry::builtin(), MAX_COMMENT);
     assert_eq!(md.lines().count(), 1, "{md}");
 }
 
@@ -207,7 +208,7 @@ fn huge_plans_are_trimmed_resource_by_resource_with_a_note() {
             .collect(),
         ..Plan::default()
     };
-    let md = render_markdown(&plan, MAX_COMMENT);
+    let md = render_markdown(&plan, &Registry::builtin(), MAX_COMMENT);
     assert!(md.len() <= MAX_COMMENT, "{} characters", md.len());
     assert!(md.contains("**Plan: 400 to add, 0 to change, 0 to destroy.**"));
     let shown = md.matches("<details>").count();
@@ -221,7 +222,7 @@ fn huge_plans_are_trimmed_resource_by_resource_with_a_note() {
         changes: (0..10_000).map(|i| change(&format!("terraform_data.r[{i}]"), Action::Create, None, Value::Null, obj(&[("id", Value::Unknown)]))).collect(),
         ..Plan::default()
     };
-    let md = render_markdown(&plan, MAX_COMMENT);
+    let md = render_markdown(&plan, &Registry::builtin(), MAX_COMMENT);
     assert!(md.len() <= MAX_COMMENT, "{} characters", md.len());
     assert!(md.contains("rows of the table and every resource diff were left out"), "{}", &md[md.len() - 400..]);
 }

@@ -140,3 +140,29 @@ fn provider_blocks_know_every_argument() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("\"no_such\" is not expected"), "{text}");
 }
+
+#[test]
+fn unknown_provider_prefix_is_located_with_a_suggestion() {
+    let (code, text) = validate("resource \"terraform_data\" \"ok\" {}\n\nresource \"awz_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Provider not available") && text.contains("Did you mean \"aws\""), "{text}");
+    assert!(text.contains("main.tf:3:"), "located at the resource: {text}");
+}
+
+#[test]
+fn missing_aws_credentials_say_which_sources_were_tried() {
+    let f = Fixture::new("provider \"aws\" {\n  region = \"eu-west-1\"\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"no-credentials-here\"\n}\n");
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = skyform(f.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd.env("HOME", home.path()).env("AWS_EC2_METADATA_DISABLED", "true").args(["plan", "-no-color"]).output().unwrap();
+    let text = stdout_and_stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("No valid credential sources found"), "{text}");
+    assert!(text.contains("AWS_ACCESS_KEY_ID") && text.contains("skip_credentials_validation"), "{text}");
+    assert!(text.len() < 2000 && text.matches("No valid credential sources found").count() == 1, "one short message: {text}");
+}

@@ -92,7 +92,7 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
         }
         None => {
             let plan = make_plan(&ws, &a.flags, &store, destroy, colors)?;
-            print!("{}", render_plan(&plan, colors));
+            print!("{}", render_plan(&plan, &Registry::builtin(), colors));
             if plan.has_changes() && !a.auto_approve {
                 if !std::io::stdin().is_terminal() && !a.flags.input {
                     return Err(CliError::plain("No approval", "Apply needs approval: run it interactively, or pass -auto-approve."));

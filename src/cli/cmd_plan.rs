@@ -103,9 +103,9 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
     let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
     let plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, a.markdown)?;
     if a.markdown {
-        print!("{}", render_markdown(&plan, MAX_COMMENT));
+        print!("{}", render_markdown(&plan, &Registry::builtin(), MAX_COMMENT));
     } else {
-        print!("{}", render_plan(&plan, colors));
+        print!("{}", render_plan(&plan, &Registry::builtin(), colors));
     }
     if let Some(out) = &a.out {
         file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;

@@ -42,9 +42,9 @@ pub fn cmd_show(a: ShowArgs) -> CliResult {
             let ws = Workspace::load(colors).ok();
             println!("{}", plan_json(&plan, ws.as_ref().map(|w| &w.config)));
         } else if a.markdown {
-            print!("{}", render_markdown(&plan, MAX_COMMENT));
+            print!("{}", render_markdown(&plan, &crate::provider::Registry::builtin(), MAX_COMMENT));
         } else {
-            print!("{}", render_plan(&plan, colors));
+            print!("{}", render_plan(&plan, &crate::provider::Registry::builtin(), colors));
         }
         return Ok(0);
     }

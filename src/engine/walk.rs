@@ -294,10 +294,13 @@ impl<'a> Ctx<'a> {
     async fn visit_provider(&self, key: &str) -> Result<(), Diagnostics> {
         let name = key.split('.').next().unwrap_or(key);
         let Some(factory) = self.registry.get(name) else {
+            let names: Vec<&str> = self.registry.names().copied().collect();
+            let hint = crate::diag::did_you_mean(name, names.iter().copied()).map(|n| format!(" Did you mean \"{n}\"?")).unwrap_or_default();
             return Err(Diagnostic::error(
                 "Provider not available",
-                format!("skyform has no built-in provider \"{name}\". Supported: {}.", self.registry.names().cloned().collect::<Vec<_>>().join(", ")),
+                format!("skyform has no built-in provider \"{name}\".{hint} Known providers: {}.", names.join(", ")),
             )
+            .at(self.first_use(key).as_ref())
             .into());
         };
         let config = match self.config.root.providers.get(key) {
@@ -317,26 +320,57 @@ impl<'a> Ctx<'a> {
             return Ok(());
         }
         let driver = factory.configure(config).await?;
-        if self.op == Op::Plan && self.opts.refresh && !self.opts.destroy {
-            self.refresh(key, &driver).await?;
+        if self.op == Op::Plan && !self.opts.destroy {
+            self.refresh(key, &driver, factory.as_ref(), self.opts.refresh).await?;
         }
         let _ = self.providers.get(key).map(|slot| slot.set(driver));
         Ok(())
     }
 
+    /// Where a provider configuration is declared, else the first resource that uses it.
+    fn first_use(&self, key: &str) -> Option<crate::diag::SourceRange> {
+        fn find(m: &Module, key: &str) -> Option<crate::diag::SourceRange> {
+            if let Some(p) = m.providers.get(key) {
+                return Some(p.range.clone());
+            }
+            m.resources.values().find(|r| r.provider == key).map(|r| r.range.clone()).or_else(|| m.module_calls.values().find_map(|c| find(&c.module, key)))
+        }
+        find(&self.config.root, key)
+    }
+
     /// Re-reads, in one batch, every managed instance in state that uses this provider.
-    async fn refresh(&self, key: &str, driver: &Arc<dyn Provider>) -> Result<(), Diagnostics> {
+    /// States written by an older schema version of their type are upgraded first (the
+    /// upgraded state stands in for the stored one even without `read`: `-refresh=false`).
+    async fn refresh(&self, key: &str, driver: &Arc<dyn Provider>, factory: &dyn crate::provider::ProviderFactory, read: bool) -> Result<(), Diagnostics> {
         let addr = super::providers::provider_address(key);
         let mine: Vec<&ResourceInstanceState> = self.state.resources.values().filter(|r| r.mode == "managed" && r.provider == addr).collect();
         if mine.is_empty() {
             return Ok(());
         }
+        let mut diags = Diagnostics::new();
+        let mut priors = Vec::with_capacity(mine.len());
+        for r in &mine {
+            let current = factory.schema().resources.get(&r.type_name).map_or(r.schema_version, |s| s.version);
+            if r.schema_version >= current {
+                priors.push(r.attributes.clone());
+                continue;
+            }
+            let req = crate::provider::UpgradeStateRequest { type_name: r.type_name.clone(), version: r.schema_version, raw: r.attributes.clone() };
+            let resp = driver.upgrade_state(req).await;
+            diags.extend(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&r.address)).collect()));
+            if !read {
+                self.refreshed.lock().unwrap_or_else(|e| e.into_inner()).insert(r.address.clone(), Some(resp.state.clone()));
+            }
+            priors.push(resp.state);
+        }
+        if !read || diags.has_errors() {
+            return diags.into_result();
+        }
         for r in &mine {
             self.hook.pre_refresh(&r.address, r.attributes.get_attr("id").and_then(Value::as_str));
         }
-        let reqs = mine.iter().map(|r| ReadRequest { type_name: r.type_name.clone(), prior_state: r.attributes.clone() }).collect();
+        let reqs = mine.iter().zip(priors).map(|(r, prior)| ReadRequest { type_name: r.type_name.clone(), prior_state: prior }).collect();
         let responses = driver.read_batch(reqs).await;
-        let mut diags = Diagnostics::new();
         let mut map = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
         for (r, resp) in mine.iter().zip(responses) {
             for d in resp.diagnostics.0 {

@@ -248,6 +248,16 @@ impl<C: Dispatch> Provider for C {
         }
     }
 
+    async fn upgrade_state(&self, req: super::UpgradeStateRequest) -> super::UpgradeStateResponse {
+        match C::types().resource(&req.type_name) {
+            Ok((t, schema)) => match t.upgrade_state(req.version, req.raw.clone()) {
+                Ok(v) => super::UpgradeStateResponse { state: conform(&schema.block, v), diagnostics: Diagnostics::new() },
+                Err(d) => super::UpgradeStateResponse { state: req.raw, diagnostics: d },
+            },
+            Err(d) => super::UpgradeStateResponse { state: req.raw, diagnostics: d },
+        }
+    }
+
     async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
         match C::types().data.get(req.type_name.as_str()) {
             Some((t, _)) => t.read(self, req.config).await,

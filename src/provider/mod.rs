@@ -70,6 +70,12 @@ pub trait Provider: Send + Sync {
         }
     }
 
+    /// Upgrades a state written by an older schema version of its type to the current one
+    /// (the default keeps it as it is).
+    async fn upgrade_state(&self, req: UpgradeStateRequest) -> UpgradeStateResponse {
+        UpgradeStateResponse { state: req.raw, diagnostics: Diagnostics::new() }
+    }
+
     /// Reads a data source.
     async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
         ReadDataResponse {
@@ -77,6 +83,20 @@ pub trait Provider: Send + Sync {
             diagnostics: crate::diag::Diagnostic::error("Data source not supported", format!("This provider has no data source {}.", req.type_name)).into(),
         }
     }
+}
+
+#[derive(Clone, Debug)]
+pub struct UpgradeStateRequest {
+    pub type_name: String,
+    /// The schema version the state was written with.
+    pub version: u64,
+    pub raw: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeStateResponse {
+    pub state: Value,
+    pub diagnostics: Diagnostics,
 }
 
 #[derive(Clone, Debug)]

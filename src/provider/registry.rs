@@ -97,6 +97,13 @@ impl Registry {
     }
 }
 
+impl crate::schema::SchemaSource for Registry {
+    fn block(&self, data: bool, type_name: &str) -> Option<&crate::schema::BlockSchema> {
+        let s = if data { self.data_schema(type_name) } else { self.resource_schema(type_name) };
+        s.map(|s| &s.block)
+    }
+}
+
 /// Terraform's implied provider of a resource type: the prefix before the first underscore.
 pub fn provider_for_type(type_name: &str) -> &str {
     type_name.split('_').next().unwrap_or(type_name)

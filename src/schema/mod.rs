@@ -227,6 +227,21 @@ impl BlockSchema {
     }
 }
 
+/// Where the views and other readers find the schema of a resource type (`data`: a data
+/// source), without knowing about providers. The provider registry is one.
+pub trait SchemaSource {
+    fn block(&self, data: bool, type_name: &str) -> Option<&BlockSchema>;
+}
+
+/// No schemas: every value renders as an attribute.
+pub struct NoSchemas;
+
+impl SchemaSource for NoSchemas {
+    fn block(&self, _data: bool, _type_name: &str) -> Option<&BlockSchema> {
+        None
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSchema {
     pub version: u64,

@@ -67,7 +67,7 @@ fn fence(body: &str) -> String {
 }
 
 /// Renders the comment body, at most `limit` characters (a trimmed body says what it left out).
-pub fn render_markdown(plan: &Plan, limit: usize) -> String {
+pub fn render_markdown(plan: &Plan, schemas: &dyn crate::schema::SchemaSource, limit: usize) -> String {
     let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp) || c.importing.is_some()).collect();
     let outputs_changed = plan.outputs.iter().any(|o| o.action != Action::NoOp);
     if changed.is_empty() && !outputs_changed {
@@ -113,7 +113,7 @@ pub fn render_markdown(plan: &Plan, limit: usize) -> String {
     let sections: Vec<String> = ordered
         .iter()
         .map(|c| {
-            let diff = to_diff_lines(&render_change(c, Colors::new(false)));
+            let diff = to_diff_lines(&render_change(c, schemas, Colors::new(false)));
             format!("<details><summary>{} <code>{}</code>: {}</summary>\n\n{}\n</details>\n", icon(c.action), c.address, action_word(c.action), fence(&diff))
         })
         .collect();

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use super::values::{attr_key, key, render, render_signed};
 use super::Colors;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
-use crate::schema::BlockSchema;
+use crate::schema::{BlockSchema, SchemaSource};
 use crate::value::{AttrPath, PathStep, Value};
 
-/// Renders a whole plan.
-pub fn render_plan(plan: &Plan, c: Colors) -> String {
+/// Renders a whole plan; `schemas` tells which values are nested blocks.
+pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, c: Colors) -> String {
     let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|rc| rc.action != Action::NoOp || rc.importing.is_some()).collect();
     let outputs: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
     let mut out = String::new();
@@ -40,7 +40,7 @@ pub fn render_plan(plan: &Plan, c: Colors) -> String {
         }
         out.push_str("\nskyform will perform the following actions:\n\n");
         for rc in &changed {
-            out.push_str(&render_change(rc, c));
+            out.push_str(&render_change(rc, schemas, c));
             out.push('\n');
         }
     }
@@ -132,7 +132,7 @@ fn header(rc: &ResourceChange) -> String {
 }
 
 /// Renders one resource instance's change.
-pub fn render_change(rc: &ResourceChange, c: Colors) -> String {
+pub fn render_change(rc: &ResourceChange, schemas: &dyn SchemaSource, c: Colors) -> String {
     let mut out = header(rc);
     let kind = if rc.mode == "data" { "data" } else { "resource" };
     out.push_str(&format!("{} {kind} \"{}\" \"{}\" {{\n", symbol(rc.action, c), rc.type_name, rc.name));
@@ -150,19 +150,10 @@ pub fn render_change(rc: &ResourceChange, c: Colors) -> String {
         Action::Delete => Mode::Delete,
         _ => Mode::Update,
     };
-    let schema = resource_schema(&rc.type_name, &rc.mode);
+    let schema = schemas.block(rc.mode == "data", &rc.type_name);
     out.push_str(&diff_object(before, after, mode, &rc.requires_replace, &[], 6, c, false, schema));
     out.push_str("    }\n");
     out
-}
-
-/// The schema of a built-in resource type (or data source), for rendering its nested blocks
-/// as blocks. Unknown types render every value as an attribute.
-fn resource_schema(type_name: &str, mode: &str) -> Option<&'static BlockSchema> {
-    static REGISTRY: std::sync::OnceLock<crate::provider::Registry> = std::sync::OnceLock::new();
-    let registry = REGISTRY.get_or_init(crate::provider::Registry::builtin);
-    let schema = if mode == "data" { registry.data_schema(type_name) } else { registry.resource_schema(type_name) };
-    schema.map(|s| &s.block)
 }
 
 /// The elements of a nested block's value (`None` while unknown).

@@ -114,8 +114,10 @@ fn fill(p: &AwsProvider, mut state: Value, i: &Instance) -> Value {
     set(&mut state, "key_name", i.key_name().map(Value::string).unwrap_or(Value::Null));
     let groups: Vec<Value> = i.security_groups().iter().filter_map(|g| g.group_id().map(Value::string)).collect();
     set(&mut state, "vpc_security_group_ids", Value::set(groups));
-    set(&mut state, "private_ip", i.private_ip_address().map(Value::string).unwrap_or(Value::Null));
-    set(&mut state, "public_ip", i.public_ip_address().map(Value::string).unwrap_or(Value::Null));
+    // As in Terraform's provider: "" when the instance has no such address, so
+    // "${aws_instance.web.public_ip}:8080" works for a private instance too.
+    set(&mut state, "private_ip", Value::string(i.private_ip_address().unwrap_or_default()));
+    set(&mut state, "public_ip", Value::string(i.public_ip_address().unwrap_or_default()));
     set(&mut state, "instance_state", i.state().and_then(|s| s.name()).map(|n| Value::string(n.as_str())).unwrap_or(Value::Null));
     set(&mut state, "arn", arn(p, owner, "instance", &id));
     set_tags(p, &mut state, &tag_map(i.tags()));

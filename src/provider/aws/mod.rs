@@ -95,6 +95,9 @@ impl AwsFactory {
         let attempts = config.get_attr("max_retries").and_then(|v| v.as_f64()).map(|n| n as u32 + 1).unwrap_or(5);
         loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts));
         let sdk = loader.load().await;
+        if !flag("skip_credentials_validation") {
+            check_credentials(&sdk, text("profile").as_deref()).await?;
+        }
         let counter = Arc::new(RequestCounter::default());
         let endpoint = |name: &str| config.get_attr("endpoints").and_then(|e| e.get_attr(name)).and_then(|v| v.as_str()).map(str::to_string);
 
@@ -140,6 +143,23 @@ impl ProviderFactory for AwsFactory {
     async fn configure(&self, config: Value) -> Result<Arc<dyn Provider>, Diagnostics> {
         Ok(self.connect(&config).await?)
     }
+}
+
+/// Fails configuration, once and in plain words, when no credential source yields credentials
+/// (instead of one long SDK error per resource later).
+async fn check_credentials(sdk: &aws_config::SdkConfig, profile: Option<&str>) -> Result<(), Diagnostics> {
+    use aws_sdk_s3::config::ProvideCredentials;
+    let Some(provider) = sdk.credentials_provider() else { return Ok(()) };
+    let Err(e) = provider.provide_credentials().await else { return Ok(()) };
+    let profile = profile.map(str::to_string).or_else(|| std::env::var("AWS_PROFILE").ok()).unwrap_or_else(|| "default".into());
+    let why = e.to_string();
+    Err(Diagnostic::error(
+        "No valid credential sources found",
+        format!(
+            "The aws provider found no credentials ({why}). Tried, in order: access_key/secret_key in the provider block; the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables; profile \"{profile}\" of the shared config and credentials files (~/.aws/config, ~/.aws/credentials, or AWS_CONFIG_FILE/AWS_SHARED_CREDENTIALS_FILE); web identity (AWS_WEB_IDENTITY_TOKEN_FILE); the ECS container and EC2 instance metadata endpoints.\n\nSet one of them, or set skip_credentials_validation = true for an endpoint that needs none."
+        ),
+    )
+    .into())
 }
 
 /// Counts HTTP attempts (retries included).

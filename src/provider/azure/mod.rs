@@ -78,7 +78,8 @@ impl AzureFactory {
             Some(Value::Bool(b)) => *b,
             _ => std::env::var(env).is_ok_and(|v| v == "true" || v == "1"),
         };
-        let auth = if let Some(key) = text("access_key", "ARM_ACCESS_KEY") {
+        let conn = std::env::var("AZURE_STORAGE_CONNECTION_STRING").ok().map(|s| ConnectionString::parse(&s)).unwrap_or_default();
+        let auth = if let Some(key) = text("access_key", "ARM_ACCESS_KEY").or_else(|| conn.account_key.clone()) {
             use base64::Engine as _;
             if base64::engine::general_purpose::STANDARD.decode(key.trim()).is_err() {
                 return Err(Diagnostic::error(
@@ -98,7 +99,8 @@ impl AzureFactory {
                 flag("use_msi", "ARM_USE_MSI"),
             )?)
         };
-        let endpoint = config.get_attr("blob_endpoint").and_then(|v| v.as_str()).map(|e| e.trim_end_matches('/').to_string());
+        let endpoint =
+            config.get_attr("blob_endpoint").and_then(|v| v.as_str()).map(str::to_string).or(conn.blob_endpoint).map(|e| e.trim_end_matches('/').to_string());
         if let Some(e) = &endpoint {
             if Url::parse(e).is_err() {
                 return Err(Diagnostic::error(
@@ -111,6 +113,34 @@ impl AzureFactory {
         let counter = Arc::new(AtomicU64::new(0));
         let transport = Transport::new(azure_core::http::new_http_client(None));
         Ok(Arc::new(AzureProvider { auth, endpoint, transport, counter }))
+    }
+}
+
+/// What skyform takes from an Azure Storage connection string (`AZURE_STORAGE_CONNECTION_STRING`,
+/// as the Azure CLI and SDKs read it): the blob endpoint and the account key.
+#[derive(Default, Debug, PartialEq)]
+struct ConnectionString {
+    blob_endpoint: Option<String>,
+    account_key: Option<String>,
+}
+
+impl ConnectionString {
+    /// Azurite's well-known development account.
+    const DEV_KEY: &'static str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    fn parse(s: &str) -> ConnectionString {
+        let fields: std::collections::HashMap<String, String> =
+            s.split(';').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
+        if fields.get("usedevelopmentstorage").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            return ConnectionString { blob_endpoint: Some("http://127.0.0.1:10000/devstoreaccount1".into()), account_key: Some(Self::DEV_KEY.into()) };
+        }
+        let blob_endpoint = fields.get("blobendpoint").cloned().or_else(|| {
+            let account = fields.get("accountname")?;
+            let protocol = fields.get("defaultendpointsprotocol").map(String::as_str).unwrap_or("https");
+            let suffix = fields.get("endpointsuffix").map(String::as_str).unwrap_or("core.windows.net");
+            Some(format!("{protocol}://{account}.blob.{suffix}"))
+        });
+        ConnectionString { blob_endpoint, account_key: fields.get("accountkey").cloned() }
     }
 }
 
@@ -264,6 +294,10 @@ pub(crate) fn azure_error(what: &str, e: &azure_core::Error) -> Diagnostics {
             "\n\nCheck the credentials: access_key (ARM_ACCESS_KEY), sas_token (ARM_SAS_TOKEN), or an Entra ID login with a Storage Blob Data role."
         }
         "Md5Mismatch" => "\n\ncontent_md5 does not match the content being uploaded.",
+        // Azurite older than the service version skyform speaks rejects the x-ms-version header.
+        "InvalidHeaderValue" => {
+            "\n\nThe storage service rejected a request header, most likely x-ms-version: the endpoint does not speak the Blob service version skyform uses. For Azurite, upgrade to 3.37 or later, or start it with --skipApiVersionCheck."
+        }
         _ => "",
     };
     let message = match e.kind() {
@@ -276,7 +310,10 @@ pub(crate) fn azure_error(what: &str, e: &azure_core::Error) -> Diagnostics {
 
 /// Storage names: `what` (container) must be 3-63 lowercase letters, digits and single hyphens.
 pub(crate) fn container_name_problem(name: &str) -> Option<&'static str> {
-    if !(3..=63).contains(&name.len()) {
+    // The root container and the static website container, as the azurerm provider allows.
+    if name == "$root" || name == "$web" {
+        None
+    } else if !(3..=63).contains(&name.len()) {
         Some("must be 3 to 63 characters long")
     } else if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
         Some("may contain only lowercase letters, digits and hyphens")
@@ -319,5 +356,30 @@ impl Dispatch for AzureProvider {
     fn types() -> &'static Types<Self> {
         static TYPES: OnceLock<Types<AzureProvider>> = OnceLock::new();
         table(&TYPES, || Types::new(&[&storage_container::StorageContainer, &storage_blob::StorageBlob], &[]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::container_name_problem;
+
+    #[test]
+    fn connection_strings_give_endpoint_and_key() {
+        let c = super::ConnectionString::parse("DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:10000/dev;");
+        assert_eq!((c.blob_endpoint.as_deref(), c.account_key.as_deref()), (Some("http://127.0.0.1:10000/dev"), Some("a2V5")));
+        let c = super::ConnectionString::parse("AccountName=acct;AccountKey=k;EndpointSuffix=core.windows.net");
+        assert_eq!(c.blob_endpoint.as_deref(), Some("https://acct.blob.core.windows.net"));
+        let c = super::ConnectionString::parse("UseDevelopmentStorage=true");
+        assert_eq!(c.blob_endpoint.as_deref(), Some("http://127.0.0.1:10000/devstoreaccount1"));
+    }
+
+    #[test]
+    fn container_names_follow_azurerm() {
+        for ok in ["abc", "my-container-1", "$web", "$root"] {
+            assert_eq!(container_name_problem(ok), None, "{ok}");
+        }
+        for bad in ["ab", "Upper", "-lead", "trail-", "two--hyphens", "$logs"] {
+            assert!(container_name_problem(bad).is_some(), "{bad}");
+        }
     }
 }

@@ -216,6 +216,21 @@ impl Provider for TestDriver {
         }
     }
 
+    /// Version 0 of `test_thing` called `value` `legacy_value`.
+    async fn upgrade_state(&self, req: UpgradeStateRequest) -> UpgradeStateResponse {
+        self.record(format!("upgrade {} from {}", req.type_name, req.version));
+        let mut state = req.raw;
+        if req.version == 0 {
+            if let Value::Map(m) = &mut state {
+                let m = Arc::make_mut(m);
+                if let Some(v) = m.remove("legacy_value") {
+                    m.insert("value".into(), v);
+                }
+            }
+        }
+        UpgradeStateResponse { state, diagnostics: Diagnostics::new() }
+    }
+
     async fn read_data(&self, req: ReadDataRequest) -> ReadDataResponse {
         self.record(format!("read_data {}", req.type_name));
         let mut v = req.config;

@@ -70,7 +70,11 @@ impl GoogleFactory {
         if text("access_token").is_some() {
             return Err(fail("Unsupported argument", "access_token is not supported yet: use credentials or application-default credentials.".into()));
         }
-        let custom = text("storage_custom_endpoint");
+        // The provider's environment variable, then the one Google's client libraries honour
+        // for emulators (a host:port or a URL).
+        let custom = text("storage_custom_endpoint")
+            .or_else(|| env("GOOGLE_STORAGE_CUSTOM_ENDPOINT"))
+            .or_else(|| env("STORAGE_EMULATOR_HOST").map(|h| if h.contains("://") { h } else { format!("http://{h}") }));
         let api_root = match &custom {
             Some(e) => {
                 let root = e.trim_end_matches('/').trim_end_matches("/storage/v1").trim_end_matches('/').to_string();
