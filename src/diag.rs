@@ -124,6 +124,40 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
+    /// Keeps one of each set of identical diagnostics: a module used by several module calls is
+    /// loaded (and checked) once per call, so a problem in its files would otherwise be reported
+    /// once per call. When a repeated one's file belongs to a module, `callers(file)` names the
+    /// calls that use it (`module.a`, ...), and the kept diagnostic says so.
+    pub fn merge_repeated(self, callers: impl Fn(&str) -> Vec<String>) -> Diagnostics {
+        let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+        for d in self.0 {
+            match out.iter_mut().find(|(kept, _)| *kept == d) {
+                Some((_, n)) => *n += 1,
+                None => out.push((d, 1)),
+            }
+        }
+        Diagnostics(
+            out.into_iter()
+                .map(|(mut d, n)| {
+                    let calls = match &d.range {
+                        Some(r) if n > 1 => callers(&r.file),
+                        _ => Vec::new(),
+                    };
+                    if calls.len() > 1 {
+                        const SHOWN: usize = 5;
+                        let mut list = calls.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+                        if calls.len() > SHOWN {
+                            list.push_str(&format!(" and {} more", calls.len() - SHOWN));
+                        }
+                        let sep = if d.detail.is_empty() { "" } else { "\n\n" };
+                        d.detail.push_str(&format!("{sep}(Shown once: this module is used by {} module calls, {list}.)", calls.len()));
+                    }
+                    d
+                })
+                .collect(),
+        )
+    }
+
     /// Ok(()) when there are no errors, otherwise the whole set as an error.
     pub fn into_result(self) -> Result<(), Diagnostics> {
         if self.has_errors() {
@@ -207,6 +241,29 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_diagnostics_are_kept_once_naming_the_module_calls() {
+        let r = LineIndex::new("m/main.tf", "a = \n").range(4..4);
+        let syntax = Diagnostic::error("Invalid HCL syntax", "bad").at(Some(&r));
+        let other = Diagnostic::error("Invalid HCL syntax", "bad").at(Some(&LineIndex::new("main.tf", "").range(0..0)));
+        let calls: Vec<String> = (1..=7).map(|i| format!("module.m{i}")).collect();
+        let d = Diagnostics(vec![syntax.clone(), other.clone(), syntax.clone(), syntax.clone()]).merge_repeated(|f| {
+            if f == "m/main.tf" {
+                calls.clone()
+            } else {
+                Vec::new()
+            }
+        });
+        assert_eq!(d.0.len(), 2);
+        assert_eq!(d.0[1], other);
+        assert_eq!(
+            d.0[0].detail,
+            "bad\n\n(Shown once: this module is used by 7 module calls, module.m1, module.m2, module.m3, module.m4, module.m5 and 2 more.)"
+        );
+        // A diagnostic that is not repeated is left as it is.
+        assert_eq!(Diagnostics(vec![syntax.clone()]).merge_repeated(|_| calls.clone()).0, vec![syntax]);
+    }
 
     #[test]
     fn line_index_maps_offsets() {

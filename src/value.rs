@@ -275,6 +275,68 @@ impl Value {
         }
     }
 
+    /// The paths at which the value holds a set, innermost first. JSON keeps only a set's
+    /// elements (as an array); [`Value::with_sets`] turns those arrays back into sets.
+    pub fn set_paths(&self) -> Vec<AttrPath> {
+        fn walk(v: &Value, path: &mut AttrPath, out: &mut Vec<AttrPath>) {
+            match v {
+                Value::Sensitive(inner) => walk(inner, path, out),
+                Value::List(items) | Value::Set(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        path.push(PathStep::Index(i as u64));
+                        walk(item, path, out);
+                        path.pop();
+                    }
+                    if matches!(v, Value::Set(_)) {
+                        out.push(path.clone());
+                    }
+                }
+                Value::Map(m) => {
+                    for (k, item) in m.iter() {
+                        path.push(PathStep::Key(k.clone()));
+                        walk(item, path, out);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// Makes the lists at `paths` sets again (the inverse of [`Value::set_paths`] after a JSON
+    /// round trip). Paths are applied innermost first, so outer indexes stay valid.
+    pub fn with_sets(self, paths: &[AttrPath]) -> Value {
+        fn at(v: Value, path: &[PathStep]) -> Value {
+            let Some((first, rest)) = path.split_first() else {
+                return match v {
+                    Value::List(items) => Value::set(items),
+                    other => other,
+                };
+            };
+            match (v, first) {
+                (Value::Map(mut m), PathStep::Key(k)) => {
+                    if let Some(slot) = Arc::make_mut(&mut m).get_mut(k) {
+                        *slot = at(std::mem::take(slot), rest);
+                    }
+                    Value::Map(m)
+                }
+                (Value::List(mut items), PathStep::Index(i)) => {
+                    if let Some(slot) = items.get_mut(*i as usize) {
+                        *slot = at(std::mem::take(slot), rest);
+                    }
+                    Value::List(items)
+                }
+                (other, _) => other,
+            }
+        }
+        let mut paths: Vec<&AttrPath> = paths.iter().collect();
+        paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        paths.into_iter().fold(self, |v, p| at(v, p))
+    }
+
     /// Returns, for each unknown in the value, `true` at its place (Terraform's `after_unknown`).
     pub fn unknown_mask(&self) -> serde_json::Value {
         match self {
@@ -519,6 +581,22 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sets_survive_a_json_round_trip_with_their_paths() {
+        let inner = Value::set(vec![Value::string("b"), Value::string("a")]);
+        let v = Value::object([
+            ("s", inner.clone()),
+            ("l", Value::List(vec![Value::string("z"), Value::set(vec![inner.clone(), Value::set(vec![Value::string("c")])])])),
+            ("n", Value::Number(1.0)),
+        ]);
+        let paths = v.set_paths();
+        let back = Value::from_json(&v.to_json());
+        assert_ne!(back, v, "JSON alone turns sets into lists");
+        assert_eq!(back.with_sets(&paths), v);
+        assert_eq!(Value::from_json(&inner.to_json()).with_sets(&inner.set_paths()), inner);
+        assert!(Value::List(vec![Value::Null]).set_paths().is_empty());
+    }
 
     #[test]
     fn parse_json_matches_from_json() {

@@ -1,7 +1,9 @@
 //! The one integration-test binary (one link step): engine tests on the strict in-memory
-//! driver, CLI tests that run the real binary, and the bad-input suite.
+//! driver, CLI tests that run the real binary, the bad-input suite, and the lifecycle harness
+//! that runs every cloud resource type against its emulator (`harness/`).
 
 mod common;
+mod harness;
 mod test_aws;
 mod test_azure;
 mod test_cli;
@@ -9,8 +11,11 @@ mod test_engine;
 mod test_errors;
 mod test_fuzz;
 mod test_gcs;
+mod test_modules;
 mod test_multicloud;
+mod test_newuser;
 mod test_retries;
 mod test_review;
 mod test_schemas;
 mod test_terraform;
+mod test_utility;

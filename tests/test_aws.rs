@@ -1,5 +1,7 @@
 //! The AWS provider against a real emulator (moto, started by `scripts/test`, endpoint in
-//! `SKYFORM_MOTO_ENDPOINT`). Each test uses its own bucket names, so they run in parallel.
+//! `SKYFORM_MOTO_ENDPOINT`): bulk refresh, errors, import, aliases and the examples through the
+//! CLI. Each type's lifecycle is in `harness/aws.rs`. Each test uses its own bucket names, so
+//! they run in parallel.
 
 use std::sync::Arc;
 
@@ -13,7 +15,7 @@ fn moto() -> Option<String> {
     emulator("SKYFORM_MOTO_ENDPOINT")
 }
 
-fn provider_block(endpoint: &str) -> String {
+pub(crate) fn provider_block(endpoint: &str) -> String {
     format!(
         r#"provider "aws" {{
   region                      = "eu-west-1"
@@ -47,106 +49,6 @@ pub(crate) async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
 fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: &str) {
     let cfg = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build();
     rt.block_on(s3.create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()).unwrap();
-}
-
-#[test]
-fn s3_bucket_and_objects_apply_drift_update_destroy() {
-    let Some(endpoint) = moto() else { return };
-    let bucket = unique("site");
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::create_dir(d.join("site")).unwrap();
-    std::fs::write(d.join("site/index.html"), "<h1>hello</h1>\n").unwrap();
-    std::fs::write(d.join("site/style.css"), "body {}\n").unwrap();
-    let config = |env: &str| {
-        format!(
-            r#"{}
-resource "aws_s3_bucket" "site" {{
-  bucket        = "{bucket}"
-  force_destroy = true
-  tags          = {{ env = "{env}" }}
-}}
-
-resource "aws_s3_object" "file" {{
-  for_each     = fileset("${{path.module}}/site", "*")
-  bucket       = aws_s3_bucket.site.id
-  key          = each.value
-  source       = "${{path.module}}/site/${{each.value}}"
-  content_type = endswith(each.value, ".html") ? "text/html" : "text/css"
-}}
-
-output "arn" {{
-  value = aws_s3_bucket.site.arn
-}}
-"#,
-            provider_block(&endpoint)
-        )
-    };
-    std::fs::write(d.join("main.tf"), config("dev")).unwrap();
-    let out = succeeds(d, &["apply", "-auto-approve"]);
-    assert!(stdout(&out).contains("Apply complete! Resources: 3 added"), "{}", stdout(&out));
-    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-
-    // The objects and tags are really there.
-    let s3 = rt().block_on(sdk(&endpoint));
-    let tags = rt().block_on(s3.get_bucket_tagging().bucket(&bucket).send()).unwrap();
-    let mut pairs: Vec<(String, String)> = tags.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-    pairs.sort();
-    assert_eq!(pairs, vec![("env".into(), "dev".into()), ("managed".into(), "skyform".into())]);
-    let head = rt().block_on(s3.head_object().bucket(&bucket).key("index.html").send()).unwrap();
-    assert_eq!(head.content_type(), Some("text/html"));
-
-    // Drift: an object edited and another deleted outside skyform.
-    rt().block_on(s3.put_object().bucket(&bucket).key("style.css").body("edited".as_bytes().to_vec().into()).content_type("text/css").send()).unwrap();
-    rt().block_on(s3.delete_object().bucket(&bucket).key("index.html").send()).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    let text = stdout(&out);
-    assert!(text.contains("# aws_s3_object.file[\"style.css\"] will be updated in-place"), "{text}");
-    assert!(text.contains("# aws_s3_object.file[\"index.html\"] will be created"), "{text}");
-    assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{text}");
-
-    // A local change and a tag change: converge, then nothing left to do.
-    std::fs::write(d.join("site/style.css"), "body { color: red }\n").unwrap();
-    std::fs::write(d.join("main.tf"), config("prod")).unwrap();
-    succeeds(d, &["apply", "-auto-approve"]);
-    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let body = rt().block_on(async { s3.get_object().bucket(&bucket).key("style.css").send().await.unwrap().body.collect().await.unwrap().into_bytes() });
-    assert_eq!(&body[..], b"body { color: red }\n");
-    let tags = rt().block_on(s3.get_bucket_tagging().bucket(&bucket).send()).unwrap();
-    assert!(tags.tag_set().iter().any(|t| t.key() == "env" && t.value() == "prod"));
-
-    // Destroy empties the bucket (force_destroy) and removes it.
-    succeeds(d, &["destroy", "-auto-approve"]);
-    assert!(rt().block_on(s3.head_bucket().bucket(&bucket).send()).is_err(), "bucket still exists");
-}
-
-#[test]
-fn s3_bucket_versioning_enable_suspend_destroy() {
-    // Objects are left out: moto 5.2.5 fails deletes next to delete markers in versioned
-    // buckets (FakeDeleteMarker has no attribute 'dispose'); the object lifecycle is covered above.
-    let Some(endpoint) = moto() else { return };
-    let bucket = unique("versioned");
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let config = |status: &str| {
-        format!(
-            "{}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_s3_bucket_versioning\" \"b\" {{\n  bucket = aws_s3_bucket.b.id\n  versioning_configuration {{\n    status = \"{status}\"\n  }}\n}}\n",
-            provider_block(&endpoint)
-        )
-    };
-    std::fs::write(d.join("main.tf"), config("Enabled")).unwrap();
-    succeeds(d, &["apply", "-auto-approve"]);
-    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    std::fs::write(d.join("main.tf"), config("Suspended")).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    assert!(stdout(&out).contains("aws_s3_bucket_versioning.b will be updated in-place"), "{}", stdout(&out));
-    succeeds(d, &["apply", "-auto-approve"]);
-    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "the status read back must be Suspended: {}", stdout(&out));
-    succeeds(d, &["destroy", "-auto-approve"]);
 }
 
 #[test]
@@ -269,88 +171,13 @@ fn import_brings_existing_bucket_and_object_under_management() {
 }
 
 /// moto's first AMI (it ships a fixed catalogue).
-const AMI: &str = "ami-03cf127a";
+pub(crate) const AMI: &str = "ami-03cf127a";
 
-fn ec2_provider(endpoint: &str) -> String {
+pub(crate) fn ec2_provider(endpoint: &str) -> String {
     provider_block(endpoint).replace("    s3 = ", "    ec2 = \"EC2\"\n    s3 = ").replace("EC2", endpoint)
 }
 
-#[test]
-fn vpc_subnet_instances_apply_update_drift_destroy() {
-    let Some(endpoint) = moto() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    // A /16 of our own per test run, so parallel tests never overlap.
-    let net = 10 + (std::process::id() % 200);
-    let config = |instance_type: &str| {
-        format!(
-            r##"{}
-resource "aws_vpc" "main" {{
-  cidr_block           = "10.{net}.0.0/16"
-  enable_dns_hostnames = true
-  tags                 = {{ Name = "web" }}
-}}
-
-resource "aws_subnet" "a" {{
-  vpc_id     = aws_vpc.main.id
-  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, 1)
-}}
-
-resource "aws_instance" "web" {{
-  count         = 2
-  ami           = "{AMI}"
-  instance_type = "{instance_type}"
-  subnet_id     = aws_subnet.a.id
-  user_data     = "#!/bin/sh\necho hello ${{count.index}}\n"
-  tags          = {{ Name = "web-${{count.index}}" }}
-}}
-
-output "ips" {{
-  value = aws_instance.web[*].private_ip
-}}
-"##,
-            ec2_provider(&endpoint)
-        )
-    };
-    std::fs::write(d.join("main.tf"), config("t3.micro")).unwrap();
-    let out = succeeds(d, &["apply", "-auto-approve"]);
-    assert!(stdout(&out).contains("Apply complete! Resources: 4 added"), "{}", stdout(&out));
-    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    let ips: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["output", "-json", "ips"]).output().unwrap())).unwrap();
-    assert!(ips[0].as_str().unwrap().starts_with(&format!("10.{net}.1.")), "{ips}");
-
-    // A new instance type is an in-place update (stop, modify, start).
-    std::fs::write(d.join("main.tf"), config("t3.small")).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    assert!(stdout(&out).contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{}", stdout(&out));
-    succeeds(d, &["apply", "-auto-approve"]);
-
-    // Drift: a tag changed and an instance terminated outside skyform.
-    let state: serde_json::Value = serde_json::from_str(&stdout(&skyform(d).args(["show", "-json"]).output().unwrap())).unwrap();
-    let ids: Vec<String> = state["values"]["root_module"]["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["type"] == "aws_instance")
-        .map(|r| r["values"]["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(ids.len(), 2);
-    let rt = rt();
-    let ec2 = rt.block_on(ec2_client(&endpoint));
-    rt.block_on(ec2.create_tags().resources(&ids[0]).tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("renamed").build()).send()).unwrap();
-    rt.block_on(ec2.terminate_instances().instance_ids(&ids[1]).send()).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    let text = stdout(&out);
-    assert!(text.contains("# aws_instance.web[0] will be updated in-place"), "{text}");
-    assert!(text.contains("\"renamed\" -> \"web-0\""), "{text}");
-    assert!(text.contains("# aws_instance.web[1] will be created"), "{text}");
-
-    succeeds(d, &["destroy", "-auto-approve"]);
-    assert_eq!(stdout(&skyform(d).args(["state", "list"]).output().unwrap()), "");
-}
-
-async fn ec2_client(endpoint: &str) -> aws_sdk_ec2::Client {
+pub(crate) async fn ec2_client(endpoint: &str) -> aws_sdk_ec2::Client {
     let conf = aws_sdk_ec2::config::Builder::new()
         .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
         .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
@@ -396,7 +223,8 @@ fn refresh_of_many_instances_uses_one_describe_call() {
 }
 
 #[test]
-fn security_group_rules_and_data_sources() {
+fn data_sources_find_an_existing_vpc_and_bucket() {
+    // (The security group's own lifecycle is in harness/aws.rs.)
     let Some(endpoint) = moto() else { return };
     let rt = rt();
     let ec2 = rt.block_on(ec2_client(&endpoint));
@@ -412,50 +240,21 @@ fn security_group_rules_and_data_sources() {
 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let config = |ports: &[u16]| {
-        let ingress: String = ports
-            .iter()
-            .map(|p| {
-                format!("  ingress {{\n    from_port   = {p}\n    to_port     = {p}\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n")
-            })
-            .collect();
-        format!(
-            "{}\ndata \"aws_vpc\" \"net\" {{\n  tags = {{ Name = \"{name}\" }}\n}}\n\ndata \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_security_group\" \"web\" {{\n  name   = \"{name}-web\"\n  vpc_id = data.aws_vpc.net.id\n{ingress}  egress {{\n    from_port   = 0\n    to_port     = 0\n    protocol    = \"-1\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n}}\n\noutput \"bucket_arn\" {{\n  value = data.aws_s3_bucket.b.arn\n}}\n",
-            ec2_provider(&endpoint)
-        )
-    };
-    std::fs::write(d.join("main.tf"), config(&[80, 443])).unwrap();
+    let config = format!(
+        "{}\ndata \"aws_vpc\" \"net\" {{\n  tags = {{ Name = \"{name}\" }}\n}}\n\ndata \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n}}\n\nresource \"aws_security_group\" \"web\" {{\n  name   = \"{name}-web\"\n  vpc_id = data.aws_vpc.net.id\n  ingress {{\n    from_port   = 80\n    to_port     = 80\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n  egress {{\n    from_port   = 0\n    to_port     = 0\n    protocol    = \"-1\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }}\n}}\n\noutput \"bucket_arn\" {{\n  value = data.aws_s3_bucket.b.arn\n}}\n",
+        ec2_provider(&endpoint)
+    );
+    std::fs::write(d.join("main.tf"), config).unwrap();
     let out = succeeds(d, &["apply", "-auto-approve"]);
     assert!(stdout(&out).contains(&format!("bucket_arn = \"arn:aws:s3:::{bucket}\"")), "{}", stdout(&out));
     let out = skyform(d).args(["plan", "-detailed-exitcode", "-no-color"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 
-    // The group really has exactly the configured rules, in the found VPC.
+    // The group is in the VPC the data source found.
     let groups = rt
         .block_on(ec2.describe_security_groups().filters(aws_sdk_ec2::types::Filter::builder().name("group-name").values(format!("{name}-web")).build()).send())
         .unwrap();
-    let g = &groups.security_groups()[0];
-    assert_eq!(g.vpc_id(), Some(vpc_id.as_str()));
-    let mut ports: Vec<i32> = g.ip_permissions().iter().filter_map(|p| p.from_port()).collect();
-    ports.sort();
-    assert_eq!(ports, vec![80, 443]);
-    assert_eq!(g.ip_permissions_egress().len(), 1);
-
-    // Rules change in place; a rule revoked outside skyform is drift.
-    std::fs::write(d.join("main.tf"), config(&[80, 22])).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    assert!(stdout(&out).contains("aws_security_group.web will be updated in-place"), "{}", stdout(&out));
-    succeeds(d, &["apply", "-auto-approve"]);
-    let gid = g.group_id().unwrap().to_string();
-    let perm = aws_sdk_ec2::types::IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
-        .build();
-    rt.block_on(ec2.revoke_security_group_ingress().group_id(&gid).ip_permissions(perm).send()).unwrap();
-    let out = skyform(d).args(["plan", "-detailed-exitcode"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "the revoked rule must show as drift: {}", stdout(&out));
+    assert_eq!(groups.security_groups()[0].vpc_id(), Some(vpc_id.as_str()));
     succeeds(d, &["destroy", "-auto-approve"]);
 }
 

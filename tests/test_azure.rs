@@ -1,29 +1,29 @@
 //! The azurerm provider against a real emulator (Azurite, started by `scripts/test`, blob
 //! endpoint in `SKYFORM_AZURITE_BLOB_ENDPOINT`). Each test uses its own container names, so
 //! they run in parallel. Results are checked over plain HTTP (public containers) or with the
-//! `azure_storage_blob` SDK, not through skyform.
+//! `azure_storage_blob` SDK, not through skyform. Each type's lifecycle is in `harness/azure.rs`.
 
 use std::sync::Arc;
 
 use azure_core::http::{ClientOptions, RequestContent, Url};
-use azure_storage_blob::models::{BlobClientGetPropertiesResultHeaders, BlobContainerClientGetPropertiesResultHeaders, BlockBlobClientUploadOptions};
+use azure_storage_blob::models::{BlobClientGetPropertiesResultHeaders, BlockBlobClientUploadOptions};
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use skyform::provider::azure::shared_key::SharedKeyPolicy;
 use skyform::provider::azure::{AzureFactory, AzureProvider};
 use skyform::provider::{ApplyRequest, PlanRequest, Provider, ReadRequest};
 use skyform::value::Value;
 
-use crate::common::{emulator, http, plan_code, rt, skyform, stderr, stdout, succeeds, unique};
+use crate::common::{emulator, rt, skyform, stderr, stdout, succeeds, unique};
 
 /// Azurite's well-known account and key (public, documented by Microsoft).
-const ACCOUNT: &str = "devstoreaccount1";
+pub(crate) const ACCOUNT: &str = "devstoreaccount1";
 pub(crate) const KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 fn azurite() -> Option<String> {
     emulator("SKYFORM_AZURITE_BLOB_ENDPOINT")
 }
 
-fn provider_block(endpoint: &str) -> String {
+pub(crate) fn provider_block(endpoint: &str) -> String {
     // `features` sub-blocks are common in real configurations; they are accepted and ignored.
     format!(
         "provider \"azurerm\" {{\n  features {{\n    resource_group {{\n      prevent_deletion_if_contains_resources = false\n    }}\n  }}\n  access_key    = \"{KEY}\"\n  blob_endpoint = \"{endpoint}\"\n}}\n"
@@ -40,118 +40,9 @@ pub(crate) fn sdk(endpoint: &str, container: &str) -> BlobContainerClient {
     BlobContainerClient::new(url, None, Some(options)).unwrap()
 }
 
-fn upload(client: &BlobContainerClient, name: &str, body: &str) {
+pub(crate) fn upload(client: &BlobContainerClient, name: &str, body: &str) {
     let options = BlockBlobClientUploadOptions { blob_content_type: Some("text/plain".into()), ..Default::default() };
     rt().block_on(client.blob_client(name).upload(RequestContent::from(body.as_bytes().to_vec()), Some(options))).unwrap();
-}
-
-#[test]
-fn container_and_blobs_apply_drift_update_import_destroy() {
-    let Some(endpoint) = azurite() else { return };
-    let container = unique("az");
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::create_dir(d.join("files")).unwrap();
-    std::fs::write(d.join("files/a.txt"), "alpha\n").unwrap();
-    std::fs::write(d.join("files/b.txt"), "beta\n").unwrap();
-    let config = |env: &str| {
-        // dev: public blobs and two metadata keys; prod: the defaults (private) and one key.
-        let (access, metadata) =
-            if env == "dev" { ("container_access_type = \"blob\"", "{ env = \"dev\", team = \"a\" }") } else { ("", "{ env = \"prod\" }") };
-        format!(
-            r#"{}
-resource "azurerm_storage_container" "c" {{
-  name                 = "{container}"
-  storage_account_name = "{ACCOUNT}"
-  metadata             = {metadata}
-  {access}
-}}
-
-resource "azurerm_storage_blob" "f" {{
-  for_each               = fileset("${{path.module}}/files", "*")
-  name                   = "files/${{each.value}}"
-  storage_account_name   = "{ACCOUNT}"
-  storage_container_name = azurerm_storage_container.c.name
-  type                   = "Block"
-  source                 = "${{path.module}}/files/${{each.value}}"
-  content_type           = "text/plain"
-  metadata               = {{ env = "{env}" }}
-}}
-
-resource "azurerm_storage_blob" "inline" {{
-  name                   = "inline.json"
-  storage_account_name   = "{ACCOUNT}"
-  storage_container_name = azurerm_storage_container.c.name
-  type                   = "Block"
-  source_content         = jsonencode({{ env = "{env}" }})
-  content_type           = "application/json"
-}}
-
-output "url" {{
-  value = azurerm_storage_blob.inline.url
-}}
-"#,
-            provider_block(&endpoint)
-        )
-    };
-    std::fs::write(d.join("main.tf"), config("dev")).unwrap();
-    let out = succeeds(d, &["apply", "-auto-approve"]);
-    assert!(stdout(&out).contains("Apply complete! Resources: 4 added"), "{}", stdout(&out));
-    assert_eq!(plan_code(d).0, Some(0), "{}", plan_code(d).1);
-
-    // Really there: read anonymously (public container), not through skyform.
-    let url = format!("{endpoint}/{container}/files/a.txt");
-    assert_eq!(http("GET", &url, &[], vec![]), (200, b"alpha\n".to_vec()));
-    assert_eq!(http("GET", &format!("{endpoint}/{container}/inline.json"), &[], vec![]).1, br#"{"env":"dev"}"#.to_vec());
-    let out = succeeds(d, &["output", "-raw", "url"]);
-    assert_eq!(stdout(&out), format!("{endpoint}/{container}/inline.json"));
-
-    // Drift: one blob overwritten and one deleted outside skyform, and the container's
-    // metadata edited.
-    let client = sdk(&endpoint, &container);
-    upload(&client, "files/a.txt", "edited elsewhere");
-    rt().block_on(client.blob_client("files/b.txt").delete(None)).unwrap();
-    let edited: std::collections::HashMap<String, String> = [("env".to_string(), "hacked".to_string())].into();
-    rt().block_on(client.set_metadata(&edited, None)).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    let text = stdout(&out);
-    assert!(text.contains("# azurerm_storage_blob.f[\"a.txt\"] will be updated in-place"), "{text}");
-    assert!(text.contains("# azurerm_storage_blob.f[\"b.txt\"] will be created"), "{text}");
-    assert!(text.contains("# azurerm_storage_container.c will be updated in-place") && text.contains("\"hacked\" -> \"dev\""), "{text}");
-    assert!(text.contains("Plan: 1 to add, 2 to change, 0 to destroy."), "{text}");
-
-    // A local edit, a metadata change and the access type back to its default (private):
-    // converge, then nothing left to do.
-    std::fs::write(d.join("files/a.txt"), "alpha 2\n").unwrap();
-    std::fs::write(d.join("main.tf"), config("prod")).unwrap();
-    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
-    assert!(stdout(&out).contains("~ container_access_type = \"blob\" -> \"private\""), "{}", stdout(&out));
-    succeeds(d, &["apply", "-auto-approve"]);
-    assert_eq!(plan_code(d).0, Some(0), "{}", plan_code(d).1);
-    // Azure answers 404 to an anonymous read of a private container, Azurite 403.
-    assert!(matches!(http("GET", &url, &[], vec![]).0, 403 | 404), "the container is private now");
-    let props = rt().block_on(client.blob_client("files/a.txt").get_properties(None)).unwrap();
-    assert_eq!(props.metadata().unwrap().get("env").map(String::as_str), Some("prod"));
-    assert_eq!(props.content_md5().unwrap(), Some(hex_bytes(&md5_hex(b"alpha 2\n"))));
-    let container_props = rt().block_on(client.get_properties(None)).unwrap();
-    let meta = container_props.metadata().unwrap();
-    assert_eq!((meta.get("env").map(String::as_str), meta.contains_key("team")), (Some("prod"), false));
-
-    // Import: forget the container and a blob, import them by URL, and the plan is clean
-    // (the blob's source_content is what the state cannot know, as in Terraform).
-    succeeds(d, &["state", "rm", "azurerm_storage_container.c"]);
-    succeeds(d, &["import", "azurerm_storage_container.c", &format!("{endpoint}/{container}")]);
-    succeeds(d, &["state", "rm", "azurerm_storage_blob.f[\"a.txt\"]"]);
-    succeeds(d, &["import", "azurerm_storage_blob.f[\"a.txt\"]", &url]);
-    let (code, text) = plan_code(d);
-    assert_eq!(code, Some(2), "{text}");
-    assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
-    assert!(text.contains("+ source = ") && !text.contains("known after apply"), "the imported blob gains only its source: {text}");
-
-    // Destroy: gone for real.
-    let out = succeeds(d, &["destroy", "-auto-approve"]);
-    assert!(stdout(&out).contains("Destroy complete! Resources: 4 destroyed."), "{}", stdout(&out));
-    assert!(!rt().block_on(client.exists()).unwrap(), "the container must be gone");
 }
 
 #[test]
@@ -209,12 +100,12 @@ fn blob_refresh_lists_the_container_once() {
     assert!(responses.iter().all(|r| r.new_state.is_none() && r.diagnostics.is_empty()));
 }
 
-fn md5_hex(b: &[u8]) -> String {
+pub(crate) fn md5_hex(b: &[u8]) -> String {
     use md5::Digest;
     hex::encode(md5::Md5::digest(b))
 }
 
-fn hex_bytes(h: &str) -> Vec<u8> {
+pub(crate) fn hex_bytes(h: &str) -> Vec<u8> {
     hex::decode(h).unwrap()
 }
 

@@ -1,8 +1,8 @@
 //! Cheap fuzzing of the parser and the evaluator: thousands of random and mutated inputs must
 //! produce a value or a diagnostic, never a panic. Deterministic (seeded) so failures reproduce.
 
-use skyform::config::body::parse_file;
-use skyform::config::vars::eval_literal;
+use skyform::eval::eval_literal;
+use skyform::syntax::parse_file;
 
 /// A small deterministic PRNG (xorshift), so the test needs no extra crate and is repeatable.
 struct Rng(u64);

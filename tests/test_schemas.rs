@@ -34,8 +34,8 @@ resource "aws_iam_role" "c" {
   name = "c"
 }
 
-resource "null_resource" "n" {
-  triggers = { a = "b" }
+resource "tls_private_key" "n" {
+  algorithm = "RSA"
 }
 
 resource "aws_route_table" "rt" {
@@ -79,21 +79,22 @@ variable "enabled" {
   default = false
 }
 
-resource "null_resource" "optional" {
-  count = var.enabled ? 1 : 0
+resource "tls_private_key" "optional" {
+  count     = var.enabled ? 1 : 0
+  algorithm = "RSA"
 }
 
-resource "time_sleep" "wait" {
-  for_each        = var.enabled ? toset(["a"]) : toset([])
-  create_duration = "1s"
+resource "digitalocean_tag" "tag" {
+  for_each = var.enabled ? toset(["a"]) : toset([])
+  name     = "a"
 }
 
 resource "terraform_data" "always" {
-  input = length(null_resource.optional)
+  input = length(tls_private_key.optional)
 }
 
 output "waits" {
-  value = length(time_sleep.wait)
+  value = length(digitalocean_tag.tag)
 }
 "#,
     );
@@ -106,7 +107,7 @@ output "waits" {
     // Switched on, the same configuration stops at the plan with the type named once.
     let err = f.plan_with(&[("enabled", skyform::value::Value::Bool(true))], Default::default()).expect_err("unimplemented types must not plan");
     let text = err.to_string();
-    assert!(text.contains("null_resource") && text.contains("time_sleep"), "{text}");
+    assert!(text.contains("tls_private_key") && text.contains("digitalocean_tag"), "{text}");
     assert_eq!(text.matches("not implemented yet").count(), 2, "{text}");
 }
 
@@ -165,4 +166,24 @@ fn missing_aws_credentials_say_which_sources_were_tried() {
     assert!(text.contains("No valid credential sources found"), "{text}");
     assert!(text.contains("AWS_ACCESS_KEY_ID") && text.contains("skip_credentials_validation"), "{text}");
     assert!(text.len() < 2000 && text.matches("No valid credential sources found").count() == 1, "one short message: {text}");
+}
+
+/// The resource tables of `docs/providers/*.md` are generated from the drivers' schemas; this
+/// fails when they differ (`SKYFORM_UPDATE_DOCS=1` rewrites them).
+#[test]
+fn docs_provider_tables_match_the_schemas() {
+    use skyform::view::schema_docs::{provider_tables, splice};
+    let registry = skyform::provider::Registry::builtin();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for (file, provider) in [("docs/providers/aws.md", "aws"), ("docs/providers/azure.md", "azurerm"), ("docs/providers/gcp.md", "google")] {
+        let path = root.join(file);
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let schema = registry.get(provider).unwrap().schema();
+        let want = splice(&doc, &provider_tables(schema)).unwrap_or_else(|| panic!("{file} has no generated-part markers"));
+        if std::env::var_os("SKYFORM_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            assert!(doc == want, "{file} is out of date with the schemas: run SKYFORM_UPDATE_DOCS=1 cargo test docs_");
+        }
+    }
 }

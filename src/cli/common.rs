@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::config::vars::{collect_input_variables, VarArg};
-use crate::config::{load_config, Config, Sources};
+use crate::config::{Config, Sources};
 use crate::diag::Diagnostics;
 use crate::engine::PlanOptions;
 use crate::state::{HistoryEntry, LockInfo, StateStore};
@@ -142,7 +142,14 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Loads the working directory's configuration, installing missing remote modules.
     pub fn load(colors: Colors) -> Result<Workspace, CliError> {
+        let root_dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
+        Workspace::load_with(colors, &crate::modules::Installer::new(&root_dir, false))
+    }
+
+    /// Loads it with a given module installer (`init -upgrade`).
+    pub fn load_with(colors: Colors, installer: &crate::modules::Installer) -> Result<Workspace, CliError> {
         let root_dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
         let has_tf = std::fs::read_dir(&root_dir).map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "tf"))).unwrap_or(false);
         if !has_tf {
@@ -151,7 +158,7 @@ impl Workspace {
                 format!("There are no .tf files in {}. Change to a directory with a configuration, or use -chdir=DIR.", root_dir.display()),
             ));
         }
-        match load_config(&root_dir) {
+        match crate::config::load_config_with(&root_dir, installer) {
             Ok((config, sources)) => Ok(Workspace { root_dir, config, sources }),
             Err((d, sources)) => Err(CliError::diags(&d, &sources, colors)),
         }

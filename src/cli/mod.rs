@@ -1,6 +1,7 @@
 //! The command layer: clap definitions and dispatch only, one file per subcommand
 //! (`cmd_<name>.rs`), each calling into the library. Terraform's single-dash spellings
-//! (`-out=FILE`, `-auto-approve`, `-chdir=DIR`) are accepted by [`normalize_args`].
+//! (`-out=FILE`, `-auto-approve`, `-chdir=DIR`) are accepted by [`normalize_args`], and every
+//! command accepts `-no-color` (a global flag).
 
 mod cmd_apply;
 mod cmd_fmt;
@@ -29,6 +30,10 @@ pub struct Cli {
     /// Print the version.
     #[arg(long)]
     pub version: bool,
+    /// Disable colour in the output. Every command accepts it, as in Terraform; a command that
+    /// colours its output declares its own `no_color`, which takes this value too.
+    #[arg(long, global = true)]
+    pub no_color: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -145,6 +150,27 @@ fn cmd_version() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_command_accepts_no_color() {
+        fn check(cmd: &clap::Command, path: &str) {
+            for sc in cmd.get_subcommands().filter(|sc| sc.get_name() != "help") {
+                let path = format!("{path} {}", sc.get_name());
+                assert!(sc.get_arguments().any(|a| a.get_id() == "no_color"), "{path} does not accept -no-color");
+                check(sc, &path);
+            }
+        }
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        cmd.build();
+        check(&cmd, "skyform");
+        let parse = |args: &[&str]| Cli::try_parse_from(normalize_args(args.iter().map(|s| s.to_string()))).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        assert!(matches!(parse(&["skyform", "state", "show", "-no-color", "a.b"]).command, Some(Command::State(_))));
+        // Before the command name it reaches the command's own flag too.
+        let Some(Command::Plan(p)) = parse(&["skyform", "-no-color", "plan"]).command else { panic!("not plan") };
+        assert!(p.flags.color.no_color);
+        let Some(Command::Plan(p)) = parse(&["skyform", "plan", "-no-color"]).command else { panic!("not plan") };
+        assert!(p.flags.color.no_color);
+    }
 
     #[test]
     fn single_dash_flags_become_long() {

@@ -17,7 +17,6 @@
 //! (`cli::cmd_fmt`).
 
 mod layout;
-mod lexer;
 
 use std::ops::Range;
 use std::str::FromStr;
@@ -25,9 +24,9 @@ use std::str::FromStr;
 use hcl::template::{Directive, Element, Template};
 use hcl::{BlockLabel, Body, Expression, ObjectKey, Structure, TemplateExpr, TraversalOperator};
 
-use crate::config::body::parse_file;
 use crate::diag::Diagnostic;
-use lexer::{Kind, Token};
+use crate::syntax::lexer::{self, Kind, Token};
+use crate::syntax::parse_file;
 
 /// Formats the text of one file. Syntax errors come back as a diagnostic with a location in
 /// the file named `<input>`.
@@ -215,8 +214,10 @@ fn check_same_meaning(name: &str, before: &str, after: &str) -> Result<(), Diagn
             format!("skyform fmt did not rewrite {name}: {detail} This is a bug in skyform; please report it."),
         )
     };
-    let mut old = hcl::parse(before).map_err(|e| refuse(format!("the input could not be re-read ({e}).")))?;
-    let mut new = hcl::parse(after).map_err(|e| refuse(format!("the formatted text does not parse ({e}).")))?;
+    // As `parse_file` does, a second try without the line breaks Terraform ignores.
+    let parse = |text: &str| hcl::parse(text).or_else(|e| crate::syntax::without_ignored_newlines(text).map_or(Err(e), |t| hcl::parse(&t)));
+    let mut old = parse(before).map_err(|e| refuse(format!("the input could not be re-read ({e}).")))?;
+    let mut new = parse(after).map_err(|e| refuse(format!("the formatted text does not parse ({e}).")))?;
     canon_body(&mut old, &mut Vec::new());
     canon_body(&mut new, &mut Vec::new());
     if old == new {

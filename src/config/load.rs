@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::addr::ResourceMode;
-use crate::config::body::{parse_file, Attribute, Block, Body};
 use crate::config::model::*;
-use crate::config::vars::eval_literal;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
+use crate::eval::eval_literal;
 use crate::eval::types::Type;
+use crate::modules::Installer;
+use crate::syntax::{parse_file, Attribute, Block, Body};
 use crate::value::{AttrPath, PathStep, Value};
 
 /// The text of every loaded file, by the name diagnostics use, for rendering source snippets.
@@ -25,14 +26,21 @@ impl Sources {
     }
 }
 
-/// Loads the configuration rooted at `dir`. File names in diagnostics are relative to `dir`.
+/// Loads the configuration rooted at `dir`, installing any remote module that is not installed
+/// yet. File names in diagnostics are relative to `dir`.
 pub fn load_config(dir: &Path) -> Result<(Config, Sources), (Diagnostics, Sources)> {
+    load_config_with(dir, &Installer::new(dir, false))
+}
+
+/// Loads the configuration with a given module installer (`init -upgrade` re-resolves).
+pub fn load_config_with(dir: &Path, installer: &Installer) -> Result<(Config, Sources), (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
-    let root = load_module(dir, dir, &mut sources, &mut diags, 0);
+    let at = Loader { root: dir, installer };
+    let root = load_module(&at, "", dir, &mut sources, &mut diags, 0);
     for imp in &root.imports {
         let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(&imp.to) else { continue };
-        let declared = crate::graph::build::module_at(&root, &addr.resource.module).is_some_and(|m| m.resources.contains_key(&addr.resource.local()));
+        let declared = super::model::module_at(&root, &addr.resource.module).is_some_and(|m| m.resources.contains_key(&addr.resource.local()));
         if !declared {
             diags.push(
                 Diagnostic::error(
@@ -43,6 +51,8 @@ pub fn load_config(dir: &Path) -> Result<(Config, Sources), (Diagnostics, Source
             );
         }
     }
+    // A module used by several calls is loaded once per call: report each problem once.
+    let diags = diags.merge_repeated(|file| super::model::calls_loading(&root, file));
     if diags.has_errors() {
         return Err((diags, sources));
     }
@@ -53,7 +63,15 @@ fn display_name(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
 }
 
-fn load_module(root: &Path, dir: &Path, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) -> Module {
+/// What every module of one load shares: the root directory and the module installer.
+struct Loader<'a> {
+    root: &'a Path,
+    installer: &'a Installer,
+}
+
+/// Loads the module in `dir`, called at `key` (`""` for the root, `"app.net"` for a nested call).
+fn load_module(at: &Loader<'_>, key: &str, dir: &Path, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) -> Module {
+    let root = at.root;
     let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file()).collect(),
@@ -74,14 +92,14 @@ fn load_module(root: &Path, dir: &Path, sources: &mut Sources, diags: &mut Diagn
         };
         sources.files.insert(Arc::from(name.as_str()), Arc::from(text.as_str()));
         match parse_file(&name, &text) {
-            Ok(body) => decode_file(root, &mut module, body, sources, diags, depth),
+            Ok(body) => decode_file(at, key, &mut module, body, sources, diags, depth),
             Err(d) => diags.push(d),
         }
     }
     module
 }
 
-fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) {
+fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) {
     for attr in &body.attributes {
         diags.push(Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", attr.name)).at(Some(&attr.range)));
     }
@@ -151,7 +169,7 @@ fn decode_file(root: &Path, m: &mut Module, body: Body, sources: &mut Sources, d
             }
             "module" => {
                 if let Some(name) = one_label(&block, "module", diags) {
-                    if let Some(call) = decode_module_call(root, m, &name, block, sources, diags, depth) {
+                    if let Some(call) = decode_module_call(at, key, m, &name, block, sources, diags, depth) {
                         if let Some(prev) = m.module_calls.get(&name) {
                             diags.push(duplicate("module call", &name, &prev.range, &call.range));
                         } else {
@@ -298,6 +316,7 @@ fn decode_variable(name: &str, block: &Block, diags: &mut Diagnostics) -> Option
     Some(Variable {
         name: name.to_string(),
         ty,
+        type_given: b.attribute("type").is_some(),
         default,
         description: b.attribute("description").and_then(|a| literal_string(a, diags)).unwrap_or_default(),
         sensitive: b.attribute("sensitive").map(|a| literal_bool(a, diags)).unwrap_or(false),
@@ -479,15 +498,17 @@ fn decode_resource(mode: ResourceMode, block: Block, diags: &mut Diagnostics) ->
                 return None;
             }
         },
-        None => crate::provider::registry::provider_for_type(&type_name).to_string(),
+        None => crate::schema::provider_for_type(&type_name).to_string(),
     };
     let lifecycle = b.blocks_of("lifecycle").next().map(|l| decode_lifecycle(l, diags)).unwrap_or_default();
     let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
     Some(Resource { mode, name: block.labels[1].clone(), type_name, count, for_each, depends_on, provider, lifecycle, range: block.range, body: block.body })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn decode_module_call(
-    root: &Path,
+    at: &Loader<'_>,
+    parent_key: &str,
     parent: &Module,
     name: &str,
     block: Block,
@@ -501,13 +522,10 @@ fn decode_module_call(
         return None;
     };
     let source = literal_string(src_attr, diags)?;
-    if !(source.starts_with("./") || source.starts_with("../")) {
-        diags.push(
-            Diagnostic::error("Unsupported module source", format!("Only local module sources (\"./path\" or \"../path\") are supported; got \"{source}\"."))
-                .at(Some(&src_attr.expr_range)),
-        );
-        return None;
-    }
+    let version = match b.attribute("version") {
+        Some(a) => Some(literal_string(a, diags)?),
+        None => None,
+    };
     for meta in ["count", "for_each"] {
         if let Some(a) = b.attribute(meta) {
             diags.push(
@@ -516,16 +534,26 @@ fn decode_module_call(
             );
         }
     }
-    let dir = parent.dir.join(&source);
+    let key = if parent_key.is_empty() { name.to_string() } else { format!("{parent_key}.{name}") };
+    let dir = match at.installer.resolve(&key, &source, version.as_deref(), &parent.dir) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to install module", format!("Module \"{key}\" (source \"{source}\"): {e}.")).at(Some(&src_attr.expr_range)));
+            return None;
+        }
+    };
     if !dir.is_dir() {
-        diags.push(Diagnostic::error("Module not found", format!("The module directory {} does not exist.", dir.display())).at(Some(&src_attr.expr_range)));
+        diags.push(
+            Diagnostic::error("Module not found", format!("Module \"{key}\" (source \"{source}\"): the module directory {} does not exist.", dir.display()))
+                .at(Some(&src_attr.expr_range)),
+        );
         return None;
     }
     if depth > 32 {
         diags.push(Diagnostic::error("Module nesting too deep", "Modules are nested more than 32 levels; is a module calling itself?").at(Some(&block.range)));
         return None;
     }
-    let module = load_module(root, &dir, sources, diags, depth + 1);
+    let module = load_module(at, &key, &dir, sources, diags, depth + 1);
     let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
     let mut inputs = block.body.clone();
     inputs.attributes.retain(|a| !MODULE_META.contains(&a.name.as_str()));

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::addr::ModulePath;
 use crate::addr::ResourceMode;
-use crate::config::body::{Attribute, Body};
 use crate::diag::SourceRange;
 use crate::eval::types::Type;
+use crate::syntax::{Attribute, Body};
 use crate::value::{AttrPath, Value};
 
 /// The whole configuration: the root module, whose calls hold their child modules.
@@ -44,6 +45,8 @@ pub struct ImportBlock {
 pub struct Variable {
     pub name: String,
     pub ty: Type,
+    /// Whether the block has a `type` argument (`ty` is `Any` both without one and for `any`).
+    pub type_given: bool,
     pub default: Option<Value>,
     pub description: String,
     pub sensitive: bool,
@@ -145,3 +148,45 @@ pub struct ModuleCall {
 
 /// Arguments of a `module` block that are not input variables.
 pub const MODULE_META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
+
+/// Returns the module at `path`, following module calls from the root.
+pub fn module_at<'a>(root: &'a Module, path: &ModulePath) -> Option<&'a Module> {
+    let mut m = root;
+    for name in &path.0 {
+        m = &m.module_calls.get(name)?.module;
+    }
+    Some(m)
+}
+
+/// The module calls (`module.a`, `module.a.module.b`) whose module holds `file`, a file name
+/// relative to the root module's directory as diagnostics show it. For
+/// [`crate::diag::Diagnostics::merge_repeated`].
+pub fn calls_loading(root: &Module, file: &str) -> Vec<String> {
+    fn lexical(p: &std::path::Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir if out.file_name().is_some() => {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+    fn walk(m: &Module, prefix: &str, dir: &std::path::Path, out: &mut Vec<String>) {
+        for (name, call) in &m.module_calls {
+            let addr = format!("{prefix}module.{name}");
+            if lexical(&call.module.dir) == dir {
+                out.push(addr.clone());
+            }
+            walk(&call.module, &format!("{addr}."), dir, out);
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(dir) = lexical(&root.dir.join(file)).parent() {
+        walk(root, "", dir, &mut out);
+    }
+    out
+}

@@ -6,12 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::body::parse_file;
-use crate::config::model::Module;
+use crate::config::model::{Module, Variable};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::functions::FuncContext;
+use crate::eval::eval_literal;
 use crate::eval::types::Type;
-use crate::eval::{eval_expr, EvalError, Scope};
+use crate::syntax::parse_file;
 use crate::value::Value;
 
 /// A `-var` or `-var-file` argument, in command-line order.
@@ -31,25 +30,6 @@ pub struct RawVar {
     pub origin: String,
 }
 
-struct LiteralScope {
-    ctx: FuncContext,
-}
-
-impl Scope for LiteralScope {
-    fn lookup(&self, name: &str, _attrs: &[&str]) -> Result<(Value, usize), EvalError> {
-        Err(EvalError::new("Variables not allowed", format!("Variables may not be used here (found a reference to \"{name}\").")))
-    }
-    fn func_context(&self) -> &FuncContext {
-        &self.ctx
-    }
-}
-
-/// Evaluates an expression that may not refer to anything (defaults, `.tfvars`, lifecycle).
-pub fn eval_literal(expr: &hcl::Expression) -> Result<Value, EvalError> {
-    let scope = LiteralScope { ctx: FuncContext { base_dir: ".".into() } };
-    eval_expr(expr, &scope)
-}
-
 /// Gathers the raw values for the root module's variables. Unknown names in files are warnings
 /// (as in Terraform); an unknown `-var` name is an error.
 pub fn collect_input_variables(
@@ -63,7 +43,7 @@ pub fn collect_input_variables(
     for (k, v) in env {
         if let Some(name) = k.strip_prefix("TF_VAR_") {
             if let Some(decl) = root.variables.get(name) {
-                match parse_cli_value(v, &decl.ty) {
+                match parse_cli_value(v, decl) {
                     Ok(value) => {
                         out.insert(name.to_string(), RawVar { value, origin: k.clone() });
                     }
@@ -101,7 +81,7 @@ pub fn collect_input_variables(
                     ));
                     continue;
                 };
-                match parse_cli_value(raw, &decl.ty) {
+                match parse_cli_value(raw, decl) {
                     Ok(value) => {
                         out.insert(name.to_string(), RawVar { value, origin: "-var".into() });
                     }
@@ -125,18 +105,18 @@ pub fn collect_input_variables(
     }
 }
 
-/// Terraform's rule: a string-typed variable takes the raw text; others parse it as HCL.
-fn parse_cli_value(raw: &str, ty: &Type) -> Result<Value, String> {
-    if matches!(ty, Type::String) {
+/// Terraform's rule (its variable parsing mode): a variable with no `type`, or with a primitive
+/// one (`string`, `number`, `bool`), takes the raw text, which the type conversion then turns
+/// into a number or bool; any other type, `any` included, parses the text as an HCL expression.
+fn parse_cli_value(raw: &str, decl: &Variable) -> Result<Value, String> {
+    if !decl.type_given || matches!(decl.ty, Type::String | Type::Number | Type::Bool) {
         return Ok(Value::String(raw.to_string()));
     }
     match hcl::parse(&format!("v = {raw}")) {
         Ok(body) => match body.attributes().next() {
             Some(attr) => eval_literal(attr.expr()).map_err(|e| e.detail),
-            None => Ok(Value::String(raw.to_string())),
+            None => Err("the value is not an expression".into()),
         },
-        // Not valid HCL: for `any`, Terraform treats it as a string.
-        Err(_) if matches!(ty, Type::Any) => Ok(Value::String(raw.to_string())),
         Err(e) => Err(format!("the value is not valid HCL: {e}")),
     }
 }

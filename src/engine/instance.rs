@@ -377,7 +377,10 @@ pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Re
     match c.action {
         Action::NoOp => {
             let before_plain = c.before.clone().strip_marks();
-            if stored.is_some_and(|s| s.attributes != before_plain) {
+            // A refreshed object, or one whose dependencies changed (an import records none):
+            // commit it, so destroy knows the order.
+            let deps_changed = stored.is_some_and(|s| s.dependencies != super::resource::resource_dependencies(i.ctx, i.node));
+            if stored.is_some_and(|s| s.attributes != before_plain) || deps_changed {
                 commit(i, None, before_plain, &c.before.clone().unmark_deep().1)?;
             }
             return Ok(c.before.clone());

@@ -481,6 +481,8 @@ impl Engine<'_> {
             .registry
             .resource_schema(&r.type_name)
             .ok_or_else(|| err("Unknown resource type", format!("No provider has the resource type {}.", r.type_name)))?;
-        Ok(instance::state_entry(&addr, &r.provider, schema, attributes, &[], Vec::new()))
+        let node = graph.node(&NodeKind::Resource { module: addr.resource.module.clone(), key: addr.resource.local() });
+        let deps = node.map(|idx| resource::resource_dependencies(&ctx, idx)).unwrap_or_default();
+        Ok(instance::state_entry(&addr, &r.provider, schema, attributes, &[], deps))
     }
 }

@@ -132,11 +132,12 @@ impl<'a> Ctx<'a> {
         self.diags.lock().unwrap_or_else(|e| e.into_inner()).extend(ds);
     }
 
-    /// Every diagnostic of the walk so far, with one per unimplemented type used.
+    /// Every diagnostic of the walk so far, with one per unimplemented type used; one of each
+    /// set of identical ones (a module used by several calls is evaluated once per call).
     pub fn take_diags(&self) -> Diagnostics {
         let mut d = std::mem::take(&mut *self.diags.lock().unwrap_or_else(|e| e.into_inner()));
         d.extend(std::mem::take(&mut *self.unimplemented.lock().unwrap_or_else(|e| e.into_inner())).diagnostics());
-        d
+        d.merge_repeated(|file| crate::config::model::calls_loading(&self.config.root, file))
     }
 
     pub fn module(&self, path: &ModulePath) -> &'a Module {
@@ -272,14 +273,22 @@ impl<'a> Ctx<'a> {
     }
 
     fn visit_output(&self, module: &ModulePath, name: &str) -> Result<Value, Diagnostics> {
-        // Destroying everything removes the outputs; their expressions are not evaluated (the
-        // objects they name are going away), as in Terraform.
-        if self.opts.destroy || self.plan.is_some_and(|p| p.destroy) {
+        // Destroying everything removes the root outputs; their expressions are not evaluated
+        // (the objects they name are going away), as in Terraform. A child module's outputs are
+        // still evaluated, from the values in state, because other modules' inputs (their
+        // validation rules, locals, ...) use them; one that cannot be evaluated any more is
+        // unknown, as nothing a destroy does needs it.
+        let destroying = self.opts.destroy || self.plan.is_some_and(|p| p.destroy);
+        if destroying && module.is_root() {
             return Ok(Value::Null);
         }
         let o = &self.module(module).outputs[name];
         let scope = NodeScope::new(self, module);
-        let v = eval_expr(&o.value.expr, &scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&o.value.expr_range)))?;
+        let v = match eval_expr(&o.value.expr, &scope) {
+            Ok(v) => v,
+            Err(_) if destroying => return Ok(Value::Unknown),
+            Err(e) => return Err(Diagnostic::error(e.summary, e.detail).at(Some(&o.value.expr_range)).into()),
+        };
         if module.is_root() && !o.sensitive && v.contains_sensitive() && self.op != Op::Validate {
             return Err(Diagnostic::error(
                 "Output refers to sensitive values",

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use super::expr::{eval_expr, iteration_items};
 use super::refs::{references_bound, Reference};
 use super::{LocalScope, Scope};
-use crate::config::body::{Block, Body};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 use crate::schema::{AttrType, BlockSchema, Nesting};
+use crate::syntax::{Block, Body};
 use crate::value::Value;
 
 /// Evaluates `body` against `schema` into an object with every schema attribute present.
@@ -45,7 +45,7 @@ pub fn eval_body(body: &Body, schema: &BlockSchema, scope: &dyn Scope, skip: &[&
                 .at(Some(&a.range)),
             ),
             Ok(v) => {
-                let v = match super::types::convert(v, &s.ty.to_type()) {
+                let v = match super::types::convert(v, &s.ty.into()) {
                     Ok(v) => v,
                     Err(why) => {
                         diags.push(

@@ -1,7 +1,8 @@
 //! Expression evaluation over [`Value`] with unknowns and sensitive marks: the planner's own
 //! evaluator, since hcl-rs's knows neither. Owns: the [`Scope`] trait the engine implements,
 //! [`eval_expr`], body decoding against a schema ([`eval_body`], `dynamic` blocks included) and
-//! reference extraction for the graph ([`references`], [`body_references`]).
+//! reference extraction for the graph ([`references`], [`body_references`]), and literal values
+//! ([`eval_literal`]: defaults, `.tfvars`, `-var`).
 //! Built-in functions live in [`functions`], type constraints in [`types`].
 
 mod body;
@@ -18,6 +19,7 @@ pub use expr::eval_expr;
 pub use refs::{references, Reference};
 
 use crate::value::Value;
+use functions::FuncContext;
 
 /// What a reference root resolves to. Implemented by the engine.
 pub trait Scope: Sync {
@@ -43,6 +45,25 @@ impl EvalError {
 }
 
 pub type EvalResult<T> = Result<T, EvalError>;
+
+struct LiteralScope {
+    ctx: FuncContext,
+}
+
+impl Scope for LiteralScope {
+    fn lookup(&self, name: &str, _attrs: &[&str]) -> Result<(Value, usize), EvalError> {
+        Err(EvalError::new("Variables not allowed", format!("Variables may not be used here (found a reference to \"{name}\").")))
+    }
+    fn func_context(&self) -> &FuncContext {
+        &self.ctx
+    }
+}
+
+/// Evaluates an expression that may not refer to anything (defaults, `.tfvars`, lifecycle).
+pub fn eval_literal(expr: &hcl::Expression) -> Result<Value, EvalError> {
+    let scope = LiteralScope { ctx: FuncContext { base_dir: ".".into() } };
+    eval_expr(expr, &scope)
+}
 
 /// A scope that adds local names (for-expression and template-for variables, dynamic block
 /// iterators) on top of another scope.

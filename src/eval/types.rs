@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use hcl::expr::{FuncCall, ObjectKey};
 use hcl::Expression;
 
+use crate::schema::AttrType;
 use crate::value::{format_number, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +104,26 @@ impl Type {
     }
 }
 
+impl From<AttrType> for Type {
+    /// The type constraint a provider schema's attribute type converts values to.
+    fn from(t: AttrType) -> Type {
+        match t {
+            AttrType::Any => Type::Any,
+            AttrType::String => Type::String,
+            AttrType::Number => Type::Number,
+            AttrType::Bool => Type::Bool,
+            AttrType::ListOfString => Type::List(Box::new(Type::String)),
+            AttrType::SetOfString => Type::Set(Box::new(Type::String)),
+            AttrType::MapOfString => Type::Map(Box::new(Type::String)),
+            AttrType::ListOfNumber => Type::List(Box::new(Type::Number)),
+            AttrType::SetOfNumber => Type::Set(Box::new(Type::Number)),
+            AttrType::MapOfNumber => Type::Map(Box::new(Type::Number)),
+            AttrType::MapOfBool => Type::Map(Box::new(Type::Bool)),
+            AttrType::ListOfObject | AttrType::SetOfObject => Type::Any,
+        }
+    }
+}
+
 impl ObjectAttr {
     fn from_expr(expr: &Expression) -> Result<ObjectAttr, String> {
         if let Expression::FuncCall(f) = expr {
@@ -112,7 +133,7 @@ impl ObjectAttr {
                     None => return Err("The optional modifier requires a type argument.".into()),
                 };
                 let default = match f.args.get(1) {
-                    Some(d) => Some(convert(crate::config::vars::eval_literal(d).map_err(|e| e.detail)?, &ty)?),
+                    Some(d) => Some(convert(super::eval_literal(d).map_err(|e| e.detail)?, &ty)?),
                     None => None,
                 };
                 return Ok(ObjectAttr { ty, optional: true, default });
@@ -143,12 +164,17 @@ fn convert_plain(v: Value, ty: &Type) -> Result<Value, String> {
         },
         Type::Number => match v {
             Value::Number(_) => Ok(v),
-            Value::String(s) => s.trim().parse::<f64>().map(Value::Number).map_err(|_| format!("a number is required, but \"{s}\" is not a number")),
+            // As cty: a finite decimal number, without surrounding spaces.
+            Value::String(s) => match s.parse::<f64>() {
+                Ok(n) if n.is_finite() && s.trim() == s => Ok(Value::Number(n)),
+                _ => Err(format!("a number is required, but \"{s}\" is not a number")),
+            },
             other => Err(format!("number required, but have {}", other.type_name())),
         },
         Type::Bool => match v {
             Value::Bool(_) => Ok(v),
-            Value::String(s) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
+            // As cty: "1" and "0" convert too.
+            Value::String(s) if matches!(s.as_str(), "true" | "false" | "1" | "0") => Ok(Value::Bool(s == "true" || s == "1")),
             other => Err(format!("bool required, but have {}", other.type_name())),
         },
         Type::List(et) | Type::Set(et) => {
@@ -211,6 +237,12 @@ mod tests {
         assert_eq!(convert(Value::Number(5.0), &ty("string")).unwrap(), Value::string("5"));
         assert_eq!(convert(Value::string("2"), &ty("number")).unwrap(), Value::Number(2.0));
         assert!(convert(Value::string("x"), &ty("number")).is_err());
+        // cty's string conversions: no spaces around a number; "1" and "0" are bools.
+        assert!(convert(Value::string(" 42"), &ty("number")).is_err());
+        assert!(convert(Value::string("inf"), &ty("number")).is_err());
+        assert_eq!(convert(Value::string("1"), &ty("bool")).unwrap(), Value::Bool(true));
+        assert_eq!(convert(Value::string("0"), &ty("bool")).unwrap(), Value::Bool(false));
+        assert!(convert(Value::string("True"), &ty("bool")).is_err());
         let t = ty("object({ a = string, b = optional(number, 7) })");
         let v = convert(Value::object([("a", Value::string("x"))]), &t).unwrap();
         assert_eq!(v, Value::object([("a", Value::string("x")), ("b", Value::Number(7.0))]));

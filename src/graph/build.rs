@@ -17,14 +17,7 @@ struct PendingRefs {
     depends_on: Vec<(String, SourceRange)>,
 }
 
-/// Returns the module at `path`, following module calls from the root.
-pub fn module_at<'a>(root: &'a Module, path: &ModulePath) -> Option<&'a Module> {
-    let mut m = root;
-    for name in &path.0 {
-        m = &m.module_calls.get(name)?.module;
-    }
-    Some(m)
-}
+pub use crate::config::module_at;
 
 /// Builds the graph. `state_providers` are provider keys used by resources in state, so that
 /// resources removed from the config can still be refreshed and destroyed.
@@ -36,7 +29,8 @@ pub fn build_graph(config: &Config, state_providers: &[String]) -> Result<Graph,
     add_provider_nodes(&mut g, &mut pending, config, state_providers, &mut diags);
     add_reference_edges(&mut g, &pending, config, &mut diags);
     if diags.has_errors() {
-        return Err(diags);
+        // A module used by several calls is checked once per call: report each problem once.
+        return Err(diags.merge_repeated(|file| crate::config::model::calls_loading(&config.root, file)));
     }
     check_cycles(&g)?;
     Ok(g)

@@ -38,12 +38,14 @@ impl Registry {
     /// Every compiled-in provider (the strict test driver is registered by tests only), and a
     /// schema-only entry for every other provider whose published schema skyform carries.
     pub fn builtin() -> Registry {
-        use super::builtin::{local_file, random_id, terraform_data};
+        use super::builtin::{local_file, null_resource, random_id, terraform_data, time_static};
         let mut r = Registry::empty();
-        let all: [Arc<dyn ProviderFactory>; 6] = [
+        let all: [Arc<dyn ProviderFactory>; 8] = [
             Arc::new(terraform_data::factory()),
             Arc::new(local_file::factory()),
             Arc::new(random_id::factory()),
+            Arc::new(null_resource::factory()),
+            Arc::new(time_static::factory()),
             Arc::new(super::aws::AwsFactory::new()),
             Arc::new(super::azure::AzureFactory::new()),
             Arc::new(super::google::GoogleFactory::new()),
@@ -104,10 +106,7 @@ impl crate::schema::SchemaSource for Registry {
     }
 }
 
-/// Terraform's implied provider of a resource type: the prefix before the first underscore.
-pub fn provider_for_type(type_name: &str) -> &str {
-    type_name.split('_').next().unwrap_or(type_name)
-}
+pub use crate::schema::provider_for_type;
 
 /// A provider skyform knows only from its published schema (`null`, `time`, `tls`, ...): its
 /// `provider` block is checked against that schema, and it implements no type yet.

@@ -3,9 +3,15 @@
 //! Shared by config decoding (`eval`), the engine, the views and the drivers; depends on none of
 //! them.
 
+pub mod builder;
 pub mod generated;
 
 use std::collections::BTreeMap;
+
+/// Terraform's implied provider of a resource type: the prefix before the first underscore.
+pub fn provider_for_type(type_name: &str) -> &str {
+    type_name.split('_').next().unwrap_or(type_name)
+}
 
 /// How one attribute behaves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,25 +57,6 @@ pub enum AttrType {
 }
 
 impl AttrType {
-    /// The equivalent type constraint, for conversion.
-    pub fn to_type(self) -> crate::eval::types::Type {
-        use crate::eval::types::Type;
-        match self {
-            AttrType::Any => Type::Any,
-            AttrType::String => Type::String,
-            AttrType::Number => Type::Number,
-            AttrType::Bool => Type::Bool,
-            AttrType::ListOfString => Type::List(Box::new(Type::String)),
-            AttrType::SetOfString => Type::Set(Box::new(Type::String)),
-            AttrType::MapOfString => Type::Map(Box::new(Type::String)),
-            AttrType::ListOfNumber => Type::List(Box::new(Type::Number)),
-            AttrType::SetOfNumber => Type::Set(Box::new(Type::Number)),
-            AttrType::MapOfNumber => Type::Map(Box::new(Type::Number)),
-            AttrType::MapOfBool => Type::Map(Box::new(Type::Bool)),
-            AttrType::ListOfObject | AttrType::SetOfObject => Type::Any,
-        }
-    }
-
     /// The type of a Terraform type-constraint string from a provider schema (`list(string)`);
     /// types with no variant here (objects, nested collections) are `Any`.
     pub fn parse(s: &str) -> AttrType {

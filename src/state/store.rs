@@ -14,7 +14,7 @@ use super::{OutputState, ResourceInstanceState, State};
 use crate::value::{AttrPath, Value};
 
 /// The migrations, in order; the schema version is the number of migrations applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../state-schema/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../state-schema/0001_initial.sql"), include_str!("../../state-schema/0002_output_sets.sql")];
 
 pub type StateResult<T> = Result<T, StateError>;
 
@@ -211,12 +211,15 @@ impl StateStore {
         }
         drop(stmt);
         let mut outputs = BTreeMap::new();
-        let mut stmt = conn.prepare_cached("SELECT name, value, sensitive FROM outputs").map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))).map_err(|e| self.err(e))?;
+        let mut stmt = conn.prepare_cached("SELECT name, value, sensitive, set_paths FROM outputs").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, String>(3)?)))
+            .map_err(|e| self.err(e))?;
         for row in rows {
-            let (name, value, sensitive) = row.map_err(|e| self.err(e))?;
+            let (name, value, sensitive, set_paths) = row.map_err(|e| self.err(e))?;
             let v: serde_json::Value = serde_json::from_str(&value).map_err(|e| corrupt(format!("output {name}: {e}")))?;
-            outputs.insert(name, OutputState { value: Value::from_json(&v), sensitive });
+            let set_paths: Vec<AttrPath> = serde_json::from_str(&set_paths).map_err(|e| corrupt(format!("output {name}: {e}")))?;
+            outputs.insert(name, OutputState { value: Value::from_json(&v).with_sets(&set_paths), sensitive });
         }
         Ok(State { lineage, serial, resources, outputs })
     }
@@ -352,8 +355,12 @@ impl StateStore {
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         tx.execute("DELETE FROM outputs", []).map_err(|e| self.err(e))?;
         for (name, o) in outputs {
-            tx.execute("INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)", params![name, o.value.to_json().to_string(), o.sensitive])
-                .map_err(|e| self.err(e))?;
+            let set_paths = serde_json::to_string(&o.value.set_paths()).unwrap_or_else(|_| "[]".into());
+            tx.execute(
+                "INSERT INTO outputs (name, value, sensitive, set_paths) VALUES (?1, ?2, ?3, ?4)",
+                params![name, o.value.to_json().to_string(), o.sensitive, set_paths],
+            )
+            .map_err(|e| self.err(e))?;
         }
         finish(&tx, None).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
@@ -446,4 +453,35 @@ fn finish(tx: &rusqlite::Transaction<'_>, journal: Option<i64>) -> rusqlite::Res
     }
     tx.prepare_cached("UPDATE meta SET serial = serial + 1 WHERE id = 1")?.execute([])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_outputs_read_back_as_sets_and_version_1_databases_migrate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        {
+            // A database written before `outputs.set_paths` existed.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute("INSERT INTO meta (id, lineage, serial, created) VALUES (1, 'l', 1, 'now')", []).unwrap();
+            conn.execute("INSERT INTO outputs (name, value, sensitive) VALUES ('old', '[\"a\"]', 0)", []).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = StateStore::open(&path).unwrap();
+        let state = store.load().unwrap();
+        assert_eq!(state.outputs["old"].value, Value::List(vec![Value::string("a")]));
+
+        let set = Value::set(vec![Value::string("b"), Value::string("a")]);
+        let outputs = BTreeMap::from([("s".to_string(), OutputState { value: Value::object([("inner", set.clone())]), sensitive: false })]);
+        store.replace_outputs(&outputs).unwrap();
+        let serial = store.load().unwrap().serial;
+        assert_eq!(store.load().unwrap().outputs, outputs);
+        // Unchanged outputs leave the serial alone.
+        store.replace_outputs(&outputs).unwrap();
+        assert_eq!(store.load().unwrap().serial, serial);
+    }
 }

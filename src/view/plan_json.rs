@@ -315,7 +315,7 @@ fn expression_refs(expr: &hcl::Expression) -> J {
         }
     }
     if refs.is_empty() {
-        match crate::config::vars::eval_literal(expr) {
+        match crate::eval::eval_literal(expr) {
             Ok(v) if !v.contains_sensitive() => json!({ "constant_value": v.to_json() }),
             _ => json!({}),
         }

@@ -572,7 +572,7 @@ mod tests {
         let mut change = rc(action, before, after);
         change.type_name = "google_storage_bucket".into();
         change.requires_replace = Vec::new();
-        render_change(&change, Colors::new(false))
+        render_change(&change, &crate::provider::Registry::builtin(), Colors::new(false))
     }
 
     #[test]
@@ -589,14 +589,14 @@ mod tests {
         // Attributes-as-blocks (security group rules) stay a list of objects, as in Terraform.
         let mut change = rc(Action::Create, Value::Null, Value::object([("ingress", Value::Set(vec![Value::object([("protocol", Value::string("tcp"))])]))]));
         change.type_name = "aws_security_group".into();
-        let s = render_change(&change, Colors::new(false));
+        let s = render_change(&change, &crate::provider::Registry::builtin(), Colors::new(false));
         assert!(s.contains("+ ingress = [") && !s.contains("ingress {"), "{s}");
     }
 
     #[test]
     fn create_shows_known_after_apply_and_skips_nulls() {
         let after = Value::object([("id", Value::Unknown), ("input", Value::string("a")), ("triggers_replace", Value::Null)]);
-        let s = render_change(&rc(Action::Create, Value::Null, after), Colors::new(false));
+        let s = render_change(&rc(Action::Create, Value::Null, after), &crate::provider::Registry::builtin(), Colors::new(false));
         assert!(s.contains("  # terraform_data.x will be created"));
         assert!(s.contains("  + resource \"terraform_data\" \"x\" {"));
         assert!(s.contains("      + id    = (known after apply)"), "{s}");
@@ -613,7 +613,7 @@ mod tests {
         ]);
         let after =
             Value::object([("id", Value::Unknown), ("input", Value::string("a")), ("triggers_replace", Value::string("v2")), ("other", Value::Number(1.0))]);
-        let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
+        let s = render_change(&rc(Action::DeleteThenCreate, before, after), &crate::provider::Registry::builtin(), Colors::new(false));
         assert!(s.contains("-/+ resource"), "{s}");
         assert!(s.contains("~ triggers_replace = \"v1\" -> \"v2\" # forces replacement"), "{s}");
         assert!(s.contains("# (2 unchanged attributes hidden)"), "{s}");
@@ -621,7 +621,7 @@ mod tests {
         let list = |xs: &[&str]| Value::List(xs.iter().map(|x| Value::string(*x)).collect());
         let before = Value::object([("id", Value::string("1")), ("triggers_replace", list(&["a", "b", "c", "d"]))]);
         let after = Value::object([("id", Value::string("1")), ("triggers_replace", list(&["a", "b", "x", "d"]))]);
-        let s = render_change(&rc(Action::DeleteThenCreate, before, after), Colors::new(false));
+        let s = render_change(&rc(Action::DeleteThenCreate, before, after), &crate::provider::Registry::builtin(), Colors::new(false));
         assert!(s.contains("~ triggers_replace = [ # forces replacement\n"), "{s}");
         // As Terraform 1.15 shows it: one element of context on each side of the change.
         assert!(
@@ -636,7 +636,7 @@ mod tests {
         let new = old.replace("line 10\n", "line ten\n");
         let before = Value::object([("id", Value::string("1")), ("input", Value::String(old))]);
         let after = Value::object([("id", Value::string("1")), ("input", Value::String(new))]);
-        let s = render_change(&rc(Action::Update, before, after), Colors::new(false));
+        let s = render_change(&rc(Action::Update, before, after), &crate::provider::Registry::builtin(), Colors::new(false));
         assert!(s.contains("~ input = <<-EOT"), "{s}");
         assert!(s.contains("  # (6 unchanged lines hidden)"), "{s}");
         assert!(s.contains("- line 10\n") && s.contains("+ line ten\n") && s.contains("  line 9\n"), "{s}");
@@ -649,7 +649,7 @@ mod tests {
         let rc_json = |old: &str, new: &str| {
             let before = Value::object([("id", Value::string("1")), ("input", Value::string(old))]);
             let after = Value::object([("id", Value::string("1")), ("input", Value::string(new))]);
-            render_change(&rc(Action::Update, before, after), Colors::new(false))
+            render_change(&rc(Action::Update, before, after), &crate::provider::Registry::builtin(), Colors::new(false))
         };
         let s = rc_json(r#"{"b":1,"a":[1,2]}"#, "{\n  \"a\": [1, 2],\n  \"b\": 1\n}");
         assert!(s.contains("only formatting and key order differ"), "{s}");
@@ -661,7 +661,7 @@ mod tests {
     #[test]
     fn sensitive_values_are_hidden() {
         let after = Value::object([("input", Value::string("hunter2").mark())]);
-        let s = render_change(&rc(Action::Create, Value::Null, after), Colors::new(false));
+        let s = render_change(&rc(Action::Create, Value::Null, after), &crate::provider::Registry::builtin(), Colors::new(false));
         assert!(s.contains("(sensitive value)"));
         assert!(!s.contains("hunter2"));
     }

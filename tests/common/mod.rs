@@ -71,9 +71,38 @@ impl Fixture {
         self.apply_plan(&plan)
     }
 
+    /// `skyform import ADDRESS ID` through the engine: reads the object and commits it to state.
+    pub fn import(&self, address: &str, id: &str) -> Result<(), Diagnostics> {
+        let (config, _) = load_config(self.dir.path()).map_err(|(d, _)| d)?;
+        let engine = Engine { config: &config, registry: &self.registry, root_dir: self.dir.path(), hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+        let state = self.store.load().expect("load state");
+        let entry = rt().block_on(engine.import(&state, &BTreeMap::new(), address, id))?;
+        self.store.commit_resource(None, &entry).expect("commit the imported object");
+        Ok(())
+    }
+
     pub fn addresses(&self) -> Vec<String> {
         self.store.load().expect("load").resources.keys().cloned().collect()
     }
+}
+
+/// What varies between runs in a rendered plan, for [`plan_snapshot!`]: temporary directories,
+/// emulator endpoints (their ports) and the random part of [`unique`] names.
+pub const PLAN_FILTERS: [(&str, &str); 3] = [
+    (r#"(?:/[^/\s"]+)*/\.tmp[A-Za-z0-9]+"#, "[TMP]"),
+    (r"https?://(?:127\.0\.0\.1|localhost|\[::1\]):\d+", "[ENDPOINT]"),
+    (r"skyform-([a-z0-9-]+?)-\d+-[0-9a-f]{6}", "skyform-$1-[UNIQUE]"),
+];
+
+/// `plan_snapshot!(name, text)`: an insta snapshot of plan text with [`PLAN_FILTERS`] applied,
+/// stored next to the calling file (`snapshots/`).
+#[macro_export]
+macro_rules! plan_snapshot {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({ filters => $crate::common::PLAN_FILTERS }, {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
 }
 
 pub fn rt() -> tokio::runtime::Runtime {

@@ -3,7 +3,7 @@
 //! brackets, space tokens by pairwise rules, then align the `=` cells and the comment cells of
 //! consecutive lines. Only the spaces before tokens change.
 
-use super::lexer::{Kind, Token};
+use crate::syntax::lexer::{Kind, Token};
 
 use std::ops::Range;
 

@@ -5,7 +5,7 @@ use super::*;
 fn eval(src: &str) -> Value {
     let body: hcl::Body = hcl::from_str(&format!("v = {src}")).unwrap();
     let expr = body.attributes().next().unwrap().expr().clone();
-    crate::config::vars::eval_literal(&expr).unwrap_or_else(|e| panic!("{src}: {e}"))
+    crate::eval::eval_literal(&expr).unwrap_or_else(|e| panic!("{src}: {e}"))
 }
 
 #[test]

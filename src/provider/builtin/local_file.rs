@@ -45,7 +45,8 @@ pub struct LocalProvider;
 impl Dispatch for LocalProvider {
     fn types() -> &'static Types<Self> {
         static TYPES: std::sync::OnceLock<Types<LocalProvider>> = std::sync::OnceLock::new();
-        table(&TYPES, || Types::new(&[&LocalFile], &[]))
+        use super::{data_local_file::LocalFileData, data_local_sensitive_file::LocalSensitiveFileData, local_sensitive_file::LocalSensitiveFile};
+        table(&TYPES, || Types::new(&[&LocalFile, &LocalSensitiveFile], &[&LocalFileData, &LocalSensitiveFileData]))
     }
 }
 

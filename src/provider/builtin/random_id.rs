@@ -1,6 +1,6 @@
 //! `random_id` (hashicorp/random 3.x): random bytes chosen at create, shown as base64 (URL and
 //! standard), hex and decimal; `prefix` is prepended to hex and dec. Also the `random`
-//! provider's driver, which dispatches `random_string` to its own file.
+//! provider's driver, which dispatches the other `random_*` types to their own files.
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -64,7 +64,9 @@ pub struct RandomProvider;
 impl Dispatch for RandomProvider {
     fn types() -> &'static Types<Self> {
         static TYPES: std::sync::OnceLock<Types<RandomProvider>> = std::sync::OnceLock::new();
-        table(&TYPES, || Types::new(&[&RandomId, &super::random_string::RandomString], &[]))
+        use super::{random_bytes::RandomBytes, random_integer::RandomInteger, random_password::RandomPassword, random_pet::RandomPet};
+        use super::{random_shuffle::RandomShuffle, random_string::RandomString, random_uuid::RandomUuid};
+        table(&TYPES, || Types::new(&[&RandomId, &RandomPet, &RandomString, &RandomPassword, &RandomInteger, &RandomUuid, &RandomShuffle, &RandomBytes], &[]))
     }
 }
 

@@ -1,7 +1,8 @@
-//! The token scanner behind `fmt`: splits HCL native syntax into the same tokens as HCL's
-//! `hclsyntax` scanner, so the layout rules of `hclwrite` (and so `terraform fmt`) can be applied
-//! token by token. Whitespace between tokens is dropped; everything else, including comments,
-//! template literals and heredoc lines, is kept byte for byte.
+//! The token scanner: splits HCL native syntax into the same tokens as HCL's `hclsyntax` scanner,
+//! so the layout rules of `hclwrite` (and so `terraform fmt`) can be applied token by token, and
+//! so [`super::parse_file`] can see which newlines Terraform ignores. Whitespace between tokens is
+//! dropped; everything else, including comments, template literals and heredoc lines, is kept
+//! byte for byte ([`lex_ranges`] gives each token's place in the source).
 //!
 //! The scanner never fails: anything it does not recognise becomes a one-character
 //! [`Kind::Invalid`] token, which the formatter leaves in place. `fmt` only formats input that
@@ -97,7 +98,7 @@ enum Mode {
 
 /// Splits `src` into tokens. The whitespace after the last token is returned separately.
 pub(crate) fn lex(src: &str) -> (Vec<Token>, String) {
-    let mut lx = Lexer { src, pos: 0, out: Vec::new(), modes: vec![Mode::Main { interp: false, braces: 0 }] };
+    let mut lx = Lexer::new(src);
     let mut last_end = 0;
     while lx.pos < src.len() {
         let before = lx.out.len();
@@ -109,10 +110,21 @@ pub(crate) fn lex(src: &str) -> (Vec<Token>, String) {
     (lx.out, src[last_end..].to_string())
 }
 
+/// The tokens of `src` with the byte range each came from.
+pub(crate) fn lex_ranges(src: &str) -> Vec<(Kind, std::ops::Range<usize>)> {
+    let mut lx = Lexer::new(src);
+    while lx.pos < src.len() {
+        lx.step();
+    }
+    lx.out.iter().zip(&lx.starts).map(|(t, &start)| (t.kind, start..start + t.text.len())).collect()
+}
+
 struct Lexer<'a> {
     src: &'a str,
     pos: usize,
     out: Vec<Token>,
+    /// Where each token of `out` starts.
+    starts: Vec<usize>,
     modes: Vec<Mode>,
 }
 
@@ -125,6 +137,10 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 impl<'a> Lexer<'a> {
+    fn new(src: &'a str) -> Lexer<'a> {
+        Lexer { src, pos: 0, out: Vec::new(), starts: Vec::new(), modes: vec![Mode::Main { interp: false, braces: 0 }] }
+    }
+
     fn rest(&self) -> &'a str {
         &self.src[self.pos..]
     }
@@ -132,6 +148,7 @@ impl<'a> Lexer<'a> {
     fn emit(&mut self, kind: Kind, len: usize) {
         let text = &self.src[self.pos..self.pos + len];
         self.out.push(Token::new(kind, text));
+        self.starts.push(self.pos);
         self.pos += len;
     }
 
