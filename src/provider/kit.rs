@@ -87,6 +87,62 @@ pub trait ResourceType<C: ?Sized>: Send + Sync {
     }
 }
 
+/// A resource that exists only in state (random values, timestamps, `null_resource`): reading
+/// keeps the stored state, an update stores the planned state, a delete forgets it. Every
+/// `LogicalType` is a [`ResourceType`].
+#[async_trait]
+pub trait LogicalType<C: ?Sized>: Send + Sync {
+    /// Terraform's type name.
+    fn name(&self) -> &'static str;
+    /// The type's schema (called once per process).
+    fn schema(&self) -> ResourceSchema;
+    /// Plans a create or update (default: the proposed new state).
+    fn plan(&self, _c: &C, req: PlanRequest) -> PlanResponse {
+        PlanResponse::planned(req.proposed_new_state)
+    }
+    /// Chooses the values of a new object.
+    async fn create(&self, c: &C, planned: Value, config: &Value) -> ApplyResponse;
+    /// Stores an in-place change (default: the planned state as it is).
+    async fn update(&self, _c: &C, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
+        ApplyResponse::ok(Some(planned))
+    }
+    /// Imports an object from its id (default: not importable, as for most such types).
+    async fn import(&self, _c: &C, _id: String, _blank: Value) -> ImportResponse {
+        ImportResponse::failed(Diagnostic::error("Import not supported", format!("{} cannot be imported.", self.name())).into())
+    }
+}
+
+#[async_trait]
+impl<C: Send + Sync + ?Sized, T: LogicalType<C>> ResourceType<C> for T {
+    fn name(&self) -> &'static str {
+        LogicalType::name(self)
+    }
+    fn schema(&self) -> ResourceSchema {
+        LogicalType::schema(self)
+    }
+    fn plan(&self, c: &C, req: PlanRequest) -> PlanResponse {
+        LogicalType::plan(self, c, req)
+    }
+    async fn read(&self, _c: &C, prior: Value) -> ReadResponse {
+        ReadResponse::found(prior)
+    }
+    async fn create(&self, c: &C, planned: Value, config: &Value) -> ApplyResponse {
+        LogicalType::create(self, c, planned, config).await
+    }
+    async fn update(&self, c: &C, prior: Value, planned: Value, config: &Value) -> ApplyResponse {
+        LogicalType::update(self, c, prior, planned, config).await
+    }
+    async fn delete(&self, _c: &C, _prior: Value) -> ApplyResponse {
+        ApplyResponse::ok(None)
+    }
+    async fn import(&self, c: &C, id: String, blank: Value) -> ImportResponse
+    where
+        C: Sync,
+    {
+        LogicalType::import(self, c, id, blank).await
+    }
+}
+
 /// One data source of a provider whose configured client is `C`.
 #[async_trait]
 pub trait DataSourceType<C: ?Sized>: Send + Sync {

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use crate::schema::{AttrType, AttributeSchema, BlockSchema, NestedBlock, Nesting, ProviderSchema, ResourceSchema};
-pub use kit::{DataSourceType, Dispatch, ResourceType, Types};
+pub use kit::{DataSourceType, Dispatch, LogicalType, ResourceType, Types};
 pub use registry::Registry;
 
 use crate::diag::Diagnostics;

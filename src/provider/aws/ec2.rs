@@ -68,18 +68,6 @@ pub fn plan_common(p: &AwsProvider, req: PlanRequest, chosen_by_aws: &[&str]) ->
     PlanResponse::planned(planned)
 }
 
-/// A state with every schema attribute null and `id` set, for import.
-pub fn skeleton(schema: &BlockSchema, id: &str) -> Value {
-    let mut v = super::blank(schema);
-    set(&mut v, "id", Value::string(id));
-    v
-}
-
-/// The import response for an EC2 object from a read of its skeleton.
-pub fn imported(r: ReadResponse, what: &str, id: &str) -> ImportResponse {
-    super::imported(r, || format!("There is no {what} with id \"{id}\"."))
-}
-
 /// The ARN of an EC2 object.
 pub fn arn(p: &AwsProvider, owner: &str, kind: &str, id: &str) -> Value {
     Value::String(format!("arn:aws:ec2:{}:{owner}:{kind}/{id}", p.region))

@@ -15,7 +15,7 @@ use aws_sdk_ec2::types::{AttributeValue, Instance, InstanceStateName, InstanceTy
 use base64::Engine as _;
 use sha1::Digest;
 
-use super::ec2::{arn, imported, is_not_found, plan_common, set_tags, skeleton, sync_tags, tag_map};
+use super::ec2::{arn, is_not_found, plan_common, set_tags, sync_tags, tag_map};
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -50,19 +50,6 @@ const UPDATE_TIMEOUT: Duration = Duration::from_secs(600);
 
 fn user_data_hash(text: &str) -> String {
     hex::encode(sha1::Sha1::digest(text.as_bytes()))
-}
-
-pub fn plan(p: &AwsProvider, mut req: PlanRequest) -> PlanResponse {
-    // State keeps the SHA-1 of user_data; compare like with like.
-    if let Some(text) = attr(&req.proposed_new_state, "user_data").as_str().map(str::to_string) {
-        set(&mut req.proposed_new_state, "user_data", Value::String(user_data_hash(&text)));
-    }
-    let mut resp = plan_common(p, req, &["subnet_id", "vpc_security_group_ids", "key_name"]);
-    let unknown_id = !attr(&resp.planned_state, "id").is_known();
-    if unknown_id {
-        set(&mut resp.planned_state, "instance_state", Value::Unknown);
-    }
-    resp
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -137,16 +124,43 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
         schema()
     }
 
-    fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-        plan(p, req)
+    fn plan(&self, p: &AwsProvider, mut req: PlanRequest) -> PlanResponse {
+        // State keeps the SHA-1 of user_data; compare like with like.
+        if let Some(text) = attr(&req.proposed_new_state, "user_data").as_str().map(str::to_string) {
+            set(&mut req.proposed_new_state, "user_data", Value::String(user_data_hash(&text)));
+        }
+        let mut resp = plan_common(p, req, &["subnet_id", "vpc_security_group_ids", "key_name"]);
+        let unknown_id = !attr(&resp.planned_state, "id").is_known();
+        if unknown_id {
+            set(&mut resp.planned_state, "instance_state", Value::Unknown);
+        }
+        resp
     }
 
     async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
-        read(p, prior).await
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        match describe(p, std::slice::from_ref(&id)).await {
+            Ok(found) => ReadResponse { new_state: found.get(&id).map(|i| fill(p, prior, i)), diagnostics: Default::default() },
+            Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
+        }
     }
 
+    /// Refreshes many instances with DescribeInstances calls of up to 1,000 ids.
     async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-        read_batch(p, items).await
+        if items.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<String> = items.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
+        match describe(p, &ids).await {
+            Ok(found) => items
+                .into_iter()
+                .map(|(i, v)| {
+                    let id = attr(&v, "id").as_str().unwrap_or_default().to_string();
+                    (i, ReadResponse { new_state: found.get(&id).map(|inst| fill(p, v, inst)), diagnostics: Default::default() })
+                })
+                .collect(),
+            Err(d) => items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })).collect(),
+        }
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
@@ -156,7 +170,7 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
         match update(p, &prior, &planned).await {
             Ok(()) => {
-                let r = read(p, planned.clone()).await;
+                let r = self.read(p, planned.clone()).await;
                 ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
             }
             Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
@@ -174,10 +188,6 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
             Ok(_) => ApplyResponse::default(),
             Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
         }
-    }
-
-    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
-        import(p, id).await
     }
 }
 
@@ -259,14 +269,6 @@ async fn update(p: &AwsProvider, prior: &Value, planned: &Value) -> Result<(), D
     sync_tags(p, &id, attr(prior, "tags_all"), attr(planned, "tags_all")).await
 }
 
-pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    match describe(p, std::slice::from_ref(&id)).await {
-        Ok(found) => ReadResponse { new_state: found.get(&id).map(|i| fill(p, prior, i)), diagnostics: Default::default() },
-        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
-    }
-}
-
 /// Live (not terminated) instances by id, described 1,000 ids per call.
 async fn describe(p: &AwsProvider, ids: &[String]) -> Result<HashMap<String, Instance>, Diagnostics> {
     let mut out = HashMap::new();
@@ -298,26 +300,4 @@ async fn describe(p: &AwsProvider, ids: &[String]) -> Result<HashMap<String, Ins
         }
     }
     Ok(out)
-}
-
-/// Refreshes many instances with DescribeInstances calls of up to 1,000 ids.
-pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    if items.is_empty() {
-        return Vec::new();
-    }
-    let ids: Vec<String> = items.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
-    match describe(p, &ids).await {
-        Ok(found) => items
-            .into_iter()
-            .map(|(i, v)| {
-                let id = attr(&v, "id").as_str().unwrap_or_default().to_string();
-                (i, ReadResponse { new_state: found.get(&id).map(|inst| fill(p, v, inst)), diagnostics: Default::default() })
-            })
-            .collect(),
-        Err(d) => items.into_iter().map(|(i, v)| (i, ReadResponse { new_state: Some(v), diagnostics: d.clone() })).collect(),
-    }
-}
-
-pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    imported(read(p, skeleton(&schema().block, &id)).await, "EC2 instance", &id)
 }

@@ -242,8 +242,6 @@ impl AwsProvider {
     }
 }
 
-pub(crate) use super::helpers::{blank, imported};
-
 impl Dispatch for AwsProvider {
     /// The AWS registration list: one line per resource type and data source.
     fn types() -> &'static Types<Self> {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::{IpPermission, IpRange, SecurityGroup};
 
-use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skeleton, sync_tags, tag_map, updated};
+use super::ec2::{arn, deleted, described, plan_common, set_tags, sync_tags, tag_map, updated};
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
@@ -124,29 +124,6 @@ fn rules_value(rs: &BTreeSet<Rule>) -> Value {
     Value::set(rs.iter().map(Rule::to_value).collect())
 }
 
-pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut resp = plan_common(p, req, &[]);
-    let planned = &mut resp.planned_state;
-    if attr(planned, "description").is_null() {
-        set(planned, "description", Value::string("Managed by Terraform"));
-    }
-    if attr(planned, "revoke_rules_on_delete").is_null() {
-        set(planned, "revoke_rules_on_delete", Value::Bool(false));
-    }
-    // Rules in canonical form, so a reordered or re-spelled rule is not a change.
-    for block in ["ingress", "egress"] {
-        if attr(planned, block).is_wholly_known() {
-            let canonical = rules_value(&rules(planned, block));
-            set(planned, block, canonical);
-        }
-    }
-    // A generated name (from name_prefix or the default) is only known after apply.
-    if attr(planned, "name").is_null() {
-        set(planned, "name", Value::Unknown);
-    }
-    resp
-}
-
 async fn sync_rules(p: &AwsProvider, id: &str, block: &str, had: &BTreeSet<Rule>, want: &BTreeSet<Rule>) -> Result<(), Diagnostics> {
     let gone: Vec<IpPermission> = had.difference(want).map(Rule::permission).collect();
     let new: Vec<IpPermission> = want.difference(had).map(Rule::permission).collect();
@@ -192,15 +169,47 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
     }
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-        plan(p, req)
+        let mut resp = plan_common(p, req, &[]);
+        let planned = &mut resp.planned_state;
+        if attr(planned, "description").is_null() {
+            set(planned, "description", Value::string("Managed by Terraform"));
+        }
+        if attr(planned, "revoke_rules_on_delete").is_null() {
+            set(planned, "revoke_rules_on_delete", Value::Bool(false));
+        }
+        // Rules in canonical form, so a reordered or re-spelled rule is not a change.
+        for block in ["ingress", "egress"] {
+            if attr(planned, block).is_wholly_known() {
+                let canonical = rules_value(&rules(planned, block));
+                set(planned, block, canonical);
+            }
+        }
+        // A generated name (from name_prefix or the default) is only known after apply.
+        if attr(planned, "name").is_null() {
+            set(planned, "name", Value::Unknown);
+        }
+        resp
     }
 
     async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
-        read(p, prior).await
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        match read_group(p, &id).await {
+            Ok(Some(g)) => ReadResponse { new_state: Some(fill(p, prior, &g)), diagnostics: Default::default() },
+            Ok(None) => ReadResponse { new_state: None, diagnostics: Default::default() },
+            Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
+        }
     }
 
+    /// Refreshes many security groups with DescribeSecurityGroups calls of up to 1,000 ids.
     async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-        read_batch(p, items).await
+        super::ec2::read_batch(
+            items,
+            move |ids| async move { p.ec2.describe_security_groups().set_group_ids(Some(ids)).send().await.ok().map(|o| o.security_groups().to_vec()) },
+            |s: &SecurityGroup| s.group_id(),
+            |v, s| fill(p, v, s),
+            move |v| self.read(p, v),
+        )
+        .await
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
@@ -232,7 +241,7 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
         if let Err(d) = finish.await {
             return ApplyResponse { new_state: Some(planned), diagnostics: d };
         }
-        let r = read(p, planned.clone()).await;
+        let r = self.read(p, planned.clone()).await;
         ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
     }
 
@@ -260,10 +269,6 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
         let result = p.ec2_write.delete_security_group().group_id(&id).send().await;
         deleted(prior, result, &format!("security group {id}"))
     }
-
-    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
-        import(p, id).await
-    }
 }
 
 async fn read_group(p: &AwsProvider, id: &str) -> Result<Option<SecurityGroup>, Diagnostics> {
@@ -272,15 +277,6 @@ async fn read_group(p: &AwsProvider, id: &str) -> Result<Option<SecurityGroup>, 
         Ok(g) => Ok(Some(g)),
         Err(r) if r.diagnostics.is_empty() => Ok(None),
         Err(r) => Err(r.diagnostics),
-    }
-}
-
-pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    match read_group(p, &id).await {
-        Ok(Some(g)) => ReadResponse { new_state: Some(fill(p, prior, &g)), diagnostics: Default::default() },
-        Ok(None) => ReadResponse { new_state: None, diagnostics: Default::default() },
-        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
     }
 }
 
@@ -299,20 +295,4 @@ fn fill(p: &AwsProvider, mut state: Value, g: &SecurityGroup) -> Value {
     }
     set_tags(p, &mut state, &tag_map(g.tags()));
     state
-}
-
-/// Refreshes many security groups with DescribeSecurityGroups calls of up to 1,000 ids.
-pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    super::ec2::read_batch(
-        items,
-        move |ids| async move { p.ec2.describe_security_groups().set_group_ids(Some(ids)).send().await.ok().map(|o| o.security_groups().to_vec()) },
-        |s: &SecurityGroup| s.group_id(),
-        |v, s| fill(p, v, s),
-        move |v| read(p, v),
-    )
-    .await
-}
-
-pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    imported(read(p, skeleton(&schema().block, &id)).await, "security group", &id)
 }

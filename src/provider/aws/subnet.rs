@@ -4,7 +4,7 @@
 
 use aws_sdk_ec2::types::AttributeBooleanValue;
 
-use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skeleton, sync_tags, tag_map, updated};
+use super::ec2::{arn, deleted, described, plan_common, set_tags, sync_tags, tag_map, updated};
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
@@ -27,14 +27,6 @@ pub fn schema() -> ResourceSchema {
             ("owner_id", AttributeSchema::computed().typed(AttrType::String)),
         ]),
     }
-}
-
-pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut resp = plan_common(p, req, &["availability_zone"]);
-    if attr(&resp.planned_state, "map_public_ip_on_launch").is_null() {
-        set(&mut resp.planned_state, "map_public_ip_on_launch", Value::Bool(false));
-    }
-    resp
 }
 
 async fn set_public_ip(p: &AwsProvider, id: &str, on: bool) -> Result<(), Diagnostics> {
@@ -62,15 +54,32 @@ impl ResourceType<AwsProvider> for AwsSubnet {
     }
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-        plan(p, req)
+        let mut resp = plan_common(p, req, &["availability_zone"]);
+        if attr(&resp.planned_state, "map_public_ip_on_launch").is_null() {
+            set(&mut resp.planned_state, "map_public_ip_on_launch", Value::Bool(false));
+        }
+        resp
     }
 
     async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
-        read(p, prior).await
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let subnet = match described(&prior, p.ec2.describe_subnets().subnet_ids(&id).send().await, |o| o.subnets().first(), &format!("subnet {id}")) {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+        ReadResponse { new_state: Some(fill(p, prior, &subnet)), diagnostics: Default::default() }
     }
 
+    /// Refreshes many subnets with DescribeSubnets calls of up to 1,000 ids.
     async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-        read_batch(p, items).await
+        super::ec2::read_batch(
+            items,
+            move |ids| async move { p.ec2.describe_subnets().set_subnet_ids(Some(ids)).send().await.ok().map(|o| o.subnets().to_vec()) },
+            |s: &aws_sdk_ec2::types::Subnet| s.subnet_id(),
+            |v, s| fill(p, v, s),
+            move |v| self.read(p, v),
+        )
+        .await
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
@@ -100,7 +109,7 @@ impl ResourceType<AwsProvider> for AwsSubnet {
         if let Err(d) = finish.await {
             return ApplyResponse { new_state: Some(state), diagnostics: d };
         }
-        let r = read(p, state.clone()).await;
+        let r = self.read(p, state.clone()).await;
         ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
     }
 
@@ -121,19 +130,6 @@ impl ResourceType<AwsProvider> for AwsSubnet {
         let result = p.ec2_write.delete_subnet().subnet_id(&id).send().await;
         deleted(prior, result, &format!("subnet {id}"))
     }
-
-    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
-        import(p, id).await
-    }
-}
-
-pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let subnet = match described(&prior, p.ec2.describe_subnets().subnet_ids(&id).send().await, |o| o.subnets().first(), &format!("subnet {id}")) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    ReadResponse { new_state: Some(fill(p, prior, &subnet)), diagnostics: Default::default() }
 }
 
 fn fill(p: &AwsProvider, mut state: Value, subnet: &aws_sdk_ec2::types::Subnet) -> Value {
@@ -147,20 +143,4 @@ fn fill(p: &AwsProvider, mut state: Value, subnet: &aws_sdk_ec2::types::Subnet) 
     set(&mut state, "arn", subnet.subnet_arn().map(Value::string).unwrap_or_else(|| arn(p, &owner, "subnet", &id)));
     set_tags(p, &mut state, &tag_map(subnet.tags()));
     state
-}
-
-/// Refreshes many subnets with DescribeSubnets calls of up to 1,000 ids.
-pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    super::ec2::read_batch(
-        items,
-        move |ids| async move { p.ec2.describe_subnets().set_subnet_ids(Some(ids)).send().await.ok().map(|o| o.subnets().to_vec()) },
-        |s: &aws_sdk_ec2::types::Subnet| s.subnet_id(),
-        |v, s| fill(p, v, s),
-        move |v| read(p, v),
-    )
-    .await
-}
-
-pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    imported(read(p, skeleton(&schema().block, &id)).await, "subnet", &id)
 }

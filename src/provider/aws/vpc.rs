@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Vpc, VpcAttributeName};
 
-use super::ec2::{arn, deleted, described, imported, plan_common, set_tags, skeleton, sync_tags, tag_map, updated};
+use super::ec2::{arn, deleted, described, plan_common, set_tags, sync_tags, tag_map, updated};
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
@@ -32,17 +32,6 @@ pub fn schema() -> ResourceSchema {
     }
 }
 
-pub fn plan(p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-    let mut resp = plan_common(p, req, &[]);
-    // AWS's defaults, known at plan time.
-    for (name, default) in [("enable_dns_support", true), ("enable_dns_hostnames", false)] {
-        if attr(&resp.planned_state, name).is_null() {
-            set(&mut resp.planned_state, name, Value::Bool(default));
-        }
-    }
-    resp
-}
-
 async fn set_dns(p: &AwsProvider, id: &str, name: &str, on: bool) -> Result<(), Diagnostics> {
     let v = AttributeBooleanValue::builder().value(on).build();
     let call = p.ec2.modify_vpc_attribute().vpc_id(id);
@@ -65,15 +54,64 @@ impl ResourceType<AwsProvider> for AwsVpc {
     }
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
-        plan(p, req)
+        let mut resp = plan_common(p, req, &[]);
+        // AWS's defaults, known at plan time.
+        for (name, default) in [("enable_dns_support", true), ("enable_dns_hostnames", false)] {
+            if attr(&resp.planned_state, name).is_null() {
+                set(&mut resp.planned_state, name, Value::Bool(default));
+            }
+        }
+        resp
     }
 
     async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
-        read(p, prior).await
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let vpc = match described(&prior, p.ec2.describe_vpcs().vpc_ids(&id).send().await, |o| o.vpcs().first(), &format!("VPC {id}")) {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+        let ids = [id];
+        let related = async { Ok::<_, Diagnostics>((default_groups(p, &ids).await?, main_route_tables(p, &ids).await?)) };
+        match related.await {
+            Ok((groups, tables)) => fill(p, prior, &vpc, &groups, &tables).await,
+            Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
+        }
     }
 
+    /// Refreshes many VPCs: one DescribeVpcs call per 1,000 ids, one call each for their default
+    /// security groups and main route tables, and the two DNS attributes per VPC (concurrently).
+    /// A failed describe (one id of the batch is gone) falls back to reading that batch one by one.
     async fn read_batch(&self, p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-        read_batch(p, items).await
+        use futures::stream::{self, StreamExt};
+        let mut out = Vec::new();
+        for chunk in items.chunks(1000) {
+            let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
+            let described = p.ec2.describe_vpcs().set_vpc_ids(Some(ids.clone())).send().await;
+            let related = async { Ok::<_, Diagnostics>((default_groups(p, &ids).await?, main_route_tables(p, &ids).await?)) };
+            let (vpcs, (groups, tables)) = match (described, related.await) {
+                (Ok(o), Ok(r)) => (o.vpcs().iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v.clone()))).collect::<HashMap<String, Vpc>>(), r),
+                _ => {
+                    let one_by_one: Vec<(usize, ReadResponse)> =
+                        stream::iter(chunk.iter().cloned()).map(|(i, v)| async move { (i, self.read(p, v).await) }).buffer_unordered(10).collect().await;
+                    out.extend(one_by_one);
+                    continue;
+                }
+            };
+            let (vpcs, groups, tables) = (&vpcs, &groups, &tables);
+            let filled: Vec<(usize, ReadResponse)> = stream::iter(chunk.iter().cloned())
+                .map(|(i, v)| async move {
+                    let found = attr(&v, "id").as_str().and_then(|id| vpcs.get(id));
+                    match found {
+                        Some(vpc) => (i, fill(p, v, vpc, groups, tables).await),
+                        None => (i, ReadResponse { new_state: None, diagnostics: Default::default() }),
+                    }
+                })
+                .buffer_unordered(10)
+                .collect()
+                .await;
+            out.extend(filled);
+        }
+        out
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
@@ -100,7 +138,7 @@ impl ResourceType<AwsProvider> for AwsVpc {
         if let Err(d) = finish.await {
             return ApplyResponse { new_state: Some(state), diagnostics: d };
         }
-        let r = read(p, state.clone()).await;
+        let r = self.read(p, state.clone()).await;
         ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
     }
 
@@ -122,10 +160,6 @@ impl ResourceType<AwsProvider> for AwsVpc {
         let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
         let result = p.ec2_write.delete_vpc().vpc_id(&id).send().await;
         deleted(prior, result, &format!("VPC {id}"))
-    }
-
-    async fn import(&self, p: &AwsProvider, id: String, _blank: Value) -> ImportResponse {
-        import(p, id).await
     }
 }
 
@@ -184,58 +218,4 @@ async fn fill(p: &AwsProvider, mut state: Value, vpc: &Vpc, groups: &HashMap<Str
         }
         Err(d) => ReadResponse { new_state: Some(state), diagnostics: d },
     }
-}
-
-pub async fn read(p: &AwsProvider, prior: Value) -> ReadResponse {
-    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
-    let vpc = match described(&prior, p.ec2.describe_vpcs().vpc_ids(&id).send().await, |o| o.vpcs().first(), &format!("VPC {id}")) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let ids = [id];
-    let related = async { Ok::<_, Diagnostics>((default_groups(p, &ids).await?, main_route_tables(p, &ids).await?)) };
-    match related.await {
-        Ok((groups, tables)) => fill(p, prior, &vpc, &groups, &tables).await,
-        Err(d) => ReadResponse { new_state: Some(prior), diagnostics: d },
-    }
-}
-
-/// Refreshes many VPCs: one DescribeVpcs call per 1,000 ids, one call each for their default
-/// security groups and main route tables, and the two DNS attributes per VPC (concurrently).
-/// A failed describe (one id of the batch is gone) falls back to reading that batch one by one.
-pub async fn read_batch(p: &AwsProvider, items: Vec<(usize, Value)>) -> Vec<(usize, ReadResponse)> {
-    use futures::stream::{self, StreamExt};
-    let mut out = Vec::new();
-    for chunk in items.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().filter_map(|(_, v)| attr(v, "id").as_str().map(str::to_string)).collect();
-        let described = p.ec2.describe_vpcs().set_vpc_ids(Some(ids.clone())).send().await;
-        let related = async { Ok::<_, Diagnostics>((default_groups(p, &ids).await?, main_route_tables(p, &ids).await?)) };
-        let (vpcs, (groups, tables)) = match (described, related.await) {
-            (Ok(o), Ok(r)) => (o.vpcs().iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v.clone()))).collect::<HashMap<String, Vpc>>(), r),
-            _ => {
-                let one_by_one: Vec<(usize, ReadResponse)> =
-                    stream::iter(chunk.iter().cloned()).map(|(i, v)| async move { (i, read(p, v).await) }).buffer_unordered(10).collect().await;
-                out.extend(one_by_one);
-                continue;
-            }
-        };
-        let (vpcs, groups, tables) = (&vpcs, &groups, &tables);
-        let filled: Vec<(usize, ReadResponse)> = stream::iter(chunk.iter().cloned())
-            .map(|(i, v)| async move {
-                let found = attr(&v, "id").as_str().and_then(|id| vpcs.get(id));
-                match found {
-                    Some(vpc) => (i, fill(p, v, vpc, groups, tables).await),
-                    None => (i, ReadResponse { new_state: None, diagnostics: Default::default() }),
-                }
-            })
-            .buffer_unordered(10)
-            .collect()
-            .await;
-        out.extend(filled);
-    }
-    out
-}
-
-pub async fn import(p: &AwsProvider, id: String) -> ImportResponse {
-    imported(read(p, skeleton(&schema().block, &id)).await, "VPC", &id)
 }

@@ -40,7 +40,7 @@ pub fn schema() -> ResourceSchema {
 pub struct NullResource;
 
 #[async_trait]
-impl ResourceType<NullProvider> for NullResource {
+impl LogicalType<NullProvider> for NullResource {
     fn name(&self) -> &'static str {
         "null_resource"
     }
@@ -49,21 +49,9 @@ impl ResourceType<NullProvider> for NullResource {
         schema()
     }
 
-    async fn read(&self, _c: &NullProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &NullProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         set(&mut state, "id", Value::String(random_number()));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &NullProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &NullProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &NullProvider, _id: String, _blank: Value) -> ImportResponse {

@@ -27,7 +27,7 @@ fn fill(state: &mut Value, bytes: &[u8]) {
 pub struct RandomBytes;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomBytes {
+impl LogicalType<RandomProvider> for RandomBytes {
     fn name(&self) -> &'static str {
         "random_bytes"
     }
@@ -43,23 +43,11 @@ impl ResourceType<RandomProvider> for RandomBytes {
         }
     }
 
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let mut bytes = vec![0u8; attr(&state, "length").as_f64().unwrap_or(1.0).max(1.0) as usize];
         rand::rng().fill_bytes(&mut bytes);
         fill(&mut state, &bytes);
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, id: String, mut state: Value) -> ImportResponse {

@@ -79,17 +79,13 @@ pub fn factory() -> SimpleFactory<RandomProvider> {
 pub struct RandomId;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomId {
+impl LogicalType<RandomProvider> for RandomId {
     fn name(&self) -> &'static str {
         "random_id"
     }
 
     fn schema(&self) -> ResourceSchema {
         schema()
-    }
-
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
     }
 
     fn plan(&self, _c: &RandomProvider, req: PlanRequest) -> PlanResponse {
@@ -106,14 +102,6 @@ impl ResourceType<RandomProvider> for RandomId {
         rand::rng().fill_bytes(&mut bytes);
         fill(&mut state, &bytes);
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, id: String, mut state: Value) -> ImportResponse {

@@ -73,7 +73,7 @@ fn whole(v: &Value, name: &str) -> Option<i64> {
 pub struct RandomInteger;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomInteger {
+impl LogicalType<RandomProvider> for RandomInteger {
     fn name(&self) -> &'static str {
         "random_integer"
     }
@@ -100,10 +100,6 @@ impl ResourceType<RandomProvider> for RandomInteger {
         PlanResponse::planned(req.proposed_new_state)
     }
 
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let (min, max) = (whole(&state, "min").unwrap_or(0), whole(&state, "max").unwrap_or(0));
         if max < min {
@@ -113,14 +109,6 @@ impl ResourceType<RandomProvider> for RandomInteger {
         set(&mut state, "result", Value::Number(n as f64));
         set(&mut state, "id", Value::String(n.to_string()));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, id: String, mut state: Value) -> ImportResponse {

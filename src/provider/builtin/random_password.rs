@@ -35,7 +35,7 @@ fn bcrypt_hash(password: &str) -> Result<String, String> {
 pub struct RandomPassword;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomPassword {
+impl LogicalType<RandomProvider> for RandomPassword {
     fn name(&self) -> &'static str {
         "random_password"
     }
@@ -57,14 +57,10 @@ impl ResourceType<RandomProvider> for RandomPassword {
             }
         }
         set(&mut req.proposed_new_state, "numeric", if numeric.is_null() { number } else { numeric });
-        let mut r = RandomString.plan(c, req);
+        let mut r = LogicalType::plan(&RandomString, c, req);
         let numeric = attr(&r.planned_state, "numeric").clone();
         set(&mut r.planned_state, "number", numeric);
         r
-    }
-
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
     }
 
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
@@ -76,14 +72,6 @@ impl ResourceType<RandomProvider> for RandomPassword {
         set(&mut state, "result", Value::String(password));
         set(&mut state, "id", Value::string("none"));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     /// As the provider: every class enabled, no minimums, the length of the given password.

@@ -122,7 +122,7 @@ fn generate(length: usize, separator: &str) -> String {
 pub struct RandomPet;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomPet {
+impl LogicalType<RandomProvider> for RandomPet {
     fn name(&self) -> &'static str {
         "random_pet"
     }
@@ -140,10 +140,6 @@ impl ResourceType<RandomProvider> for RandomPet {
         }
     }
 
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let length = attr(&state, "length").as_f64().unwrap_or(2.0) as usize;
         let separator = attr(&state, "separator").as_str().unwrap_or("-").to_string();
@@ -154,10 +150,6 @@ impl ResourceType<RandomProvider> for RandomPet {
         };
         set(&mut state, "id", Value::String(id));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, _id: String, _blank: Value) -> ImportResponse {

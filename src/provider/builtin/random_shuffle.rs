@@ -41,7 +41,7 @@ fn shuffle(input: &[Value], count: usize, seed: Option<&str>) -> Vec<Value> {
 pub struct RandomShuffle;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomShuffle {
+impl LogicalType<RandomProvider> for RandomShuffle {
     fn name(&self) -> &'static str {
         "random_shuffle"
     }
@@ -57,10 +57,6 @@ impl ResourceType<RandomProvider> for RandomShuffle {
         }
     }
 
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let input = match attr(&state, "input") {
             Value::List(items) | Value::Set(items) => items.clone(),
@@ -71,14 +67,6 @@ impl ResourceType<RandomProvider> for RandomShuffle {
         set(&mut state, "result", Value::List(result));
         set(&mut state, "id", Value::string("-"));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, _id: String, _blank: Value) -> ImportResponse {

@@ -102,7 +102,7 @@ pub fn generate(v: &Value) -> String {
 pub struct RandomString;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomString {
+impl LogicalType<RandomProvider> for RandomString {
     fn name(&self) -> &'static str {
         "random_string"
     }
@@ -115,23 +115,11 @@ impl ResourceType<RandomProvider> for RandomString {
         plan(req)
     }
 
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let s = generate(&state);
         set(&mut state, "result", Value::String(s.clone()));
         set(&mut state, "id", Value::String(s));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, s: String, mut state: Value) -> ImportResponse {

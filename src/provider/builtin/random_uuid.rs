@@ -25,7 +25,7 @@ fn fill(state: &mut Value, uuid: uuid::Uuid) {
 pub struct RandomUuid;
 
 #[async_trait]
-impl ResourceType<RandomProvider> for RandomUuid {
+impl LogicalType<RandomProvider> for RandomUuid {
     fn name(&self) -> &'static str {
         "random_uuid"
     }
@@ -34,21 +34,9 @@ impl ResourceType<RandomProvider> for RandomUuid {
         schema()
     }
 
-    async fn read(&self, _c: &RandomProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &RandomProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         fill(&mut state, uuid::Uuid::new_v4());
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn update(&self, _c: &RandomProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
-        ApplyResponse::ok(Some(planned))
-    }
-
-    async fn delete(&self, _c: &RandomProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &RandomProvider, id: String, mut state: Value) -> ImportResponse {

@@ -41,17 +41,13 @@ pub fn factory() -> SimpleFactory<TerraformProvider> {
 pub struct TerraformData;
 
 #[async_trait]
-impl ResourceType<TerraformProvider> for TerraformData {
+impl LogicalType<TerraformProvider> for TerraformData {
     fn name(&self) -> &'static str {
         "terraform_data"
     }
 
     fn schema(&self) -> ResourceSchema {
         schema()
-    }
-
-    async fn read(&self, _c: &TerraformProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
     }
 
     fn plan(&self, _c: &TerraformProvider, req: PlanRequest) -> PlanResponse {
@@ -76,7 +72,7 @@ impl ResourceType<TerraformProvider> for TerraformData {
     }
 
     async fn create(&self, c: &TerraformProvider, planned: Value, config: &Value) -> ApplyResponse {
-        self.update(c, Value::Null, planned, config).await
+        LogicalType::update(self, c, Value::Null, planned, config).await
     }
 
     async fn update(&self, _c: &TerraformProvider, _prior: Value, mut state: Value, _config: &Value) -> ApplyResponse {
@@ -88,8 +84,10 @@ impl ResourceType<TerraformProvider> for TerraformData {
         ApplyResponse::ok(Some(state))
     }
 
-    async fn delete(&self, _c: &TerraformProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
+    /// Any id imports, as in Terraform: the object has only its id.
+    async fn import(&self, _c: &TerraformProvider, id: String, mut blank: Value) -> ImportResponse {
+        set(&mut blank, "id", Value::String(id));
+        ImportResponse::found(blank)
     }
 }
 

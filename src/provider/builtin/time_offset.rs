@@ -60,7 +60,7 @@ fn fill(state: &mut Value, base_text: String) -> Result<(), Diagnostics> {
 pub struct TimeOffset;
 
 #[async_trait]
-impl ResourceType<TimeProvider> for TimeOffset {
+impl LogicalType<TimeProvider> for TimeOffset {
     fn name(&self) -> &'static str {
         "time_offset"
     }
@@ -95,10 +95,6 @@ impl ResourceType<TimeProvider> for TimeOffset {
         PlanResponse::planned(planned)
     }
 
-    async fn read(&self, _c: &TimeProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &TimeProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let base = attr(&state, "base_rfc3339").as_str().map(str::to_string).unwrap_or_else(|| format(&now()));
         match fill(&mut state, base) {
@@ -113,10 +109,6 @@ impl ResourceType<TimeProvider> for TimeOffset {
             Ok(()) => ApplyResponse::ok(Some(state)),
             Err(d) => ApplyResponse::failed(Some(prior), d),
         }
-    }
-
-    async fn delete(&self, _c: &TimeProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &TimeProvider, id: String, mut state: Value) -> ImportResponse {

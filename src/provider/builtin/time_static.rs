@@ -77,7 +77,7 @@ pub fn schema() -> ResourceSchema {
 pub struct TimeStatic;
 
 #[async_trait]
-impl ResourceType<TimeProvider> for TimeStatic {
+impl LogicalType<TimeProvider> for TimeStatic {
     fn name(&self) -> &'static str {
         "time_static"
     }
@@ -105,10 +105,6 @@ impl ResourceType<TimeProvider> for TimeStatic {
         PlanResponse::planned(planned)
     }
 
-    async fn read(&self, _c: &TimeProvider, prior: Value) -> ReadResponse {
-        ReadResponse::found(prior)
-    }
-
     async fn create(&self, _c: &TimeProvider, mut state: Value, _config: &Value) -> ApplyResponse {
         let (t, text) = match attr(&state, "rfc3339").as_str() {
             Some(s) => match parse("rfc3339", s) {
@@ -124,10 +120,6 @@ impl ResourceType<TimeProvider> for TimeStatic {
         set(&mut state, "rfc3339", Value::String(text.clone()));
         set(&mut state, "id", Value::String(text));
         ApplyResponse::ok(Some(state))
-    }
-
-    async fn delete(&self, _c: &TimeProvider, _prior: Value) -> ApplyResponse {
-        ApplyResponse::ok(None)
     }
 
     async fn import(&self, _c: &TimeProvider, id: String, mut state: Value) -> ImportResponse {
