@@ -213,3 +213,25 @@ fn review_outputs_from_the_cli() {
     assert_eq!(diag["diagnostic"]["range"]["filename"], "bad.tf");
     assert_eq!(diag["diagnostic"]["range"]["start"]["line"], 2);
 }
+
+#[test]
+fn force_unlock_refuses_a_live_holder_and_asks_first() {
+    let dir = example("quickstart");
+    let d = dir.path();
+    let store = skyform::state::StateStore::open(&d.join(".skyform/state.db")).unwrap();
+    // Held by this (live) test process.
+    let live = store.acquire_lock("apply", std::time::Duration::ZERO).unwrap();
+    let out = skyform(d).args(["force-unlock", "-force", &live.id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("still running on this host"), "{}", stderr(&out));
+    // The holder is gone (a pid no process has): asked first, then released on "yes".
+    let conn = rusqlite::Connection::open(d.join(".skyform/state.db")).unwrap();
+    conn.execute("UPDATE lock SET pid = 4194303", []).unwrap();
+    let out = skyform(d).args(["force-unlock", &live.id]).write_stdin("no\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Do you really want to force-unlock?"), "{}", stdout(&out));
+    assert!(store.current_lock().unwrap().is_some(), "still locked after no");
+    let out = skyform(d).args(["force-unlock", &live.id]).write_stdin("yes\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(store.current_lock().unwrap().is_none());
+}

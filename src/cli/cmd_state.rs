@@ -52,7 +52,7 @@ pub struct StateMvArgs {
 pub struct ForceUnlockArgs {
     /// The lock ID printed by the failed command.
     pub lock_id: String,
-    /// Accepted for compatibility; skyform does not prompt.
+    /// Do not ask for confirmation.
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
@@ -138,6 +138,28 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
 pub fn cmd_force_unlock(a: ForceUnlockArgs) -> CliResult {
     let store = open_store(&a.state.state)?;
     let started = chrono::Utc::now().to_rfc3339();
+    if let Some((h, true)) = store.current_lock().map_err(|e| CliError::plain("Failed to read the lock", e))? {
+        if h.id == a.lock_id {
+            return Err(CliError::plain(
+                "Lock is held by a running process",
+                format!(
+                    "Lock {} is held by {}@{} (pid {}, {} since {}), which is still running on this host: unlocking would let a second command write the same state. Wait for it to finish, or stop it first.",
+                    h.id, h.who, h.host, h.pid, h.operation, h.created
+                ),
+            ));
+        }
+    }
+    if !a.force {
+        use std::io::{BufRead, Write};
+        print!("Do you really want to force-unlock?\n  skyform will remove the lock on the state.\n  This will allow local skyform commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        if line.trim() != "yes" {
+            return Err(CliError::new("\nforce-unlock cancelled.\n"));
+        }
+        println!();
+    }
     store.force_unlock(&a.lock_id).map_err(|e| CliError::plain("Failed to unlock state", e))?;
     record_history(&store, &command_line(), &started, (0, 0, 0), HistoryResult::Success, &format!("lock {} released", a.lock_id));
     println!("skyform state has been successfully unlocked!\n\nThe state has been unlocked, and skyform commands should now be able to obtain a new lock on the remote state.");

@@ -250,7 +250,7 @@ pub fn record_history(store: &StateStore, command: &str, started: &str, counts: 
     let entry = HistoryEntry {
         started_at: started.to_string(),
         finished_at: chrono::Utc::now().to_rfc3339(),
-        who: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+        who: crate::state::store::who(),
         host: gethostname::gethostname().to_string_lossy().into_owned(),
         command: command.to_string(),
         added: counts.0 as u64,

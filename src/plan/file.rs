@@ -36,7 +36,13 @@ pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
     let err = |source| PlanFileError::Write { path: path.display().to_string(), source };
     let bytes = serde_json::to_vec(&doc).map_err(|e| err(std::io::Error::other(e)))?;
     let tmp = path.with_extension("tmp-skyform");
-    std::fs::write(&tmp, bytes).map_err(err)?;
+    // A plan holds the values it will apply, secrets included: only its owner may read it.
+    {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp).map_err(err)?;
+        f.write_all(&bytes).map_err(err)?;
+    }
     std::fs::rename(&tmp, path).map_err(err)
 }
 
@@ -60,4 +66,16 @@ pub fn config_hash(sources: &Sources) -> String {
         h.update([0]);
     }
     hex::encode(h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plan_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.tfplan");
+        super::write(&path, &crate::plan::Plan::default()).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
 }

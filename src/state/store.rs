@@ -80,8 +80,23 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn who() -> String {
-    std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+/// The user taking a lock: `USER`, `LOGNAME`, else the OS user database.
+pub fn who() -> String {
+    for var in ["USER", "LOGNAME"] {
+        if let Ok(u) = std::env::var(var) {
+            if !u.is_empty() {
+                return u;
+            }
+        }
+    }
+    // SAFETY: getpwuid returns a pointer into static storage or null; the name is copied at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            return std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+        }
+        format!("uid {}", libc::getuid())
+    }
 }
 
 fn host() -> String {
@@ -101,12 +116,23 @@ impl StateStore {
     /// Opens the database at `path`, creating it (and its directory) on first use, and
     /// migrates it to the current schema.
     pub fn open(path: &Path) -> StateResult<StateStore> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            // State holds secrets: only its owner may read it.
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
         }
         let sq = |source| StateError::Sqlite { path: path.to_path_buf(), source };
         let corrupt = |e: rusqlite::Error| StateError::Corrupt { path: path.to_path_buf(), detail: e.to_string() };
+        // SQLite reads an empty file as an empty database: a truncated state would plan to
+        // re-create everything. Refuse it instead.
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(StateError::Corrupt {
+                path: path.to_path_buf(),
+                detail: "the file is empty (0 bytes), so it cannot be the state it was: restore it from a backup or from the copy your team keeps, or delete it to start from an empty state (every resource would then be planned for creation)".into(),
+            });
+        }
         let conn = Connection::open(path).map_err(sq)?;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         conn.busy_timeout(Duration::from_secs(5)).map_err(sq)?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
         if version > Self::schema_version() {
@@ -266,6 +292,16 @@ impl StateStore {
     pub fn release_lock(&self, id: &str) -> StateResult<()> {
         self.conn().execute("DELETE FROM lock WHERE lock_id = ?1", params![id]).map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// The lock as it stands, and whether its holder is a live process on this host.
+    pub fn current_lock(&self) -> StateResult<Option<(LockInfo, bool)>> {
+        let conn = self.conn();
+        let holder = read_lock(&conn).map_err(|e| self.err(e))?;
+        Ok(holder.map(|h| {
+            let alive = h.host == host() && pid_alive(h.pid) && h.pid != std::process::id();
+            (h, alive)
+        }))
     }
 
     pub fn force_unlock(&self, id: &str) -> StateResult<()> {
@@ -458,6 +494,27 @@ fn finish(tx: &rusqlite::Transaction<'_>, journal: Option<i64>) -> rusqlite::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_is_private_and_an_empty_file_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".skyform/state.db");
+        StateStore::open(&path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        let e = StateStore::open(&empty).err().expect("a 0-byte database must be refused").to_string();
+        assert!(e.contains("empty (0 bytes)") && e.contains("restore it"), "{e}");
+        assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "nothing is written to it");
+    }
+
+    #[test]
+    fn the_lock_holder_has_a_name_without_user() {
+        assert!(!who().is_empty() && who() != "unknown");
+    }
 
     #[test]
     fn set_outputs_read_back_as_sets_and_version_1_databases_migrate() {

@@ -6,6 +6,17 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use crate::config::Sources;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 
+/// The longest source line shown as a snippet.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// The length of the line holding byte `at`.
+fn line_len_at(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    end - start
+}
+
 /// Renders every diagnostic, errors and warnings alike.
 pub fn render_all(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
     diags.iter().map(|d| render(d, sources, color)).collect::<Vec<_>>().join("\n")
@@ -18,7 +29,9 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         Severity::Warning => (miette::Severity::Warning, "Warning"),
     };
     let mut out = String::new();
-    let snippet = d.range.as_ref().and_then(|r| Some((r, sources.get(&r.file)?)));
+    // A source line too long to show (minified or generated files) is named, not drawn: the
+    // snippet renderer cannot lay out columns past its limits.
+    let snippet = d.range.as_ref().and_then(|r| Some((r, sources.get(&r.file)?))).filter(|(r, text)| line_len_at(text, r.start) <= MAX_SNIPPET_LINE);
     match snippet {
         Some((r, text)) => {
             let len = if r.end > r.start { r.end - r.start } else { 1 };
@@ -50,4 +63,21 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::SourceRange;
+
+    #[test]
+    fn a_range_far_along_a_long_line_renders_without_a_snippet() {
+        let line = format!("x = \"{}\"\n", "a".repeat(100_000));
+        let mut sources = Sources::default();
+        sources.files.insert("big.tf".into(), line.as_str().into());
+        let range = SourceRange { file: "big.tf".into(), line: 1, col: 70_000, start: 70_000, end: 70_001 };
+        let d = Diagnostic::error("Bad", "detail").at(Some(&range));
+        let out = render(&d, &sources, false);
+        assert!(out.contains("Error: Bad") && out.contains("on big.tf:1:70000"), "{out}");
+    }
 }
