@@ -187,3 +187,22 @@ fn docs_provider_tables_match_the_schemas() {
         }
     }
 }
+
+/// Blocks skyform does not run yet are refused (or, where Terraform only warns, warned about),
+/// all in one run, each at its location: never silently ignored.
+#[test]
+fn unsupported_blocks_are_refused_not_ignored() {
+    let (code, text) = validate(include_str!("fixtures/not_silently_ignored.tf"));
+    assert_eq!(code, Some(1), "{text}");
+    for (what, at) in [
+        ("Backend not supported yet", "main.tf:6:"),
+        ("\"provisioner\" block", "main.tf:11:"),
+        ("\"precondition\" blocks", "main.tf:15:"),
+        ("\"moved\" blocks", "main.tf:21:"),
+        ("does not run \"check\" blocks", "main.tf:25:"),
+    ] {
+        assert!(text.contains(what) && text.contains(at), "{what} at {at}: {text}");
+    }
+    let (code, text) = validate("terraform {\n  backend \"local\" {}\n  required_providers {\n    random = { source = \"hashicorp/random\" }\n  }\n}\n");
+    assert_eq!(code, Some(0), "{text}");
+}

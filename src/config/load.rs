@@ -191,9 +191,20 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
                 }
                 Err(d) => diags.push(d),
             },
-            "moved" | "check" | "removed" => diags.push(
-                Diagnostic::warning("Block type not supported yet", format!("skyform does not support \"{}\" blocks yet; this block is ignored.", block.kind))
-                    .at(Some(&block.range)),
+            // Checks only ever warn in Terraform too; refactoring blocks change what a plan
+            // destroys, so ignoring them would be dangerous.
+            "check" => diags.push(
+                Diagnostic::warning("Block type not supported yet", "skyform does not run \"check\" blocks yet; their assertions are not evaluated.").at(Some(&block.range)),
+            ),
+            "moved" | "removed" => diags.push(
+                Diagnostic::error(
+                    "Block type not supported yet",
+                    format!(
+                        "skyform does not support \"{}\" blocks yet. Without it, the plan would destroy and re-create (or destroy) what this block keeps; use `skyform state mv` or `skyform state rm` instead, then remove the block.",
+                        block.kind
+                    ),
+                )
+                .at(Some(&block.range)),
             ),
             other => {
                 diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.")).at(Some(&block.range)))
@@ -263,10 +274,46 @@ fn check_attrs(body: &Body, allowed: &[&str], blocks: &[&str], diags: &mut Diagn
     }
 }
 
+/// Custom conditions are refused until they run: a configuration that relies on one to stop a
+/// bad change must not apply without it.
+fn conditions_not_supported(body: &Body, diags: &mut Diagnostics) {
+    for c in body.blocks.iter().filter(|b| b.kind == "precondition" || b.kind == "postcondition") {
+        diags.push(
+            Diagnostic::error(
+                "Block type not supported yet",
+                format!("skyform does not evaluate \"{}\" blocks yet, so it refuses the configuration rather than applying it without the check.", c.kind),
+            )
+            .at(Some(&c.range)),
+        );
+    }
+}
+
 fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
     if let Some(a) = block.body.attribute("required_version") {
         if let Some(s) = literal_string(a, diags) {
             m.required_version = Some((s, a.expr_range.clone()));
+        }
+    }
+    // Nothing here is silently ignored: providers are compiled in (so `required_providers`
+    // only names them), and state lives in `.skyform/state.db` until remote backends exist, so
+    // a backend that would keep state elsewhere is an error rather than a quiet fall-back.
+    check_attrs(&block.body, &["required_version", "experiments"], &["required_providers", "backend", "cloud", "provider_meta"], diags);
+    for b in &block.body.blocks {
+        match b.kind.as_str() {
+            "backend" if b.labels.first().map(String::as_str) == Some("local") && b.body.attributes.is_empty() && b.body.blocks.is_empty() => {}
+            "backend" => diags.push(
+                Diagnostic::error(
+                    "Backend not supported yet",
+                    format!(
+                        "skyform keeps state in its local database (.skyform/state.db) and does not support the \"{}\" backend (or backend arguments) yet. Remove the backend block to use local state; it is not ignored, because state written elsewhere than the team expects would plan to create everything again.",
+                        b.labels.first().map(String::as_str).unwrap_or("")
+                    ),
+                )
+                .at(Some(&b.range)),
+            ),
+            "cloud" => diags.push(Diagnostic::error("Cloud block not supported", "skyform does not support HCP Terraform (the \"cloud\" block); state stays in .skyform/state.db.").at(Some(&b.range))),
+            "provider_meta" => diags.push(Diagnostic::warning("provider_meta ignored", "provider_meta sends module metadata to providers; skyform's compiled-in drivers take none.").at(Some(&b.range))),
+            _ => {}
         }
     }
 }
@@ -329,6 +376,7 @@ fn decode_variable(name: &str, block: &Block, diags: &mut Diagnostics) -> Option
 fn decode_output(name: &str, block: Block, diags: &mut Diagnostics) -> Option<Output> {
     let b = &block.body;
     check_attrs(b, &["value", "description", "sensitive", "depends_on", "ephemeral"], &["precondition"], diags);
+    conditions_not_supported(b, diags);
     let Some(value) = b.attribute("value").cloned() else {
         diags.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.").at(Some(&block.range)));
         return None;
@@ -422,6 +470,7 @@ fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<(String, Sou
 fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
     let b = &block.body;
     check_attrs(b, &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"], &["precondition", "postcondition"], diags);
+    conditions_not_supported(b, diags);
     let mut lc = Lifecycle {
         create_before_destroy: b.attribute("create_before_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
         prevent_destroy: b.attribute("prevent_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
@@ -501,6 +550,15 @@ fn decode_resource(mode: ResourceMode, block: Block, diags: &mut Diagnostics) ->
         None => crate::schema::provider_for_type(&type_name).to_string(),
     };
     let lifecycle = b.blocks_of("lifecycle").next().map(|l| decode_lifecycle(l, diags)).unwrap_or_default();
+    for p in b.blocks.iter().filter(|x| x.kind == "provisioner" || x.kind == "connection") {
+        diags.push(
+            Diagnostic::error(
+                "Block type not supported yet",
+                format!("skyform does not run provisioners yet (\"{}\" block): it would not run the command, so the configuration is refused rather than applied without it.", p.kind),
+            )
+            .at(Some(&p.range)),
+        );
+    }
     let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
     Some(Resource { mode, name: block.labels[1].clone(), type_name, count, for_each, depends_on, provider, lifecycle, range: block.range, body: block.body })
 }
