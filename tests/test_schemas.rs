@@ -197,7 +197,6 @@ fn unsupported_blocks_are_refused_not_ignored() {
     for (what, at) in [
         ("Backend not supported yet", "main.tf:6:"),
         ("\"provisioner\" block", "main.tf:11:"),
-        ("\"precondition\" blocks", "main.tf:15:"),
         ("\"moved\" blocks", "main.tf:21:"),
         ("does not run \"check\" blocks", "main.tf:25:"),
     ] {

@@ -410,3 +410,62 @@ output "s" {
         assert!(ts.status.success(), "terraform apply: {}", stderr(&ts));
     }
 }
+
+/// Preconditions and postconditions fail (or pass, or wait for apply) where Terraform's do,
+/// with the same summary and message, and a postcondition failing after a create keeps the
+/// object in state.
+#[test]
+fn custom_conditions_match_terraform() {
+    let Some(tf) = tf_or_skip("custom_conditions_match_terraform") else { return };
+    let config = |n: i64| {
+        format!(
+            r#"
+variable "n" {{
+  default = {n}
+}}
+resource "terraform_data" "a" {{
+  input = var.n
+  lifecycle {{
+    precondition {{
+      condition     = var.n < 5
+      error_message = "n must be below 5, got ${{var.n}}."
+    }}
+    postcondition {{
+      condition     = self.output != 3
+      error_message = "output must not be 3."
+    }}
+  }}
+}}
+output "o" {{
+  value = terraform_data.a.output
+  precondition {{
+    condition     = var.n != 4
+    error_message = "n must not be 4."
+  }}
+}}
+"#
+        )
+    };
+    for (n, summary, message) in [
+        (7, "Resource precondition failed", "n must be below 5, got 7."),
+        (4, "Module output value precondition failed", "n must not be 4."),
+        (3, "Resource postcondition failed", "output must not be 3."),
+        (1, "", ""),
+    ] {
+        let (ours, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        write(ours.path(), &config(n));
+        write(theirs.path(), &config(n));
+        let t = run_terraform(&tf, theirs.path(), &["apply", "-auto-approve", "-no-color"]);
+        let s = skyform(ours.path()).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+        let (t_text, s_text) = (format!("{}{}", stdout(&t), stderr(&t)), format!("{}{}", stdout(&s), stderr(&s)));
+        assert_eq!(t.status.code(), s.status.code(), "n={n}\nterraform:\n{t_text}\nskyform:\n{s_text}");
+        if !summary.is_empty() {
+            for text in [&t_text, &s_text] {
+                assert!(text.contains(summary) && text.contains(message), "n={n}: {text}");
+            }
+        }
+        let t_state = run_terraform(&tf, theirs.path(), &["state", "list"]);
+        let s_state = skyform(ours.path()).args(["state", "list"]).output().unwrap();
+        assert_eq!(stdout(&t_state), stdout(&s_state), "n={n}: the same objects in state");
+    }
+}

@@ -274,18 +274,18 @@ fn check_attrs(body: &Body, allowed: &[&str], blocks: &[&str], diags: &mut Diagn
     }
 }
 
-/// Custom conditions are refused until they run: a configuration that relies on one to stop a
-/// bad change must not apply without it.
-fn conditions_not_supported(body: &Body, diags: &mut Diagnostics) {
-    for c in body.blocks.iter().filter(|b| b.kind == "precondition" || b.kind == "postcondition") {
-        diags.push(
-            Diagnostic::error(
-                "Block type not supported yet",
-                format!("skyform does not evaluate \"{}\" blocks yet, so it refuses the configuration rather than applying it without the check.", c.kind),
-            )
-            .at(Some(&c.range)),
-        );
+/// The `precondition` or `postcondition` blocks of a body.
+fn decode_conditions(body: &Body, kind: &str, diags: &mut Diagnostics) -> Vec<Condition> {
+    let mut out = Vec::new();
+    for c in body.blocks.iter().filter(|b| b.kind == kind) {
+        check_attrs(&c.body, &["condition", "error_message"], &[], diags);
+        let (Some(condition), Some(error_message)) = (c.body.attribute("condition"), c.body.attribute("error_message")) else {
+            diags.push(Diagnostic::error("Missing required argument", format!("A {kind} block needs both condition and error_message.")).at(Some(&c.range)));
+            continue;
+        };
+        out.push(Condition { condition: condition.clone(), error_message: error_message.clone(), range: c.range.clone() });
     }
+    out
 }
 
 fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
@@ -376,7 +376,7 @@ fn decode_variable(name: &str, block: &Block, diags: &mut Diagnostics) -> Option
 fn decode_output(name: &str, block: Block, diags: &mut Diagnostics) -> Option<Output> {
     let b = &block.body;
     check_attrs(b, &["value", "description", "sensitive", "depends_on", "ephemeral"], &["precondition"], diags);
-    conditions_not_supported(b, diags);
+    let preconditions = decode_conditions(b, "precondition", diags);
     let Some(value) = b.attribute("value").cloned() else {
         diags.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.").at(Some(&block.range)));
         return None;
@@ -387,6 +387,7 @@ fn decode_output(name: &str, block: Block, diags: &mut Diagnostics) -> Option<Ou
         description: b.attribute("description").and_then(|a| literal_string(a, diags)).unwrap_or_default(),
         sensitive: b.attribute("sensitive").map(|a| literal_bool(a, diags)).unwrap_or(false),
         depends_on: b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default(),
+        preconditions,
         range: block.range.clone(),
     })
 }
@@ -470,10 +471,11 @@ fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<(String, Sou
 fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
     let b = &block.body;
     check_attrs(b, &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"], &["precondition", "postcondition"], diags);
-    conditions_not_supported(b, diags);
     let mut lc = Lifecycle {
         create_before_destroy: b.attribute("create_before_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
         prevent_destroy: b.attribute("prevent_destroy").map(|a| literal_bool(a, diags)).unwrap_or(false),
+        preconditions: decode_conditions(b, "precondition", diags),
+        postconditions: decode_conditions(b, "postcondition", diags),
         ..Lifecycle::default()
     };
     if let Some(a) = b.attribute("ignore_changes") {

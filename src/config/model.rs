@@ -68,6 +68,7 @@ pub struct Output {
     pub description: String,
     pub sensitive: bool,
     pub depends_on: Vec<(String, SourceRange)>,
+    pub preconditions: Vec<Condition>,
     pub range: SourceRange,
 }
 
@@ -86,6 +87,18 @@ pub struct Lifecycle {
     pub ignore_changes: IgnoreChanges,
     /// References (`aws_s3_bucket.b`, `terraform_data.x.output`) whose change replaces this.
     pub replace_triggered_by: Vec<Attribute>,
+    /// Checked before planning or applying each instance.
+    pub preconditions: Vec<Condition>,
+    /// Checked on each instance's planned and new state (`self`).
+    pub postconditions: Vec<Condition>,
+}
+
+/// A `precondition` or `postcondition` block: a condition and the message when it is false.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub condition: Attribute,
+    pub error_message: Attribute,
+    pub range: SourceRange,
 }
 
 #[derive(Debug)]

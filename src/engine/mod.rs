@@ -4,6 +4,7 @@
 //!
 //! Entry points: [`Engine::validate`], [`Engine::plan`], [`Engine::apply`].
 
+pub(crate) mod conditions;
 pub mod hook;
 pub mod instance;
 pub mod providers;

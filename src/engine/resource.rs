@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use petgraph::graph::NodeIndex;
 
+use super::conditions;
 use super::instance::{apply_instance, plan_instance, InstanceCtx};
 use super::scope::NodeScope;
 use super::walk::Ctx;
@@ -96,12 +97,26 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
                 break;
             }
         };
+        if ctx.op != Op::Validate {
+            if let Err(d) = conditions::check(&r.lifecycle.preconditions, &scope, conditions::Kind::ResourcePrecondition) {
+                diags.extend(with_address(d, &inst));
+                continue;
+            }
+        }
         let ictx = InstanceCtx { ctx, resource: r, schema, addr: &inst, node: idx, scope: &scope };
         let result = match ctx.op {
             // Validation knows no provider results: what the provider computes is unknown.
             Op::Validate => Ok(unknown_computed(&schema.block, config)),
             Op::Plan => plan_instance(&ictx, config).await,
             Op::Apply => apply_instance(&ictx, config).await,
+        };
+        // Postconditions see the planned (or, at apply, the new) object as `self`.
+        let result = match result {
+            Ok(v) if ctx.op != Op::Validate && !r.lifecycle.postconditions.is_empty() => {
+                scope.self_value = Some(v.clone());
+                conditions::check(&r.lifecycle.postconditions, &scope, conditions::Kind::ResourcePostcondition).map(|()| v)
+            }
+            other => other,
         };
         match result {
             Ok(v) => values.push((key, v)),

@@ -16,13 +16,15 @@ pub(crate) struct NodeScope<'c, 'a> {
     pub module: ModulePath,
     pub count_index: Option<i64>,
     pub each: Option<(Value, Value)>,
+    /// `self` in a postcondition: the instance's planned or new state.
+    pub self_value: Option<Value>,
     pub func: FuncContext,
 }
 
 impl<'c, 'a> NodeScope<'c, 'a> {
     pub fn new(ctx: &'c Ctx<'a>, module: &ModulePath) -> NodeScope<'c, 'a> {
         let dir = crate::graph::build::module_at(&ctx.config.root, module).map(|m| m.dir.clone()).unwrap_or_else(|| ctx.root_dir.to_path_buf());
-        NodeScope { ctx, module: module.clone(), count_index: None, each: None, func: FuncContext { base_dir: dir } }
+        NodeScope { ctx, module: module.clone(), count_index: None, each: None, self_value: None, func: FuncContext { base_dir: dir } }
     }
 
     fn node_value(&self, kind: NodeKind) -> Result<Value, EvalError> {
@@ -101,7 +103,13 @@ impl Scope for NodeScope<'_, '_> {
                 Ok((Value::object([("module", Value::String(rel(&self.func.base_dir))), ("root", Value::String(".".into())), ("cwd", Value::String(cwd))]), 0))
             }
             "terraform" => Ok((Value::object([("workspace", Value::string("default"))]), 0)),
-            "self" => Err(EvalError::new("Invalid \"self\" reference", "The \"self\" object is only available in provisioner and connection blocks.")),
+            "self" => match &self.self_value {
+                Some(v) => Ok((v.clone(), 0)),
+                None => Err(EvalError::new(
+                    "Invalid \"self\" reference",
+                    "The \"self\" object is only available in postconditions, provisioner and connection blocks.",
+                )),
+            },
             type_name => {
                 let Some(n) = attrs.first() else {
                     return Err(EvalError::new(

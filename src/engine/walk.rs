@@ -284,6 +284,9 @@ impl<'a> Ctx<'a> {
         }
         let o = &self.module(module).outputs[name];
         let scope = NodeScope::new(self, module);
+        if self.op != Op::Validate {
+            super::conditions::check(&o.preconditions, &scope, super::conditions::Kind::OutputPrecondition)?;
+        }
         let v = match eval_expr(&o.value.expr, &scope) {
             Ok(v) => v,
             Err(_) if destroying => return Ok(Value::Unknown),

@@ -62,7 +62,8 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
     for (name, o) in &m.outputs {
         let kind = NodeKind::Output { module: path.clone(), name: name.clone() };
         add(g, kind.clone(), Some(o.range.clone()));
-        let refs = references(&o.value.expr).into_iter().map(|r| (r, o.value.expr_range.clone())).collect();
+        let mut refs: Vec<_> = references(&o.value.expr).into_iter().map(|r| (r, o.value.expr_range.clone())).collect();
+        refs.extend(condition_references(&o.preconditions));
         pending.push(PendingRefs { node: kind, scope: path.clone(), refs, depends_on: o.depends_on.clone() });
     }
     for (key, r) in &m.resources {
@@ -73,6 +74,8 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
         for t in &r.lifecycle.replace_triggered_by {
             refs.extend(references(&t.expr).into_iter().map(|x| (x, t.expr_range.clone())));
         }
+        refs.extend(condition_references(&r.lifecycle.preconditions));
+        refs.extend(condition_references(&r.lifecycle.postconditions));
         // The resource's own name may appear in `self`-less conditions; drop self-references.
         refs.retain(|(x, _)| !(x.root == r.type_name && x.attrs.first() == Some(&r.name)));
         pending.push(PendingRefs { node: kind, scope: path.clone(), refs, depends_on: r.depends_on.clone() });
@@ -80,6 +83,11 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
     for (name, c) in &m.module_calls {
         add_module_nodes(g, pending, &c.module, &path.child(name), Some((path, c)));
     }
+}
+
+/// What custom conditions refer to (their condition and error message).
+fn condition_references(conds: &[crate::config::Condition]) -> Vec<(Reference, SourceRange)> {
+    conds.iter().flat_map(|c| [&c.condition, &c.error_message]).flat_map(|a| references(&a.expr).into_iter().map(move |r| (r, a.expr_range.clone()))).collect()
 }
 
 fn collect_provider_keys(m: &Module, out: &mut Vec<(String, SourceRange)>) {
