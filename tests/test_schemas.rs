@@ -19,19 +19,19 @@ fn validate(main_tf: &str) -> (Option<i32>, String) {
 fn validate_checks_every_argument_and_lists_each_unimplemented_type_once() {
     let (code, text) = validate(
         r#"
-resource "aws_iam_role" "a" {
-  name               = "a"
-  assume_role_policy = "{}"
+resource "aws_kms_alias" "a" {
+  name          = "alias/a"
+  target_key_id = "k"
 }
 
-resource "aws_iam_role" "b" {
-  name               = "b"
-  assume_role_policy = "{}"
-  no_such_argument   = 1
+resource "aws_kms_alias" "b" {
+  name             = "alias/b"
+  target_key_id    = "k"
+  no_such_argument = 1
 }
 
-resource "aws_iam_role" "c" {
-  name = "c"
+resource "aws_kms_alias" "c" {
+  name = "alias/c"
 }
 
 resource "tls_private_key" "n" {
@@ -46,23 +46,20 @@ resource "aws_route_table" "rt" {
   }
 }
 
-data "aws_iam_policy_document" "d" {
-  statement {
-    actions   = ["s3:GetObject"]
-    resources = ["*"]
-  }
+data "aws_ssm_parameter" "d" {
+  name = "/app/db"
 }
 "#,
     );
     assert_eq!(code, Some(1), "{text}");
     // The full argument check ran: the unknown argument and the missing required one.
     assert!(text.contains("An argument named \"no_such_argument\" is not expected here"), "{text}");
-    assert!(text.contains("The argument \"assume_role_policy\" is required"), "{text}");
+    assert!(text.contains("The argument \"target_key_id\" is required"), "{text}");
     // Each unimplemented type once, naming every place it is used.
     assert_eq!(text.matches("Resource type not implemented yet").count(), 3, "{text}");
     assert_eq!(text.matches("Data source not implemented yet").count(), 1, "{text}");
-    let role = text.split("\"aws_iam_role\" is in the aws provider's schema").nth(1).unwrap_or_else(|| panic!("{text}"));
-    for addr in ["aws_iam_role.a", "aws_iam_role.b", "aws_iam_role.c"] {
+    let role = text.split("\"aws_kms_alias\" is in the aws provider's schema").nth(1).unwrap_or_else(|| panic!("{text}"));
+    for addr in ["aws_kms_alias.a", "aws_kms_alias.b", "aws_kms_alias.c"] {
         assert!(role.contains(addr), "{addr} missing from {text}");
     }
     assert!(text.contains("hashicorp/aws 6."), "{text}");

@@ -16,6 +16,8 @@
 //! lifecycle (bulk refresh, errors, CLI, examples) stay in `test_*.rs`.
 
 mod aws;
+mod aws_iam;
+mod aws_s3;
 mod azure;
 mod gcs;
 

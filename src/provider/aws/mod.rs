@@ -1,7 +1,7 @@
 //! `provider "aws"`: S3 (and, as they arrive, EC2) resources through the official AWS SDK.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2 }`, `s3_use_path_style`, `default_tags { tags }`, the
+//! `profile`, `endpoints { s3, ec2, iam, sts }`, `s3_use_path_style`, `default_tags { tags }`, the
 //! `skip_*` switches) into SDK clients; [`AwsProvider`]'s registration list (its [`Dispatch`]
 //! impl) sends each request to the file of its resource type. Credentials come from the standard chain (environment, profile, instance
 //! role) unless the block sets them; they are never written to state or plan files (the engine
@@ -10,13 +10,36 @@
 //! are retried by the SDK's standard retry mode (exponential backoff with jitter): 5 attempts
 //! for reads and updates (`max_retries` + 1), at least 10 for creates and deletes.
 
+pub mod data_caller_identity;
+pub mod data_iam_policy_document;
+pub mod data_partition;
+pub mod data_region;
 pub mod data_s3_bucket;
 pub mod data_vpc;
 mod ec2;
 mod errors;
+mod iam_common;
+pub mod iam_instance_profile;
+pub mod iam_policy;
+mod iam_policy_doc;
+mod iam_policy_json;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod iam_role_policy_attachment;
+pub mod iam_user;
 pub mod instance;
 pub mod s3_bucket;
+pub mod s3_bucket_acl;
+mod s3_bucket_common;
+pub mod s3_bucket_cors_configuration;
+pub mod s3_bucket_lifecycle_configuration;
+pub mod s3_bucket_logging;
+pub mod s3_bucket_ownership_controls;
+pub mod s3_bucket_policy;
+pub mod s3_bucket_public_access_block;
+pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
+pub mod s3_bucket_website_configuration;
 pub mod s3_object;
 pub mod security_group;
 pub mod subnet;
@@ -70,7 +93,11 @@ impl AwsFactory {
             ("skip_metadata_api_check", s(AttrType::Bool)),
             ("max_retries", s(AttrType::Number)),
         ])
-        .with_block("endpoints", Nesting::Single, BlockSchema::new([("s3", s(AttrType::String)), ("ec2", s(AttrType::String))]))
+        .with_block(
+            "endpoints",
+            Nesting::Single,
+            BlockSchema::new([("s3", s(AttrType::String)), ("ec2", s(AttrType::String)), ("iam", s(AttrType::String)), ("sts", s(AttrType::String))]),
+        )
         .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]));
         let (resources, data_sources) = AwsProvider::types().schemas();
         let provider = crate::schema::generated::provider_block_with("aws", provider);
@@ -117,15 +144,29 @@ impl AwsFactory {
         // Creates and deletes get a raised retry budget: failing one half-way costs more than
         // waiting (a throttled RunInstances, a DeleteVpc racing its last subnet's deletion).
         let raised = aws_config::retry::RetryConfig::standard().with_max_attempts(attempts.max(10)).with_max_backoff(std::time::Duration::from_secs(30));
-        let (s3, ec2) = (s3.build(), ec2.build());
+        // IAM and STS: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL come from
+        // the SDK config (`from(&sdk)`); `endpoints { iam, sts }` overrides them.
+        let mut iam = aws_sdk_iam::config::Builder::from(&sdk).interceptor(CountingInterceptor(counter.clone()));
+        if let Some(url) = endpoint("iam") {
+            iam = iam.endpoint_url(url);
+        }
+        let mut sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(CountingInterceptor(counter.clone()));
+        if let Some(url) = endpoint("sts") {
+            sts = sts.endpoint_url(url);
+        }
+        let (s3, ec2, iam) = (s3.build(), ec2.build(), iam.build());
         let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
-        let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised).build());
+        let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised.clone()).build());
+        let iam_write = aws_sdk_iam::Client::from_conf(iam.to_builder().retry_config(raised).build());
         Ok(Arc::new(AwsProvider {
             region,
             s3: aws_sdk_s3::Client::from_conf(s3),
             ec2: aws_sdk_ec2::Client::from_conf(ec2),
+            iam: aws_sdk_iam::Client::from_conf(iam),
+            sts: aws_sdk_sts::Client::from_conf(sts.build()),
             s3_write,
             ec2_write,
+            iam_write,
             default_tags,
             counter,
         }))
@@ -191,9 +232,12 @@ pub struct AwsProvider {
     pub(crate) region: String,
     pub(crate) s3: aws_sdk_s3::Client,
     pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) iam: aws_sdk_iam::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
     /// The same clients with the raised retry budget, for creates and deletes.
     pub(crate) s3_write: aws_sdk_s3::Client,
     pub(crate) ec2_write: aws_sdk_ec2::Client,
+    pub(crate) iam_write: aws_sdk_iam::Client,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -251,13 +295,35 @@ impl Dispatch for AwsProvider {
                 &[
                     &s3_bucket::S3Bucket,
                     &s3_bucket_versioning::S3BucketVersioning,
+                    &s3_bucket_policy::S3BucketPolicy,
+                    &s3_bucket_public_access_block::S3BucketPublicAccessBlock,
+                    &s3_bucket_server_side_encryption_configuration::S3BucketServerSideEncryptionConfiguration,
+                    &s3_bucket_ownership_controls::S3BucketOwnershipControls,
+                    &s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration,
+                    &s3_bucket_cors_configuration::S3BucketCorsConfiguration,
+                    &s3_bucket_website_configuration::S3BucketWebsiteConfiguration,
+                    &s3_bucket_acl::S3BucketAcl,
+                    &s3_bucket_logging::S3BucketLogging,
                     &s3_object::S3Object,
                     &vpc::AwsVpc,
                     &subnet::AwsSubnet,
                     &instance::AwsInstance,
                     &security_group::AwsSecurityGroup,
+                    &iam_role::IamRole,
+                    &iam_policy::IamPolicy,
+                    &iam_role_policy::IamRolePolicy,
+                    &iam_role_policy_attachment::IamRolePolicyAttachment,
+                    &iam_instance_profile::IamInstanceProfile,
+                    &iam_user::IamUser,
                 ],
-                &[&data_vpc::DataVpc, &data_s3_bucket::DataS3Bucket],
+                &[
+                    &data_vpc::DataVpc,
+                    &data_s3_bucket::DataS3Bucket,
+                    &data_iam_policy_document::DataIamPolicyDocument,
+                    &data_caller_identity::DataCallerIdentity,
+                    &data_region::DataRegion,
+                    &data_partition::DataPartition,
+                ],
             )
         })
     }
