@@ -78,6 +78,45 @@ impl Builder {
         self
     }
 
+    /// `tags` (the resource's own) and `tags_all` (with the provider's default tags, computed),
+    /// as every taggable AWS type has them.
+    pub fn tags(self) -> Builder {
+        self.implement(&["tags", "tags_all"]).computed_only(&["tags_all"])
+    }
+
+    /// These are set by the provider only (published schemas mark `id` and `tags_all` optional
+    /// too, for reasons of the SDK the drivers do not share).
+    pub fn computed_only(mut self, names: &[&str]) -> Builder {
+        for name in names {
+            if let Some(a) = self.block.attributes.get_mut(*name) {
+                (a.required, a.optional, a.computed) = (false, false, true);
+            }
+        }
+        self
+    }
+
+    /// These must be set, where the published schema allows alternatives skyform does not
+    /// implement (`cidr_block` or an IPAM pool).
+    pub fn required(mut self, names: &[&str]) -> Builder {
+        for name in names {
+            if let Some(a) = self.block.attributes.get_mut(*name) {
+                (a.required, a.optional, a.computed) = (true, false, false);
+            }
+        }
+        self
+    }
+
+    /// These have a provider default the driver fills in at plan (the published schemas carry
+    /// SDK defaults as plain optional arguments): optional and computed.
+    pub fn defaulted(mut self, names: &[&str]) -> Builder {
+        for name in names {
+            if let Some(a) = self.block.attributes.get_mut(*name) {
+                (a.required, a.optional, a.computed) = (false, true, true);
+            }
+        }
+        self
+    }
+
     /// The schema version written to state (for `upgrade_state`).
     pub fn version(mut self, v: u64) -> Builder {
         self.version = v;

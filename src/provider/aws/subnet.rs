@@ -10,23 +10,19 @@ use super::AwsProvider;
 use crate::diag::Diagnostics;
 use crate::provider::helpers::{attr, set};
 use crate::provider::*;
+use crate::schema::builder::resource;
 use crate::value::Value;
 
 pub fn schema() -> ResourceSchema {
-    ResourceSchema {
-        version: 1,
-        block: BlockSchema::new([
-            ("vpc_id", AttributeSchema::required().force_new().typed(AttrType::String)),
-            ("cidr_block", AttributeSchema::required().force_new().typed(AttrType::String)),
-            ("availability_zone", AttributeSchema::optional_computed().force_new().typed(AttrType::String)),
-            ("map_public_ip_on_launch", AttributeSchema::optional_computed().typed(AttrType::Bool)),
-            ("tags", AttributeSchema::optional().typed(AttrType::MapOfString)),
-            ("tags_all", AttributeSchema::computed().typed(AttrType::MapOfString)),
-            ("id", AttributeSchema::computed().typed(AttrType::String)),
-            ("arn", AttributeSchema::computed().typed(AttrType::String)),
-            ("owner_id", AttributeSchema::computed().typed(AttrType::String)),
-        ]),
-    }
+    resource("aws_subnet")
+        .version(1)
+        .implement(&["vpc_id", "cidr_block", "availability_zone", "map_public_ip_on_launch", "id", "arn", "owner_id"])
+        .tags()
+        .required(&["cidr_block"])
+        .computed_only(&["id"])
+        .defaulted(&["map_public_ip_on_launch"])
+        .force_new(&["vpc_id", "cidr_block", "availability_zone"])
+        .build()
 }
 
 async fn set_public_ip(p: &AwsProvider, id: &str, on: bool) -> Result<(), Diagnostics> {

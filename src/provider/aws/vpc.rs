@@ -12,24 +12,19 @@ use super::AwsProvider;
 use crate::diag::Diagnostics;
 use crate::provider::helpers::{attr, set};
 use crate::provider::*;
+use crate::schema::builder::resource;
 use crate::value::Value;
 
 pub fn schema() -> ResourceSchema {
-    ResourceSchema {
-        version: 1,
-        block: BlockSchema::new([
-            ("cidr_block", AttributeSchema::required().force_new().typed(AttrType::String)),
-            ("enable_dns_support", AttributeSchema::optional_computed().typed(AttrType::Bool)),
-            ("enable_dns_hostnames", AttributeSchema::optional_computed().typed(AttrType::Bool)),
-            ("tags", AttributeSchema::optional().typed(AttrType::MapOfString)),
-            ("tags_all", AttributeSchema::computed().typed(AttrType::MapOfString)),
-            ("id", AttributeSchema::computed().typed(AttrType::String)),
-            ("arn", AttributeSchema::computed().typed(AttrType::String)),
-            ("owner_id", AttributeSchema::computed().typed(AttrType::String)),
-            ("default_security_group_id", AttributeSchema::computed().typed(AttrType::String)),
-            ("main_route_table_id", AttributeSchema::computed().typed(AttrType::String)),
-        ]),
-    }
+    resource("aws_vpc")
+        .version(1)
+        .implement(&["cidr_block", "enable_dns_support", "enable_dns_hostnames", "id", "arn", "owner_id", "default_security_group_id", "main_route_table_id"])
+        .tags()
+        .required(&["cidr_block"])
+        .computed_only(&["id"])
+        .defaulted(&["enable_dns_support"])
+        .force_new(&["cidr_block"])
+        .build()
 }
 
 async fn set_dns(p: &AwsProvider, id: &str, name: &str, on: bool) -> Result<(), Diagnostics> {
