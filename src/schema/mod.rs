@@ -177,6 +177,10 @@ impl BlockSchema {
     /// configuration decoded against the complete schema, and the two must agree.
     pub fn normalize(&self, v: crate::value::Value) -> crate::value::Value {
         use crate::value::Value;
+        if self.is_normal(&v) {
+            // The common case (a driver's own complete state): no copy of a shared map.
+            return v;
+        }
         let Value::Map(mut m) = v else { return v };
         let map = std::sync::Arc::make_mut(&mut m);
         for (name, a) in &self.attributes {
@@ -205,6 +209,25 @@ impl BlockSchema {
             };
         }
         Value::Map(m)
+    }
+
+    /// Whether `normalize` would leave the value as it is.
+    fn is_normal(&self, v: &crate::value::Value) -> bool {
+        use crate::value::Value;
+        let Value::Map(m) = v else { return true };
+        let attrs_ok = self.attributes.iter().all(|(name, a)| match m.get(name) {
+            None => false,
+            Some(Value::List(_)) => !matches!(a.ty, AttrType::SetOfString | AttrType::SetOfNumber | AttrType::SetOfObject),
+            Some(_) => true,
+        });
+        attrs_ok
+            && self.blocks.iter().all(|(name, nb)| match (m.get(name), nb.nesting) {
+                (None, _) => false,
+                (Some(Value::List(_)), Nesting::Set) => false,
+                (Some(Value::Map(_)), _) => nb.block.is_normal(&m[name]),
+                (Some(Value::List(items) | Value::Set(items)), _) => items.iter().all(|x| nb.block.is_normal(x)),
+                (Some(_), _) => true,
+            })
     }
 
     /// Adds a nested block type.
