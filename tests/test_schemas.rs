@@ -38,11 +38,15 @@ resource "tls_private_key" "n" {
   algorithm = "RSA"
 }
 
-resource "aws_route_table" "rt" {
+resource "aws_network_acl" "acl" {
   vpc_id = "vpc-1"
-  route {
+  ingress {
+    protocol   = "tcp"
+    rule_no    = 100
+    action     = "allow"
     cidr_block = "0.0.0.0/0"
-    gateway_id = "igw-1"
+    from_port  = 443
+    to_port    = 443
   }
 }
 
@@ -63,8 +67,8 @@ data "aws_ssm_parameter" "d" {
         assert!(role.contains(addr), "{addr} missing from {text}");
     }
     assert!(text.contains("hashicorp/aws 6."), "{text}");
-    // `route` blocks are the attribute-as-blocks form Terraform accepts.
-    assert!(!text.contains("Blocks of type \"route\" are not expected"), "{text}");
+    // `ingress` blocks are the attribute-as-blocks form Terraform accepts.
+    assert!(!text.contains("Blocks of type \"ingress\" are not expected"), "{text}");
     assert!(!text.contains("Invalid resource type"), "{text}");
 }
 

@@ -17,6 +17,7 @@ pub mod data_region;
 pub mod data_s3_bucket;
 pub mod data_vpc;
 mod ec2;
+pub mod eip;
 mod errors;
 mod iam_common;
 pub mod iam_instance_profile;
@@ -28,6 +29,12 @@ pub mod iam_role_policy;
 pub mod iam_role_policy_attachment;
 pub mod iam_user;
 pub mod instance;
+pub mod internet_gateway;
+pub mod key_pair;
+pub mod nat_gateway;
+pub mod route;
+pub mod route_table;
+pub mod route_table_association;
 pub mod s3_bucket;
 pub mod s3_bucket_acl;
 mod s3_bucket_common;
@@ -42,8 +49,11 @@ pub mod s3_bucket_versioning;
 pub mod s3_bucket_website_configuration;
 pub mod s3_object;
 pub mod security_group;
+pub mod security_group_rule;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_security_group_egress_rule;
+pub mod vpc_security_group_ingress_rule;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -309,6 +319,16 @@ impl Dispatch for AwsProvider {
                     &subnet::AwsSubnet,
                     &instance::AwsInstance,
                     &security_group::AwsSecurityGroup,
+                    &internet_gateway::AwsInternetGateway,
+                    &route_table::AwsRouteTable,
+                    &route::AwsRoute,
+                    &route_table_association::AwsRouteTableAssociation,
+                    &eip::AwsEip,
+                    &nat_gateway::AwsNatGateway,
+                    &vpc_security_group_ingress_rule::INGRESS,
+                    &vpc_security_group_egress_rule::EGRESS,
+                    &key_pair::AwsKeyPair,
+                    &security_group_rule::AwsSecurityGroupRule,
                     &iam_role::IamRole,
                     &iam_policy::IamPolicy,
                     &iam_role_policy::IamRolePolicy,

@@ -3,7 +3,9 @@
 //! computed `id`, `arn`, `owner_id`, `tags_all`.
 //!
 //! As Terraform does, the allow-all egress rule AWS adds to a new group is removed, so the
-//! group's rules are exactly the configured ones. Rules change in place (revoke what went,
+//! group's rules are exactly the configured ones. Without `ingress` (or `egress`) blocks the
+//! group's rules of that direction are left alone (Terraform's optional+computed blocks), so
+//! standalone rule resources can manage them. Rules change in place (revoke what went,
 //! authorize what came); a new name, description or VPC replaces the group.
 
 use std::collections::BTreeSet;
@@ -169,8 +171,16 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
     }
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
+        let (config, prior) = (req.config.clone(), req.prior_state.clone());
         let mut resp = plan_common(p, req, &[]);
         let planned = &mut resp.planned_state;
+        // No rule blocks leave the group's rules alone (they may be standalone rule resources),
+        // as Terraform's optional+computed `ingress` and `egress` do.
+        for block in ["ingress", "egress"] {
+            if matches!(attr(&config, block), Value::Null) || matches!(attr(&config, block), Value::List(xs) | Value::Set(xs) if xs.is_empty()) {
+                set(planned, block, prior.as_ref().map(|p| attr(p, block).clone()).unwrap_or(Value::Unknown));
+            }
+        }
         if attr(planned, "description").is_null() {
             set(planned, "description", Value::string("Managed by Terraform"));
         }
