@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::{Address, DomainType, ResourceType as Ec2ResourceType, T
 use super::ec2::{deleted, described, plan_common, set_tags, sync_tags, tag_map, updated};
 use super::errors::aws_error;
 use super::AwsProvider;
-use crate::provider::helpers::{attr, set};
+use crate::provider::helpers::{attr, defaults, set};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -51,9 +51,7 @@ impl ResourceType<AwsProvider> for AwsEip {
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
         let mut resp = plan_common(p, req, &["id", "network_border_group", "public_ipv4_pool"]);
-        if attr(&resp.planned_state, "domain").is_null() {
-            set(&mut resp.planned_state, "domain", Value::string("vpc"));
-        }
+        defaults(&mut resp.planned_state, &[("domain", Value::string("vpc"))]);
         resp
     }
 

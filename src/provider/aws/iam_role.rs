@@ -15,7 +15,7 @@ use super::iam_common::{default, gone, name_prefix_of, opt, plan_name, plan_poli
 use super::iam_policy_json::{normalize, policy_to_set, url_decoded};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::helpers::{attr, set, text};
+use crate::provider::helpers::{attr, defaults, set, text};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -147,9 +147,7 @@ impl ResourceType<AwsProvider> for IamRole {
         let boundary = role.permissions_boundary().and_then(|b| b.permissions_boundary_arn());
         set(&mut s, "permissions_boundary", boundary.map(Value::string).unwrap_or(Value::Null));
         set(&mut s, "managed_policy_arns", Value::set(managed.into_iter().map(Value::String).collect()));
-        if attr(&s, "force_detach_policies").is_null() {
-            set(&mut s, "force_detach_policies", Value::Bool(false));
-        }
+        defaults(&mut s, &[("force_detach_policies", Value::Bool(false))]);
         set_tags(p, &mut s, &tag_map(role.tags()));
         ReadResponse::found(s)
     }

@@ -13,7 +13,7 @@ use super::errors::aws_error;
 use super::iam_common::{default, found, gone, opt, tag_changes, tag_map, tags};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::helpers::{attr, set, text};
+use crate::provider::helpers::{attr, defaults, set, text};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -71,9 +71,7 @@ impl ResourceType<AwsProvider> for IamUser {
         set(&mut s, "path", Value::string(user.path()));
         let boundary = user.permissions_boundary().and_then(|b| b.permissions_boundary_arn());
         set(&mut s, "permissions_boundary", boundary.map(Value::string).unwrap_or(Value::Null));
-        if attr(&s, "force_destroy").is_null() {
-            set(&mut s, "force_destroy", Value::Bool(false));
-        }
+        defaults(&mut s, &[("force_destroy", Value::Bool(false))]);
         set_tags(p, &mut s, &tag_map(user.tags()));
         ReadResponse::found(s)
     }

@@ -13,7 +13,7 @@ use super::ec2::{deleted, is_not_found, plan_common, set_tags, sync_tags, tag_ma
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::helpers::{attr, set};
+use crate::provider::helpers::{attr, defaults, set};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -80,9 +80,7 @@ impl ResourceType<AwsProvider> for AwsNatGateway {
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
         let mut resp = plan_common(p, req, &["id", "private_ip", "vpc_id"]);
-        if attr(&resp.planned_state, "connectivity_type").is_null() {
-            set(&mut resp.planned_state, "connectivity_type", Value::string("public"));
-        }
+        defaults(&mut resp.planned_state, &[("connectivity_type", Value::string("public"))]);
         resp
     }
 

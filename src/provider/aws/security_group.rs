@@ -16,7 +16,7 @@ use super::ec2::{arn, deleted, described, plan_common, set_tags, sync_tags, tag_
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::helpers::{attr, set};
+use crate::provider::helpers::{attr, defaults, set};
 use crate::provider::*;
 use crate::value::Value;
 
@@ -181,12 +181,7 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
                 set(planned, block, prior.as_ref().map(|p| attr(p, block).clone()).unwrap_or(Value::Unknown));
             }
         }
-        if attr(planned, "description").is_null() {
-            set(planned, "description", Value::string("Managed by Terraform"));
-        }
-        if attr(planned, "revoke_rules_on_delete").is_null() {
-            set(planned, "revoke_rules_on_delete", Value::Bool(false));
-        }
+        defaults(planned, &[("description", Value::string("Managed by Terraform")), ("revoke_rules_on_delete", Value::Bool(false))]);
         // Rules in canonical form, so a reordered or re-spelled rule is not a change.
         for block in ["ingress", "egress"] {
             if attr(planned, block).is_wholly_known() {
@@ -195,9 +190,7 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
             }
         }
         // A generated name (from name_prefix or the default) is only known after apply.
-        if attr(planned, "name").is_null() {
-            set(planned, "name", Value::Unknown);
-        }
+        defaults(planned, &[("name", Value::Unknown)]);
         resp
     }
 
@@ -300,9 +293,7 @@ fn fill(p: &AwsProvider, mut state: Value, g: &SecurityGroup) -> Value {
     set(&mut state, "arn", arn(p, &owner, "security-group", &id));
     set(&mut state, "ingress", rules_value(&rules_of(g.ip_permissions())));
     set(&mut state, "egress", rules_value(&rules_of(g.ip_permissions_egress())));
-    if attr(&state, "revoke_rules_on_delete").is_null() {
-        set(&mut state, "revoke_rules_on_delete", Value::Bool(false));
-    }
+    defaults(&mut state, &[("revoke_rules_on_delete", Value::Bool(false))]);
     set_tags(p, &mut state, &tag_map(g.tags()));
     state
 }

@@ -12,7 +12,7 @@ use super::ec2::is_not_found;
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::helpers::{attr, imported, set};
+use crate::provider::helpers::{attr, defaults, imported, set};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -177,9 +177,7 @@ impl ResourceType<AwsProvider> for AwsSecurityGroupRule {
                 set(&mut planned, "source_security_group_id", Value::Null);
             }
         }
-        if attr(&planned, "self").is_null() {
-            set(&mut planned, "self", Value::Bool(false));
-        }
+        defaults(&mut planned, &[("self", Value::Bool(false))]);
         PlanResponse::planned(planned)
     }
 

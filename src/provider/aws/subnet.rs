@@ -8,7 +8,7 @@ use super::ec2::{arn, deleted, described, plan_common, set_tags, sync_tags, tag_
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::helpers::{attr, set};
+use crate::provider::helpers::{attr, defaults, set};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -51,9 +51,7 @@ impl ResourceType<AwsProvider> for AwsSubnet {
 
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
         let mut resp = plan_common(p, req, &["availability_zone"]);
-        if attr(&resp.planned_state, "map_public_ip_on_launch").is_null() {
-            set(&mut resp.planned_state, "map_public_ip_on_launch", Value::Bool(false));
-        }
+        defaults(&mut resp.planned_state, &[("map_public_ip_on_launch", Value::Bool(false))]);
         resp
     }
 

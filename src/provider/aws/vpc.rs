@@ -10,7 +10,7 @@ use super::ec2::{arn, deleted, described, plan_common, set_tags, sync_tags, tag_
 use super::errors::aws_error;
 use super::AwsProvider;
 use crate::diag::Diagnostics;
-use crate::provider::helpers::{attr, set};
+use crate::provider::helpers::{attr, defaults, set};
 use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
@@ -51,11 +51,7 @@ impl ResourceType<AwsProvider> for AwsVpc {
     fn plan(&self, p: &AwsProvider, req: PlanRequest) -> PlanResponse {
         let mut resp = plan_common(p, req, &[]);
         // AWS's defaults, known at plan time.
-        for (name, default) in [("enable_dns_support", true), ("enable_dns_hostnames", false)] {
-            if attr(&resp.planned_state, name).is_null() {
-                set(&mut resp.planned_state, name, Value::Bool(default));
-            }
-        }
+        defaults(&mut resp.planned_state, &[("enable_dns_support", Value::Bool(true)), ("enable_dns_hostnames", Value::Bool(false))]);
         resp
     }
 
