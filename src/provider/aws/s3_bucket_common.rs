@@ -18,9 +18,7 @@ use crate::value::Value;
 /// The published schema of `type_name` with `bucket`, `id`, `region` and `names` implemented.
 pub(crate) fn schema(type_name: &str, names: &[&str]) -> ResourceSchema {
     let all: Vec<&str> = ["bucket", "id", "region"].iter().chain(names).copied().collect();
-    let mut s = resource(type_name).implement(&all).force_new(&["bucket", "region"]).build();
-    s.block.attributes.insert("id".into(), AttributeSchema::computed().typed(AttrType::String));
-    s
+    resource(type_name).implement(&all).computed_only(&["id"]).force_new(&["bucket", "region"]).build()
 }
 
 /// The nested block at `path` of a schema (for adjusting what the published schema says).
