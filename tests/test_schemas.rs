@@ -200,6 +200,7 @@ fn unsupported_blocks_are_refused_not_ignored() {
         ("\"provisioner\" block", "main.tf:11:"),
         ("\"moved\" blocks", "main.tf:21:"),
         ("does not run \"check\" blocks", "main.tf:25:"),
+        ("(\"providers\") yet", "main.tf:34:"),
     ] {
         assert!(text.contains(what) && text.contains(at), "{what} at {at}: {text}");
     }

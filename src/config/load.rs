@@ -586,6 +586,17 @@ fn decode_module_call(
         Some(a) => Some(literal_string(a, diags)?),
         None => None,
     };
+    // Ignoring it would put the module's resources under the default provider configuration
+    // (another region or account) without a word.
+    if let Some(a) = b.attribute("providers") {
+        diags.push(
+            Diagnostic::error(
+                "Argument not supported yet",
+                "skyform does not pass provider configurations to modules (\"providers\") yet: the module's resources would use the default configurations instead.",
+            )
+            .at(Some(&a.range)),
+        );
+    }
     for meta in ["count", "for_each"] {
         if let Some(a) = b.attribute(meta) {
             diags.push(
