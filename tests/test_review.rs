@@ -35,6 +35,7 @@ fn change(address: &str, action: Action, reason: Option<ActionReason>, before: V
         after,
         requires_replace: Vec::new(),
         importing: None,
+        previous_address: None,
     }
 }
 

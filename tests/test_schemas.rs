@@ -198,7 +198,7 @@ fn unsupported_blocks_are_refused_not_ignored() {
     for (what, at) in [
         ("Backend not supported yet", "main.tf:6:"),
         ("\"provisioner\" block", "main.tf:11:"),
-        ("\"moved\" blocks", "main.tf:21:"),
+        ("\"provisioner\" block in a removed block", "main.tf:23:"),
         ("does not run \"check\" blocks", "main.tf:25:"),
         ("(\"providers\") yet", "main.tf:34:"),
     ] {

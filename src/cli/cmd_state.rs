@@ -125,11 +125,32 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
         StateCommand::Mv(a) => {
             let store = open_store(&a.state.state)?;
             let _lock = LockGuard::acquire(&store, &a.state, "state mv")?;
-            crate::addr::ResourceInstanceAddr::parse(&a.to).map_err(|e| CliError::plain("Invalid target address", e))?;
+            let from = crate::addr::ObjectAddr::parse(&a.from).map_err(|e| CliError::plain("Invalid source address", e))?;
+            let to = crate::addr::ObjectAddr::parse(&a.to).map_err(|e| CliError::plain("Invalid target address", e))?;
+            if matches!(from, crate::addr::ObjectAddr::Module(_)) != matches!(to, crate::addr::ObjectAddr::Module(_)) {
+                return Err(CliError::plain("Invalid state move", format!("Cannot move {} to {}: both must be modules or both resources.", a.from, a.to)));
+            }
+            let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            // A module or a resource named without a key moves every instance under it.
+            let moves: Vec<(String, String)> = state
+                .resources
+                .keys()
+                .filter_map(|k| {
+                    let addr = crate::addr::ResourceInstanceAddr::parse(k).ok()?;
+                    let new = from.relocate(&to, &addr)?;
+                    Some((k.clone(), new.to_string()))
+                })
+                .collect();
+            if moves.is_empty() {
+                return Err(CliError::plain("Invalid source address", format!("Cannot move {}: does not match anything in the current state.", a.from)));
+            }
             let started = chrono::Utc::now().to_rfc3339();
-            store.move_resource(&a.from, &a.to).map_err(|e| CliError::plain("Failed to move", e))?;
+            store.move_resources(&moves).map_err(|e| CliError::plain("Failed to move", e))?;
             record_history(&store, &command_line(), &started, (0, 0, 0), HistoryResult::Success, &format!("moved {} to {}", a.from, a.to));
-            println!("Move \"{}\" to \"{}\"\nSuccessfully moved 1 object(s).", a.from, a.to);
+            for (f, t) in &moves {
+                println!("Move \"{f}\" to \"{t}\"");
+            }
+            println!("Successfully moved {} object(s).", moves.len());
             Ok(0)
         }
     }

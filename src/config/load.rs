@@ -194,18 +194,19 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
             // Checks only ever warn in Terraform too; refactoring blocks change what a plan
             // destroys, so ignoring them would be dangerous.
             "check" => diags.push(
-                Diagnostic::warning("Block type not supported yet", "skyform does not run \"check\" blocks yet; their assertions are not evaluated.").at(Some(&block.range)),
+                Diagnostic::warning("Block type not supported yet", "skyform does not run \"check\" blocks yet; their assertions are not evaluated.")
+                    .at(Some(&block.range)),
             ),
-            "moved" | "removed" => diags.push(
-                Diagnostic::error(
-                    "Block type not supported yet",
-                    format!(
-                        "skyform does not support \"{}\" blocks yet. Without it, the plan would destroy and re-create (or destroy) what this block keeps; use `skyform state mv` or `skyform state rm` instead, then remove the block.",
-                        block.kind
-                    ),
-                )
-                .at(Some(&block.range)),
-            ),
+            "moved" => {
+                if let Some(mv) = decode_moved(&block, diags) {
+                    m.moved.push(mv);
+                }
+            }
+            "removed" => {
+                if let Some(rm) = decode_removed(&block, diags) {
+                    m.removed.push(rm);
+                }
+            }
             other => {
                 diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.")).at(Some(&block.range)))
             }
@@ -414,6 +415,102 @@ fn decode_import(block: &Block, depth: usize) -> Result<ImportBlock, Diagnostic>
     Ok(ImportBlock { to, id: id.clone(), range: block.range.clone() })
 }
 
+/// The address in a `moved` or `removed` block's argument `name`.
+fn object_address(block: &Block, name: &str, diags: &mut Diagnostics) -> Option<crate::addr::ObjectAddr> {
+    let Some(a) = block.body.attribute(name) else {
+        diags.push(
+            Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found.")).at(Some(&block.range)),
+        );
+        return None;
+    };
+    let parsed = traversal_text(&a.expr).map(|t| crate::addr::ObjectAddr::parse(&t));
+    match parsed {
+        Some(Ok(addr)) => Some(addr),
+        Some(Err(e)) => {
+            diags.push(Diagnostic::error("Invalid address", e.to_string()).at(Some(&a.expr_range)));
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error("Invalid address", "A resource or module address is expected here, such as aws_s3_bucket.b or module.app[\"eu\"].")
+                    .at(Some(&a.expr_range)),
+            );
+            None
+        }
+    }
+}
+
+/// Rejects arguments and blocks a refactoring block does not have.
+fn only(block: &Block, attrs: &[&str], blocks: &[&str], diags: &mut Diagnostics) {
+    for a in block.body.attributes.iter().filter(|a| !attrs.contains(&a.name.as_str())) {
+        diags.push(Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.name)).at(Some(&a.range)));
+    }
+    for b in block.body.blocks.iter().filter(|b| !blocks.contains(&b.kind.as_str())) {
+        let detail = match b.kind.as_str() {
+            "provisioner" | "connection" => format!("skyform does not run provisioners yet (\"{}\" block in a {} block).", b.kind, block.kind),
+            _ => format!("Blocks of type \"{}\" are not expected here.", b.kind),
+        };
+        diags.push(Diagnostic::error("Unsupported block type", detail).at(Some(&b.range)));
+    }
+}
+
+fn decode_moved(block: &Block, diags: &mut Diagnostics) -> Option<MovedBlock> {
+    only(block, &["from", "to"], &[], diags);
+    let (from, to) = (object_address(block, "from", diags), object_address(block, "to", diags));
+    let (from, to) = (from?, to?);
+    if matches!(from, crate::addr::ObjectAddr::Module(_)) != matches!(to, crate::addr::ObjectAddr::Module(_)) {
+        diags.push(
+            Diagnostic::error("Invalid \"moved\" addresses", "The \"from\" and \"to\" addresses must either both refer to resources or both refer to modules.")
+                .at(Some(&block.range)),
+        );
+        return None;
+    }
+    if let (crate::addr::ObjectAddr::Resource(f), crate::addr::ObjectAddr::Resource(t)) = (&from, &to) {
+        if f.resource.mode == ResourceMode::Data || t.resource.mode == ResourceMode::Data {
+            diags.push(
+                Diagnostic::error("Invalid \"moved\" addresses", "Data sources cannot be moved: they are read again on every plan.").at(Some(&block.range)),
+            );
+            return None;
+        }
+    }
+    Some(MovedBlock { from, to, range: block.range.clone() })
+}
+
+fn decode_removed(block: &Block, diags: &mut Diagnostics) -> Option<RemovedBlock> {
+    only(block, &["from"], &["lifecycle"], diags);
+    let mut destroy = true;
+    if let Some(l) = block.body.blocks_of("lifecycle").next() {
+        for a in &l.body.attributes {
+            match a.name.as_str() {
+                "destroy" => destroy = literal_bool(a, diags),
+                other => diags.push(
+                    Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a removed block's lifecycle."))
+                        .at(Some(&a.range)),
+                ),
+            }
+        }
+        for b in &l.body.blocks {
+            diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind)).at(Some(&b.range)));
+        }
+    }
+    let from = object_address(block, "from", diags)?;
+    let keyed = match &from {
+        crate::addr::ObjectAddr::Module(m) => !m.is_static(),
+        crate::addr::ObjectAddr::Resource(r) => r.key.is_some() || !r.resource.module.is_static() || r.resource.mode == ResourceMode::Data,
+    };
+    if keyed {
+        diags.push(
+            Diagnostic::error(
+                "Invalid \"removed\" address",
+                "The \"from\" address of a removed block must be a managed resource or a module call, without instance keys: all its instances leave the configuration.",
+            )
+            .at(Some(&block.range)),
+        );
+        return None;
+    }
+    Some(RemovedBlock { from, destroy, range: block.range.clone() })
+}
+
 /// `type.name[0]` or `type.name["key"]`: a traversal with one literal index.
 fn import_address_with_key(expr: &hcl::Expression) -> Option<String> {
     use hcl::expr::TraversalOperator;
@@ -597,13 +694,16 @@ fn decode_module_call(
             .at(Some(&a.range)),
         );
     }
-    for meta in ["count", "for_each"] {
-        if let Some(a) = b.attribute(meta) {
-            diags.push(
-                Diagnostic::error("Module repetition not supported yet", format!("skyform does not support \"{meta}\" on module calls yet."))
-                    .at(Some(&a.range)),
-            );
-        }
+    let count = b.attribute("count").cloned();
+    let for_each = b.attribute("for_each").cloned();
+    if let (Some(_), Some(fe)) = (&count, &for_each) {
+        diags.push(
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+            )
+            .at(Some(&fe.range)),
+        );
     }
     let key = if parent_key.is_empty() { name.to_string() } else { format!("{parent_key}.{name}") };
     let dir = match at.installer.resolve(&key, &source, version.as_deref(), &parent.dir) {
@@ -647,5 +747,5 @@ fn decode_module_call(
             );
         }
     }
-    Some(ModuleCall { name: name.to_string(), source, inputs, depends_on, module: Box::new(module), range: block.range })
+    Some(ModuleCall { name: name.to_string(), source, inputs, depends_on, count, for_each, module: Box::new(module), range: block.range })
 }

@@ -31,6 +31,27 @@ pub struct Module {
     pub required_version: Option<(String, SourceRange)>,
     /// `import { to = ADDR, id = "..." }` blocks (root module only, as in Terraform).
     pub imports: Vec<ImportBlock>,
+    /// `moved { from, to }` blocks, addresses relative to this module.
+    pub moved: Vec<MovedBlock>,
+    /// `removed { from }` blocks, addresses relative to this module.
+    pub removed: Vec<RemovedBlock>,
+}
+
+/// A `moved` block: the objects at `from` are now at `to` (both modules or both resources).
+#[derive(Debug, Clone)]
+pub struct MovedBlock {
+    pub from: crate::addr::ObjectAddr,
+    pub to: crate::addr::ObjectAddr,
+    pub range: SourceRange,
+}
+
+/// A `removed` block: the objects at `from` (a resource or module call, without keys) leave
+/// the configuration; `lifecycle { destroy = false }` forgets them instead of destroying them.
+#[derive(Debug, Clone)]
+pub struct RemovedBlock {
+    pub from: crate::addr::ObjectAddr,
+    pub destroy: bool,
+    pub range: SourceRange,
 }
 
 /// An `import {}` block: adopt the existing object `id` at the instance address `to`.
@@ -155,6 +176,9 @@ pub struct ModuleCall {
     /// Input variable assignments (the call's body minus `source`, `depends_on`, ...).
     pub inputs: Body,
     pub depends_on: Vec<(String, SourceRange)>,
+    /// `count` or `for_each` (at most one): the call is repeated, one module instance per key.
+    pub count: Option<Attribute>,
+    pub for_each: Option<Attribute>,
     pub module: Box<Module>,
     pub range: SourceRange,
 }
@@ -162,10 +186,15 @@ pub struct ModuleCall {
 /// Arguments of a `module` block that are not input variables.
 pub const MODULE_META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
 
+/// Whether `pred` holds for the root module or any module it calls.
+pub fn any_module(m: &Module, pred: &dyn Fn(&Module) -> bool) -> bool {
+    pred(m) || m.module_calls.values().any(|c| any_module(&c.module, pred))
+}
+
 /// Returns the module at `path`, following module calls from the root.
 pub fn module_at<'a>(root: &'a Module, path: &ModulePath) -> Option<&'a Module> {
     let mut m = root;
-    for name in &path.0 {
+    for name in path.names() {
         m = &m.module_calls.get(name)?.module;
     }
     Some(m)

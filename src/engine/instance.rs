@@ -196,6 +196,7 @@ fn change(i: &InstanceCtx<'_, '_>, action: Action, reason: Option<ActionReason>,
         after,
         requires_replace: rr,
         importing: None,
+        previous_address: None,
     }
 }
 
@@ -379,7 +380,7 @@ pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Re
             let before_plain = c.before.clone().strip_marks();
             // A refreshed object, or one whose dependencies changed (an import records none):
             // commit it, so destroy knows the order.
-            let deps_changed = stored.is_some_and(|s| s.dependencies != super::resource::resource_dependencies(i.ctx, i.node));
+            let deps_changed = stored.is_some_and(|s| s.dependencies != super::resource::resource_dependencies(i.ctx, i.node, &i.addr.resource.module));
             if stored.is_some_and(|s| s.attributes != before_plain) || deps_changed {
                 commit(i, None, before_plain, &c.before.clone().unmark_deep().1)?;
             }
@@ -525,7 +526,7 @@ fn state_err(e: crate::state::StateError) -> Diagnostics {
 
 fn commit(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: Value, marks: &[AttrPath]) -> Result<(), Diagnostics> {
     let Some(store) = i.ctx.store else { return Ok(()) };
-    let deps = super::resource::resource_dependencies(i.ctx, i.node);
+    let deps = super::resource::resource_dependencies(i.ctx, i.node, &i.addr.resource.module);
     let entry = state_entry(i.addr, &i.resource.provider, i.schema, attributes, marks, deps);
     store.commit_resource(journal, &entry).map_err(state_err)
 }

@@ -5,9 +5,11 @@
 //! Entry points: [`Engine::validate`], [`Engine::plan`], [`Engine::apply`].
 
 pub(crate) mod conditions;
+pub(crate) mod expand;
 pub mod hook;
 pub mod instance;
 pub mod providers;
+pub(crate) mod refactor;
 pub mod resource;
 pub mod scope;
 pub mod walk;
@@ -113,6 +115,8 @@ impl<'a> Engine<'a> {
             store,
             hook: self.hook,
             values: (0..graph.dag.node_count()).map(|_| OnceLock::new()).collect(),
+            modules: Default::default(),
+            visited: Mutex::new(HashSet::new()),
             providers,
             refreshed: Mutex::new(HashMap::new()),
             changes: Mutex::new(Vec::new()),
@@ -151,6 +155,7 @@ impl<'a> Engine<'a> {
             Ok(g) => g,
             Err(d) => return d,
         };
+        let refactoring = refactor::validate(self.config).err().unwrap_or_default();
         let opts = PlanOptions::default();
         let inputs = BTreeMap::new();
         let ctx = match self.context(&graph, Op::Validate, &opts, &state, &inputs, None, None) {
@@ -158,53 +163,80 @@ impl<'a> Engine<'a> {
             Err(d) => return d,
         };
         self.run(&ctx, &graph, 1).await;
-        ctx.take_diags()
+        let mut diags = refactoring;
+        diags.extend(ctx.take_diags());
+        diags
     }
 
     /// Refreshes and diffs: returns the plan (changes sorted by address).
-    pub async fn plan(&self, state: &State, inputs: &BTreeMap<String, Value>, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
+    pub async fn plan(&self, stored: &State, inputs: &BTreeMap<String, Value>, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
+        refactor::validate(self.config)?;
+        // `moved` blocks apply to a copy of the state; the plan records where each object was.
+        let mut moved_state = None;
+        let mut moves = refactor::Moves::default();
+        let mut warnings = Diagnostics::new();
+        if !opts.destroy && (crate::config::any_module(&self.config.root, &|m| !m.moved.is_empty()) || refactor::implied_moves_possible(self.config, stored)) {
+            let mut copy = stored.clone();
+            (moves, warnings) = refactor::apply_moves(self.config, &mut copy);
+            moved_state = Some(copy);
+        }
+        let state = moved_state.as_ref().unwrap_or(stored);
         let graph = self.graph(state)?;
         let ctx = self.context(&graph, Op::Plan, opts, state, inputs, None, None)?;
+        ctx.errors(warnings);
         self.run(&ctx, &graph, opts.parallelism).await;
         let diags = ctx.take_diags();
         if diags.has_errors() {
             return Err(diags);
         }
         let mut changes = std::mem::take(&mut *ctx.changes.lock().unwrap_or_else(|e| e.into_inner()));
-        // Instances of resources no longer in the configuration, or everything for destroy.
+        if self.cancel.load(Ordering::SeqCst) || ctx.cancel.load(Ordering::SeqCst) {
+            return Err(Diagnostic::error("Operation cancelled", "The plan was interrupted before it finished; nothing was planned.").into());
+        }
+        // Instances of resources no longer in the configuration (or in a module instance no
+        // longer in it), or everything for destroy.
         let planned: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
-        let configured: HashSet<String> = graph.index.keys().filter(|k| matches!(k, NodeKind::Resource { .. })).map(|k| k.address()).collect();
+        let visited = std::mem::take(&mut *ctx.visited.lock().unwrap_or_else(|e| e.into_inner()));
         for (addr, insts) in &ctx.state_by_resource {
-            let in_config = configured.contains(addr);
-            if in_config && !opts.destroy {
+            if visited.contains(addr) && !opts.destroy {
                 continue;
             }
+            let config = find_resource(self.config, addr);
             for s in insts {
                 if planned.contains(&s.address) || s.mode == "data" || !targeted(&opts.targets, addr) {
                     continue;
                 }
-                if opts.destroy {
-                    if let Some(r) = find_resource(self.config, addr) {
-                        if r.lifecycle.prevent_destroy {
-                            return Err(instance::prevent_destroy_error(&s.address, r));
-                        }
-                    }
+                if opts.destroy && config.is_some_and(|r| r.lifecycle.prevent_destroy) {
+                    return Err(instance::prevent_destroy_error(&s.address, config.expect("checked")));
                 }
-                let reason = if opts.destroy { None } else { Some(ActionReason::DeleteBecauseNoResourceConfig) };
-                let mut c = resource::delete_change(&ctx, s, ActionReason::DeleteBecauseNoResourceConfig);
-                c.reason = reason;
+                // In the configuration, but not in any instance of its module: that module
+                // instance is gone.
+                let reason = if config.is_some() { ActionReason::DeleteBecauseNoModule } else { ActionReason::DeleteBecauseNoResourceConfig };
+                let mut c = resource::delete_change(&ctx, s, reason.clone());
+                c.reason = (!opts.destroy).then_some(reason);
+                if !opts.destroy && config.is_none() && refactor::forgotten(self.config, &s.address) {
+                    c.action = Action::Forget;
+                }
                 changes.push(c);
             }
         }
-        changes.sort_by(|a, b| a.address.cmp(&b.address));
+        for c in &mut changes {
+            c.previous_address = moves.previous.get(&c.address).cloned();
+        }
+        // Terraform's order: by module instance (shallower first), resource, then instance key
+        // (numbers before strings).
+        changes.sort_by_cached_key(|c| match crate::addr::ResourceInstanceAddr::parse(&c.address) {
+            Ok(a) => (a.resource.module.0.len(), a.resource.module.clone(), a.resource.local(), a.key),
+            Err(_) => (0, Default::default(), c.address.clone(), None),
+        });
         let outputs = output_changes(&ctx, state, opts.destroy);
         Ok(Plan {
             changes,
             outputs,
             variables: root_variables(&ctx),
             destroy: opts.destroy,
-            lineage: state.lineage.clone(),
-            serial: state.serial,
+            lineage: stored.lineage.clone(),
+            serial: stored.serial,
             config_hash: String::new(),
             targets: opts.targets.clone(),
             refreshed: opts.refresh,
@@ -215,6 +247,14 @@ impl<'a> Engine<'a> {
     /// then deletes in reverse dependency order, then the outputs.
     pub async fn apply(&self, plan: &Plan, store: &StateStore, parallelism: usize) -> ApplyResult {
         let mut result = ApplyResult::default();
+        // Objects `moved` blocks moved: their rows are renamed first, in one transaction.
+        let moves: Vec<(String, String)> = plan.changes.iter().filter_map(|c| Some((c.previous_address.clone()?, c.address.clone()))).collect();
+        if !moves.is_empty() {
+            if let Err(e) = store.move_resources(&moves) {
+                result.diagnostics.push(Diagnostic::error("Failed to move objects in state", e.to_string()));
+                return result;
+            }
+        }
         let state = match store.load() {
             Ok(s) => s,
             Err(e) => {
@@ -242,6 +282,11 @@ impl<'a> Engine<'a> {
         self.run(&ctx, &graph, parallelism).await;
         if !ctx.cancel.load(Ordering::SeqCst) && !self.cancel.load(Ordering::SeqCst) {
             self.apply_deletes(&ctx, plan, &state, parallelism).await;
+            for c in plan.changes.iter().filter(|c| c.action == Action::Forget) {
+                if let Err(e) = store.delete_resource(None, &c.address) {
+                    ctx.error(Diagnostic::error("Failed to write state", e.to_string()).with_address(&c.address));
+                }
+            }
         }
         result.interrupted = ctx.cancel.load(Ordering::SeqCst) || self.cancel.load(Ordering::SeqCst);
         let mut outputs = BTreeMap::new();
@@ -342,8 +387,18 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// Whether a resource (`module.app["eu"].aws_s3_bucket.b`) is under `-target`: targets name
+/// whole resources, in any instance of their module.
 fn targeted(targets: &[String], resource_addr: &str) -> bool {
-    targets.is_empty() || targets.iter().any(|t| t.split('[').next() == Some(resource_addr))
+    if targets.is_empty() {
+        return true;
+    }
+    let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(resource_addr) else { return false };
+    let wanted = addr.resource.module.without_keys();
+    targets
+        .iter()
+        .filter_map(|t| crate::addr::ResourceInstanceAddr::parse(t).ok())
+        .any(|t| t.resource.module.without_keys() == wanted && t.resource.local() == addr.resource.local() && t.resource.mode == addr.resource.mode)
 }
 
 fn find_resource<'c>(config: &'c Config, addr: &str) -> Option<&'c crate::config::Resource> {
@@ -361,7 +416,7 @@ fn included_nodes(graph: &Graph, targets: &[String]) -> Result<Option<HashSet<No
     let mut stack = Vec::new();
     for t in targets {
         let parsed = crate::addr::ResourceInstanceAddr::parse(t).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid target address", e.to_string())))?;
-        let kind = NodeKind::Resource { module: parsed.resource.module.clone(), key: parsed.resource.local() };
+        let kind = NodeKind::Resource { module: parsed.resource.module.without_keys(), key: parsed.resource.local() };
         match graph.node(&kind) {
             Some(i) => stack.push(i),
             None => continue,
@@ -382,7 +437,7 @@ fn root_variables(ctx: &Ctx<'_>) -> BTreeMap<String, Value> {
         .keys()
         .filter_map(|name| {
             let idx = ctx.graph.node(&NodeKind::Variable { module: crate::addr::ModulePath::root(), name: name.clone() })?;
-            Some((name.clone(), ctx.values[idx.index()].get()?.clone().strip_marks()))
+            Some((name.clone(), ctx.value_at(idx, &crate::addr::ModulePath::root())?.strip_marks()))
         })
         .collect()
 }
@@ -482,8 +537,8 @@ impl Engine<'_> {
             .registry
             .resource_schema(&r.type_name)
             .ok_or_else(|| err("Unknown resource type", format!("No provider has the resource type {}.", r.type_name)))?;
-        let node = graph.node(&NodeKind::Resource { module: addr.resource.module.clone(), key: addr.resource.local() });
-        let deps = node.map(|idx| resource::resource_dependencies(&ctx, idx)).unwrap_or_default();
+        let node = graph.node(&NodeKind::Resource { module: addr.resource.module.without_keys(), key: addr.resource.local() });
+        let deps = node.map(|idx| resource::resource_dependencies(&ctx, idx, &addr.resource.module)).unwrap_or_default();
         Ok(instance::state_entry(&addr, &r.provider, schema, attributes, &[], deps))
     }
 }

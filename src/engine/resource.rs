@@ -7,80 +7,80 @@ use std::sync::Arc;
 use petgraph::graph::NodeIndex;
 
 use super::conditions;
+use super::expand::{expand, Expansion};
 use super::instance::{apply_instance, plan_instance, InstanceCtx};
 use super::scope::NodeScope;
 use super::walk::Ctx;
 use super::Op;
-use crate::addr::{InstanceKey, ModulePath, ResourceAddr, ResourceMode};
+use crate::addr::{ModulePath, ResourceAddr, ResourceMode};
 use crate::config::{Resource, RESOURCE_META};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::{eval_body, eval_expr};
+use crate::eval::eval_body;
 use crate::graph::NodeKind;
 use crate::plan::{Action, ActionReason, ResourceChange};
 use crate::provider::registry::TypeSupport;
 use crate::value::Value;
 
-/// How a resource expands into instances.
-pub(crate) enum Expansion {
-    Single,
-    Count(i64),
-    ForEach(BTreeMap<String, Value>),
-}
-
-/// One instance of an expansion: its key, `count.index` and `each.key`/`each.value`.
-type InstanceSpec = (Option<InstanceKey>, Option<i64>, Option<(Value, Value)>);
-
-impl Expansion {
-    fn instances(&self) -> Vec<InstanceSpec> {
-        match self {
-            Expansion::Single => vec![(None, None, None)],
-            Expansion::Count(n) => (0..*n).map(|i| (Some(InstanceKey::Int(i)), Some(i), None)).collect(),
-            Expansion::ForEach(m) => m.iter().map(|(k, v)| (Some(InstanceKey::Str(k.clone())), None, Some((Value::String(k.clone()), v.clone())))).collect(),
-        }
-    }
-
-    fn aggregate(&self, values: Vec<(Option<InstanceKey>, Value)>) -> Value {
-        match self {
-            Expansion::Single => values.into_iter().next().map(|x| x.1).unwrap_or(Value::Null),
-            Expansion::Count(_) => Value::List(values.into_iter().map(|x| x.1).collect()),
-            Expansion::ForEach(_) => Value::Map(
-                values
-                    .into_iter()
-                    .filter_map(|(k, v)| match k {
-                        Some(InstanceKey::Str(s)) => Some((s, v)),
-                        _ => None,
-                    })
-                    .collect::<BTreeMap<_, _>>()
-                    .into(),
-            ),
-        }
-    }
-}
-
 pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, key: &str) -> Result<(), Diagnostics> {
     let r = &ctx.module(module).resources[key];
-    let addr = ResourceAddr::new(module.clone(), r.mode, &r.type_name, &r.name);
     let schema = match ctx.registry.lookup(r.mode, &r.type_name) {
-        TypeSupport::Implemented(s) => s,
-        TypeSupport::Known(s) => return visit_unimplemented(ctx, idx, module, r, s),
-        TypeSupport::Unknown => {
-            let kind = if r.mode == ResourceMode::Data { "data source" } else { "resource type" };
-            return Err(Diagnostic::error(
-                format!("Invalid {kind}"),
-                format!("The provider \"{}\" does not support {kind} \"{}\".", crate::provider::registry::provider_for_type(&r.type_name), r.type_name),
-            )
-            .at(Some(&r.range))
-            .into());
+        TypeSupport::Implemented(s) => Some(s),
+        TypeSupport::Known(s) => {
+            let mut values = Vec::new();
+            let mut diags = Diagnostics::new();
+            for inst in ctx.modules.of(module) {
+                ctx.visited.lock().unwrap_or_else(|e| e.into_inner()).insert(ResourceAddr::new(inst.path.clone(), r.mode, &r.type_name, &r.name).to_string());
+                match visit_unimplemented(ctx, idx, &inst.path, r, s) {
+                    Ok(v) => values.push((inst.path, v)),
+                    Err(d) => diags.extend(d),
+                }
+            }
+            diags.into_result()?;
+            ctx.set_values(idx, values);
+            return Ok(());
         }
+        TypeSupport::Unknown => None,
     };
+    let Some(schema) = schema else {
+        let kind = if r.mode == ResourceMode::Data { "data source" } else { "resource type" };
+        return Err(Diagnostic::error(
+            format!("Invalid {kind}"),
+            format!("The provider \"{}\" does not support {kind} \"{}\".", crate::provider::registry::provider_for_type(&r.type_name), r.type_name),
+        )
+        .at(Some(&r.range))
+        .into());
+    };
+    let mut values = Vec::new();
+    let mut diags = Diagnostics::new();
+    for inst in ctx.modules.of(module) {
+        let addr = ResourceAddr::new(inst.path.clone(), r.mode, &r.type_name, &r.name);
+        ctx.visited.lock().unwrap_or_else(|e| e.into_inner()).insert(addr.to_string());
+        match visit_resource_in(ctx, idx, &addr, r, schema).await {
+            Ok(v) => values.push((inst.path, v)),
+            Err(d) => diags.extend(d),
+        }
+    }
+    diags.into_result()?;
+    ctx.set_values(idx, values);
+    Ok(())
+}
+
+/// Plans or applies the instances of resource `addr` in one module instance; returns the
+/// resource's value there (an object, or a list or map of them under `count` / `for_each`).
+async fn visit_resource_in(
+    ctx: &Ctx<'_>,
+    idx: NodeIndex,
+    addr: &ResourceAddr,
+    r: &Resource,
+    schema: &crate::schema::ResourceSchema,
+) -> Result<Value, Diagnostics> {
+    let module = &addr.module;
     let excluded = ctx.included.as_ref().is_some_and(|s| !s.contains(&idx));
     if ctx.opts.destroy || excluded {
-        let v = value_from_state(ctx, &addr.to_string(), r);
-        let _ = ctx.values[idx.index()].set(v);
-        return Ok(());
+        return Ok(value_from_state(ctx, &addr.to_string(), r));
     }
     let scope = NodeScope::new(ctx, module);
-    let expansion = if ctx.op == Op::Validate { Expansion::Single } else { expand(r, &scope)? };
+    let expansion = if ctx.op == Op::Validate { Expansion::Single } else { expand(r.count.as_ref(), r.for_each.as_ref(), &scope)? };
     let mut values = Vec::new();
     let mut diags = Diagnostics::new();
     let mut keys = std::collections::HashSet::new();
@@ -124,29 +124,25 @@ pub(crate) async fn visit_resource(ctx: &Ctx<'_>, idx: NodeIndex, module: &Modul
         }
     }
     if ctx.op == Op::Plan {
-        plan_orphan_instances(ctx, &addr, r, &expansion, &keys)?;
+        plan_orphan_instances(ctx, addr, r, &expansion, &keys)?;
     }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    let value = if ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some()) { Value::Unknown } else { expansion.aggregate(values) };
-    let _ = ctx.values[idx.index()].set(value);
-    Ok(())
+    diags.into_result()?;
+    Ok(if ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some()) { Value::Unknown } else { expansion.aggregate(values) })
 }
 
 /// A resource of a type skyform knows from its provider's schema but does not implement: every
 /// instance's arguments are checked against that schema, and an instance to plan is recorded
 /// (reported once per type when the walk ends) with its value unknown, so resources that use it
 /// are still checked. One that expands to no instances (`count = 0`, an empty `for_each`), as
-/// modules switch optional parts off, plans like any other: nothing to do.
-fn visit_unimplemented(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, r: &Resource, schema: &crate::schema::ResourceSchema) -> Result<(), Diagnostics> {
+/// modules switch optional parts off, plans like any other: nothing to do. Returns the
+/// resource's value in module instance `module`.
+fn visit_unimplemented(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, r: &Resource, schema: &crate::schema::ResourceSchema) -> Result<Value, Diagnostics> {
     let excluded = ctx.included.as_ref().is_some_and(|s| !s.contains(&idx));
     if ctx.opts.destroy || excluded {
-        let _ = ctx.values[idx.index()].set(Value::Null);
-        return Ok(());
+        return Ok(Value::Null);
     }
     let scope = NodeScope::new(ctx, module);
-    let expansion = if ctx.op == Op::Validate { Expansion::Single } else { expand(r, &scope)? };
+    let expansion = if ctx.op == Op::Validate { Expansion::Single } else { expand(r.count.as_ref(), r.for_each.as_ref(), &scope)? };
     let guarded = ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some());
     let mut diags = Diagnostics::new();
     let mut values = Vec::new();
@@ -162,12 +158,8 @@ fn visit_unimplemented(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, r: &R
         }
         ctx.unimplemented.lock().unwrap_or_else(|e| e.into_inner()).record(r, &inst.to_string(), guarded);
     }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    let value = if guarded { Value::Unknown } else { expansion.aggregate(values) };
-    let _ = ctx.values[idx.index()].set(value);
-    Ok(())
+    diags.into_result()?;
+    Ok(if guarded { Value::Unknown } else { expansion.aggregate(values) })
 }
 
 /// The config with every computed attribute it leaves null set to unknown.
@@ -199,55 +191,6 @@ fn value_from_state(ctx: &Ctx<'_>, addr: &str, r: &Resource) -> Value {
     }
 }
 
-/// Evaluates `count` or `for_each`.
-fn expand(r: &Resource, scope: &NodeScope<'_, '_>) -> Result<Expansion, Diagnostics> {
-    if let Some(a) = &r.count {
-        let v = eval_expr(&a.expr, scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?;
-        let bad = |detail: &str| -> Diagnostics { Diagnostic::error("Invalid count argument", detail).at(Some(&a.expr_range)).into() };
-        if v.contains_sensitive() {
-            return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as count arguments."));
-        }
-        return match v {
-            Value::Unknown => Err(bad("The \"count\" value depends on resource attributes that cannot be determined until apply, so skyform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.")),
-            Value::Number(n) if n.fract() == 0.0 && n >= 0.0 => Ok(Expansion::Count(n as i64)),
-            Value::Number(n) if n < 0.0 => Err(bad("The given \"count\" argument value is unsuitable: must be greater than or equal to zero.")),
-            Value::Number(_) => Err(bad("The given \"count\" argument value is unsuitable: a whole number is required.")),
-            Value::Null => Err(bad("The given \"count\" argument value is null. An integer is required.")),
-            Value::String(s) if s.parse::<i64>().is_ok_and(|n| n >= 0) => Ok(Expansion::Count(s.parse().unwrap_or(0))),
-            other => Err(bad(&format!("The given \"count\" argument value is unsuitable: number required, got {}.", other.type_name()))),
-        };
-    }
-    if let Some(a) = &r.for_each {
-        let v = eval_expr(&a.expr, scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?;
-        let bad = |detail: String| -> Diagnostics { Diagnostic::error("Invalid for_each argument", detail).at(Some(&a.expr_range)).into() };
-        if v.contains_sensitive() {
-            return Err(bad("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into()));
-        }
-        let unknown_keys = "The \"for_each\" map includes keys or set values derived from resource attributes that cannot be determined until apply, and so skyform cannot determine the full set of keys that will identify the instances of this resource. When working with unknown values in for_each, it's better to define the map keys statically in your configuration and place apply-time results only in the map values. Alternatively, you could use the -target planning option to first apply only the resources that the for_each value depends on, and then apply a second time to fully converge.";
-        return match v {
-            Value::Unknown => Err(bad(unknown_keys.into())),
-            Value::Map(m) => Ok(Expansion::ForEach(Arc::unwrap_or_clone(m))),
-            Value::Set(items) => {
-                let mut m = BTreeMap::new();
-                for it in items {
-                    match it {
-                        Value::String(s) => {
-                            m.insert(s.clone(), Value::String(s));
-                        }
-                        Value::Unknown => return Err(bad(unknown_keys.into())),
-                        Value::Null => return Err(bad("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into())),
-                        other => return Err(bad(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name()))),
-                    }
-                }
-                Ok(Expansion::ForEach(m))
-            }
-            Value::Null => Err(bad("The given \"for_each\" argument value is null. A map, or set of strings is allowed.".into())),
-            other => Err(bad(format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.", other.type_name()))),
-        };
-    }
-    Ok(Expansion::Single)
-}
-
 /// Plans deletes for instances in state whose key the expansion no longer has.
 fn plan_orphan_instances(
     ctx: &Ctx<'_>,
@@ -264,10 +207,10 @@ fn plan_orphan_instances(
         if keys.contains(&s.address) {
             continue;
         }
-        let reason = match exp {
-            Expansion::Count(_) => ActionReason::DeleteBecauseCountIndex,
-            Expansion::ForEach(_) => ActionReason::DeleteBecauseEachKey,
-            Expansion::Single => ActionReason::DeleteBecauseNoResourceConfig,
+        let reason = match (exp, &s.index_key) {
+            (Expansion::Count(_), Some(serde_json::Value::Number(_))) => ActionReason::DeleteBecauseCountIndex,
+            (Expansion::ForEach(_), Some(serde_json::Value::String(_))) => ActionReason::DeleteBecauseEachKey,
+            _ => ActionReason::DeleteBecauseWrongRepetition,
         };
         if r.lifecycle.prevent_destroy {
             return Err(super::instance::prevent_destroy_error(&s.address, r));
@@ -298,11 +241,14 @@ pub(crate) fn delete_change(ctx: &Ctx<'_>, s: &crate::state::ResourceInstanceSta
         after: Value::Null,
         requires_replace: Vec::new(),
         importing: None,
+        previous_address: None,
     }
 }
 
-/// The resource addresses a resource node depends on, through variables, locals and outputs.
-pub(crate) fn resource_dependencies(ctx: &Ctx<'_>, idx: NodeIndex) -> Vec<String> {
+/// The resource addresses a resource node depends on, through variables, locals, outputs and
+/// module calls, as seen from module instance `at`: a resource in the same module instance (or
+/// an enclosing one) by its address there, one in another module by all its instances.
+pub(crate) fn resource_dependencies(ctx: &Ctx<'_>, idx: NodeIndex, at: &ModulePath) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
     let mut seen = std::collections::HashSet::new();
     let mut stack: Vec<NodeIndex> = ctx.graph.dag.neighbors_directed(idx, petgraph::Direction::Incoming).collect();
@@ -311,12 +257,25 @@ pub(crate) fn resource_dependencies(ctx: &Ctx<'_>, idx: NodeIndex) -> Vec<String
             continue;
         }
         match &ctx.graph.dag[i].kind {
-            NodeKind::Resource { .. } => {
-                out.insert(ctx.graph.dag[i].kind.address());
+            NodeKind::Resource { module, key } => {
+                for inst in instances_seen_from(ctx, module, at) {
+                    out.insert(if inst.is_root() { key.clone() } else { format!("{inst}.{key}") });
+                }
             }
             NodeKind::Provider { .. } => {}
             _ => stack.extend(ctx.graph.dag.neighbors_directed(i, petgraph::Direction::Incoming)),
         }
     }
     out.into_iter().collect()
+}
+
+/// The instances of the module at configuration path `module` that module instance `at` can
+/// mean: those sharing `at`'s keys on the calls both paths go through.
+fn instances_seen_from(ctx: &Ctx<'_>, module: &ModulePath, at: &ModulePath) -> Vec<ModulePath> {
+    let common = module.0.iter().zip(&at.0).take_while(|(a, b)| a.name == b.name).count();
+    if module.0.len() == common {
+        return vec![at.prefix(common)];
+    }
+    let shared = at.prefix(common);
+    ctx.modules.of(module).into_iter().map(|i| i.path).filter(|p| p.prefix(common) == shared).collect()
 }

@@ -13,6 +13,7 @@ use crate::value::Value;
 
 pub(crate) struct NodeScope<'c, 'a> {
     pub ctx: &'c Ctx<'a>,
+    /// The module instance evaluated in (`module.app["eu"]`).
     pub module: ModulePath,
     pub count_index: Option<i64>,
     pub each: Option<(Value, Value)>,
@@ -27,14 +28,43 @@ impl<'c, 'a> NodeScope<'c, 'a> {
         NodeScope { ctx, module: module.clone(), count_index: None, each: None, self_value: None, func: FuncContext { base_dir: dir } }
     }
 
-    fn node_value(&self, kind: NodeKind) -> Result<Value, EvalError> {
+    /// The value of node `kind` (of a configuration path) in module instance `at`.
+    fn node_value_at(&self, kind: NodeKind, at: &ModulePath) -> Result<Value, EvalError> {
         let Some(idx) = self.ctx.graph.node(&kind) else {
             return Err(EvalError::new("Reference to undeclared object", format!("{} is not declared.", kind.address())));
         };
-        match self.ctx.values[idx.index()].get() {
-            Some(v) => Ok(v.clone()),
-            // Validation walks and skipped nodes have no value yet: treat as unknown.
-            None => Ok(Value::Unknown),
+        // Validation walks and skipped nodes have no value yet: treat as unknown.
+        Ok(self.ctx.value_at(idx, at).unwrap_or(Value::Unknown))
+    }
+
+    /// The value of a node of this scope's module, in this scope's module instance.
+    fn node_value(&self, kind: NodeKind) -> Result<Value, EvalError> {
+        self.node_value_at(kind, &self.module.clone())
+    }
+
+    /// `module.NAME`: the call's outputs as an object, or for a repeated call a list (`count`)
+    /// or map (`for_each`) of them, one per instance.
+    fn module_value(&self, call: &str) -> Result<Value, EvalError> {
+        let child = self.module.without_keys().child(call);
+        let module = crate::graph::build::module_at(&self.ctx.config.root, &child)
+            .ok_or_else(|| EvalError::new("Reference to undeclared module", format!("No module call named \"{call}\" is declared.")))?;
+        let object = |at: &ModulePath| -> Result<Value, EvalError> {
+            let mut obj = BTreeMap::new();
+            for o in module.outputs.keys() {
+                obj.insert(o.clone(), self.node_value_at(NodeKind::Output { module: child.clone(), name: o.clone() }, at)?);
+            }
+            Ok(Value::Map(obj.into()))
+        };
+        let repeated = module_at_call(self, call).is_some_and(|c| c.count.is_some() || c.for_each.is_some());
+        let expanded = self.ctx.modules.call(&self.module, call, |expansion, instances| {
+            let values = instances.iter().map(|i| Ok((i.path.last_key().cloned(), object(&i.path)?))).collect::<Result<Vec<_>, EvalError>>()?;
+            Ok::<_, EvalError>(expansion.aggregate(values))
+        });
+        match expanded {
+            Some(v) if self.ctx.op != super::Op::Validate || !repeated => v,
+            // Not expanded yet (validation, or a call that failed): unknown.
+            _ if repeated => Ok(Value::Unknown),
+            _ => object(&self.module.child(call)),
         }
     }
 }
@@ -42,39 +72,38 @@ impl<'c, 'a> NodeScope<'c, 'a> {
 impl Scope for NodeScope<'_, '_> {
     fn lookup(&self, name: &str, attrs: &[&str]) -> Result<(Value, usize), EvalError> {
         let m = self.module.clone();
+        let here = self.module.without_keys();
         match name {
             "var" | "local" => {
                 let Some(n) = attrs.first() else {
                     return Err(EvalError::new("Invalid reference", format!("The \"{name}\" object cannot be accessed directly.")));
                 };
-                let kind =
-                    if name == "var" { NodeKind::Variable { module: m, name: n.to_string() } } else { NodeKind::Local { module: m, name: n.to_string() } };
+                let kind = if name == "var" {
+                    NodeKind::Variable { module: here, name: n.to_string() }
+                } else {
+                    NodeKind::Local { module: here, name: n.to_string() }
+                };
                 Ok((self.node_value(kind)?, 1))
             }
             "module" => {
                 let Some(call) = attrs.first() else {
                     return Err(EvalError::new("Invalid reference", "The \"module\" object cannot be accessed directly."));
                 };
-                let child = m.child(call);
-                if let Some(out) = attrs.get(1) {
+                let repeated = module_at_call(self, call).is_some_and(|c| c.count.is_some() || c.for_each.is_some());
+                if let (Some(out), false) = (attrs.get(1), repeated) {
+                    let child = m.without_keys().child(call);
                     if self.ctx.graph.node(&NodeKind::Output { module: child.clone(), name: out.to_string() }).is_some() {
-                        return Ok((self.node_value(NodeKind::Output { module: child, name: out.to_string() })?, 2));
+                        return Ok((self.node_value_at(NodeKind::Output { module: child, name: out.to_string() }, &m.child(call))?, 2));
                     }
                 }
-                let module = crate::graph::build::module_at(&self.ctx.config.root, &child)
-                    .ok_or_else(|| EvalError::new("Reference to undeclared module", format!("No module call named \"{call}\" is declared.")))?;
-                let mut obj = BTreeMap::new();
-                for o in module.outputs.keys() {
-                    obj.insert(o.clone(), self.node_value(NodeKind::Output { module: child.clone(), name: o.clone() })?);
-                }
-                Ok((Value::Map(obj.into()), 1))
+                Ok((self.module_value(call)?, 1))
             }
             "data" => {
                 if attrs.len() < 2 {
                     return Err(EvalError::new("Invalid reference", "A data source reference needs a type and a name."));
                 }
                 let key = format!("data.{}.{}", attrs[0], attrs[1]);
-                Ok((self.node_value(NodeKind::Resource { module: m, key })?, 2))
+                Ok((self.node_value(NodeKind::Resource { module: here, key })?, 2))
             }
             "count" => match self.count_index {
                 Some(i) => Ok((Value::object([("index", Value::Number(i as f64))]), 0)),
@@ -118,13 +147,13 @@ impl Scope for NodeScope<'_, '_> {
                     ));
                 };
                 let key = format!("{type_name}.{n}");
-                if self.ctx.graph.node(&NodeKind::Resource { module: m.clone(), key: key.clone() }).is_none() {
+                if self.ctx.graph.node(&NodeKind::Resource { module: here.clone(), key: key.clone() }).is_none() {
                     return Err(EvalError::new(
                         "Reference to undeclared resource",
                         format!("A managed resource \"{type_name}\" \"{n}\" has not been declared in the root module."),
                     ));
                 }
-                Ok((self.node_value(NodeKind::Resource { module: m, key })?, 1))
+                Ok((self.node_value(NodeKind::Resource { module: here, key })?, 1))
             }
         }
     }
@@ -132,4 +161,9 @@ impl Scope for NodeScope<'_, '_> {
     fn func_context(&self) -> &FuncContext {
         &self.func
     }
+}
+
+/// The call `name` in the scope's module.
+fn module_at_call<'x>(scope: &NodeScope<'x, '_>, name: &str) -> Option<&'x crate::config::ModuleCall> {
+    crate::graph::build::module_at(&scope.ctx.config.root, &scope.module).and_then(|m| m.module_calls.get(name))
 }

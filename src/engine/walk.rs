@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use petgraph::graph::NodeIndex;
 
+use super::expand::{expand, Expansion, ModuleInstance, ModuleInstances};
 use super::hook::Hook;
 use super::scope::NodeScope;
 use super::{Op, PlanOptions};
@@ -45,7 +46,13 @@ pub(crate) struct Ctx<'a> {
     pub plan: Option<&'a Plan>,
     pub store: Option<&'a StateStore>,
     pub hook: &'a dyn Hook,
-    pub values: Vec<OnceLock<Value>>,
+    /// Each node's value in each instance of its module.
+    pub values: Vec<OnceLock<NodeValues>>,
+    /// The instances of every module, filled by the module call nodes.
+    pub modules: ModuleInstances,
+    /// Resource addresses (`module.app["eu"].aws_s3_bucket.b`) the walk visited: a resource in
+    /// state under any other address is no longer in the configuration.
+    pub visited: Mutex<HashSet<String>>,
     pub providers: HashMap<String, OnceLock<Arc<dyn Provider>>>,
     /// Refreshed states by instance address (None: gone).
     pub refreshed: Mutex<HashMap<String, Option<Value>>>,
@@ -59,6 +66,30 @@ pub(crate) struct Ctx<'a> {
     pub cancel: AtomicBool,
     /// Instances of types skyform knows but does not implement, reported once per type.
     pub unimplemented: Mutex<Unimplemented>,
+}
+
+/// A node's values: one for a node of the root module or of a module called once, else one per
+/// module instance.
+pub(crate) enum NodeValues {
+    One(Value),
+    Many(HashMap<ModulePath, Value>),
+}
+
+impl NodeValues {
+    pub fn from_instances(mut values: Vec<(ModulePath, Value)>) -> NodeValues {
+        if values.len() == 1 && values[0].0.is_static() {
+            return NodeValues::One(values.pop().map(|x| x.1).unwrap_or(Value::Null));
+        }
+        NodeValues::Many(values.into_iter().collect())
+    }
+
+    /// The value in module instance `at` (None: that instance has no value).
+    pub fn at(&self, at: &ModulePath) -> Option<&Value> {
+        match self {
+            NodeValues::One(v) => Some(v),
+            NodeValues::Many(m) => m.get(at),
+        }
+    }
 }
 
 /// The instances of known but unimplemented types met during a walk, by type.
@@ -144,8 +175,30 @@ impl<'a> Ctx<'a> {
         module_at(&self.config.root, path).unwrap_or(&self.config.root)
     }
 
-    fn set(&self, idx: NodeIndex, v: Value) {
-        let _ = self.values[idx.index()].set(v);
+    /// Records a node's values, one per instance of its module.
+    pub fn set_values(&self, idx: NodeIndex, values: Vec<(ModulePath, Value)>) {
+        let _ = self.values[idx.index()].set(NodeValues::from_instances(values));
+    }
+
+    /// A node's value in module instance `at`.
+    pub fn value_at(&self, idx: NodeIndex, at: &ModulePath) -> Option<Value> {
+        self.values[idx.index()].get()?.at(at).cloned()
+    }
+
+    /// Evaluates `f` in every instance of `module` (a configuration path) and records the
+    /// values; every instance's errors are reported.
+    fn per_instance(&self, idx: NodeIndex, module: &ModulePath, f: impl Fn(&ModuleInstance) -> Result<Value, Diagnostics>) -> Result<(), Diagnostics> {
+        let mut values = Vec::new();
+        let mut diags = Diagnostics::new();
+        for inst in self.modules.of(module) {
+            match f(&inst) {
+                Ok(v) => values.push((inst.path, v)),
+                Err(d) => diags.extend(d),
+            }
+        }
+        diags.into_result()?;
+        self.set_values(idx, values);
+        Ok(())
     }
 
     /// Visits one node; returns whether it succeeded.
@@ -154,13 +207,16 @@ impl<'a> Ctx<'a> {
         let range = node.range.clone();
         let result = match &node.kind {
             NodeKind::Output { .. } | NodeKind::Local { .. } if !self.targeted(idx) => Ok(()),
-            NodeKind::Variable { module, name } => self.visit_variable(module, name).map(|v| self.set(idx, v)),
+            NodeKind::Variable { module, name } => self.per_instance(idx, module, |inst| self.visit_variable(inst, name)),
             NodeKind::Local { module, name } => {
                 let attr = &self.module(module).locals[name];
-                let scope = NodeScope::new(self, module);
-                eval_expr(&attr.expr, &scope).map(|v| self.set(idx, v)).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&attr.expr_range)).into())
+                self.per_instance(idx, module, |inst| {
+                    let scope = NodeScope::new(self, &inst.path);
+                    eval_expr(&attr.expr, &scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&attr.expr_range)).into())
+                })
             }
-            NodeKind::Output { module, name } => self.visit_output(module, name).map(|v| self.set(idx, v)),
+            NodeKind::Output { module, name } => self.per_instance(idx, module, |inst| self.visit_output(&inst.path, name)),
+            NodeKind::ModuleCall { module, name } => self.visit_module_call(module, name),
             NodeKind::Provider { key } => self.visit_provider(key).await,
             NodeKind::Resource { module, key } => super::resource::visit_resource(self, idx, module, key).await,
         };
@@ -174,7 +230,45 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn visit_variable(&self, module: &ModulePath, name: &str) -> Result<Value, Diagnostics> {
+    /// Expands a module call in every instance of the calling module: the called module's
+    /// instances. Validation, which knows no values, checks one instance.
+    fn visit_module_call(&self, module: &ModulePath, name: &str) -> Result<(), Diagnostics> {
+        let call = &self.module(module).module_calls[name];
+        let repeated = call.count.is_some() || call.for_each.is_some();
+        let mut calls = Vec::new();
+        let mut diags = Diagnostics::new();
+        for parent in self.modules.of(module) {
+            let expansion = if self.op == Op::Validate {
+                Expansion::Single
+            } else {
+                match expand(call.count.as_ref(), call.for_each.as_ref(), &NodeScope::new(self, &parent.path)) {
+                    Ok(e) => e,
+                    Err(d) => {
+                        diags.extend(d);
+                        continue;
+                    }
+                }
+            };
+            let instances = expansion
+                .instances()
+                .into_iter()
+                .map(|(key, count_index, each)| {
+                    let validating = self.op == Op::Validate && repeated;
+                    ModuleInstance {
+                        path: parent.path.child_instance(name, key),
+                        count_index: count_index.or((validating && call.count.is_some()).then_some(0)),
+                        each: each.or((validating && call.for_each.is_some()).then_some((Value::Unknown, Value::Unknown))),
+                    }
+                })
+                .collect();
+            calls.push(super::expand::CallInstances { parent: parent.path, expansion, instances });
+        }
+        self.modules.set(module.child(name), calls);
+        diags.into_result()
+    }
+
+    fn visit_variable(&self, inst: &ModuleInstance, name: &str) -> Result<Value, Diagnostics> {
+        let module = &inst.path;
         let decl = &self.module(module).variables[name];
         let given = if self.op == Op::Validate {
             Some(Value::Unknown)
@@ -182,7 +276,10 @@ impl<'a> Ctx<'a> {
             let call = &self.module(&parent).module_calls[call_name];
             match call.inputs.attribute(name) {
                 Some(a) => {
-                    Some(eval_expr(&a.expr, &NodeScope::new(self, &parent)).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?)
+                    let mut scope = NodeScope::new(self, &parent);
+                    scope.count_index = inst.count_index;
+                    scope.each = inst.each.clone();
+                    Some(eval_expr(&a.expr, &scope).map_err(|e| Diagnostic::error(e.summary, e.detail).at(Some(&a.expr_range)))?)
                 }
                 None => None,
             }
@@ -400,8 +497,8 @@ impl<'a> Ctx<'a> {
             .outputs
             .iter()
             .map(|(name, o)| {
-                let v =
-                    self.graph.node(&NodeKind::Output { module: ModulePath::root(), name: name.clone() }).and_then(|i| self.values[i.index()].get().cloned());
+                let root = ModulePath::root();
+                let v = self.graph.node(&NodeKind::Output { module: root.clone(), name: name.clone() }).and_then(|i| self.value_at(i, &root));
                 (name.clone(), (v, o.sensitive))
             })
             .collect()

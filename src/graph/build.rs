@@ -27,6 +27,7 @@ pub fn build_graph(config: &Config, state_providers: &[String]) -> Result<Graph,
     let mut diags = Diagnostics::new();
     add_module_nodes(&mut g, &mut pending, &config.root, &ModulePath::root(), None);
     add_provider_nodes(&mut g, &mut pending, config, state_providers, &mut diags);
+    add_module_call_edges(&mut g);
     add_reference_edges(&mut g, &pending, config, &mut diags);
     if diags.has_errors() {
         // A module used by several calls is checked once per call: report each problem once.
@@ -41,7 +42,8 @@ fn add(g: &mut Graph, kind: NodeKind, range: Option<SourceRange>) {
     g.index.insert(kind, idx);
 }
 
-/// Step 1: one node per variable, local, output and resource, recursively through module calls.
+/// Step 1: one node per variable, local, output, resource and module call, recursively through
+/// module calls.
 /// A child module's variables are evaluated in the parent: their references are the call's
 /// input expressions.
 fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, path: &ModulePath, call: Option<(&ModulePath, &crate::config::ModuleCall)>) {
@@ -50,7 +52,7 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
         add(g, kind.clone(), Some(v.range.clone()));
         if let Some((parent, call)) = call {
             let refs = call.inputs.attribute(name).map(|a| references(&a.expr).into_iter().map(|r| (r, a.expr_range.clone())).collect()).unwrap_or_default();
-            pending.push(PendingRefs { node: kind, scope: parent.clone(), refs, depends_on: call.depends_on.clone() });
+            pending.push(PendingRefs { node: kind, scope: parent.clone(), refs, depends_on: Vec::new() });
         }
     }
     for (name, a) in &m.locals {
@@ -81,7 +83,23 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
         pending.push(PendingRefs { node: kind, scope: path.clone(), refs, depends_on: r.depends_on.clone() });
     }
     for (name, c) in &m.module_calls {
+        let kind = NodeKind::ModuleCall { module: path.clone(), name: name.clone() };
+        add(g, kind.clone(), Some(c.range.clone()));
+        let refs = c.count.iter().chain(&c.for_each).flat_map(|a| references(&a.expr).into_iter().map(|r| (r, a.expr_range.clone()))).collect();
+        pending.push(PendingRefs { node: kind, scope: path.clone(), refs, depends_on: c.depends_on.clone() });
         add_module_nodes(g, pending, &c.module, &path.child(name), Some((path, c)));
+    }
+}
+
+/// Step 2b: every node in a called module (module calls in it included) depends on the call's
+/// node, which decides the module's instances; a call's `depends_on` so holds for all of it.
+fn add_module_call_edges(g: &mut Graph) {
+    let nodes: Vec<_> = g.dag.node_indices().collect();
+    for i in nodes {
+        let Some((parent, name)) = g.dag[i].kind.module().parent().map(|(p, n)| (p, n.to_string())) else { continue };
+        if let Some(call) = g.node(&NodeKind::ModuleCall { module: parent, name }) {
+            g.dag.add_edge(call, i, ());
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! The dependency graph over petgraph: one node per variable, local, output, resource and
-//! provider configuration (module by module), one edge per reference or `depends_on`, built by
+//! The dependency graph over petgraph: one node per variable, local, output, resource, module
+//! call and provider configuration (module by module), one edge per reference or `depends_on`, built by
 //! small named steps (OpenTofu's transformers) in [`build`], and walked in dependency order with
 //! bounded parallelism by [`walk::walk`]. An edge `a -> b` means `b` depends on `a`.
 
@@ -35,6 +35,12 @@ pub enum NodeKind {
         module: ModulePath,
         key: String,
     },
+    /// A module call in `module`: evaluates its `count` / `for_each` into the instances of the
+    /// called module; every node in that module depends on it.
+    ModuleCall {
+        module: ModulePath,
+        name: String,
+    },
     /// A root provider configuration; `key` is `name` or `name.alias`.
     Provider {
         key: String,
@@ -50,15 +56,18 @@ impl NodeKind {
             NodeKind::Local { module, name } => format!("{}local.{name}", prefix(module)),
             NodeKind::Output { module, name } => format!("{}output.{name}", prefix(module)),
             NodeKind::Resource { module, key } => format!("{}{key}", prefix(module)),
+            NodeKind::ModuleCall { module, name } => format!("{}module.{name}", prefix(module)),
             NodeKind::Provider { key } => format!("provider.{key}"),
         }
     }
 
     pub fn module(&self) -> ModulePath {
         match self {
-            NodeKind::Variable { module, .. } | NodeKind::Local { module, .. } | NodeKind::Output { module, .. } | NodeKind::Resource { module, .. } => {
-                module.clone()
-            }
+            NodeKind::Variable { module, .. }
+            | NodeKind::Local { module, .. }
+            | NodeKind::Output { module, .. }
+            | NodeKind::Resource { module, .. }
+            | NodeKind::ModuleCall { module, .. } => module.clone(),
             NodeKind::Provider { .. } => ModulePath::root(),
         }
     }

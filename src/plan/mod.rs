@@ -21,6 +21,8 @@ pub enum Action {
     DeleteThenCreate,
     CreateThenDelete,
     Delete,
+    /// Drop the object from state and leave it alone (`removed` with `destroy = false`).
+    Forget,
 }
 
 impl Action {
@@ -38,6 +40,7 @@ impl Action {
             Action::DeleteThenCreate => "-/+",
             Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
+            Action::Forget => ".",
         }
     }
 
@@ -51,6 +54,7 @@ impl Action {
             Action::DeleteThenCreate => &["delete", "create"],
             Action::CreateThenDelete => &["create", "delete"],
             Action::Delete => &["delete"],
+            Action::Forget => &["forget"],
         }
     }
 }
@@ -70,6 +74,10 @@ pub enum ActionReason {
     DeleteBecauseCountIndex,
     /// A `for_each` key went away.
     DeleteBecauseEachKey,
+    /// The module instance holding it went away (a module call's key or the call itself).
+    DeleteBecauseNoModule,
+    /// Its key is of the wrong kind: the resource switched between count, for_each and neither.
+    DeleteBecauseWrongRepetition,
     /// The object was deleted outside skyform and will be created again.
     CreateBecauseDeletedOutside,
 }
@@ -84,6 +92,8 @@ impl ActionReason {
             ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
             ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",
             ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
+            ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
+            ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
             ActionReason::CreateBecauseDeletedOutside => return None,
         })
     }
@@ -110,6 +120,9 @@ pub struct ResourceChange {
     /// The provider id of an existing object an `import {}` block brings in with this change.
     #[serde(default)]
     pub importing: Option<String>,
+    /// The address the object had in state before a `moved` block moved it here.
+    #[serde(default)]
+    pub previous_address: Option<String>,
 }
 
 /// The planned change of one root module output.
@@ -167,7 +180,7 @@ impl Plan {
                     s.add += 1;
                     s.destroy += 1
                 }
-                Action::NoOp | Action::Read => {}
+                Action::NoOp | Action::Read | Action::Forget => {}
             }
         }
         s
@@ -175,7 +188,7 @@ impl Plan {
 
     /// True when applying would change any resource or output.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some())
+        self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some() || c.previous_address.is_some())
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 

@@ -404,23 +404,47 @@ impl StateStore {
 
     /// `state mv`: renames an instance, keeping its attributes.
     pub fn move_resource(&self, from: &str, to: &str) -> StateResult<()> {
-        let parsed = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
-        let mut state = self.load()?;
-        let Some(mut r) = state.resources.remove(from) else { return Err(StateError::NotFound(from.to_string())) };
-        if state.resources.contains_key(to) {
-            return Err(StateError::AlreadyExists(to.to_string()));
+        self.move_resources(&[(from.to_string(), to.to_string())])
+    }
+
+    /// Renames instances (`state mv`, `moved` blocks), all in one transaction: every source
+    /// must exist and no destination may, else nothing is written.
+    pub fn move_resources(&self, moves: &[(String, String)]) -> StateResult<()> {
+        if moves.is_empty() {
+            return Ok(());
         }
-        r.address = to.to_string();
-        r.module = parsed.resource.module.to_string();
-        r.type_name = parsed.resource.type_name.clone();
-        r.name = parsed.resource.name.clone();
-        r.index_key = match &parsed.key {
-            Some(crate::addr::InstanceKey::Int(i)) => Some(serde_json::json!(i)),
-            Some(crate::addr::InstanceKey::Str(s)) => Some(serde_json::json!(s)),
-            None => None,
-        };
-        self.delete_resource(None, from)?;
-        self.commit_resource(None, &r)
+        let state = self.load()?;
+        let sources: std::collections::HashSet<&str> = moves.iter().map(|m| m.0.as_str()).collect();
+        let mut parsed = Vec::with_capacity(moves.len());
+        for (from, to) in moves {
+            let addr = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+            if !state.resources.contains_key(from) {
+                return Err(StateError::NotFound(from.to_string()));
+            }
+            if state.resources.contains_key(to) && !sources.contains(to.as_str()) {
+                return Err(StateError::AlreadyExists(to.to_string()));
+            }
+            parsed.push((from, to, addr));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        // Through temporary addresses, so that swaps and chains cannot collide.
+        for (i, (from, _, _)) in parsed.iter().enumerate() {
+            tx.execute("UPDATE resources SET address = ?1 WHERE address = ?2", params![format!("\u{1}move{i}"), from]).map_err(|e| self.err(e))?;
+        }
+        for (i, (_, to, addr)) in parsed.iter().enumerate() {
+            let key = addr.key.as_ref().map(|k| match k {
+                crate::addr::InstanceKey::Int(n) => serde_json::json!(n).to_string(),
+                crate::addr::InstanceKey::Str(s) => serde_json::json!(s).to_string(),
+            });
+            tx.execute(
+                "UPDATE resources SET address = ?1, module = ?2, type = ?3, name = ?4, index_key = ?5, updated_at = ?6 WHERE address = ?7",
+                params![to, addr.resource.module.to_string(), addr.resource.type_name, addr.resource.name, key, now(), format!("\u{1}move{i}")],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        finish(&tx, None).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
     }
 
     /// `state rm`: forgets an instance.

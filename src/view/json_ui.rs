@@ -54,6 +54,7 @@ fn action_word(a: Action) -> &'static str {
         Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
         Action::Read => "read",
         Action::NoOp => "noop",
+        Action::Forget => "forget",
     }
 }
 
@@ -65,6 +66,8 @@ fn reason(r: &ActionReason) -> Option<&'static str> {
         ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
         ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",
         ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
+        ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
+        ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
         ActionReason::CreateBecauseDeletedOutside => return None,
     })
 }

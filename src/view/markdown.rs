@@ -19,6 +19,7 @@ fn action_word(a: Action) -> &'static str {
         Action::CreateThenDelete => "replace (create, then destroy)",
         Action::Read => "read",
         Action::NoOp => "no-op",
+        Action::Forget => "forget (left in place, no longer managed)",
     }
 }
 

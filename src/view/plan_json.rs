@@ -235,6 +235,9 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
 /// One `resource_changes[]` entry.
 pub fn resource_change(rc: &ResourceChange) -> J {
     let mut m = resource_header(rc);
+    if let Some(prev) = &rc.previous_address {
+        m.insert("previous_address".into(), json!(prev));
+    }
     let mut ch = Map::new();
     ch.insert("actions".into(), json!(rc.action.json_actions()));
     ch.insert("before".into(), known_json(&rc.before));

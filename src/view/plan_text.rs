@@ -12,7 +12,8 @@ use crate::value::{AttrPath, PathStep, Value};
 
 /// Renders a whole plan; `schemas` tells which values are nested blocks.
 pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, c: Colors) -> String {
-    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|rc| rc.action != Action::NoOp || rc.importing.is_some()).collect();
+    let changed: Vec<&ResourceChange> =
+        plan.changes.iter().filter(|rc| rc.action != Action::NoOp || rc.importing.is_some() || rc.previous_address.is_some()).collect();
     let outputs: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
     let mut out = String::new();
     if changed.is_empty() && outputs.is_empty() {
@@ -50,6 +51,14 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, c: Colors) -> String
     if !outputs.is_empty() {
         out.push_str(&render_output_changes(&outputs, c));
     }
+    let forgotten: Vec<&str> = changed.iter().filter(|rc| rc.action == Action::Forget).map(|rc| rc.address.as_str()).collect();
+    if !forgotten.is_empty() {
+        out.push_str(&format!(
+            "\n{} Some objects will no longer be managed by skyform\n\nIf you apply this plan, skyform will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, skyform will no longer manage these objects. You will need to import them into skyform to manage them again.\n",
+            c.bold("Warning:"),
+            forgotten.iter().map(|a| format!(" - {a}")).collect::<Vec<_>>().join("\n")
+        ));
+    }
     out
 }
 
@@ -79,6 +88,8 @@ pub fn change_reason(rc: &ResourceChange) -> Option<String> {
         Some(ActionReason::DeleteBecauseNoResourceConfig) => "no longer in the configuration".into(),
         Some(ActionReason::DeleteBecauseCountIndex) => "index out of range for `count`".into(),
         Some(ActionReason::DeleteBecauseEachKey) => "key no longer in `for_each`".into(),
+        Some(ActionReason::DeleteBecauseNoModule) => "its module instance is no longer in the configuration".into(),
+        Some(ActionReason::DeleteBecauseWrongRepetition) => "the resource switched between count, for_each and neither".into(),
         Some(ActionReason::CreateBecauseDeletedOutside) => "deleted outside skyform".into(),
         None if rc.action.is_replace() => attr_list(),
         None => return None,
@@ -96,6 +107,11 @@ fn symbol(action: Action, c: Colors) -> String {
     }
 }
 
+/// The resource address of a change (its address without the instance key).
+fn resource_of(rc: &ResourceChange) -> String {
+    crate::addr::ResourceInstanceAddr::parse(&rc.address).map(|a| a.resource.to_string()).unwrap_or_else(|_| rc.address.clone())
+}
+
 fn header(rc: &ResourceChange) -> String {
     let a = &rc.address;
     if let Some(id) = &rc.importing {
@@ -104,6 +120,13 @@ fn header(rc: &ResourceChange) -> String {
         }
         let rest = header(&ResourceChange { importing: None, ..rc.clone() });
         return format!("{rest}  # (imported from \"{id}\")\n");
+    }
+    if let Some(prev) = &rc.previous_address {
+        if rc.action == Action::NoOp {
+            return format!("  # {prev} has moved to {a}\n");
+        }
+        let rest = header(&ResourceChange { previous_address: None, ..rc.clone() });
+        return format!("{rest}  # (moved from {prev})\n");
     }
     let phrase = match (rc.action, &rc.reason) {
         (Action::Create, Some(ActionReason::CreateBecauseDeletedOutside)) => {
@@ -117,10 +140,22 @@ fn header(rc: &ResourceChange) -> String {
         (_, Some(ActionReason::ReplaceByTriggers)) => "will be replaced due to changes in replace_triggered_by",
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => "must be replaced",
         (Action::NoOp, _) => "is unchanged",
+        (Action::Forget, _) => {
+            return format!(" # {a} will no longer be managed by skyform, but will not be destroyed\n # (destroy = false is set in the configuration)\n");
+        }
     };
     let mut s = format!("  # {a} {phrase}\n");
     let because = match &rc.reason {
-        Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!("because {} is not in configuration", a.split('[').next().unwrap_or(a))),
+        Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!("because {} is not in configuration", resource_of(rc))),
+        Some(ActionReason::DeleteBecauseNoModule) => Some(format!("because {} is not in configuration", rc.module)),
+        Some(ActionReason::DeleteBecauseWrongRepetition) => Some(
+            match &rc.index {
+                None => "because resource uses count or for_each",
+                Some(serde_json::Value::Number(_)) => "because resource does not use count",
+                Some(_) => "because resource does not use for_each",
+            }
+            .to_string(),
+        ),
         Some(ActionReason::DeleteBecauseCountIndex) => Some(format!("because index {} is out of range for count", &a[a.rfind('[').unwrap_or(a.len())..])),
         Some(ActionReason::DeleteBecauseEachKey) => Some(format!("because key {} is not in for_each map", &a[a.rfind('[').unwrap_or(a.len())..])),
         _ => None,
@@ -143,6 +178,8 @@ pub fn render_change(rc: &ResourceChange, schemas: &dyn SchemaSource, c: Colors)
     };
     let after = match &rc.after {
         Value::Map(m) => m,
+        // A forgotten object stays as it is.
+        _ if rc.action == Action::Forget => before,
         _ => &empty,
     };
     let mode = match rc.action {
@@ -560,6 +597,7 @@ mod tests {
             after,
             requires_replace: vec![vec![PathStep::Key("triggers_replace".into())]],
             importing: None,
+            previous_address: None,
         }
     }
 
