@@ -7,6 +7,7 @@ mod harness;
 mod test_aws;
 mod test_azure;
 mod test_cli;
+mod test_community_modules;
 mod test_engine;
 mod test_errors;
 mod test_fuzz;

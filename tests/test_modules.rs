@@ -16,13 +16,13 @@ use crate::common::skyform;
 type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// A tiny HTTP server: path -> answer. Runs until the test process ends.
-struct Server {
+pub(crate) struct Server {
     port: u16,
     routes: Arc<Mutex<HashMap<String, Answer>>>,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let routes: Arc<Mutex<HashMap<String, Answer>>> = Arc::default();
@@ -53,18 +53,18 @@ impl Server {
         Server { port, routes }
     }
 
-    fn route(&self, path: &str, status: u16, headers: &[(&str, &str)], body: Vec<u8>) {
+    pub(crate) fn route(&self, path: &str, status: u16, headers: &[(&str, &str)], body: Vec<u8>) {
         let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         self.routes.lock().unwrap().insert(path.to_string(), (status, headers, body));
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
     /// Serves a registry module `NS/NAME/PROVIDER` in `versions`, each a tar.gz of `files`
     /// (the module source of a version says `version = "V"` in an output).
-    fn registry_module(&self, module: &str, versions: &[&str], files: &[(&str, &str)]) {
+    pub(crate) fn registry_module(&self, module: &str, versions: &[&str], files: &[(&str, &str)]) {
         let list: Vec<String> = versions.iter().map(|v| format!("{{\"version\":\"{v}\"}}")).collect();
         self.route(&format!("/v1/modules/{module}/versions"), 200, &[], format!("{{\"modules\":[{{\"versions\":[{}]}}]}}", list.join(",")).into_bytes());
         for v in versions {
@@ -97,7 +97,7 @@ fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = std::process::Command::new("git")
         .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
         .args(args)
@@ -124,7 +124,7 @@ output "version" {
 
 const NOTIFY_SUBMODULE: &str = "variable \"topic\" {}\noutput \"topic\" {\n  value = \"notify-${var.topic}-VERSION\"\n}\n";
 
-fn run(dir: &Path, cli_config: &Path, args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn run(dir: &Path, cli_config: &Path, args: &[&str]) -> (Option<i32>, String) {
     let out = skyform(dir).env("TF_CLI_CONFIG_FILE", cli_config).args(args).output().unwrap();
     (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }

@@ -158,6 +158,19 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
             "provider" => {
                 if let Some(name) = one_label(&block, "provider", diags) {
                     let alias = block.body.attribute("alias").and_then(|a| literal_string(a, diags));
+                    // In a called module, an empty block only declares that the caller passes
+                    // the configuration (a proxy, as in Terraform); settings there would not be
+                    // used, so they are refused rather than ignored.
+                    let configures = block.body.attributes.iter().any(|a| a.name != "alias") || !block.body.blocks.is_empty();
+                    if depth > 0 && configures {
+                        diags.push(
+                            Diagnostic::error(
+                                "Provider configuration in a module not supported yet",
+                                format!("skyform takes provider configurations from the root module only: move this provider \"{name}\" block to the root module and pass it to the module call with providers = {{ ... }}."),
+                            )
+                            .at(Some(&block.range)),
+                        );
+                    }
                     let p = ProviderConfig { name, alias, range: block.range.clone(), body: block.body };
                     let key = p.key();
                     if let Some(prev) = m.providers.get(&key) {
@@ -413,6 +426,67 @@ fn decode_import(block: &Block, depth: usize) -> Result<ImportBlock, Diagnostic>
     })?;
     crate::addr::ResourceInstanceAddr::parse(&to).map_err(|e| Diagnostic::error("Invalid import address", e.to_string()).at(Some(&to_attr.expr_range)))?;
     Ok(ImportBlock { to, id: id.clone(), range: block.range.clone() })
+}
+
+/// A module call's `providers = { aws = aws.west, aws.dst = aws.east }`: the child's
+/// configuration key -> the parent's, each with where it is written.
+fn provider_map(a: &Attribute, diags: &mut Diagnostics) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let hcl::Expression::Object(obj) = &a.expr else {
+        diags.push(
+            Diagnostic::error("Invalid providers argument", "A map of provider configurations is expected, such as { aws = aws.west }.")
+                .at(Some(&a.expr_range)),
+        );
+        return out;
+    };
+    for (k, v) in obj {
+        let key = match k {
+            hcl::expr::ObjectKey::Identifier(id) => Some(id.as_str().to_string()),
+            hcl::expr::ObjectKey::Expression(e) => traversal_text(e),
+            _ => None,
+        };
+        match (key, traversal_text(v)) {
+            (Some(k), Some(v)) if k.split('.').count() <= 2 && v.split('.').count() <= 2 => {
+                out.insert(k, v);
+            }
+            _ => diags.push(
+                Diagnostic::error("Invalid providers argument", "Each entry must name provider configurations, such as aws = aws.west or aws.dst = aws.east.")
+                    .at(Some(&a.expr_range)),
+            ),
+        }
+    }
+    out
+}
+
+/// Rewrites the provider keys of a called module's resources (its nested modules' included,
+/// already in its key space) into the caller's: those the call passes in `providers`, the
+/// default configurations inherited implicitly (as in Terraform). An aliased configuration
+/// the call does not pass is an error at the resource.
+fn pass_providers(m: &mut Module, map: &BTreeMap<String, String>, call: &str, call_range: &SourceRange, diags: &mut Diagnostics) {
+    for r in m.resources.values_mut() {
+        if let Some(to) = map.get(&r.provider) {
+            r.provider = to.clone();
+        } else if r.provider.contains('.') {
+            diags.push(
+                Diagnostic::error(
+                    "Provider configuration not present",
+                    format!(
+                        "{} uses the provider configuration {}, which module \"{call}\" (called at {}:{}) does not pass: add it to the call's providers argument, such as providers = {{ {} = {} }}.",
+                        r.local_addr(),
+                        r.provider,
+                        call_range.file,
+                        call_range.line,
+                        r.provider,
+                        r.provider
+                    ),
+                )
+                .at(Some(&r.range)),
+            );
+        }
+    }
+    for c in m.module_calls.values_mut() {
+        pass_providers(&mut c.module, map, call, call_range, diags);
+    }
 }
 
 /// The address in a `moved` or `removed` block's argument `name`.
@@ -683,17 +757,7 @@ fn decode_module_call(
         Some(a) => Some(literal_string(a, diags)?),
         None => None,
     };
-    // Ignoring it would put the module's resources under the default provider configuration
-    // (another region or account) without a word.
-    if let Some(a) = b.attribute("providers") {
-        diags.push(
-            Diagnostic::error(
-                "Argument not supported yet",
-                "skyform does not pass provider configurations to modules (\"providers\") yet: the module's resources would use the default configurations instead.",
-            )
-            .at(Some(&a.range)),
-        );
-    }
+    let providers = b.attribute("providers").map(|a| provider_map(a, diags)).unwrap_or_default();
     let count = b.attribute("count").cloned();
     let for_each = b.attribute("for_each").cloned();
     if let (Some(_), Some(fe)) = (&count, &for_each) {
@@ -724,7 +788,8 @@ fn decode_module_call(
         diags.push(Diagnostic::error("Module nesting too deep", "Modules are nested more than 32 levels; is a module calling itself?").at(Some(&block.range)));
         return None;
     }
-    let module = load_module(at, &key, &dir, sources, diags, depth + 1);
+    let mut module = load_module(at, &key, &dir, sources, diags, depth + 1);
+    pass_providers(&mut module, &providers, name, &block.range, diags);
     let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
     let mut inputs = block.body.clone();
     inputs.attributes.retain(|a| !MODULE_META.contains(&a.name.as_str()));
