@@ -439,6 +439,50 @@ output "vpc_version" {{
     assert!(rt.block_on(s3.head_bucket().bucket(format!("{label}-replica")).send()).is_err());
 }
 
+/// `s3::` sources: a zip archive in a bucket (moto's S3 as the endpoint, credentials from the
+/// standard AWS variables), with a subdirectory.
+#[test]
+fn an_s3_module_source_installs_from_a_bucket() {
+    let Some(endpoint) = emulator("SKYFORM_MOTO_ENDPOINT") else { return };
+    let rt = rt();
+    let s3 = rt.block_on(sdk(&endpoint));
+    let bucket = unique("modules");
+    let cfg = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build();
+    rt.block_on(s3.create_bucket().bucket(&bucket).create_bucket_configuration(cfg).send()).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("labels/main.tf", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zip, LABELS.as_bytes()).unwrap();
+    let body = zip.finish().unwrap().into_inner();
+    rt.block_on(s3.put_object().bucket(&bucket).key("v1/labels.zip").body(body.into()).send()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let main = format!(
+        "module \"label\" {{\n  source    = \"s3::{endpoint}/{bucket}/v1/labels.zip//labels\"\n  namespace = \"acme\"\n  stage     = \"dev\"\n  name      = \"S3\"\n}}\noutput \"id\" {{\n  value = module.label.id\n}}\n"
+    );
+    std::fs::write(d.join("main.tf"), main).unwrap();
+    let cmd = |args: &[&str]| {
+        crate::common::skyform(d)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "eu-west-1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = cmd(&["init", "-no-color"]);
+    assert!(out.status.success(), "{}{}", crate::common::stdout(&out), crate::common::stderr(&out));
+    let out = cmd(&["apply", "-auto-approve", "-no-color"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    assert_eq!(crate::common::stdout(&cmd(&["output", "-raw", "id"])), "acme-dev-s3");
+    // A key that is not there names the object.
+    std::fs::write(d.join("main.tf"), format!("module \"label\" {{\n  source = \"s3::{endpoint}/{bucket}/v2/missing.zip\"\n}}\n")).unwrap();
+    let out = cmd(&["init", "-no-color"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = crate::common::stderr(&out);
+    assert!(err.contains(&format!("s3://{bucket}/v2/missing.zip")) && err.contains("main.tf:2:"), "{err}");
+}
+
 #[test]
 fn an_aliased_provider_a_module_is_not_passed_is_an_error_at_the_resource() {
     let dir = tempfile::tempdir().unwrap();

@@ -200,7 +200,7 @@ fn unsupported_blocks_are_refused_not_ignored() {
         ("\"provisioner\" block", "main.tf:11:"),
         ("\"provisioner\" block in a removed block", "main.tf:23:"),
         ("does not run \"check\" blocks", "main.tf:25:"),
-        ("s3:: module sources are not supported yet", "main.tf:33:"),
+        ("uses a getter skyform does not support", "main.tf:33:"),
     ] {
         assert!(text.contains(what) && text.contains(at), "{what} at {at}: {text}");
     }

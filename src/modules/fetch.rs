@@ -1,6 +1,7 @@
 //! Fetching module packages into a directory: the module registry protocol (service discovery,
 //! the versions list, the download redirect in `X-Terraform-Get`), git repositories (through
-//! the `git` command, as Terraform does), and http(s) archives (zip, tar.gz).
+//! the `git` command, as Terraform does), http(s) archives (zip, tar.gz) and, through
+//! [`super::s3`], archives in S3.
 
 use std::path::Path;
 use std::process::Command;
@@ -90,7 +91,10 @@ impl Fetcher {
         match source {
             Source::Git { url, reference, .. } => git_clone(url, reference.as_deref(), dest),
             Source::Http { url, .. } => self.fetch_http(url, dest),
-            Source::S3 { url, .. } => Err(format!("s3:: module sources are not supported yet ({url})")),
+            Source::S3 { url, .. } => {
+                let (kind, bytes) = super::s3::download(url)?;
+                unpack(kind, &bytes, dest)
+            }
             Source::Registry { .. } | Source::Local(_) => Err("internal: not a package source".into()),
         }
     }

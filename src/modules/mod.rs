@@ -10,6 +10,7 @@
 
 pub mod cli_config;
 pub mod fetch;
+mod s3;
 pub mod source;
 pub mod version;
 
