@@ -36,6 +36,7 @@ fn change(address: &str, action: Action, reason: Option<ActionReason>, before: V
         requires_replace: Vec::new(),
         importing: None,
         previous_address: None,
+        generated_config: None,
     }
 }
 

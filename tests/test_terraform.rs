@@ -469,3 +469,71 @@ output "o" {{
         assert_eq!(stdout(&t_state), stdout(&s_state), "n={n}: the same objects in state");
     }
 }
+
+#[test]
+fn import_for_each_and_generated_config_match_terraform() {
+    let Some(tf) = tf_or_skip("import_for_each_and_generated_config_match_terraform") else { return };
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    let config = r#"
+variable "ids" {
+  default = { a = "id-a", b = "id-b" }
+}
+import {
+  for_each = var.ids
+  to       = terraform_data.x[each.key]
+  id       = each.value
+}
+import {
+  to = terraform_data.gen
+  id = "gen-${var.ids["a"]}"
+}
+resource "terraform_data" "x" {
+  for_each = var.ids
+}
+"#;
+    write(ours.path(), config);
+    write(theirs.path(), config);
+    let t = run_terraform(&tf, theirs.path(), &["plan", "-no-color", "-generate-config-out=gen.tf", "-out=tf.plan"]);
+    assert!(t.status.success(), "{}", stderr(&t));
+    let s = skyform(ours.path()).args(["plan", "-generate-config-out=gen.tf", "-out=sf.plan"]).output().unwrap();
+    assert!(s.status.success(), "{}", stderr(&s));
+    assert!(stdout(&s).contains("skyform has generated configuration and written it to gen.tf"), "{}", stdout(&s));
+    assert_eq!(plan_summary(&stdout(&s)), plan_summary(&stdout(&t)));
+    let generated = |d: &Path| std::fs::read_to_string(d.join("gen.tf")).unwrap();
+    assert_eq!(generated(ours.path()), generated(theirs.path()).replace("Terraform", "skyform"));
+    // The file is only ever created, never overwritten.
+    let again = skyform(ours.path()).args(["plan", "-generate-config-out=gen.tf"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("Target generated file already exists"), "{}", stderr(&again));
+    // Applied, the next plans have nothing to do.
+    assert!(run_terraform(&tf, theirs.path(), &["apply", "tf.plan"]).status.success());
+    let applied = skyform(ours.path()).args(["apply", "sf.plan"]).output().unwrap();
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    for dir in [ours.path(), theirs.path()] {
+        let code = if dir == ours.path() {
+            skyform(dir).args(["plan", "-detailed-exitcode"]).output().unwrap().status.code()
+        } else {
+            run_terraform(&tf, dir, &["plan", "-detailed-exitcode"]).status.code()
+        };
+        assert_eq!(code, Some(0));
+    }
+    let list = |out: std::process::Output| {
+        let mut v: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list(skyform(ours.path()).args(["state", "list"]).output().unwrap()), list(run_terraform(&tf, theirs.path(), &["state", "list"])));
+
+    // A for_each element whose instance the configuration does not declare is an error.
+    write(
+        ours.path(),
+        &config
+            .replace("for_each = var.ids\n}", "for_each = { a = 1 }\n}")
+            .replace("import {\n  to = terraform_data.gen", "import {\n  to = terraform_data.gen2"),
+    );
+    let out = skyform(ours.path()).args(["plan", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("Configuration for import target does not exist"), "{err}");
+}

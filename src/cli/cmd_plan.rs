@@ -34,6 +34,9 @@ pub struct PlanArgs {
     /// Print the plan as a Markdown pull-request comment instead of text.
     #[arg(long)]
     pub markdown: bool,
+    /// Write configuration for `import` targets no resource block declares to this new file.
+    #[arg(long, value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
     #[command(flatten)]
     pub flags: PlanFlags,
 }
@@ -90,6 +93,37 @@ pub(super) fn make_plan_with(ws: &Workspace, flags: &PlanFlags, store: &StateSto
     Ok(plan)
 }
 
+/// The generated file and each generated target's address and resource block.
+type Generated = (PathBuf, Vec<(String, String)>);
+
+/// `-generate-config-out=FILE`: writes configuration for the undeclared import targets to the
+/// new file FILE (None when there are none: no file is written).
+fn generate_config(path: &std::path::Path, flags: &PlanFlags, store: &StateStore, colors: Colors) -> Result<Option<Generated>, CliError> {
+    if path.exists() {
+        return Err(CliError::plain(
+            "Target generated file already exists",
+            "skyform can only write generated config into a new file. Either choose a different target location or move all existing configuration out of the target file, delete it and try again.",
+        ));
+    }
+    let root_dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
+    let ws = Workspace::load_for(colors, &crate::modules::Installer::new(&root_dir, false), true)?;
+    let inputs = ws.input_variables(flags, colors)?;
+    let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+    let registry = Registry::builtin();
+    let engine =
+        Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &crate::engine::NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+    let (text, blocks) = runtime()?.block_on(engine.generate_config(&state, &inputs)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(text.as_bytes())
+    };
+    write().map_err(|e| CliError::plain("Failed to write the generated configuration", e))?;
+    Ok(Some((path.to_path_buf(), blocks)))
+}
+
 pub fn cmd_plan(a: PlanArgs) -> CliResult {
     if a.json && a.markdown {
         return Err(CliError::plain("Invalid arguments", "-json and -markdown cannot be used together."));
@@ -98,10 +132,19 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
         return cmd_plan_json(&a);
     }
     let colors = a.flags.color.colors();
-    let ws = Workspace::load(colors)?;
     let store = open_store(&a.flags.state.state)?;
     let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
-    let plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, a.markdown)?;
+    let generated = match &a.generate_config_out {
+        Some(path) => generate_config(path, &a.flags, &store, colors)?,
+        None => None,
+    };
+    let ws = Workspace::load(colors)?;
+    let mut plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, a.markdown)?;
+    for (address, block) in generated.iter().flat_map(|g| &g.1) {
+        if let Some(c) = plan.changes.iter_mut().find(|c| &c.address == address) {
+            c.generated_config = Some(block.clone());
+        }
+    }
     if a.markdown {
         print!("{}", render_markdown(&plan, &Registry::builtin(), MAX_COMMENT));
     } else {
@@ -110,6 +153,12 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
     if let Some(out) = &a.out {
         file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
         println!("\nSaved the plan to: {0}\n\nTo perform exactly these actions, run the following command to apply:\n    skyform apply \"{0}\"", out.display());
+    }
+    if let Some((path, _)) = generated {
+        println!(
+            "\nskyform has generated configuration and written it to {}. Please review the configuration and edit it as necessary before adding it to version control.",
+            path.display()
+        );
     }
     let code = if a.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
     // The process exits next: freeing a large plan and configuration node by node is wasted work.

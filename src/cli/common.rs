@@ -150,6 +150,11 @@ impl Workspace {
 
     /// Loads it with a given module installer (`init -upgrade`).
     pub fn load_with(colors: Colors, installer: &crate::modules::Installer) -> Result<Workspace, CliError> {
+        Workspace::load_for(colors, installer, false)
+    }
+
+    /// Loads it; `generating`: import targets may be undeclared (`-generate-config-out`).
+    pub fn load_for(colors: Colors, installer: &crate::modules::Installer, generating: bool) -> Result<Workspace, CliError> {
         let root_dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
         let has_tf = std::fs::read_dir(&root_dir).map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "tf"))).unwrap_or(false);
         if !has_tf {
@@ -158,7 +163,7 @@ impl Workspace {
                 format!("There are no .tf files in {}. Change to a directory with a configuration, or use -chdir=DIR.", root_dir.display()),
             ));
         }
-        match crate::config::load_config_with(&root_dir, installer) {
+        match crate::config::load_config_for(&root_dir, installer, generating) {
             Ok((config, sources)) => Ok(Workspace { root_dir, config, sources }),
             Err((d, sources)) => Err(CliError::diags(&d, &sources, colors)),
         }

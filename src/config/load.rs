@@ -34,6 +34,12 @@ pub fn load_config(dir: &Path) -> Result<(Config, Sources), (Diagnostics, Source
 
 /// Loads the configuration with a given module installer (`init -upgrade` re-resolves).
 pub fn load_config_with(dir: &Path, installer: &Installer) -> Result<(Config, Sources), (Diagnostics, Sources)> {
+    load_config_for(dir, installer, false)
+}
+
+/// Loads the configuration; `generating`: import blocks may target resources no block declares
+/// (`plan -generate-config-out` writes their configuration).
+pub fn load_config_for(dir: &Path, installer: &Installer, generating: bool) -> Result<(Config, Sources), (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
     let at = Loader { root: dir, installer };
@@ -41,11 +47,11 @@ pub fn load_config_with(dir: &Path, installer: &Installer) -> Result<(Config, So
     for imp in &root.imports {
         let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(&imp.to) else { continue };
         let declared = super::model::module_at(&root, &addr.resource.module).is_some_and(|m| m.resources.contains_key(&addr.resource.local()));
-        if !declared {
+        if !declared && !generating {
             diags.push(
                 Diagnostic::error(
                     "Configuration for import target does not exist",
-                    format!("The configuration for the given import target {} does not exist. Add a resource block for it.", imp.to),
+                    format!("The configuration for the given import target {} does not exist. Add a resource block for it, or let plan -generate-config-out=FILE write one.", imp.to),
                 )
                 .at(Some(&imp.range)),
             );
@@ -193,7 +199,7 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
             }
             "import" => match decode_import(&block, depth) {
                 Ok(imp) => {
-                    if m.imports.iter().any(|o| o.to == imp.to) {
+                    if imp.for_each.is_none() && m.imports.iter().any(|o| o.for_each.is_none() && o.to == imp.to) {
                         diags.push(
                             Diagnostic::error("Duplicate import configuration", format!("An import block for {} is already declared.", imp.to))
                                 .at(Some(&imp.range)),
@@ -417,6 +423,31 @@ fn decode_import(block: &Block, depth: usize) -> Result<ImportBlock, Diagnostic>
     };
     let to_attr = block.body.attribute("to").ok_or_else(|| missing("to"))?;
     let id = block.body.attribute("id").ok_or_else(|| missing("id"))?;
+    if let Some(a) = block.body.attributes.iter().find(|a| !["to", "id", "for_each", "provider"].contains(&a.name.as_str())) {
+        return Err(
+            Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected in an import block.", a.name)).at(Some(&a.range))
+        );
+    }
+    if let Some(b) = block.body.blocks.first() {
+        return Err(
+            Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected in an import block.", b.kind)).at(Some(&b.range))
+        );
+    }
+    if let Some(p) = block.body.attribute("provider") {
+        return Err(Diagnostic::error(
+            "Argument not supported yet",
+            "skyform does not take \"provider\" in import blocks yet: the target resource's own provider configuration is used; remove the argument.",
+        )
+        .at(Some(&p.range)));
+    }
+    if let Some(fe) = block.body.attribute("for_each") {
+        let to = static_address(&to_attr.expr).ok_or_else(|| {
+            Diagnostic::error("Invalid import address", "The \"to\" argument must be a resource instance address, like aws_s3_bucket.b[each.key].")
+                .at(Some(&to_attr.expr_range))
+        })?;
+        crate::addr::ResourceInstanceAddr::parse(&to).map_err(|e| Diagnostic::error("Invalid import address", e.to_string()).at(Some(&to_attr.expr_range)))?;
+        return Ok(ImportBlock { to, to_expr: to_attr.expr.clone(), for_each: Some(fe.clone()), id: id.clone(), range: block.range.clone() });
+    }
     let to = traversal_text(&to_attr.expr).or_else(|| import_address_with_key(&to_attr.expr)).ok_or_else(|| {
         Diagnostic::error(
             "Invalid import address",
@@ -425,7 +456,27 @@ fn decode_import(block: &Block, depth: usize) -> Result<ImportBlock, Diagnostic>
         .at(Some(&to_attr.expr_range))
     })?;
     crate::addr::ResourceInstanceAddr::parse(&to).map_err(|e| Diagnostic::error("Invalid import address", e.to_string()).at(Some(&to_attr.expr_range)))?;
-    Ok(ImportBlock { to, id: id.clone(), range: block.range.clone() })
+    Ok(ImportBlock { to, to_expr: to_attr.expr.clone(), for_each: None, id: id.clone(), range: block.range.clone() })
+}
+
+/// A traversal's text without its index steps: `module.a[each.key].t.n[each.key]` ->
+/// `module.a.t.n`.
+fn static_address(expr: &hcl::Expression) -> Option<String> {
+    use hcl::expr::TraversalOperator;
+    let hcl::Expression::Traversal(t) = expr else { return None };
+    let hcl::Expression::Variable(v) = &t.expr else { return None };
+    let mut s = v.as_str().to_string();
+    for op in &t.operators {
+        match op {
+            TraversalOperator::GetAttr(id) => {
+                s.push('.');
+                s.push_str(id.as_str());
+            }
+            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => {}
+            _ => return None,
+        }
+    }
+    Some(s)
 }
 
 /// A module call's `providers = { aws = aws.west, aws.dst = aws.east }`: the child's

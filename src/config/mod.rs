@@ -12,5 +12,5 @@ pub mod load;
 pub mod model;
 pub mod vars;
 
-pub use load::{load_config, load_config_with, Sources};
+pub use load::{load_config, load_config_for, load_config_with, Sources};
 pub use model::*;

@@ -57,7 +57,13 @@ pub struct RemovedBlock {
 /// An `import {}` block: adopt the existing object `id` at the instance address `to`.
 #[derive(Debug)]
 pub struct ImportBlock {
+    /// The target instance address; with `for_each`, the target resource's address (the keys
+    /// come from `to_expr`, evaluated per element).
     pub to: String,
+    /// The `to` expression as written (`aws_s3_bucket.b[each.key]`).
+    pub to_expr: hcl::Expression,
+    /// `for_each` over the objects to import (a map or set, known at plan time).
+    pub for_each: Option<Attribute>,
     pub id: Attribute,
     pub range: SourceRange,
 }

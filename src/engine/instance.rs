@@ -197,6 +197,7 @@ fn change(i: &InstanceCtx<'_, '_>, action: Action, reason: Option<ActionReason>,
         requires_replace: rr,
         importing: None,
         previous_address: None,
+        generated_config: None,
     }
 }
 
@@ -342,12 +343,13 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
 /// through the driver during plan, as Terraform does.
 async fn import_for(i: &InstanceCtx<'_, '_>, provider: &std::sync::Arc<dyn crate::provider::Provider>) -> Result<Option<(String, Value)>, Diagnostics> {
     let addr = i.addr.to_string();
-    let Some(block) = i.ctx.config.root.imports.iter().find(|b| b.to == addr) else { return Ok(None) };
     if i.ctx.opts.destroy {
         return Ok(None);
     }
+    let Some((block, each)) = import_block_for(i.ctx, i.addr)? else { return Ok(None) };
     let at = |d: Diagnostic| -> Diagnostics { d.at(Some(&block.id.expr_range)).with_address(&addr).into() };
-    let scope = super::scope::NodeScope::new(i.ctx, &crate::addr::ModulePath::root());
+    let mut scope = super::scope::NodeScope::new(i.ctx, &crate::addr::ModulePath::root());
+    scope.each = each;
     let id = crate::eval::eval_expr(&block.id.expr, &scope).map_err(|e| at(Diagnostic::error(e.summary, e.detail)))?;
     let id = match id.unmarked() {
         Value::String(s) => s.clone(),
@@ -356,6 +358,81 @@ async fn import_for(i: &InstanceCtx<'_, '_>, provider: &std::sync::Arc<dyn crate
     };
     let state = read_import(provider.as_ref(), &i.resource.type_name, &id, &addr, Some(&block.id.expr_range)).await?;
     Ok(Some((id, state)))
+}
+
+/// `each.key` / `each.value` of one `for_each` element.
+type Each = Option<(Value, Value)>;
+
+/// The `import` block that targets instance `addr`, with the `each` it was expanded with (an
+/// import block with `for_each` targets one instance per element: its `to` is evaluated for
+/// each).
+fn import_block_for<'c>(ctx: &'c super::walk::Ctx<'_>, addr: &ResourceInstanceAddr) -> Result<Option<(&'c crate::config::ImportBlock, Each)>, Diagnostics> {
+    let text = addr.to_string();
+    let resource = format!("{}", crate::addr::ResourceAddr { module: addr.resource.module.without_keys(), ..addr.resource.clone() });
+    for b in &ctx.config.root.imports {
+        match &b.for_each {
+            None if b.to == text => return Ok(Some((b, None))),
+            Some(fe) if b.to == resource => {
+                let root = crate::addr::ModulePath::root();
+                let scope = super::scope::NodeScope::new(ctx, &root);
+                let expansion = super::expand::expand(None, Some(fe), &scope)?;
+                for (_, _, each) in expansion.instances() {
+                    let mut scope = super::scope::NodeScope::new(ctx, &root);
+                    scope.each = each.clone();
+                    if import_address(&b.to_expr, &scope).map_err(|d| Diagnostics::from(d.at(Some(&b.range))))? == text {
+                        return Ok(Some((b, each)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// Every instance address an import block targets (one per `for_each` element).
+pub(crate) fn import_targets(ctx: &super::walk::Ctx<'_>, b: &crate::config::ImportBlock) -> Result<Vec<String>, Diagnostics> {
+    let Some(fe) = &b.for_each else { return Ok(vec![b.to.clone()]) };
+    let root = crate::addr::ModulePath::root();
+    let expansion = super::expand::expand(None, Some(fe), &super::scope::NodeScope::new(ctx, &root))?;
+    let mut out = Vec::new();
+    for (_, _, each) in expansion.instances() {
+        let mut scope = super::scope::NodeScope::new(ctx, &root);
+        scope.each = each;
+        out.push(import_address(&b.to_expr, &scope).map_err(|d| Diagnostics::from(d.at(Some(&b.range))))?);
+    }
+    Ok(out)
+}
+
+/// An import block's `to` with its index expressions evaluated: `aws_s3_bucket.b[each.key]`
+/// -> `aws_s3_bucket.b["logs"]`.
+fn import_address(expr: &hcl::Expression, scope: &super::scope::NodeScope<'_, '_>) -> Result<String, Diagnostic> {
+    use hcl::expr::TraversalOperator;
+    let bad = || Diagnostic::error("Invalid import address", "The \"to\" argument must be a resource instance address, like aws_s3_bucket.b[each.key].");
+    let hcl::Expression::Traversal(t) = expr else { return Err(bad()) };
+    let hcl::Expression::Variable(v) = &t.expr else { return Err(bad()) };
+    let mut s = v.as_str().to_string();
+    for op in &t.operators {
+        match op {
+            TraversalOperator::GetAttr(id) => {
+                s.push('.');
+                s.push_str(id.as_str());
+            }
+            TraversalOperator::Index(e) => match crate::eval::eval_expr(e, scope).map_err(|e| Diagnostic::error(e.summary, e.detail))?.unmarked() {
+                Value::String(k) => s.push_str(&format!("[{}]", serde_json::Value::String(k.clone()))),
+                Value::Number(n) if n.fract() == 0.0 => s.push_str(&format!("[{}]", *n as i64)),
+                other => {
+                    return Err(Diagnostic::error(
+                        "Invalid import address",
+                        format!("An instance key must be a string or a whole number, not {}.", other.type_name()),
+                    ))
+                }
+            },
+            TraversalOperator::LegacyIndex(n) => s.push_str(&format!("[{n}]")),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(s)
 }
 
 pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Result<Value, Diagnostics> {

@@ -6,6 +6,7 @@
 
 pub(crate) mod conditions;
 pub(crate) mod expand;
+pub mod generate;
 pub mod hook;
 pub mod instance;
 pub mod providers;
@@ -190,6 +191,29 @@ impl<'a> Engine<'a> {
             return Err(diags);
         }
         let mut changes = std::mem::take(&mut *ctx.changes.lock().unwrap_or_else(|e| e.into_inner()));
+        // Every import target must be an instance the configuration declares (or one already in
+        // state, for which the block does nothing).
+        if !opts.destroy && opts.targets.is_empty() {
+            let mut missing = Diagnostics::new();
+            let importing: HashSet<&str> = changes.iter().filter(|c| c.importing.is_some()).map(|c| c.address.as_str()).collect();
+            for b in &self.config.root.imports {
+                match instance::import_targets(&ctx, b) {
+                    Ok(targets) => {
+                        for t in targets.iter().filter(|t| !importing.contains(t.as_str()) && !state.resources.contains_key(t.as_str())) {
+                            missing.push(
+                                Diagnostic::error(
+                                    "Configuration for import target does not exist",
+                                    format!("The configuration for the given import target {t} does not exist. All target instances must have an associated configuration to be imported."),
+                                )
+                                .at(Some(&b.range)),
+                            );
+                        }
+                    }
+                    Err(d) => missing.extend(d),
+                }
+            }
+            missing.into_result()?;
+        }
         if self.cancel.load(Ordering::SeqCst) || ctx.cancel.load(Ordering::SeqCst) {
             return Err(Diagnostic::error("Operation cancelled", "The plan was interrupted before it finished; nothing was planned.").into());
         }

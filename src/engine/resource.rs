@@ -242,6 +242,7 @@ pub(crate) fn delete_change(ctx: &Ctx<'_>, s: &crate::state::ResourceInstanceSta
         requires_replace: Vec::new(),
         importing: None,
         previous_address: None,
+        generated_config: None,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn build_graph(config: &Config, state_providers: &[String]) -> Result<Graph,
     let mut pending = Vec::new();
     let mut diags = Diagnostics::new();
     add_module_nodes(&mut g, &mut pending, &config.root, &ModulePath::root(), None);
+    add_import_references(&mut pending, config);
     add_provider_nodes(&mut g, &mut pending, config, state_providers, &mut diags);
     add_module_call_edges(&mut g);
     add_reference_edges(&mut g, &pending, config, &mut diags);
@@ -100,6 +101,23 @@ fn add_module_call_edges(g: &mut Graph) {
         if let Some(call) = g.node(&NodeKind::ModuleCall { module: parent, name }) {
             g.dag.add_edge(call, i, ());
         }
+    }
+}
+
+/// Step 1b: an `import` block's target depends on what its `id`, `for_each` and the keys in
+/// its `to` refer to (evaluated in the root module).
+fn add_import_references(pending: &mut Vec<PendingRefs>, config: &Config) {
+    for b in &config.root.imports {
+        let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(&b.to) else { continue };
+        let node = NodeKind::Resource { module: addr.resource.module.without_keys(), key: addr.resource.local() };
+        let mut refs: Vec<(Reference, SourceRange)> = references(&b.id.expr).into_iter().map(|r| (r, b.id.expr_range.clone())).collect();
+        if let Some(fe) = &b.for_each {
+            refs.extend(references(&fe.expr).into_iter().map(|r| (r, fe.expr_range.clone())));
+        }
+        // The keys in `to` (the target itself is not a dependency of itself).
+        let target_root = addr.resource.module.0.first().map(|_| "module".to_string()).unwrap_or_else(|| addr.resource.type_name.clone());
+        refs.extend(references(&b.to_expr).into_iter().filter(|r| r.root != target_root && r.root != "data").map(|r| (r, b.range.clone())));
+        pending.push(PendingRefs { node, scope: ModulePath::root(), refs, depends_on: Vec::new() });
     }
 }
 

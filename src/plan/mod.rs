@@ -123,6 +123,9 @@ pub struct ResourceChange {
     /// The address the object had in state before a `moved` block moved it here.
     #[serde(default)]
     pub previous_address: Option<String>,
+    /// The configuration `plan -generate-config-out` wrote for this imported object.
+    #[serde(default)]
+    pub generated_config: Option<String>,
 }
 
 /// The planned change of one root module output.

@@ -238,6 +238,7 @@ pub fn resource_change(rc: &ResourceChange) -> J {
     if let Some(prev) = &rc.previous_address {
         m.insert("previous_address".into(), json!(prev));
     }
+    let generated = rc.generated_config.clone();
     let mut ch = Map::new();
     ch.insert("actions".into(), json!(rc.action.json_actions()));
     ch.insert("before".into(), known_json(&rc.before));
@@ -269,6 +270,9 @@ pub fn resource_change(rc: &ResourceChange) -> J {
     }
     if let Some(id) = &rc.importing {
         ch.insert("importing".into(), json!({ "id": id }));
+    }
+    if let Some(g) = generated {
+        ch.insert("generated_config".into(), json!(g));
     }
     m.insert("change".into(), J::Object(ch));
     if let Some(reason) = rc.reason.as_ref().and_then(|r| r.json()) {

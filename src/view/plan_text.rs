@@ -115,11 +115,12 @@ fn resource_of(rc: &ResourceChange) -> String {
 fn header(rc: &ResourceChange) -> String {
     let a = &rc.address;
     if let Some(id) = &rc.importing {
+        let generated = if rc.generated_config.is_some() { "  # (config will be generated)\n" } else { "" };
         if rc.action == Action::NoOp {
-            return format!("  # {a} will be imported\n");
+            return format!("  # {a} will be imported\n{generated}");
         }
         let rest = header(&ResourceChange { importing: None, ..rc.clone() });
-        return format!("{rest}  # (imported from \"{id}\")\n");
+        return format!("{rest}  # (imported from \"{id}\")\n{generated}");
     }
     if let Some(prev) = &rc.previous_address {
         if rc.action == Action::NoOp {
@@ -598,6 +599,7 @@ mod tests {
             requires_replace: vec![vec![PathStep::Key("triggers_replace".into())]],
             importing: None,
             previous_address: None,
+            generated_config: None,
         }
     }
 
