@@ -136,3 +136,47 @@ fn gcs_bucket_insert_retried_after_a_lost_answer_adopts_its_own_bucket() {
     assert_eq!(r.new_state.unwrap().get_attr("uniform_bucket_level_access"), Some(&Value::Bool(false)));
     assert_eq!(served.load(Ordering::SeqCst), 3);
 }
+
+/// The provider block of an AWS provider whose SQS endpoint is `base`.
+fn aws_sqs_at(base: &str) -> Value {
+    Value::object([
+        ("region", Value::string("eu-west-1")),
+        ("access_key", Value::string("test")),
+        ("secret_key", Value::string("test")),
+        ("skip_credentials_validation", Value::Bool(true)),
+        ("endpoints", Value::object([("sqs", Value::string(base))])),
+    ])
+}
+
+fn read_queue(base: &str) -> (skyform::provider::ReadResponse, u64) {
+    let rt = rt();
+    let driver = rt.block_on(skyform::provider::aws::AwsFactory::new().connect(&aws_sqs_at(base))).unwrap();
+    let prior = Value::object([("id", Value::string(format!("{base}/123456789012/q")))]);
+    let r = rt.block_on(driver.read(ReadRequest { type_name: "aws_sqs_queue".into(), prior_state: prior }));
+    (r, driver.requests())
+}
+
+#[test]
+fn aws_json_services_retry_throttling_and_server_errors_then_succeed() {
+    let attributes = r#"{"Attributes":{"QueueArn":"arn:aws:sqs:eu-west-1:123456789012:q","VisibilityTimeout":"45"},"Tags":{}}"#;
+    let (base, served) = canned(vec![(400, r#"{"__type":"com.amazonaws.sqs#ThrottlingException","message":"Rate exceeded"}"#), (500, ""), (200, attributes)]);
+    let (r, requests) = read_queue(&base);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.new_state.unwrap().get_attr("visibility_timeout_seconds"), Some(&Value::Number(45.0)));
+    // GetQueueAttributes three times, then ListQueueTags.
+    assert_eq!(served.load(Ordering::SeqCst), 4);
+    assert_eq!(requests, 4);
+}
+
+#[test]
+fn aws_json_services_do_not_retry_the_users_errors() {
+    let (base, served) = canned(vec![(400, r#"{"__type":"com.amazonaws.sqs#InvalidAddress","message":"The address is not valid"}"#)]);
+    let (r, _) = read_queue(&base);
+    let text = r.diagnostics.to_string();
+    assert!(text.contains("InvalidAddress") && text.contains("The address is not valid"), "{text}");
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+    // A missing queue is gone, not an error.
+    let (base, _) = canned(vec![(400, r#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#)]);
+    let (r, _) = read_queue(&base);
+    assert!(r.new_state.is_none() && r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}

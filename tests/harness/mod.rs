@@ -19,6 +19,7 @@ mod aws;
 mod aws_iam;
 mod aws_net;
 mod aws_s3;
+mod aws_services;
 mod azure;
 mod gcs;
 

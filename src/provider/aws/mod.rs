@@ -1,21 +1,29 @@
-//! `provider "aws"`: S3 (and, as they arrive, EC2) resources through the official AWS SDK.
+//! `provider "aws"`: S3, EC2, IAM and STS through the official AWS SDK; KMS, SSM, Secrets
+//! Manager, CloudWatch Logs, SQS and DynamoDB through one small signed JSON-protocol client
+//! ([`json_api`]), which spares the build their SDK crates.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2, iam, sts }`, `s3_use_path_style`, `default_tags { tags }`, the
-//! `skip_*` switches) into SDK clients; [`AwsProvider`]'s registration list (its [`Dispatch`]
-//! impl) sends each request to the file of its resource type. Credentials come from the standard chain (environment, profile, instance
+//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb }`,
+//! `s3_use_path_style`, `default_tags { tags }`, the `skip_*` switches) into clients;
+//! [`AwsProvider`]'s registration list (its [`Dispatch`] impl) sends each request to the file of
+//! its resource type. Credentials come from the standard chain (environment, profile, instance
 //! role) unless the block sets them; they are never written to state or plan files (the engine
 //! stores resource attributes only). Every HTTP attempt is counted ([`AwsProvider::requests`]),
 //! which is how the bulk-refresh tests prove they use list calls. Throttling and 5xx answers
-//! are retried by the SDK's standard retry mode (exponential backoff with jitter): 5 attempts
-//! for reads and updates (`max_retries` + 1), at least 10 for creates and deletes.
+//! are retried by the SDK's standard retry mode (exponential backoff with jitter; the JSON
+//! client does the same): 5 attempts for reads and updates (`max_retries` + 1), at least 10 for
+//! creates and deletes.
 
+pub mod cloudwatch_log_group;
 pub mod data_caller_identity;
 pub mod data_iam_policy_document;
 pub mod data_partition;
 pub mod data_region;
 pub mod data_s3_bucket;
+pub mod data_secretsmanager_secret_version;
+pub mod data_ssm_parameter;
 pub mod data_vpc;
+pub mod dynamodb_table;
 mod ec2;
 pub mod eip;
 mod errors;
@@ -30,7 +38,10 @@ pub mod iam_role_policy_attachment;
 pub mod iam_user;
 pub mod instance;
 pub mod internet_gateway;
+pub mod json_api;
 pub mod key_pair;
+pub mod kms_alias;
+pub mod kms_key;
 pub mod nat_gateway;
 pub mod route;
 pub mod route_table;
@@ -48,8 +59,12 @@ pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod s3_bucket_website_configuration;
 pub mod s3_object;
+pub mod secretsmanager_secret;
+pub mod secretsmanager_secret_version;
 pub mod security_group;
 pub mod security_group_rule;
+pub mod sqs_queue;
+pub mod ssm_parameter;
 pub mod subnet;
 pub mod vpc;
 pub mod vpc_security_group_egress_rule;
@@ -106,7 +121,9 @@ impl AwsFactory {
         .with_block(
             "endpoints",
             Nesting::Single,
-            BlockSchema::new([("s3", s(AttrType::String)), ("ec2", s(AttrType::String)), ("iam", s(AttrType::String)), ("sts", s(AttrType::String))]),
+            BlockSchema::new(
+                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb"].map(|k| (k, s(AttrType::String))),
+            ),
         )
         .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]));
         let (resources, data_sources) = AwsProvider::types().schemas();
@@ -164,6 +181,8 @@ impl AwsFactory {
         if let Some(url) = endpoint("sts") {
             sts = sts.endpoint_url(url);
         }
+        // KMS, SSM, Secrets Manager, CloudWatch Logs, SQS and DynamoDB: the JSON-protocol client.
+        let json = json_api::JsonApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
         let (s3, ec2, iam) = (s3.build(), ec2.build(), iam.build());
         let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
         let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised.clone()).build());
@@ -177,6 +196,7 @@ impl AwsFactory {
             s3_write,
             ec2_write,
             iam_write,
+            json,
             default_tags,
             counter,
         }))
@@ -248,6 +268,8 @@ pub struct AwsProvider {
     pub(crate) s3_write: aws_sdk_s3::Client,
     pub(crate) ec2_write: aws_sdk_ec2::Client,
     pub(crate) iam_write: aws_sdk_iam::Client,
+    /// KMS, SSM, Secrets Manager, CloudWatch Logs, SQS and DynamoDB.
+    pub(crate) json: json_api::JsonApi,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -335,6 +357,14 @@ impl Dispatch for AwsProvider {
                     &iam_role_policy_attachment::IamRolePolicyAttachment,
                     &iam_instance_profile::IamInstanceProfile,
                     &iam_user::IamUser,
+                    &kms_key::KmsKey,
+                    &kms_alias::KmsAlias,
+                    &ssm_parameter::SsmParameter,
+                    &secretsmanager_secret::SecretsManagerSecret,
+                    &secretsmanager_secret_version::SecretsManagerSecretVersion,
+                    &cloudwatch_log_group::CloudwatchLogGroup,
+                    &sqs_queue::SqsQueue,
+                    &dynamodb_table::DynamodbTable,
                 ],
                 &[
                     &data_vpc::DataVpc,
@@ -343,6 +373,8 @@ impl Dispatch for AwsProvider {
                     &data_caller_identity::DataCallerIdentity,
                     &data_region::DataRegion,
                     &data_partition::DataPartition,
+                    &data_ssm_parameter::DataSsmParameter,
+                    &data_secretsmanager_secret_version::DataSecretsManagerSecretVersion,
                 ],
             )
         })

@@ -1,0 +1,397 @@
+//! A small client for the AWS services that speak the JSON 1.0 / 1.1 protocol (KMS, SSM,
+//! Secrets Manager, CloudWatch Logs, SQS, DynamoDB): one `POST /` per operation with
+//! `X-Amz-Target: <prefix>.<Operation>` and a JSON body, signed with SigV4. It stands in for
+//! their SDK crates, which would each add minutes to a release build for a handful of calls.
+//!
+//! Like the SDK clients in [`super::AwsFactory::connect`] it takes credentials and region from
+//! the provider's `SdkConfig`, counts every attempt in the provider's [`RequestCounter`], and
+//! retries throttling, 5xx answers and transport errors with exponential backoff and jitter.
+//! Endpoints resolve as the Terraform provider's do: `endpoints { <service> }`, then
+//! `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL` (or the shared config's
+//! `endpoint_url`), then the regional AWS endpoint. Error bodies (`__type`, `message`) become
+//! [`ApiError`]s, and those diagnostics. Entry point: [`JsonApi::call`].
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_s3::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
+use serde_json::Value as Json;
+
+use super::RequestCounter;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// One JSON-protocol service: how it is addressed, signed and configured.
+#[derive(Debug)]
+pub struct Service {
+    /// Its name in the provider's `endpoints` block.
+    pub key: &'static str,
+    /// Another accepted name in the `endpoints` block (`cloudwatchlogs` for `logs`).
+    pub alias: Option<&'static str>,
+    /// The SigV4 signing name, which is also the host prefix of its regional endpoint.
+    pub signing_name: &'static str,
+    /// The `X-Amz-Target` prefix.
+    pub target: &'static str,
+    /// The JSON protocol version (`1.0` or `1.1`).
+    pub json_version: &'static str,
+    /// The suffix of its `AWS_ENDPOINT_URL_<SERVICE>` variable.
+    pub env: &'static str,
+}
+
+pub const KMS: Service = Service { key: "kms", alias: None, signing_name: "kms", target: "TrentService", json_version: "1.1", env: "KMS" };
+pub const SSM: Service = Service { key: "ssm", alias: None, signing_name: "ssm", target: "AmazonSSM", json_version: "1.1", env: "SSM" };
+pub const SECRETS_MANAGER: Service =
+    Service { key: "secretsmanager", alias: None, signing_name: "secretsmanager", target: "secretsmanager", json_version: "1.1", env: "SECRETS_MANAGER" };
+pub const LOGS: Service =
+    Service { key: "logs", alias: Some("cloudwatchlogs"), signing_name: "logs", target: "Logs_20140328", json_version: "1.1", env: "CLOUDWATCH_LOGS" };
+pub const SQS: Service = Service { key: "sqs", alias: None, signing_name: "sqs", target: "AmazonSQS", json_version: "1.0", env: "SQS" };
+pub const DYNAMODB: Service =
+    Service { key: "dynamodb", alias: None, signing_name: "dynamodb", target: "DynamoDB_20120810", json_version: "1.0", env: "DYNAMODB" };
+
+/// Every service of this client.
+pub const SERVICES: [&Service; 6] = [&KMS, &SSM, &SECRETS_MANAGER, &LOGS, &SQS, &DYNAMODB];
+
+/// A failed call: the service's error code (`__type` without its namespace) and message, or
+/// a transport failure (empty code).
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub status: u16,
+}
+
+impl ApiError {
+    /// Whether the service answered with this error code.
+    pub fn is(&self, code: &str) -> bool {
+        self.code == code
+    }
+
+    /// Whether the object does not exist (each service's not-found code).
+    pub fn not_found(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "ResourceNotFoundException" | "NotFoundException" | "ParameterNotFound" | "QueueDoesNotExist" | "AWS.SimpleQueueService.NonExistentQueue"
+        )
+    }
+
+    fn retryable(&self) -> bool {
+        self.status >= 500
+            || self.status == 0
+            || self.status == 429
+            || matches!(
+                self.code.as_str(),
+                "Throttling"
+                    | "ThrottlingException"
+                    | "ThrottledException"
+                    | "RequestThrottledException"
+                    | "TooManyRequestsException"
+                    | "ProvisionedThroughputExceededException"
+                    | "RequestLimitExceeded"
+                    | "RequestThrottled"
+                    | "SlowDown"
+                    | "PriorRequestNotComplete"
+                    | "TransactionInProgressException"
+            )
+    }
+
+    /// The error as a diagnostic: `what` says which call (`creating KMS key`).
+    pub fn diagnostics(&self, what: &str) -> Diagnostics {
+        let hint = match self.code.as_str() {
+            "ParameterAlreadyExists" => "\n\nThe parameter exists already: import it with `skyform import`, or set overwrite = true.",
+            "ResourceExistsException" | "ResourceAlreadyExistsException" | "AlreadyExistsException" | "QueueNameExists" => {
+                "\n\nAn object of that name exists already: import it with `skyform import`, or choose another name."
+            }
+            "QueueDeletedRecently" => "\n\nSQS keeps a deleted queue's name for 60 seconds: wait, or choose another name.",
+            "AccessDenied" | "AccessDeniedException" | "UnrecognizedClientException" | "InvalidSignatureException" | "IncompleteSignature" => {
+                "\n\nCheck the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the provider block)."
+            }
+            _ => "",
+        };
+        let (summary, detail) = if self.code.is_empty() {
+            ("request failed".to_string(), format!("Error {what}: {}{hint}", self.message))
+        } else {
+            (self.code.clone(), format!("Error {what}: {}: {}{hint}", self.code, self.message))
+        };
+        Diagnostic::error(format!("AWS API error ({summary})"), detail).into()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// The JSON-protocol client of a configured provider.
+pub struct JsonApi {
+    http: reqwest::Client,
+    credentials: Option<SharedCredentialsProvider>,
+    cached: tokio::sync::Mutex<Option<Credentials>>,
+    region: String,
+    endpoints: BTreeMap<&'static str, String>,
+    counter: Arc<RequestCounter>,
+    /// Attempts (first try included) of reads and updates, and of creates and deletes.
+    attempts: (u32, u32),
+}
+
+impl JsonApi {
+    /// The client for a provider: `configured` holds the `endpoints` block's URLs by name,
+    /// `global` the SDK config's `AWS_ENDPOINT_URL`.
+    pub(super) fn new(
+        sdk: &aws_config::SdkConfig,
+        region: &str,
+        configured: impl Fn(&str) -> Option<String>,
+        counter: Arc<RequestCounter>,
+        attempts: (u32, u32),
+    ) -> JsonApi {
+        let global = sdk.endpoint_url().map(str::to_string);
+        let endpoints = SERVICES
+            .iter()
+            .map(|s| {
+                let url = configured(s.key)
+                    .or_else(|| s.alias.and_then(&configured))
+                    .or_else(|| std::env::var(format!("AWS_ENDPOINT_URL_{}", s.env)).ok().filter(|u| !u.is_empty()))
+                    .or_else(|| global.clone())
+                    .unwrap_or_else(|| regional(s, region));
+                (s.key, url)
+            })
+            .collect();
+        JsonApi {
+            http: client(),
+            credentials: sdk.credentials_provider(),
+            cached: tokio::sync::Mutex::new(None),
+            region: region.to_string(),
+            endpoints,
+            counter,
+            attempts,
+        }
+    }
+
+    /// A client with static credentials and every service at one endpoint (tests, tools).
+    pub fn for_endpoint(endpoint: &str, region: &str, access_key: &str, secret_key: &str) -> JsonApi {
+        let creds = Credentials::new(access_key, secret_key, None, None, "skyform-json-api");
+        JsonApi {
+            http: client(),
+            credentials: Some(SharedCredentialsProvider::new(creds)),
+            cached: tokio::sync::Mutex::new(None),
+            region: region.to_string(),
+            endpoints: SERVICES.iter().map(|s| (s.key, endpoint.to_string())).collect(),
+            counter: Arc::new(RequestCounter::default()),
+            attempts: (3, 3),
+        }
+    }
+
+    /// The endpoint a service's calls go to.
+    pub fn endpoint(&self, service: &Service) -> &str {
+        self.endpoints.get(service.key).map(String::as_str).unwrap_or_default()
+    }
+
+    /// Calls `operation` with the read/update retry budget; the answer's JSON body.
+    pub async fn call(&self, service: &Service, operation: &str, body: Json) -> Result<Json, ApiError> {
+        self.send(service, operation, &body, self.attempts.0).await
+    }
+
+    /// Calls `operation` with the raised retry budget of creates and deletes.
+    pub async fn write(&self, service: &Service, operation: &str, body: Json) -> Result<Json, ApiError> {
+        self.send(service, operation, &body, self.attempts.1).await
+    }
+
+    async fn send(&self, service: &Service, operation: &str, body: &Json, attempts: u32) -> Result<Json, ApiError> {
+        let payload = serde_json::to_vec(body).unwrap_or_default();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.attempt(service, operation, &payload).await;
+            match result {
+                Err(e) if e.retryable() && attempt < attempts => {
+                    // The SDK's standard mode: full jitter over 2^attempt seconds, capped at 20.
+                    let cap = (1u64 << attempt.min(5)).min(20) as f64;
+                    tokio::time::sleep(Duration::from_secs_f64(rand::random::<f64>() * cap)).await;
+                }
+                r => return r,
+            }
+        }
+    }
+
+    async fn attempt(&self, service: &Service, operation: &str, payload: &[u8]) -> Result<Json, ApiError> {
+        let url = self.endpoint(service).to_string();
+        let content_type = format!("application/x-amz-json-{}", service.json_version);
+        let target = format!("{}.{operation}", service.target);
+        let mut headers = vec![("content-type".to_string(), content_type), ("x-amz-target".to_string(), target)];
+        if let Some(creds) = self.credentials().await? {
+            headers.extend(sign(&creds, &self.region, service.signing_name, &url, &headers, payload)?);
+        }
+        let mut req = self.http.post(&url).body(payload.to_vec());
+        for (k, v) in &headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        self.counter.total.fetch_add(1, Ordering::Relaxed);
+        let resp = req.send().await.map_err(|e| ApiError { code: String::new(), message: format!("{url}: {e}"), status: 0 })?;
+        let status = resp.status().as_u16();
+        let query_error = resp.headers().get("x-amzn-query-error").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header_type = resp.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = resp.bytes().await.map_err(|e| ApiError { code: String::new(), message: format!("{url}: {e}"), status: 0 })?;
+        let json: Json = if bytes.is_empty() { Json::Object(Default::default()) } else { serde_json::from_slice(&bytes).unwrap_or(Json::Null) };
+        if (200..300).contains(&status) {
+            return Ok(json);
+        }
+        Err(error_of(status, &json, &bytes, header_type.as_deref(), query_error.as_deref()))
+    }
+
+    /// The credentials to sign with, cached until five minutes before they expire.
+    async fn credentials(&self) -> Result<Option<Credentials>, ApiError> {
+        let Some(provider) = &self.credentials else { return Ok(None) };
+        let mut cached = self.cached.lock().await;
+        let fresh = |c: &Credentials| c.expiry().is_none_or(|t| t > SystemTime::now() + Duration::from_secs(300));
+        if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
+            return Ok(Some(c.clone()));
+        }
+        let c = provider.provide_credentials().await.map_err(|e| ApiError {
+            code: "CredentialsError".into(),
+            message: format!("no AWS credentials: {e}"),
+            status: 400,
+        })?;
+        *cached = Some(c.clone());
+        Ok(Some(c))
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(120)).build().unwrap_or_default()
+}
+
+/// The regional endpoint of a service (`https://kms.eu-west-1.amazonaws.com`).
+fn regional(s: &Service, region: &str) -> String {
+    let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+    format!("https://{}.{region}.{suffix}", s.signing_name)
+}
+
+/// The SigV4 headers (`authorization`, `x-amz-date`, `x-amz-security-token`) of a request.
+fn sign(creds: &Credentials, region: &str, name: &str, url: &str, headers: &[(String, String)], payload: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let failed = |e: String| ApiError { code: "SigningError".into(), message: e, status: 400 };
+    let identity = creds.clone().into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(name)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| failed(e.to_string()))?
+        .into();
+    let request = SignableRequest::new("POST", url, headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), SignableBody::Bytes(payload))
+        .map_err(|e| failed(e.to_string()))?;
+    let (instructions, _) = sign(request, &params).map_err(|e| failed(e.to_string()))?.into_parts();
+    Ok(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+/// An error answer as an [`ApiError`]: the code from the body's `__type` (or `code`), else
+/// the `x-amzn-ErrorType` header; SQS's legacy code from `x-amzn-query-error` when present.
+fn error_of(status: u16, json: &Json, raw: &[u8], header_type: Option<&str>, query_error: Option<&str>) -> ApiError {
+    let field = |k: &str| json.get(k).and_then(Json::as_str).map(str::to_string);
+    let raw_code = field("__type").or_else(|| field("code")).or_else(|| header_type.map(str::to_string)).unwrap_or_default();
+    let mut code = short_code(&raw_code);
+    if let Some(q) = query_error.and_then(|q| q.split(';').next()).filter(|q| !q.is_empty()) {
+        if code.is_empty() || q == "AWS.SimpleQueueService.NonExistentQueue" {
+            code = q.to_string();
+        }
+    }
+    let message = field("message").or_else(|| field("Message")).unwrap_or_else(|| String::from_utf8_lossy(raw).chars().take(500).collect());
+    let message = if message.is_empty() { format!("HTTP {status}") } else { message };
+    ApiError { code, message, status }
+}
+
+/// `com.amazonaws.kms#NotFoundException` -> `NotFoundException` (and drops a `:http...` suffix).
+fn short_code(t: &str) -> String {
+    let t = t.rsplit('#').next().unwrap_or(t);
+    t.split(':').next().unwrap_or(t).to_string()
+}
+
+/// A string field of an answer (empty when absent).
+pub fn text(v: &Json, key: &str) -> String {
+    v.get(key).and_then(Json::as_str).unwrap_or_default().to_string()
+}
+
+/// Sets the provider's defaults (`Default:` in its schema) for the arguments the
+/// configuration leaves unset: unlike an optional+computed value, a default is planned even
+/// when the object holds something else, so a change made outside shows as drift.
+pub fn provider_defaults(planned: &mut crate::value::Value, config: &crate::value::Value, pairs: &[(&str, crate::value::Value)]) {
+    for (arg, v) in pairs {
+        if config.get_attr(arg).is_none_or(crate::value::Value::is_null) {
+            crate::provider::helpers::set(planned, arg, v.clone());
+        }
+    }
+}
+
+/// `tags_all` as the JSON services' tag list (`[{"<key>": k, "<value>": v}]`; KMS uses
+/// `TagKey`/`TagValue`, SSM and Secrets Manager `Key`/`Value`).
+pub fn tag_list(tags_all: &crate::value::Value, key: &str, value: &str) -> Json {
+    let pairs = tags_all.as_map().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect::<Vec<_>>());
+    Json::Array(pairs.unwrap_or_default().into_iter().map(|(k, v)| serde_json::json!({ key: k, value: v })).collect())
+}
+
+/// A tag list of an answer as a map, without the `aws:` tags AWS manages.
+pub fn tag_map(list: Option<&Json>, key: &str, value: &str) -> BTreeMap<String, String> {
+    let items = list.and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default();
+    items.iter().map(|t| (text(t, key), text(t, value))).filter(|(k, _)| !k.is_empty() && !k.starts_with("aws:")).collect()
+}
+
+/// A tag map (`{"k": "v"}`, as Logs and SQS answer) without the `aws:` tags.
+pub fn tag_object(v: Option<&Json>) -> BTreeMap<String, String> {
+    let m = v.and_then(Json::as_object);
+    m.map(|m| m.iter().filter(|(k, _)| !k.starts_with("aws:")).map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default()
+}
+
+/// The tag keys to remove and the tags to set to go from `had` to `want` (`tags_all`).
+pub fn tag_changes(had: &crate::value::Value, want: &crate::value::Value) -> (Vec<String>, BTreeMap<String, String>) {
+    let text = |v: &crate::value::Value| -> BTreeMap<String, String> {
+        v.as_map().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()).unwrap_or_default()
+    };
+    let (had, want) = (text(had), text(want));
+    let stale = had.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    let new = want.into_iter().filter(|(k, v)| had.get(k) != Some(v)).collect();
+    (stale, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_lose_their_namespace() {
+        let e = error_of(400, &serde_json::json!({"__type": "com.amazonaws.kms#NotFoundException", "message": "gone"}), b"", None, None);
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("NotFoundException", "gone"));
+        assert!(e.not_found() && !e.retryable());
+        let q = error_of(
+            400,
+            &serde_json::json!({"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "x"}),
+            b"",
+            None,
+            Some("AWS.SimpleQueueService.NonExistentQueue;Sender"),
+        );
+        assert!(q.not_found());
+        let t = error_of(400, &serde_json::json!({"__type": "ThrottlingException:http://internal"}), b"", None, None);
+        assert_eq!(t.code, "ThrottlingException");
+        assert!(t.retryable());
+        assert!(error_of(503, &Json::Null, b"busy", None, None).retryable());
+    }
+
+    #[test]
+    fn regional_endpoints() {
+        assert_eq!(regional(&LOGS, "eu-west-1"), "https://logs.eu-west-1.amazonaws.com");
+        assert_eq!(regional(&SQS, "cn-north-1"), "https://sqs.cn-north-1.amazonaws.com.cn");
+    }
+
+    #[test]
+    fn signing_adds_the_authorization_header() {
+        let creds = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None, "test");
+        let headers = vec![("content-type".to_string(), "application/x-amz-json-1.1".to_string())];
+        let signed = sign(&creds, "eu-west-1", "kms", "https://kms.eu-west-1.amazonaws.com/", &headers, b"{}").unwrap();
+        let auth = signed.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.as_str()).unwrap_or_default();
+        assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKID/") && auth.contains("/eu-west-1/kms/aws4_request"), "{auth}");
+        assert!(signed.iter().any(|(k, v)| k == "x-amz-security-token" && v == "TOKEN"));
+    }
+}
