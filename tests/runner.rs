@@ -16,6 +16,7 @@ mod test_module_repetition;
 mod test_modules;
 mod test_multicloud;
 mod test_newuser;
+mod test_provisioners;
 mod test_refactoring;
 mod test_retries;
 mod test_review;

@@ -156,6 +156,37 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
     }
 }
 
+/// `taint ADDR` / `untaint ADDR`: sets or clears the mark that makes the next plan replace the
+/// object.
+pub fn cmd_taint(a: StateAddrArgs, tainted: bool) -> CliResult {
+    let verb = if tainted { "taint" } else { "untaint" };
+    let store = open_store(&a.state.state)?;
+    let _lock = LockGuard::acquire(&store, &a.state, verb)?;
+    let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+    match state.resources.get(&a.address) {
+        None => {
+            return Err(CliError::plain(
+                "No such resource instance",
+                format!("There is no resource instance in the state with the address {}. If the resource configuration has just been added, you must run \"skyform apply\" once to create the corresponding instance(s) before they can be tainted.", a.address),
+            ))
+        }
+        Some(r) if r.mode == "data" => return Err(CliError::plain("Invalid address", format!("{} is a data source: only managed resources can be tainted.", a.address))),
+        Some(r) if !tainted && !r.tainted => {
+            return Err(CliError::plain("Resource instance not tainted", format!("Resource instance {} is not currently tainted, and so it cannot be untainted.", a.address)))
+        }
+        Some(_) => {}
+    }
+    let started = chrono::Utc::now().to_rfc3339();
+    store.set_tainted(&a.address, tainted).map_err(|e| CliError::plain("Failed to write state", e))?;
+    record_history(&store, &command_line(), &started, (0, 0, 0), HistoryResult::Success, &format!("{verb} {}", a.address));
+    if tainted {
+        println!("Resource instance {} has been marked as tainted.", a.address);
+    } else {
+        println!("Resource instance {} has been successfully untainted.", a.address);
+    }
+    Ok(0)
+}
+
 pub fn cmd_force_unlock(a: ForceUnlockArgs) -> CliResult {
     let store = open_store(&a.state.state)?;
     let started = chrono::Utc::now().to_rfc3339();

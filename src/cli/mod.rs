@@ -63,6 +63,10 @@ pub enum Command {
     Graph(cmd_graph::GraphArgs),
     /// Release a stuck lock on the state.
     ForceUnlock(cmd_state::ForceUnlockArgs),
+    /// Mark a resource instance as not fully functional: the next plan replaces it.
+    Taint(cmd_state::StateAddrArgs),
+    /// Remove the tainted mark from a resource instance.
+    Untaint(cmd_state::StateAddrArgs),
     /// Associate an existing remote object with a resource address in the configuration.
     Import(cmd_import::ImportArgs),
     /// Show the current skyform version.
@@ -130,6 +134,8 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Graph(a) => cmd_graph::cmd_graph(a),
         Command::Import(a) => cmd_import::cmd_import(a),
         Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
+        Command::Taint(a) => cmd_state::cmd_taint(a, true),
+        Command::Untaint(a) => cmd_state::cmd_taint(a, false),
         Command::Version => return cmd_version(),
     };
     match result {

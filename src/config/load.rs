@@ -690,6 +690,49 @@ fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<(String, Sou
     out
 }
 
+/// A `provisioner "local-exec"` block: its arguments checked, `when` and `on_failure` read.
+fn decode_local_exec(block: &Block, diags: &mut Diagnostics) -> Option<Provisioner> {
+    let mut ok = true;
+    for a in &block.body.attributes {
+        if !["command", "working_dir", "interpreter", "environment", "quiet", "when", "on_failure"].contains(&a.name.as_str()) {
+            diags.push(
+                Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected in a local-exec provisioner.", a.name))
+                    .at(Some(&a.range)),
+            );
+            ok = false;
+        }
+    }
+    if let Some(b) = block.body.blocks.first() {
+        let detail = if b.kind == "connection" {
+            "skyform does not run remote provisioners, so \"connection\" blocks are not supported yet.".to_string()
+        } else {
+            format!("Blocks of type \"{}\" are not expected in a provisioner.", b.kind)
+        };
+        diags.push(Diagnostic::error("Unsupported block type", detail).at(Some(&b.range)));
+        ok = false;
+    }
+    if block.body.attribute("command").is_none() {
+        diags.push(Diagnostic::error("Missing required argument", "The argument \"command\" is required, but no definition was found.").at(Some(&block.range)));
+        ok = false;
+    }
+    let keyword = |name: &str, allowed: &[&str], diags: &mut Diagnostics| -> Option<String> {
+        let a = block.body.attribute(name)?;
+        match traversal_text(&a.expr).filter(|k| allowed.contains(&k.as_str())) {
+            Some(k) => Some(k),
+            None => {
+                diags.push(
+                    Diagnostic::error(format!("Invalid {name} keyword"), format!("The \"{name}\" argument must be one of: {}.", allowed.join(", ")))
+                        .at(Some(&a.expr_range)),
+                );
+                None
+            }
+        }
+    };
+    let when_destroy = keyword("when", &["create", "destroy"], diags).is_some_and(|k| k == "destroy");
+    let continue_on_failure = keyword("on_failure", &["continue", "fail"], diags).is_some_and(|k| k == "continue");
+    ok.then(|| Provisioner { kind: "local-exec".into(), body: block.body.clone(), when_destroy, continue_on_failure, range: block.range.clone() })
+}
+
 fn decode_lifecycle(block: &Block, diags: &mut Diagnostics) -> Lifecycle {
     let b = &block.body;
     check_attrs(b, &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"], &["precondition", "postcondition"], diags);
@@ -774,17 +817,40 @@ fn decode_resource(mode: ResourceMode, block: Block, diags: &mut Diagnostics) ->
         None => crate::schema::provider_for_type(&type_name).to_string(),
     };
     let lifecycle = b.blocks_of("lifecycle").next().map(|l| decode_lifecycle(l, diags)).unwrap_or_default();
+    let mut provisioners = Vec::new();
     for p in b.blocks.iter().filter(|x| x.kind == "provisioner" || x.kind == "connection") {
-        diags.push(
-            Diagnostic::error(
-                "Block type not supported yet",
-                format!("skyform does not run provisioners yet (\"{}\" block): it would not run the command, so the configuration is refused rather than applied without it.", p.kind),
-            )
-            .at(Some(&p.range)),
-        );
+        match (p.kind.as_str(), p.labels.first().map(String::as_str)) {
+            ("provisioner", Some("local-exec")) => provisioners.extend(decode_local_exec(p, diags)),
+            ("provisioner", other) => diags.push(
+                Diagnostic::error(
+                    "Provisioner not supported yet",
+                    format!(
+                        "skyform runs only \"local-exec\" provisioners; \"{}\" would not run, so the configuration is refused rather than applied without it.",
+                        other.unwrap_or("")
+                    ),
+                )
+                .at(Some(&p.range)),
+            ),
+            _ => diags.push(
+                Diagnostic::error("Block type not supported yet", "skyform does not run remote provisioners, so \"connection\" blocks are not supported yet.")
+                    .at(Some(&p.range)),
+            ),
+        }
     }
     let depends_on = b.attribute("depends_on").map(|a| reference_list(a, diags)).unwrap_or_default();
-    Some(Resource { mode, name: block.labels[1].clone(), type_name, count, for_each, depends_on, provider, lifecycle, range: block.range, body: block.body })
+    Some(Resource {
+        mode,
+        name: block.labels[1].clone(),
+        type_name,
+        count,
+        for_each,
+        depends_on,
+        provider,
+        lifecycle,
+        provisioners,
+        range: block.range,
+        body: block.body,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -142,6 +142,22 @@ pub struct Resource {
     /// The provider configuration key (`aws` or `aws.west`).
     pub provider: String,
     pub lifecycle: Lifecycle,
+    /// `provisioner "local-exec"` blocks, in order.
+    pub provisioners: Vec<Provisioner>,
+    pub range: SourceRange,
+}
+
+/// A `provisioner "local-exec"` block: its body (evaluated when it runs, with `self`), when it
+/// runs and what a failure does.
+#[derive(Debug)]
+pub struct Provisioner {
+    pub kind: String,
+    pub body: Body,
+    /// `when = destroy`: before the object is destroyed (else after it is created).
+    pub when_destroy: bool,
+    /// `on_failure = continue`: a failure is reported and ignored (else it fails the apply and,
+    /// for a create-time provisioner, taints the object).
+    pub continue_on_failure: bool,
     pub range: SourceRange,
 }
 

@@ -14,6 +14,10 @@ pub trait Hook: Send + Sync {
     fn post_apply(&self, _address: &str, _action: Action, _id: Option<&str>, _elapsed: Duration, _error: Option<&str>) {}
     /// How many resource operations the apply will perform (for an overall progress bar).
     fn apply_total(&self, _total: usize) {}
+    /// A provisioner (`local-exec`) starts for an instance.
+    fn provision_start(&self, _address: &str, _kind: &str) {}
+    /// One line of a provisioner's output (or its `Executing: [...]` line).
+    fn provision_output(&self, _address: &str, _kind: &str, _line: &str) {}
 }
 
 /// A hook that reports nothing (tests, `validate`).

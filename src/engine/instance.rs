@@ -292,8 +292,9 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
     let (action, reason) = match &prior {
         None => (Action::Create, deleted_outside.then_some(ActionReason::CreateBecauseDeletedOutside)),
         Some(p) => {
-            let requested = i.ctx.opts.replace.iter().any(|a| *a == i.addr.to_string());
-            let triggered = !requested && replace_triggered(i)?;
+            let tainted = i.ctx.state.resources.get(&i.addr.to_string()).is_some_and(|s| s.tainted);
+            let requested = !tainted && i.ctx.opts.replace.iter().any(|a| *a == i.addr.to_string());
+            let triggered = !tainted && !requested && replace_triggered(i)?;
             // The engine, not the driver, turns the schema's force-new attributes into
             // replacement paths; drivers add paths only for changes the schema cannot express.
             let mut forcing = resp.requires_replace.clone();
@@ -303,7 +304,7 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
                 }
             }
             let forced = !forcing.is_empty() && planned != *p;
-            if requested || triggered || forced {
+            if tainted || requested || triggered || forced {
                 let create = provider
                     .plan(PlanRequest { type_name, prior_state: None, proposed_new_state: proposed_new(&i.schema.block, None, &cfg), config: cfg.clone() })
                     .await;
@@ -313,7 +314,9 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
                 planned = create.planned_state;
                 requires_replace = forcing;
                 let action = if r.lifecycle.create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate };
-                let reason = if requested {
+                let reason = if tainted {
+                    ActionReason::ReplaceBecauseTainted
+                } else if requested {
                     ActionReason::ReplaceByRequest
                 } else if triggered {
                     ActionReason::ReplaceByTriggers
@@ -533,13 +536,20 @@ async fn operate(
     let store = i.ctx.store.ok_or_else(|| Diagnostics::from(Diagnostic::error("No state store", "Apply needs a state store.")))?;
     let id = prior.as_ref().and_then(|p| p.get_attr("id")).and_then(Value::as_str).map(str::to_string);
     i.ctx.hook.pre_apply(&addr, action, id.as_deref());
+    let start = Instant::now();
+    if let (Action::Delete, Some(p)) = (action, &prior) {
+        // Destroy-time provisioners run first; a failure keeps the object.
+        if let Err(d) = super::provision::run(i.ctx, i.resource, i.addr, &p.clone().mark_paths(marks), true, None).await {
+            i.ctx.hook.post_apply(&addr, action, id.as_deref(), start.elapsed(), Some("provisioner failed"));
+            return Err(d);
+        }
+    }
     let verb = match action {
         Action::Create => "create",
         Action::Update => "update",
         _ => "delete",
     };
     let journal = store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref()).map_err(state_err)?;
-    let start = Instant::now();
     let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config }).await;
     let failed = resp.diagnostics.has_errors();
     let new = resp.new_state.map(Value::strip_marks);
@@ -548,10 +558,24 @@ async fn operate(
         (Some(v), _) if !(failed && action == Action::Delete) => commit(i, Some(journal), v.clone(), marks),
         _ => store.clear_operation(journal).map_err(state_err),
     };
+    // Create-time provisioners run before the create is reported complete; a failure taints
+    // the new object, as in Terraform.
+    let mut provisioning = Ok(());
+    if let (Action::Create, Some(v), false, true) = (action, &new, failed, result.is_ok()) {
+        provisioning = super::provision::run(i.ctx, i.resource, i.addr, &mark(v.clone(), marks, &i.schema.block), false, i.scope.each.clone()).await;
+        if provisioning.is_err() {
+            let deps = super::resource::resource_dependencies(i.ctx, i.node, &i.addr.resource.module);
+            let mut entry = state_entry(i.addr, &i.resource.provider, i.schema, v.clone(), marks, deps);
+            entry.tainted = true;
+            store.commit_resource(None, &entry).map_err(state_err)?;
+        }
+    }
     let new_id = new.as_ref().and_then(|v| v.get_attr("id")).and_then(Value::as_str).map(str::to_string).or(id);
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
+    let err_text = err_text.or_else(|| provisioning.is_err().then(|| "provisioner failed: the object is tainted".to_string()));
     i.ctx.hook.post_apply(&addr, action, new_id.as_deref(), start.elapsed(), err_text.as_deref());
     result?;
+    provisioning?;
     if failed {
         return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| i.locate(d)).collect()));
     }
@@ -570,6 +594,9 @@ async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, config: V
     let id = prior.as_ref().and_then(|p| p.get_attr("id")).and_then(Value::as_str).map(str::to_string);
     i.ctx.hook.pre_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref());
     let start = Instant::now();
+    if let Some(p) = &prior {
+        super::provision::run(i.ctx, i.resource, i.addr, p, true, None).await?;
+    }
     let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config }).await;
     let failed = resp.diagnostics.has_errors();
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
@@ -634,6 +661,7 @@ pub(crate) fn state_entry(
         dependencies,
         created_at: String::new(),
         updated_at: String::new(),
+        tainted: false,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod hook;
 pub mod instance;
 pub mod providers;
+pub(crate) mod provision;
 pub(crate) mod refactor;
 pub mod resource;
 pub mod scope;
@@ -385,6 +386,15 @@ impl<'a> Engine<'a> {
         let prior = c.before.clone().strip_marks();
         let id = prior.get_attr("id").and_then(Value::as_str).map(str::to_string);
         self.hook.pre_apply(&c.address, Action::Delete, id.as_deref());
+        // Destroy-time provisioners of a resource still in the configuration run first; a
+        // failure keeps the object.
+        if let (Some(r), Ok(addr)) = (find_resource(self.config, &c.address), crate::addr::ResourceInstanceAddr::parse(&c.address)) {
+            if let Err(d) = provision::run(ctx, r, &addr, &c.before, true, None).await {
+                self.hook.post_apply(&c.address, Action::Delete, id.as_deref(), std::time::Duration::ZERO, Some("provisioner failed"));
+                ctx.errors(d);
+                return false;
+            }
+        }
         let journal = match store.begin_operation(&c.address, "delete", Some(&prior.to_json())) {
             Ok(j) => j,
             Err(e) => {

@@ -79,6 +79,10 @@ fn add_module_nodes(g: &mut Graph, pending: &mut Vec<PendingRefs>, m: &Module, p
         }
         refs.extend(condition_references(&r.lifecycle.preconditions));
         refs.extend(condition_references(&r.lifecycle.postconditions));
+        // What a create-time provisioner's command uses must exist before it runs.
+        for p in r.provisioners.iter().filter(|p| !p.when_destroy) {
+            refs.extend(body_references(&p.body, &["when", "on_failure"]));
+        }
         // The resource's own name may appear in `self`-less conditions; drop self-references.
         refs.retain(|(x, _)| !(x.root == r.type_name && x.attrs.first() == Some(&r.name)));
         pending.push(PendingRefs { node: kind, scope: path.clone(), refs, depends_on: r.depends_on.clone() });

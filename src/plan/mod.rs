@@ -66,6 +66,8 @@ pub enum ActionReason {
     ReplaceBecauseCannotUpdate,
     /// `-replace=ADDR` on the command line.
     ReplaceByRequest,
+    /// The object is tainted (a create-time provisioner failed, or `taint`).
+    ReplaceBecauseTainted,
     /// `lifecycle.replace_triggered_by`.
     ReplaceByTriggers,
     /// The object is gone from the config.
@@ -88,6 +90,7 @@ impl ActionReason {
         Some(match self {
             ActionReason::ReplaceBecauseCannotUpdate => "replace_because_cannot_update",
             ActionReason::ReplaceByRequest => "replace_by_request",
+            ActionReason::ReplaceBecauseTainted => "replace_because_tainted",
             ActionReason::ReplaceByTriggers => "replace_by_triggers",
             ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
             ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",

@@ -34,6 +34,8 @@ pub struct ResourceInstanceState {
     /// RFC 3339 times; the store fills them in when it commits.
     pub created_at: String,
     pub updated_at: String,
+    /// A create-time provisioner failed (or `taint` marked it): the next plan replaces it.
+    pub tainted: bool,
 }
 
 impl ResourceInstanceState {

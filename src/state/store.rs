@@ -14,7 +14,11 @@ use super::{OutputState, ResourceInstanceState, State};
 use crate::value::{AttrPath, Value};
 
 /// The migrations, in order; the schema version is the number of migrations applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../state-schema/0001_initial.sql"), include_str!("../../state-schema/0002_output_sets.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../state-schema/0001_initial.sql"),
+    include_str!("../../state-schema/0002_output_sets.sql"),
+    include_str!("../../state-schema/0003_tainted.sql"),
+];
 
 pub type StateResult<T> = Result<T, StateError>;
 
@@ -188,7 +192,7 @@ impl StateStore {
         let conn = self.conn();
         let corrupt = |detail: String| StateError::Corrupt { path: self.path.clone(), detail };
         let mut stmt = conn
-            .prepare_cached("SELECT address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at FROM resources ORDER BY address")
+            .prepare_cached("SELECT address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted FROM resources ORDER BY address")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -206,12 +210,14 @@ impl StateStore {
                     r.get::<_, String>(10)?,
                     r.get::<_, String>(11)?,
                     r.get::<_, String>(12)?,
+                    r.get::<_, bool>(13)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut resources = BTreeMap::new();
         for row in rows {
-            let (address, module, mode, type_name, name, key, provider, sv, attrs, sens, deps, created_at, updated_at) = row.map_err(|e| self.err(e))?;
+            let (address, module, mode, type_name, name, key, provider, sv, attrs, sens, deps, created_at, updated_at, tainted) =
+                row.map_err(|e| self.err(e))?;
             let attributes = crate::value::parse_json(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
             let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&sens).map_err(|e| corrupt(format!("sensitive paths of {address}: {e}")))?;
             let dependencies: Vec<String> = serde_json::from_str(&deps).map_err(|e| corrupt(format!("dependencies of {address}: {e}")))?;
@@ -232,6 +238,7 @@ impl StateStore {
                     dependencies,
                     created_at,
                     updated_at,
+                    tainted,
                 },
             );
         }
@@ -344,12 +351,12 @@ impl StateStore {
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         let ts = now();
         tx.prepare_cached(
-            "INSERT INTO resources (address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+            "INSERT INTO resources (address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)
              ON CONFLICT(address) DO UPDATE SET module = excluded.module, mode = excluded.mode, type = excluded.type, name = excluded.name,
                index_key = excluded.index_key, provider = excluded.provider, schema_version = excluded.schema_version,
                attributes = excluded.attributes, sensitive_paths = excluded.sensitive_paths, dependencies = excluded.dependencies,
-               updated_at = excluded.updated_at",
+               updated_at = excluded.updated_at, tainted = excluded.tainted",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -364,7 +371,8 @@ impl StateStore {
                 res.attributes.to_json().to_string(),
                 serde_json::to_string(&res.sensitive_paths).unwrap_or_else(|_| "[]".into()),
                 serde_json::to_string(&res.dependencies).unwrap_or_else(|_| "[]".into()),
-                ts
+                ts,
+                res.tainted
             ])
         })
         .map_err(|e| self.err(e))?;
@@ -442,6 +450,18 @@ impl StateStore {
                 params![to, addr.resource.module.to_string(), addr.resource.type_name, addr.resource.name, key, now(), format!("\u{1}move{i}")],
             )
             .map_err(|e| self.err(e))?;
+        }
+        finish(&tx, None).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// `taint` / `untaint`: marks an instance to be replaced by the next plan, or clears it.
+    pub fn set_tainted(&self, address: &str, tainted: bool) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let n = tx.execute("UPDATE resources SET tainted = ?1 WHERE address = ?2 AND mode = 'managed'", params![tainted, address]).map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StateError::NotFound(address.to_string()));
         }
         finish(&tx, None).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))

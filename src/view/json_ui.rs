@@ -62,6 +62,7 @@ fn reason(r: &ActionReason) -> Option<&'static str> {
     Some(match r {
         ActionReason::ReplaceBecauseCannotUpdate => "cannot_update",
         ActionReason::ReplaceByRequest => "requested",
+        ActionReason::ReplaceBecauseTainted => "tainted",
         ActionReason::ReplaceByTriggers => "replace_triggered_by",
         ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
         ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",

@@ -434,6 +434,9 @@ pub fn state_json(state: &State) -> J {
             if !r.dependencies.is_empty() {
                 m.insert("depends_on".into(), json!(r.dependencies));
             }
+            if r.tainted {
+                m.insert("tainted".into(), json!(true));
+            }
             (r.module.clone(), J::Object(m))
         })
         .collect();

@@ -84,6 +84,7 @@ pub fn change_reason(rc: &ResourceChange) -> Option<String> {
     Some(match &rc.reason {
         Some(ActionReason::ReplaceBecauseCannotUpdate) => attr_list(),
         Some(ActionReason::ReplaceByRequest) => "replacement requested with `-replace`".into(),
+        Some(ActionReason::ReplaceBecauseTainted) => "tainted (a provisioner failed, or `taint`)".into(),
         Some(ActionReason::ReplaceByTriggers) => "`replace_triggered_by` changed".into(),
         Some(ActionReason::DeleteBecauseNoResourceConfig) => "no longer in the configuration".into(),
         Some(ActionReason::DeleteBecauseCountIndex) => "index out of range for `count`".into(),
@@ -138,6 +139,7 @@ fn header(rc: &ResourceChange) -> String {
         (Action::Read, _) => "will be read during apply",
         (Action::Delete, _) => "will be destroyed",
         (_, Some(ActionReason::ReplaceByRequest)) => "will be replaced, as requested",
+        (_, Some(ActionReason::ReplaceBecauseTainted)) => "is tainted, so must be replaced",
         (_, Some(ActionReason::ReplaceByTriggers)) => "will be replaced due to changes in replace_triggered_by",
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => "must be replaced",
         (Action::NoOp, _) => "is unchanged",

@@ -22,6 +22,16 @@ struct Bars {
 }
 
 impl ProgressHook {
+    /// A line above the bars, or on stdout without them.
+    fn line(&self, text: &str) {
+        match &self.bars {
+            Some(b) => {
+                let _ = b.multi.println(text);
+            }
+            None => println!("{text}"),
+        }
+    }
+
     /// Bars when `tty`, plain lines otherwise; the bar is coloured only when `color`.
     pub fn new(tty: bool, color: bool) -> ProgressHook {
         let bars = tty.then(|| {
@@ -75,6 +85,14 @@ impl Hook for ProgressHook {
                 None => println!("{address}: Refreshing state..."),
             }
         }
+    }
+
+    fn provision_start(&self, address: &str, kind: &str) {
+        self.line(&format!("{address}: Provisioning with '{kind}'..."));
+    }
+
+    fn provision_output(&self, address: &str, kind: &str, line: &str) {
+        self.line(&format!("{address} ({kind}): {line}"));
     }
 
     fn apply_total(&self, total: usize) {
