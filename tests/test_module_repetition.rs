@@ -212,6 +212,18 @@ fn module_instances_in_state_mv_and_target() {
     assert!(out.contains("# module.app[\"eu\"].terraform_data.d will be replaced, as requested"), "{out}");
     assert!(!out.contains("# module.counted") && out.contains("Plan: 1 to add, 0 to change, 1 to destroy."), "{out}");
 
+    // A module instance as the target: only its resources (and what they need).
+    let out = ok(
+        s(&["plan", "-no-color", "-replace=module.counted[1].terraform_data.x", "-replace=module.counted[0].terraform_data.x", "-target=module.counted[1]"]),
+        "plan -target module",
+    );
+    assert!(out.contains("# module.counted[1].terraform_data.x will be replaced, as requested"), "{out}");
+    assert!(!out.contains("# module.counted[0]") && out.contains("Plan: 1 to add, 0 to change, 1 to destroy."), "{out}");
+    let out = ok(s(&["plan", "-no-color", "-replace=module.app[\"us\"].module.inner[\"a\"].terraform_data.x", "-target=module.app"]), "plan -target call");
+    assert!(out.contains("# module.app[\"us\"].module.inner[\"a\"].terraform_data.x will be replaced"), "{out}");
+    let bad = s(&["plan", "-target=module."]);
+    assert_eq!(bad.status.code(), Some(1));
+
     // state mv of a whole module instance moves every resource under it.
     let moved = ok(s(&["state", "mv", "module.app[\"us\"]", "module.app[\"ca\"]"]), "state mv module");
     assert!(moved.contains("Successfully moved 4 object(s)."), "{moved}");

@@ -127,7 +127,10 @@ pub struct PlanFlags {
 
 impl PlanFlags {
     pub fn options(&self, destroy: bool) -> Result<PlanOptions, CliError> {
-        for a in self.targets.iter().chain(&self.replace) {
+        for a in &self.targets {
+            crate::addr::ObjectAddr::parse(a).map_err(|e| CliError::plain("Invalid target address", e))?;
+        }
+        for a in &self.replace {
             crate::addr::ResourceInstanceAddr::parse(a).map_err(|e| CliError::plain("Invalid resource address", e))?;
         }
         Ok(PlanOptions { destroy, refresh: self.refresh, targets: self.targets.clone(), replace: self.replace.clone(), parallelism: self.parallelism.max(1) })

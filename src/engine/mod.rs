@@ -428,11 +428,17 @@ fn targeted(targets: &[String], resource_addr: &str) -> bool {
         return true;
     }
     let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(resource_addr) else { return false };
-    let wanted = addr.resource.module.without_keys();
-    targets
-        .iter()
-        .filter_map(|t| crate::addr::ResourceInstanceAddr::parse(t).ok())
-        .any(|t| t.resource.module.without_keys() == wanted && t.resource.local() == addr.resource.local() && t.resource.mode == addr.resource.mode)
+    let have = &addr.resource.module.0;
+    // Steps of a target match by name, and by key where the target gives one.
+    let steps = |want: &[crate::addr::ModuleStep]| {
+        want.len() <= have.len() && want.iter().zip(have).all(|(w, h)| w.name == h.name && (w.key.is_none() || w.key == h.key))
+    };
+    targets.iter().filter_map(|t| crate::addr::ObjectAddr::parse(t).ok()).any(|t| match t {
+        crate::addr::ObjectAddr::Resource(t) => {
+            t.resource.module.0.len() == have.len() && steps(&t.resource.module.0) && t.resource.local() == addr.resource.local()
+        }
+        crate::addr::ObjectAddr::Module(m) => steps(&m.0),
+    })
 }
 
 fn find_resource<'c>(config: &'c Config, addr: &str) -> Option<&'c crate::config::Resource> {
@@ -449,11 +455,19 @@ fn included_nodes(graph: &Graph, targets: &[String]) -> Result<Option<HashSet<No
     let mut set = HashSet::new();
     let mut stack = Vec::new();
     for t in targets {
-        let parsed = crate::addr::ResourceInstanceAddr::parse(t).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid target address", e.to_string())))?;
-        let kind = NodeKind::Resource { module: parsed.resource.module.without_keys(), key: parsed.resource.local() };
-        match graph.node(&kind) {
-            Some(i) => stack.push(i),
-            None => continue,
+        match crate::addr::ObjectAddr::parse(t).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid target address", e.to_string())))? {
+            crate::addr::ObjectAddr::Resource(parsed) => {
+                let kind = NodeKind::Resource { module: parsed.resource.module.without_keys(), key: parsed.resource.local() };
+                stack.extend(graph.node(&kind));
+            }
+            // A module: every resource in it and in the modules it calls.
+            crate::addr::ObjectAddr::Module(m) => {
+                let prefix = m.without_keys();
+                stack.extend(graph.index.iter().filter_map(|(k, i)| match k {
+                    NodeKind::Resource { module, .. } if module.0.len() >= prefix.0.len() && module.prefix(prefix.0.len()) == prefix => Some(*i),
+                    _ => None,
+                }));
+            }
         }
     }
     while let Some(i) = stack.pop() {

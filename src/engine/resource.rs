@@ -12,7 +12,7 @@ use super::instance::{apply_instance, plan_instance, InstanceCtx};
 use super::scope::NodeScope;
 use super::walk::Ctx;
 use super::Op;
-use crate::addr::{ModulePath, ResourceAddr, ResourceMode};
+use crate::addr::{ModulePath, ResourceAddr, ResourceInstanceAddr, ResourceMode};
 use crate::config::{Resource, RESOURCE_META};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::eval_body;
@@ -84,12 +84,19 @@ async fn visit_resource_in(
     let mut values = Vec::new();
     let mut diags = Diagnostics::new();
     let mut keys = std::collections::HashSet::new();
+    let targeted = instance_targets(ctx, addr);
     for (key, count_index, each) in expansion.instances() {
         let mut scope = NodeScope::new(ctx, module);
         scope.count_index = count_index.or(if ctx.op == Op::Validate && r.count.is_some() { Some(0) } else { None });
         scope.each = each.or(if ctx.op == Op::Validate && r.for_each.is_some() { Some((Value::Unknown, Value::Unknown)) } else { None });
         let inst = addr.instance(key.clone());
         keys.insert(inst.to_string());
+        // An instance `-target` leaves out keeps its stored object (unknown without one).
+        if !targeted(&inst) {
+            let stored = ctx.state.resources.get(&inst.to_string()).map(|s| s.marked_attributes());
+            values.push((key, stored.unwrap_or(Value::Unknown)));
+            continue;
+        }
         let config = match eval_body(&r.body, &schema.block, &scope, RESOURCE_META) {
             Ok(c) => c,
             Err(d) => {
@@ -124,7 +131,7 @@ async fn visit_resource_in(
         }
     }
     if ctx.op == Op::Plan {
-        plan_orphan_instances(ctx, addr, r, &expansion, &keys)?;
+        plan_orphan_instances(ctx, addr, r, &expansion, &keys, &targeted)?;
     }
     diags.into_result()?;
     Ok(if ctx.op == Op::Validate && (r.count.is_some() || r.for_each.is_some()) { Value::Unknown } else { expansion.aggregate(values) })
@@ -191,6 +198,39 @@ fn value_from_state(ctx: &Ctx<'_>, addr: &str, r: &Resource) -> Value {
     }
 }
 
+/// Which instances of resource `addr` (in one module instance) `-target` includes: all of them
+/// unless the resource is itself targeted (not only needed by a target) and every target that
+/// names it has instance keys (`module.app["eu"]`, `aws_s3_bucket.b[0]`).
+fn instance_targets(ctx: &Ctx<'_>, addr: &ResourceAddr) -> Box<dyn Fn(&ResourceInstanceAddr) -> bool + Send + Sync> {
+    use crate::addr::{ModuleStep, ObjectAddr};
+    let steps_match = |want: &[ModuleStep], have: &[ModuleStep], keys: bool| {
+        want.len() <= have.len() && want.iter().zip(have).all(|(w, h)| w.name == h.name && (!keys || w.key.is_none() || w.key == h.key))
+    };
+    let direct: Vec<ObjectAddr> = ctx
+        .opts
+        .targets
+        .iter()
+        .filter_map(|t| ObjectAddr::parse(t).ok())
+        .filter(|t| match t {
+            ObjectAddr::Resource(t) => {
+                t.resource.local() == addr.local()
+                    && t.resource.module.0.len() == addr.module.0.len()
+                    && steps_match(&t.resource.module.0, &addr.module.0, false)
+            }
+            ObjectAddr::Module(m) => steps_match(&m.0, &addr.module.0, false),
+        })
+        .collect();
+    if direct.is_empty() {
+        return Box::new(|_| true);
+    }
+    Box::new(move |inst: &ResourceInstanceAddr| {
+        direct.iter().any(|t| match t {
+            ObjectAddr::Resource(t) => steps_match(&t.resource.module.0, &inst.resource.module.0, true) && (t.key.is_none() || t.key == inst.key),
+            ObjectAddr::Module(m) => steps_match(&m.0, &inst.resource.module.0, true),
+        })
+    })
+}
+
 /// Plans deletes for instances in state whose key the expansion no longer has.
 fn plan_orphan_instances(
     ctx: &Ctx<'_>,
@@ -198,13 +238,14 @@ fn plan_orphan_instances(
     r: &Resource,
     exp: &Expansion,
     keys: &std::collections::HashSet<String>,
+    targeted: &dyn Fn(&ResourceInstanceAddr) -> bool,
 ) -> Result<(), Diagnostics> {
     if r.mode == ResourceMode::Data {
         return Ok(());
     }
     let Some(insts) = ctx.state_by_resource.get(&addr.to_string()) else { return Ok(()) };
     for s in insts {
-        if keys.contains(&s.address) {
+        if keys.contains(&s.address) || !ResourceInstanceAddr::parse(&s.address).is_ok_and(|a| targeted(&a)) {
             continue;
         }
         let reason = match (exp, &s.index_key) {
