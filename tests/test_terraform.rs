@@ -537,3 +537,56 @@ resource "terraform_data" "x" {
     let err = stderr(&out);
     assert!(err.contains("Configuration for import target does not exist"), "{err}");
 }
+
+#[test]
+fn console_matches_terraform() {
+    let Some(tf) = tf_or_skip("console_matches_terraform") else { return };
+    let config = r#"
+variable "x" {
+  default = "hello"
+}
+variable "s" {
+  default   = "secret"
+  sensitive = true
+}
+locals {
+  m = { a = 1, b = [true, null], c = {} }
+}
+resource "terraform_data" "d" {
+  input = { v = var.x, n = 2 }
+}
+"#;
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    write(ours.path(), config);
+    write(theirs.path(), config);
+    assert!(run_terraform(&tf, theirs.path(), &["apply", "-auto-approve"]).status.success());
+    assert!(skyform(ours.path()).args(["apply", "-auto-approve"]).output().unwrap().status.success());
+    let inputs = [
+        "var.x",
+        "local.m",
+        "[1, 2]",
+        "toset([\"b\", \"a\"])",
+        "var.s",
+        "terraform_data.d.output",
+        "upper(var.x)\n{ for k, v in local.m : k => k }",
+        "[]",
+        "nope.x\n\"not reached\"",
+        "1 +",
+    ];
+    for input in inputs {
+        let run = |mut cmd: std::process::Command| {
+            use std::io::Write;
+            let mut child = cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+            child.stdin.take().unwrap().write_all(format!("{input}\n").as_bytes()).unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let mut t = std::process::Command::new(&tf);
+        t.current_dir(theirs.path()).args(["console", "-no-color"]).env("CHECKPOINT_DISABLE", "1");
+        let mut s = std::process::Command::new(assert_cmd::cargo::cargo_bin("skyform"));
+        s.current_dir(ours.path()).args(["console", "-no-color"]);
+        let (t, s) = (run(t), run(s));
+        assert_eq!(s.status.code(), t.status.code(), "{input}: {}", stderr(&s));
+        assert_eq!(stdout(&s), stdout(&t), "{input}");
+    }
+}

@@ -4,6 +4,7 @@
 //! command accepts `-no-color` (a global flag).
 
 mod cmd_apply;
+mod cmd_console;
 mod cmd_fmt;
 mod cmd_graph;
 mod cmd_import;
@@ -63,6 +64,8 @@ pub enum Command {
     Graph(cmd_graph::GraphArgs),
     /// Release a stuck lock on the state.
     ForceUnlock(cmd_state::ForceUnlockArgs),
+    /// Evaluate expressions against the configuration and the state.
+    Console(cmd_console::ConsoleArgs),
     /// Mark a resource instance as not fully functional: the next plan replaces it.
     Taint(cmd_state::StateAddrArgs),
     /// Remove the tainted mark from a resource instance.
@@ -134,6 +137,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Graph(a) => cmd_graph::cmd_graph(a),
         Command::Import(a) => cmd_import::cmd_import(a),
         Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
+        Command::Console(a) => cmd_console::cmd_console(a),
         Command::Taint(a) => cmd_state::cmd_taint(a, true),
         Command::Untaint(a) => cmd_state::cmd_taint(a, false),
         Command::Version => return cmd_version(),

@@ -128,6 +128,7 @@ impl<'a> Engine<'a> {
             counts: Mutex::new(ApplyCounts::default()),
             cancel: AtomicBool::new(false),
             unimplemented: Mutex::new(Default::default()),
+            configure_providers: true,
         })
     }
 

@@ -66,6 +66,8 @@ pub(crate) struct Ctx<'a> {
     pub cancel: AtomicBool,
     /// Instances of types skyform knows but does not implement, reported once per type.
     pub unimplemented: Mutex<Unimplemented>,
+    /// False for walks that only evaluate (`console`): no provider is configured.
+    pub configure_providers: bool,
 }
 
 /// A node's values: one for a node of the root module or of a module called once, else one per
@@ -425,7 +427,7 @@ impl<'a> Ctx<'a> {
             }
             None => Value::Map(Default::default()),
         };
-        if self.op == Op::Validate {
+        if self.op == Op::Validate || !self.configure_providers {
             return Ok(());
         }
         let driver = factory.configure(config).await?;

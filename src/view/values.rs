@@ -102,3 +102,29 @@ pub fn render_string(s: &str, indent: usize) -> String {
 pub fn key(k: &str) -> String {
     serde_json::Value::String(k.to_string()).to_string()
 }
+
+/// A value as `console` prints it (Terraform's console format): two-space indents, quoted
+/// keys, a trailing comma after each list element, sets as `toset([...])`.
+pub fn console(v: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent + 2);
+    let close = " ".repeat(indent);
+    match v {
+        Value::List(items) | Value::Set(items) => {
+            let (open, end) = if matches!(v, Value::Set(_)) { ("toset([", "])") } else { ("[", "]") };
+            if items.is_empty() {
+                return format!("{open}{end}");
+            }
+            let body: String = items.iter().map(|i| format!("{pad}{},\n", console(i, indent + 2))).collect();
+            format!("{open}\n{body}{close}{end}")
+        }
+        Value::Map(m) => {
+            if m.is_empty() {
+                return "{}".into();
+            }
+            let body: String = m.iter().map(|(k, x)| format!("{pad}{} = {}\n", key(k), console(x, indent + 2))).collect();
+            format!("{{\n{body}{close}}}")
+        }
+        Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        other => render(other, indent),
+    }
+}

@@ -1,0 +1,99 @@
+//! `skyform console`: evaluates expressions against the configuration and the state, as
+//! Terraform's console does. From a terminal it prompts (`> `) and prints each result; from a
+//! pipe it evaluates every line, stops at the first error (exit 1) and prints the last result.
+//! Nothing is refreshed and no provider is configured.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::common::{open_store, runtime, CliError, CliResult, ColorFlag, PlanFlags, StateFlags, Workspace};
+use crate::diag::Diagnostics;
+use crate::engine::{Engine, NoHook};
+use crate::provider::Registry;
+use crate::value::Value;
+
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    /// Set a root variable: NAME=VALUE. May be repeated.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load variable values from a file. May be repeated.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<String>,
+    #[command(flatten)]
+    pub state: StateFlags,
+    #[command(flatten)]
+    pub color: ColorFlag,
+}
+
+/// Parses one console line as an expression.
+fn parse(line: &str) -> Result<hcl::Expression, Diagnostics> {
+    let body = crate::syntax::parse_file("<console-input>", &format!("__console__ = {line}\n"))?;
+    Ok(body.attribute("__console__").map(|a| a.expr.clone()).unwrap_or(hcl::Expression::Null))
+}
+
+pub fn cmd_console(a: ConsoleArgs) -> CliResult {
+    let colors = a.color.colors();
+    let ws = Workspace::load(colors)?;
+    let flags = PlanFlags {
+        vars: a.vars.clone(),
+        var_files: a.var_files.clone(),
+        targets: Vec::new(),
+        replace: Vec::new(),
+        refresh: false,
+        parallelism: 10,
+        input: false,
+        state: a.state.clone(),
+        color: a.color.clone(),
+    };
+    let inputs = ws.input_variables(&flags, colors)?;
+    let state = if a.state.state.exists() {
+        open_store(&a.state.state)?.load().map_err(|e| CliError::plain("Failed to load the state", e))?
+    } else {
+        Default::default()
+    };
+    let registry = Registry::builtin();
+    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+    let interactive = std::io::stdin().is_terminal();
+    let mut failure: Option<Diagnostics> = None;
+    let mut last: Option<Value> = None;
+    runtime()?
+        .block_on(engine.console(&state, &inputs, |eval| {
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock().lines();
+            loop {
+                if interactive {
+                    print!("> ");
+                    let _ = std::io::stdout().flush();
+                }
+                let Some(Ok(line)) = lines.next() else { break };
+                let line = line.trim();
+                if line.is_empty() {
+                    continue;
+                }
+                if interactive && (line == "exit" || line == "quit") {
+                    break;
+                }
+                match parse(line).and_then(|e| eval(&e)) {
+                    Ok(v) if interactive => println!("{}", crate::view::values::console(&v, 0)),
+                    Ok(v) => last = Some(v),
+                    Err(d) if interactive => eprint!("{}", crate::view::diagnostics::render_all(&d, &ws.sources, colors.enabled)),
+                    Err(d) => {
+                        failure = Some(d);
+                        break;
+                    }
+                }
+            }
+        }))
+        .map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
+    if let Some(d) = failure {
+        return Err(CliError::diags(&d, &ws.sources, colors));
+    }
+    if let Some(v) = last {
+        println!("{}", crate::view::values::console(&v, 0));
+    }
+    Ok(0)
+}
