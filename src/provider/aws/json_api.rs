@@ -1,5 +1,5 @@
 //! A small client for the AWS services that speak the JSON 1.0 / 1.1 protocol (KMS, SSM,
-//! Secrets Manager, CloudWatch Logs, SQS, DynamoDB): one `POST /` per operation with
+//! Secrets Manager, CloudWatch Logs, SQS, DynamoDB, ECS): one `POST /` per operation with
 //! `X-Amz-Target: <prefix>.<Operation>` and a JSON body, signed with SigV4. It stands in for
 //! their SDK crates, which would each add minutes to a release build for a handful of calls.
 //!
@@ -49,8 +49,11 @@ pub const SQS: Service = Service { key: "sqs", alias: None, signing_name: "sqs",
 pub const DYNAMODB: Service =
     Service { key: "dynamodb", alias: None, signing_name: "dynamodb", target: "DynamoDB_20120810", json_version: "1.0", env: "DYNAMODB" };
 
+pub const ECS: Service =
+    Service { key: "ecs", alias: None, signing_name: "ecs", target: "AmazonEC2ContainerServiceV20141113", json_version: "1.1", env: "ECS" };
+
 /// Every service of this client.
-pub const SERVICES: [&Service; 6] = [&KMS, &SSM, &SECRETS_MANAGER, &LOGS, &SQS, &DYNAMODB];
+pub const SERVICES: [&Service; 7] = [&KMS, &SSM, &SECRETS_MANAGER, &LOGS, &SQS, &DYNAMODB, &ECS];
 
 /// A failed call: the service's error code (`__type` without its namespace) and message, or
 /// a transport failure (empty code).
@@ -71,7 +74,12 @@ impl ApiError {
     pub fn not_found(&self) -> bool {
         matches!(
             self.code.as_str(),
-            "ResourceNotFoundException" | "NotFoundException" | "ParameterNotFound" | "QueueDoesNotExist" | "AWS.SimpleQueueService.NonExistentQueue"
+            "ResourceNotFoundException"
+                | "NotFoundException"
+                | "ParameterNotFound"
+                | "QueueDoesNotExist"
+                | "AWS.SimpleQueueService.NonExistentQueue"
+                | "ClusterNotFoundException"
         )
     }
 

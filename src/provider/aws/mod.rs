@@ -1,9 +1,9 @@
 //! `provider "aws"`: S3, EC2, IAM and STS through the official AWS SDK; KMS, SSM, Secrets
-//! Manager, CloudWatch Logs, SQS and DynamoDB through one small signed JSON-protocol client
+//! Manager, CloudWatch Logs, SQS, DynamoDB and ECS through one small signed JSON-protocol client
 //! ([`json_api`]), which spares the build their SDK crates.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb }`,
+//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs }`,
 //! `s3_use_path_style`, `default_tags { tags }`, the `skip_*` switches) into clients;
 //! [`AwsProvider`]'s registration list (its [`Dispatch`] impl) sends each request to the file of
 //! its resource type. Credentials come from the standard chain (environment, profile, instance
@@ -15,16 +15,26 @@
 //! creates and deletes.
 
 pub mod cloudwatch_log_group;
+pub mod cloudwatch_log_metric_filter;
+pub mod data_ami;
+pub mod data_availability_zones;
 pub mod data_caller_identity;
 pub mod data_iam_policy_document;
 pub mod data_partition;
 pub mod data_region;
 pub mod data_s3_bucket;
 pub mod data_secretsmanager_secret_version;
+pub mod data_security_group;
 pub mod data_ssm_parameter;
+pub mod data_subnet;
+pub mod data_subnets;
 pub mod data_vpc;
 pub mod dynamodb_table;
 mod ec2;
+mod ec2_data;
+pub mod ecs_cluster;
+mod ecs_container_definitions;
+pub mod ecs_task_definition;
 pub mod eip;
 mod errors;
 mod iam_common;
@@ -122,7 +132,8 @@ impl AwsFactory {
             "endpoints",
             Nesting::Single,
             BlockSchema::new(
-                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb"].map(|k| (k, s(AttrType::String))),
+                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb", "ecs"]
+                    .map(|k| (k, s(AttrType::String))),
             ),
         )
         .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]));
@@ -268,7 +279,7 @@ pub struct AwsProvider {
     pub(crate) s3_write: aws_sdk_s3::Client,
     pub(crate) ec2_write: aws_sdk_ec2::Client,
     pub(crate) iam_write: aws_sdk_iam::Client,
-    /// KMS, SSM, Secrets Manager, CloudWatch Logs, SQS and DynamoDB.
+    /// KMS, SSM, Secrets Manager, CloudWatch Logs, SQS, DynamoDB and ECS.
     pub(crate) json: json_api::JsonApi,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
@@ -365,6 +376,9 @@ impl Dispatch for AwsProvider {
                     &cloudwatch_log_group::CloudwatchLogGroup,
                     &sqs_queue::SqsQueue,
                     &dynamodb_table::DynamodbTable,
+                    &cloudwatch_log_metric_filter::CloudwatchLogMetricFilter,
+                    &ecs_cluster::EcsCluster,
+                    &ecs_task_definition::EcsTaskDefinition,
                 ],
                 &[
                     &data_vpc::DataVpc,
@@ -375,6 +389,11 @@ impl Dispatch for AwsProvider {
                     &data_partition::DataPartition,
                     &data_ssm_parameter::DataSsmParameter,
                     &data_secretsmanager_secret_version::DataSecretsManagerSecretVersion,
+                    &data_availability_zones::DataAvailabilityZones,
+                    &data_ami::DataAmi,
+                    &data_subnets::DataSubnets,
+                    &data_subnet::DataSubnet,
+                    &data_security_group::DataSecurityGroup,
                 ],
             )
         })
