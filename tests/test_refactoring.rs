@@ -241,3 +241,18 @@ removed {
     let err = stderr(&out);
     assert!(err.contains("Invalid \"moved\" addresses") && err.contains("main.tf:1:1"), "{err}");
 }
+
+/// A move whose destination already has an object is not made, and says so.
+#[test]
+fn a_move_onto_an_existing_object_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "resource \"terraform_data\" \"a\" {\n}\nresource \"terraform_data\" \"b\" {\n}\n");
+    ok(skyform(d).args(["apply", "-auto-approve"]).output().unwrap(), "apply");
+    write(d, "resource \"terraform_data\" \"b\" {\n}\nmoved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n");
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Moved object not moved") && err.contains("terraform_data.a (already at terraform_data.b)") && err.contains("main.tf:3:"), "{err}");
+    assert!(stdout(&out).contains("# terraform_data.a will be destroyed"), "{}", stdout(&out));
+}

@@ -90,6 +90,9 @@ pub(super) fn make_plan_with(ws: &Workspace, flags: &PlanFlags, store: &StateSto
     let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook, cancel: Arc::new(AtomicBool::new(false)) };
     let mut plan = runtime()?.block_on(engine.plan(&state, &inputs, &opts)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
     plan.config_hash = file::config_hash(&ws.sources);
+    if !plan.warnings.is_empty() {
+        eprint!("{}", crate::view::diagnostics::render_all(&plan.warnings, &ws.sources, colors.enabled));
+    }
     Ok(plan)
 }
 

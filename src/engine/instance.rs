@@ -43,6 +43,14 @@ impl InstanceCtx<'_, '_> {
         Err(Diagnostics(diags.0.into_iter().map(|d| self.locate(d)).collect()))
     }
 
+    /// Reports a driver's warnings (a call that succeeded may still warn).
+    fn warn(&self, diags: &Diagnostics) {
+        let warnings: Vec<Diagnostic> = diags.iter().filter(|d| !d.is_error()).cloned().map(|d| self.locate(d)).collect();
+        if !warnings.is_empty() {
+            self.ctx.errors(Diagnostics(warnings));
+        }
+    }
+
     /// A driver's diagnostic with this instance's address, at the line of the argument it names
     /// (else at the resource block).
     fn locate(&self, d: Diagnostic) -> Diagnostic {
@@ -262,6 +270,7 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
         if resp.diagnostics.has_errors() {
             return i.fail(resp.diagnostics);
         }
+        i.warn(&resp.diagnostics);
         let value = mark(resp.state, &cfg_marks, &i.schema.block);
         // Recorded in the plan, so apply uses exactly what was read (and reviewed) here.
         i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, Action::NoOp, None, value.clone(), value.clone(), Vec::new()));
@@ -287,6 +296,7 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
     if resp.diagnostics.has_errors() {
         return i.fail(resp.diagnostics);
     }
+    i.warn(&resp.diagnostics);
     let mut planned = resp.planned_state;
     let mut requires_replace = Vec::new();
     let (action, reason) = match &prior {
@@ -552,6 +562,9 @@ async fn operate(
     let journal = store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref()).map_err(state_err)?;
     let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config }).await;
     let failed = resp.diagnostics.has_errors();
+    if !failed {
+        i.warn(&resp.diagnostics);
+    }
     let new = resp.new_state.map(Value::strip_marks);
     let result = match (&new, action) {
         (None, Action::Delete) if !failed => store.delete_resource(Some(journal), &addr).map_err(state_err),

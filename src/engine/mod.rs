@@ -266,6 +266,7 @@ impl<'a> Engine<'a> {
             config_hash: String::new(),
             targets: opts.targets.clone(),
             refreshed: opts.refresh,
+            warnings: diags,
         })
     }
 

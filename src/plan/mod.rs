@@ -160,6 +160,9 @@ pub struct Plan {
     pub targets: Vec<String>,
     /// Whether the plan was made after a refresh.
     pub refreshed: bool,
+    /// Warnings found while planning (drivers' warnings, moves that could not be made, ...).
+    #[serde(default)]
+    pub warnings: crate::diag::Diagnostics,
 }
 
 /// Counts for `Plan: X to add, Y to change, Z to destroy.`
