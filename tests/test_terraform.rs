@@ -590,3 +590,49 @@ resource "terraform_data" "d" {
         assert_eq!(stdout(&s), stdout(&t), "{input}");
     }
 }
+
+#[test]
+fn check_blocks_warn_like_terraform() {
+    let Some(tf) = tf_or_skip("check_blocks_warn_like_terraform") else { return };
+    let config = r#"
+variable "n" {
+  default = 3
+}
+resource "terraform_data" "d" {
+  input = var.n
+}
+check "small" {
+  assert {
+    condition     = var.n < 2
+    error_message = "n is ${var.n}, too big"
+  }
+}
+check "later" {
+  assert {
+    condition     = terraform_data.d.output == 5
+    error_message = "output is not 5"
+  }
+  assert {
+    condition     = terraform_data.d.output == 3
+    error_message = "never shown"
+  }
+}
+"#;
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    write(ours.path(), config);
+    write(theirs.path(), config);
+    let both = |o: &std::process::Output| format!("{}{}", stdout(o), stderr(o));
+    // Summaries anywhere; messages as lines of their own (not in the quoted source).
+    let count = |text: &str| {
+        let summaries = ["Check block assertion failed", "Check block assertion known after apply"].map(|w| text.matches(w).count());
+        let messages = ["n is 3, too big", "output is not 5", "never shown"].map(|w| text.lines().filter(|l| l.trim() == w).count());
+        (summaries, messages)
+    };
+    for args in [&["plan", "-no-color"][..], &["apply", "-auto-approve", "-no-color"][..], &["plan", "-no-color"][..]] {
+        let t = run_terraform(&tf, theirs.path(), args);
+        let s = skyform(ours.path()).args(args).output().unwrap();
+        assert_eq!(s.status.code(), t.status.code(), "{args:?}");
+        assert_eq!(count(&both(&s)), count(&both(&t)), "{args:?}:\n{}\n---\n{}", both(&s), both(&t));
+    }
+}

@@ -186,3 +186,41 @@ fn local_sensitive_file_and_file_data_sources() {
     applies_cleanly(&f);
     assert_eq!(std::fs::read_to_string(f.path().join("out/secret.txt")).unwrap(), "two");
 }
+
+/// A check block's own data source is read before its assertions; a failing read warns (as in
+/// Terraform), it does not stop the plan.
+#[test]
+fn check_blocks_read_their_own_data_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("health.txt"), "degraded\n").unwrap();
+    let config = r#"
+check "health" {
+  data "local_file" "status" {
+    filename = "${path.module}/health.txt"
+  }
+  assert {
+    condition     = trimspace(data.local_file.status.content) == "ok"
+    error_message = "status is ${trimspace(data.local_file.status.content)}"
+  }
+}
+check "missing" {
+  data "local_file" "gone" {
+    filename = "${path.module}/nope.txt"
+  }
+  assert {
+    condition     = data.local_file.gone.content != ""
+    error_message = "unreachable"
+  }
+}
+"#;
+    std::fs::write(d.join("main.tf"), config).unwrap();
+    let out = crate::common::skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let err = crate::common::stderr(&out);
+    assert!(err.contains("Check block assertion failed") && err.contains("status is degraded"), "{err}");
+    assert!(err.contains("check.missing.data.local_file.gone"), "{err}");
+    std::fs::write(d.join("health.txt"), "ok\n").unwrap();
+    let out = crate::common::skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert!(!crate::common::stderr(&out).contains("status is"), "{}", crate::common::stderr(&out));
+}

@@ -73,13 +73,26 @@ fn cmd_plan_json(a: &PlanArgs) -> CliResult {
     }
 }
 
-/// Loads inputs and state and runs the engine's plan (the caller holds the lock).
+/// Loads inputs and state and runs the engine's plan (the caller holds the lock), for an
+/// apply: check blocks are reported once, after the apply, as Terraform does.
 pub(super) fn make_plan(ws: &Workspace, flags: &PlanFlags, store: &StateStore, destroy: bool, colors: Colors) -> Result<Plan, CliError> {
-    make_plan_with(ws, flags, store, destroy, colors, false)
+    make_plan_inner(ws, flags, store, destroy, colors, false, true)
 }
 
 /// [`make_plan`]; `quiet` leaves out the "Refreshing state..." lines (for `-json`, `-markdown`).
 pub(super) fn make_plan_with(ws: &Workspace, flags: &PlanFlags, store: &StateStore, destroy: bool, colors: Colors, quiet: bool) -> Result<Plan, CliError> {
+    make_plan_inner(ws, flags, store, destroy, colors, quiet, false)
+}
+
+fn make_plan_inner(
+    ws: &Workspace,
+    flags: &PlanFlags,
+    store: &StateStore,
+    destroy: bool,
+    colors: Colors,
+    quiet: bool,
+    applying: bool,
+) -> Result<Plan, CliError> {
     let inputs = ws.input_variables(flags, colors)?;
     let opts = flags.options(destroy)?;
     report_pending(store);
@@ -90,8 +103,12 @@ pub(super) fn make_plan_with(ws: &Workspace, flags: &PlanFlags, store: &StateSto
     let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook, cancel: Arc::new(AtomicBool::new(false)) };
     let mut plan = runtime()?.block_on(engine.plan(&state, &inputs, &opts)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
     plan.config_hash = file::config_hash(&ws.sources);
-    if !plan.warnings.is_empty() {
-        eprint!("{}", crate::view::diagnostics::render_all(&plan.warnings, &ws.sources, colors.enabled));
+    let mut shown = plan.warnings.clone();
+    if applying {
+        shown.0.retain(|d| !d.summary.starts_with("Check block"));
+    }
+    if !shown.is_empty() {
+        eprint!("{}", crate::view::diagnostics::render_all(&shown, &ws.sources, colors.enabled));
     }
     Ok(plan)
 }

@@ -212,10 +212,18 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
             },
             // Checks only ever warn in Terraform too; refactoring blocks change what a plan
             // destroys, so ignoring them would be dangerous.
-            "check" => diags.push(
-                Diagnostic::warning("Block type not supported yet", "skyform does not run \"check\" blocks yet; their assertions are not evaluated.")
-                    .at(Some(&block.range)),
-            ),
+            "check" => {
+                if let Some(name) = one_label(&block, "check", diags) {
+                    if m.checks.iter().any(|c| c.name == name) {
+                        diags.push(
+                            Diagnostic::error("Duplicate check block", format!("A check block named \"{name}\" was already declared in this module."))
+                                .at(Some(&block.range)),
+                        );
+                    } else if let Some(c) = decode_check(name, block, diags) {
+                        m.checks.push(c);
+                    }
+                }
+            }
             "moved" => {
                 if let Some(mv) = decode_moved(&block, diags) {
                     m.moved.push(mv);
@@ -292,6 +300,38 @@ fn check_attrs(body: &Body, allowed: &[&str], blocks: &[&str], diags: &mut Diagn
             diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind)).at(Some(&b.range)));
         }
     }
+}
+
+/// A `check` block: scoped `data` blocks and `assert` blocks.
+fn decode_check(name: String, block: Block, diags: &mut Diagnostics) -> Option<Check> {
+    check_attrs(&block.body, &[], &["data", "assert"], diags);
+    let mut data = BTreeMap::new();
+    for d in block.body.blocks.iter().filter(|b| b.kind == "data") {
+        if d.labels.len() != 2 {
+            diags.push(Diagnostic::error("Missing name for data source", "A data block needs two labels: the type and the name.").at(Some(&d.range)));
+            continue;
+        }
+        if let Some(r) = decode_resource(ResourceMode::Data, d.clone(), diags) {
+            if r.count.is_some() || r.for_each.is_some() || !r.depends_on.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid data source in a check block",
+                        "A data source scoped to a check block cannot use count, for_each or depends_on.",
+                    )
+                    .at(Some(&r.range)),
+                );
+                continue;
+            }
+            data.insert(format!("{}.{}", r.type_name, r.name), r);
+        }
+    }
+    let asserts = decode_conditions(&block.body, "assert", diags);
+    if asserts.is_empty() {
+        diags
+            .push(Diagnostic::error("Missing assert block", format!("The check block \"{name}\" must have at least one assert block.")).at(Some(&block.range)));
+        return None;
+    }
+    Some(Check { name, data, asserts, range: block.range })
 }
 
 /// The `precondition` or `postcondition` blocks of a body.

@@ -35,6 +35,19 @@ pub struct Module {
     pub moved: Vec<MovedBlock>,
     /// `removed { from }` blocks, addresses relative to this module.
     pub removed: Vec<RemovedBlock>,
+    /// `check "name" {}` blocks.
+    pub checks: Vec<Check>,
+}
+
+/// A `check` block: assertions evaluated after each plan and apply (a failure warns, as in
+/// Terraform), with data sources of its own read just before them.
+#[derive(Debug)]
+pub struct Check {
+    pub name: String,
+    /// Scoped `data` blocks, by `type.name`.
+    pub data: BTreeMap<String, Resource>,
+    pub asserts: Vec<Condition>,
+    pub range: SourceRange,
 }
 
 /// A `moved` block: the objects at `from` are now at `to` (both modules or both resources).

@@ -4,6 +4,7 @@
 //!
 //! Entry points: [`Engine::validate`], [`Engine::plan`], [`Engine::apply`].
 
+pub(crate) mod checks;
 pub(crate) mod conditions;
 pub(crate) mod expand;
 pub mod generate;
@@ -188,9 +189,15 @@ impl<'a> Engine<'a> {
         let ctx = self.context(&graph, Op::Plan, opts, state, inputs, None, None)?;
         ctx.errors(warnings);
         self.run(&ctx, &graph, opts.parallelism).await;
-        let diags = ctx.take_diags();
+        let mut diags = ctx.take_diags();
         if diags.has_errors() {
             return Err(diags);
+        }
+        if !opts.destroy {
+            diags.extend(checks::run(&ctx, false).await);
+            if diags.has_errors() {
+                return Err(diags);
+            }
         }
         let mut changes = std::mem::take(&mut *ctx.changes.lock().unwrap_or_else(|e| e.into_inner()));
         // Every import target must be an instance the configuration declares (or one already in
@@ -313,6 +320,9 @@ impl<'a> Engine<'a> {
                 if let Err(e) = store.delete_resource(None, &c.address) {
                     ctx.error(Diagnostic::error("Failed to write state", e.to_string()).with_address(&c.address));
                 }
+            }
+            if !plan.destroy && !ctx.diags.lock().unwrap_or_else(|e| e.into_inner()).has_errors() {
+                ctx.errors(checks::run(&ctx, true).await);
             }
         }
         result.interrupted = ctx.cancel.load(Ordering::SeqCst) || self.cancel.load(Ordering::SeqCst);

@@ -131,7 +131,7 @@ fn condition_references(conds: &[crate::config::Condition]) -> Vec<(Reference, S
 }
 
 fn collect_provider_keys(m: &Module, out: &mut Vec<(String, SourceRange)>) {
-    for r in m.resources.values() {
+    for r in m.resources.values().chain(m.checks.iter().flat_map(|c| c.data.values())) {
         out.push((r.provider.clone(), r.range.clone()));
     }
     for c in m.module_calls.values() {
