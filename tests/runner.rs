@@ -23,3 +23,4 @@ mod test_review;
 mod test_schemas;
 mod test_terraform;
 mod test_utility;
+mod test_utility_providers;

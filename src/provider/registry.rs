@@ -38,10 +38,14 @@ impl Registry {
     /// Every compiled-in provider (the strict test driver is registered by tests only), and a
     /// schema-only entry for every other provider whose published schema skyform carries.
     pub fn builtin() -> Registry {
-        use super::builtin::{local_file, null_resource, random_id, terraform_data, time_static};
+        use super::builtin::{archive_file, external, http, local_file, null_resource, random_id, terraform_data, time_static, tls_private_key};
         let mut r = Registry::empty();
-        let all: [Arc<dyn ProviderFactory>; 8] = [
+        let all: [Arc<dyn ProviderFactory>; 12] = [
             Arc::new(terraform_data::factory()),
+            Arc::new(archive_file::factory()),
+            Arc::new(external::factory()),
+            Arc::new(http::factory()),
+            Arc::new(tls_private_key::factory()),
             Arc::new(local_file::factory()),
             Arc::new(random_id::factory()),
             Arc::new(null_resource::factory()),
@@ -108,7 +112,7 @@ impl crate::schema::SchemaSource for Registry {
 
 pub use crate::schema::provider_for_type;
 
-/// A provider skyform knows only from its published schema (`null`, `time`, `tls`, ...): its
+/// A provider skyform knows only from its published schema (`digitalocean`, ...): its
 /// `provider` block is checked against that schema, and it implements no type yet.
 struct SchemaOnly {
     name: &'static str,
