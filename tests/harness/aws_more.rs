@@ -8,9 +8,10 @@ use std::path::Path;
 use aws_sdk_ec2::types::Tag;
 use serde_json::{json, Value as Json};
 use skyform::plan::Action::{Create, DeleteThenCreate, Update};
-use skyform::provider::aws::json_api::{JsonApi, Service, ECS, LOGS};
+use skyform::provider::aws::json_api::{ECS, LOGS};
 use skyform::state::State;
 
+use super::aws_services::{call, ok};
 use super::{attr, run, Case, Import, Step};
 use crate::common::{emulator, rt, skyform, stderr, stdout, succeeds, unique};
 use crate::test_aws::{ec2_client, ec2_provider, provider_block, AMI};
@@ -35,16 +36,6 @@ fn aws_ecs_task_definition() {
 /// The provider block with CloudWatch Logs and ECS at the emulator.
 fn services_provider(endpoint: &str) -> String {
     provider_block(endpoint).replace("    s3 = ", &format!("    logs = \"{endpoint}\"\n    ecs  = \"{endpoint}\"\n    s3 = "))
-}
-
-/// One call to the emulator, outside skyform; the answer, or the error code.
-fn call(endpoint: &str, service: &Service, operation: &str, body: Json) -> Result<Json, String> {
-    let api = JsonApi::for_endpoint(endpoint, "eu-west-1", "test", "test");
-    rt().block_on(api.call(service, operation, body)).map_err(|e| e.code)
-}
-
-fn ok(endpoint: &str, service: &Service, operation: &str, body: Json) -> Json {
-    call(endpoint, service, operation, body.clone()).unwrap_or_else(|e| panic!("{operation} {body}: {e}"))
 }
 
 /// The metric filters of that name in a log group, as CloudWatch Logs lists them.
@@ -225,6 +216,22 @@ fn ec2_data_sources_read_zones_images_subnets_and_groups() {
     let name = unique("ds");
     let n = network(&endpoint, &name);
     let (vpc, s0, s1, sg) = (&n.vpc, &n.subnets[0], &n.subnets[1], &n.group);
+    // One output for each data source (or attribute) read.
+    let outputs_tf: String = [
+        ("zones", "data.aws_availability_zones.available"),
+        ("zones_without_b", "data.aws_availability_zones.without_b.names"),
+        ("newest", "data.aws_ami.newest"),
+        ("first", "data.aws_ami.first.id"),
+        ("private", "sort(data.aws_subnets.private.ids)"),
+        ("none", "data.aws_subnets.none.ids"),
+        ("subnet_a", "data.aws_subnet.a"),
+        ("subnet_b", "data.aws_subnet.by_id.availability_zone"),
+        ("sg", "data.aws_security_group.by_name"),
+        ("sg_by_tag", "data.aws_security_group.by_tag.id"),
+    ]
+    .iter()
+    .map(|(name, value)| format!("\noutput \"{name}\" {{\n  value = {value}\n}}\n"))
+    .collect();
     let config = format!(
         r#"{provider}
 data "aws_availability_zones" "available" {{
@@ -289,47 +296,7 @@ data "aws_security_group" "by_tag" {{
     Name = "{name}"
   }}
 }}
-
-output "zones" {{
-  value = data.aws_availability_zones.available
-}}
-
-output "zones_without_b" {{
-  value = data.aws_availability_zones.without_b.names
-}}
-
-output "newest" {{
-  value = data.aws_ami.newest
-}}
-
-output "first" {{
-  value = data.aws_ami.first.id
-}}
-
-output "private" {{
-  value = sort(data.aws_subnets.private.ids)
-}}
-
-output "none" {{
-  value = data.aws_subnets.none.ids
-}}
-
-output "subnet_a" {{
-  value = data.aws_subnet.a
-}}
-
-output "subnet_b" {{
-  value = data.aws_subnet.by_id.availability_zone
-}}
-
-output "sg" {{
-  value = data.aws_security_group.by_name
-}}
-
-output "sg_by_tag" {{
-  value = data.aws_security_group.by_tag.id
-}}
-"#,
+{outputs_tf}"#,
         provider = ec2_provider(&endpoint)
     );
     let dir = tempfile::tempdir().unwrap();

@@ -62,13 +62,30 @@ fn services_provider(endpoint: &str) -> String {
 }
 
 /// One call to the emulator, outside skyform; the answer, or the error code.
-fn call(endpoint: &str, service: &Service, operation: &str, body: Json) -> Result<Json, String> {
+pub(super) fn call(endpoint: &str, service: &Service, operation: &str, body: Json) -> Result<Json, String> {
     let api = JsonApi::for_endpoint(endpoint, "eu-west-1", "test", "test");
     rt().block_on(api.call(service, operation, body)).map_err(|e| e.code)
 }
 
-fn ok(endpoint: &str, service: &Service, operation: &str, body: Json) -> Json {
+/// One call to the emulator that must succeed; the answer.
+pub(super) fn ok(endpoint: &str, service: &Service, operation: &str, body: Json) -> Json {
     call(endpoint, service, operation, body.clone()).unwrap_or_else(|e| panic!("{operation} {body}: {e}"))
+}
+
+/// Runs skyform in `dir` with these arguments, which must succeed; what it printed.
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let out = skyform(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "skyform {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    stdout(&out)
+}
+
+/// Writes `config` as `main.tf` in a new directory and applies it; the directory and what the
+/// apply printed.
+fn apply_config(config: String) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), config).unwrap();
+    let applied = run_ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
+    (dir, applied)
 }
 
 fn key_metadata(e: &str, id: &str) -> Option<Json> {
@@ -218,20 +235,13 @@ fn data_aws_ssm_parameter_reads_a_parameter() {
     let Some(endpoint) = emulator(MOTO) else { return };
     let name = format!("/skyform/{}", unique("data"));
     ok(&endpoint, &SSM, "PutParameter", json!({ "Name": name, "Type": "SecureString", "Value": "data-s3cr3t" }));
-    let dir = tempfile::tempdir().unwrap();
     let config = format!(
         "{}\ndata \"aws_ssm_parameter\" \"p\" {{\n  name = \"{name}\"\n}}\n\noutput \"value\" {{\n  value     = data.aws_ssm_parameter.p.value\n  sensitive = true\n}}\n\noutput \"type\" {{\n  value = data.aws_ssm_parameter.p.type\n}}\n",
         services_provider(&endpoint)
     );
-    std::fs::write(dir.path().join("main.tf"), config).unwrap();
-    let run = |args: &[&str]| {
-        let out = skyform(dir.path()).args(args).output().unwrap();
-        assert!(out.status.success(), "skyform {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        stdout(&out)
-    };
-    let applied = run(&["apply", "-auto-approve", "-no-color"]);
+    let (dir, applied) = apply_config(config);
     assert!(!applied.contains("data-s3cr3t") && applied.contains("type = \"SecureString\""), "{applied}");
-    assert_eq!(run(&["output", "-raw", "value"]), "data-s3cr3t");
+    assert_eq!(run_ok(dir.path(), &["output", "-raw", "value"]), "data-s3cr3t");
     ok(&endpoint, &SSM, "DeleteParameter", json!({ "Name": name }));
 }
 
@@ -261,20 +271,13 @@ fn data_aws_secretsmanager_secret_version_reads_the_current_value() {
     let name = unique("datasecret");
     let token = uuid::Uuid::new_v4().to_string();
     ok(&endpoint, &SECRETS_MANAGER, "CreateSecret", json!({ "Name": name, "SecretString": "data-pw-1", "ClientRequestToken": token }));
-    let dir = tempfile::tempdir().unwrap();
     let config = format!(
         "{}\ndata \"aws_secretsmanager_secret_version\" \"v\" {{\n  secret_id = \"{name}\"\n}}\n\noutput \"value\" {{\n  value     = data.aws_secretsmanager_secret_version.v.secret_string\n  sensitive = true\n}}\n\noutput \"stages\" {{\n  value = data.aws_secretsmanager_secret_version.v.version_stages\n}}\n",
         services_provider(&endpoint)
     );
-    std::fs::write(dir.path().join("main.tf"), config).unwrap();
-    let run = |args: &[&str]| {
-        let out = skyform(dir.path()).args(args).output().unwrap();
-        assert!(out.status.success(), "skyform {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        stdout(&out)
-    };
-    let applied = run(&["apply", "-auto-approve", "-no-color"]);
+    let (dir, applied) = apply_config(config);
     assert!(!applied.contains("data-pw-1") && applied.contains("AWSCURRENT"), "{applied}");
-    assert_eq!(run(&["output", "-raw", "value"]), "data-pw-1");
+    assert_eq!(run_ok(dir.path(), &["output", "-raw", "value"]), "data-pw-1");
     ok(&endpoint, &SECRETS_MANAGER, "DeleteSecret", json!({ "SecretId": name, "ForceDeleteWithoutRecovery": true }));
 }
 

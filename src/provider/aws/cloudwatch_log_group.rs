@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::ec2::{plan_common, set_tags};
 use super::iam_common::{name_prefix_of, resource_name};
-use super::json_api::{provider_defaults, tag_changes, tag_object, text as jtext, LOGS};
+use super::json_api::{provider_defaults, read_back, tag_object, text as jtext, updated, LOGS, LOGS_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -168,8 +168,7 @@ impl ResourceType<AwsProvider> for CloudwatchLogGroup {
                 return ApplyResponse::failed(Some(state), e.diagnostics(&format!("setting the retention of CloudWatch log group {name}")));
             }
         }
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -193,22 +192,12 @@ impl ResourceType<AwsProvider> for CloudwatchLogGroup {
                 };
                 r.map_err(|e| e.diagnostics(&what("KMS key")))?;
             }
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-            let arn = text(&prior, "arn");
-            if !stale.is_empty() {
-                p.json.call(&LOGS, "UntagResource", json!({ "resourceArn": arn, "tagKeys": stale })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
-            if !new.is_empty() {
-                p.json.call(&LOGS, "TagResource", json!({ "resourceArn": arn, "tags": new })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
+            let target = json!({ "resourceArn": text(&prior, "arn") });
+            p.json.sync_tags(&LOGS_TAGS, target, &prior, &planned).await.map_err(|e| e.diagnostics(&what("tags")))?;
             Ok(())
         }
         .await;
-        if let Err(d) = result {
-            return ApplyResponse::failed(Some(prior), d);
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

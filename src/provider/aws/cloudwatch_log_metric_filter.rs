@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
-use super::json_api::{text as jtext, ApiError, LOGS};
+use super::json_api::{read_back, text as jtext, updated, ApiError, LOGS};
 use super::s3_bucket_common::{block_at, defaulted};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -231,17 +231,14 @@ impl ResourceType<AwsProvider> for CloudwatchLogMetricFilter {
         }
         let mut state = planned;
         set(&mut state, "id", Value::string(&name));
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
         let name = text(&prior, "id");
-        if let Err(e) = p.json.call(&LOGS, "PutMetricFilter", put_body(&planned)).await {
-            return ApplyResponse::failed(Some(prior), e.diagnostics(&format!("putting CloudWatch Logs Metric Filter ({name})")));
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        let result = p.json.call(&LOGS, "PutMetricFilter", put_body(&planned)).await;
+        let result = result.map(|_| ()).map_err(|e| e.diagnostics(&format!("putting CloudWatch Logs Metric Filter ({name})")));
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
 use super::ec2::{plan_common, set_tags};
-use super::json_api::{provider_defaults, tag_changes, tag_list, tag_map, text as jtext, ApiError, DYNAMODB as DDB};
+use super::json_api::{provider_defaults, read_back, tag_list, tag_map, text as jtext, ApiError, DYNAMODB as DDB, DYNAMODB_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -230,8 +230,7 @@ impl ResourceType<AwsProvider> for DynamodbTable {
         if let Err(d) = result.await {
             return ApplyResponse::failed(Some(state), d);
         }
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -273,15 +272,8 @@ impl ResourceType<AwsProvider> for DynamodbTable {
                     }
                 }
             }
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-            let arn = text(&prior, "arn");
-            if !stale.is_empty() {
-                p.json.call(&DDB, "UntagResource", json!({ "ResourceArn": arn, "TagKeys": stale })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
-            if !new.is_empty() {
-                let tags: Vec<Json> = new.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-                p.json.call(&DDB, "TagResource", json!({ "ResourceArn": arn, "Tags": tags })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
+            let target = json!({ "ResourceArn": text(&prior, "arn") });
+            p.json.sync_tags(&DYNAMODB_TAGS, target, &prior, &planned).await.map_err(|e| e.diagnostics(&what("tags")))?;
             Ok(())
         }
         .await;
@@ -289,8 +281,7 @@ impl ResourceType<AwsProvider> for DynamodbTable {
             let r = self.read(p, prior.clone()).await;
             return ApplyResponse::failed(r.new_state.or(Some(prior)), d);
         }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        read_back(self, p, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
 use super::ec2::{plan_common, set_tags};
-use super::json_api::{tag_changes, tag_list, tag_map, text as jtext, ApiError, ECS};
+use super::json_api::{read_back, tag_list, tag_map, text as jtext, updated, ApiError, ECS, ECS_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, imported, set, text};
@@ -122,8 +122,7 @@ impl ResourceType<AwsProvider> for EcsCluster {
         let arn = out.get("cluster").map(|c| jtext(c, "clusterArn")).unwrap_or_default();
         set(&mut state, "id", Value::string(&arn));
         set(&mut state, "arn", Value::string(&arn));
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -133,22 +132,10 @@ impl ResourceType<AwsProvider> for EcsCluster {
             if attr(&prior, "setting") != attr(&planned, "setting") && !settings(&planned).is_empty() {
                 p.json.call(&ECS, "UpdateCluster", json!({ "cluster": id, "settings": settings_json(&planned) })).await?;
             }
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-            if !stale.is_empty() {
-                p.json.call(&ECS, "UntagResource", json!({ "resourceArn": id, "tagKeys": stale })).await?;
-            }
-            if !new.is_empty() {
-                let tags: Vec<Json> = new.into_iter().map(|(k, v)| json!({ "key": k, "value": v })).collect();
-                p.json.call(&ECS, "TagResource", json!({ "resourceArn": id, "tags": tags })).await?;
-            }
-            Ok(())
+            p.json.sync_tags(&ECS_TAGS, json!({ "resourceArn": id }), &prior, &planned).await
         }
         .await;
-        if let Err(e) = result {
-            return ApplyResponse::failed(Some(prior), e.diagnostics(&what));
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result.map_err(|e| e.diagnostics(&what)), prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

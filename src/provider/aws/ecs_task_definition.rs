@@ -15,7 +15,7 @@ use serde_json::{json, Value as Json};
 
 use super::ec2::{plan_common, set_tags};
 use super::ecs_container_definitions::{equivalent, normalized, request};
-use super::json_api::{provider_defaults, tag_changes, tag_list, tag_map, text as jtext, ApiError, ECS};
+use super::json_api::{provider_defaults, read_back, tag_list, tag_map, text as jtext, updated, ApiError, ECS, ECS_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, imported, set, text};
@@ -95,18 +95,21 @@ fn missing(e: &ApiError) -> bool {
     e.not_found() || (e.is("ClientException") && e.message.contains("Unable to describe task definition"))
 }
 
+/// The string arguments sent and read back as they are: (argument, request and answer field).
+const STRING_FIELDS: [(&str, &str); 7] = [
+    ("cpu", "cpu"),
+    ("memory", "memory"),
+    ("network_mode", "networkMode"),
+    ("execution_role_arn", "executionRoleArn"),
+    ("task_role_arn", "taskRoleArn"),
+    ("ipc_mode", "ipcMode"),
+    ("pid_mode", "pidMode"),
+];
+
 /// The RegisterTaskDefinition request of a planned state.
 fn register_body(planned: &Value, containers: Json) -> Json {
     let mut body = json!({ "family": text(planned, "family"), "containerDefinitions": containers });
-    for (arg, field) in [
-        ("cpu", "cpu"),
-        ("memory", "memory"),
-        ("network_mode", "networkMode"),
-        ("execution_role_arn", "executionRoleArn"),
-        ("task_role_arn", "taskRoleArn"),
-        ("ipc_mode", "ipcMode"),
-        ("pid_mode", "pidMode"),
-    ] {
+    for (arg, field) in STRING_FIELDS {
         if let Some(v) = attr(planned, arg).as_str().filter(|v| !v.is_empty()) {
             body[field] = json!(v);
         }
@@ -142,15 +145,7 @@ fn fill(p: &AwsProvider, mut s: Value, td: &Json, tags: Option<&Json>) -> Value 
     set(&mut s, "arn_without_revision", Value::string(arn.rsplit_once(':').map(|(a, _)| a).unwrap_or(&arn)));
     set(&mut s, "arn", Value::string(&arn));
     set(&mut s, "revision", td.get("revision").and_then(Json::as_f64).map(Value::Number).unwrap_or(Value::Null));
-    for (arg, field) in [
-        ("cpu", "cpu"),
-        ("memory", "memory"),
-        ("network_mode", "networkMode"),
-        ("execution_role_arn", "executionRoleArn"),
-        ("task_role_arn", "taskRoleArn"),
-        ("ipc_mode", "ipcMode"),
-        ("pid_mode", "pidMode"),
-    ] {
+    for (arg, field) in STRING_FIELDS {
         set(&mut s, arg, opt(field));
     }
     let compat: Vec<Value> =
@@ -242,29 +237,13 @@ impl ResourceType<AwsProvider> for EcsTaskDefinition {
         let mut state = planned;
         set(&mut state, "id", Value::string(&family));
         set(&mut state, "arn", Value::string(jtext(&td, "taskDefinitionArn")));
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
         let arn = text(&prior, "arn");
-        let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-        let result: Result<(), ApiError> = async {
-            if !stale.is_empty() {
-                p.json.call(&ECS, "UntagResource", json!({ "resourceArn": arn, "tagKeys": stale })).await?;
-            }
-            if !new.is_empty() {
-                let tags: Vec<Json> = new.into_iter().map(|(k, v)| json!({ "key": k, "value": v })).collect();
-                p.json.call(&ECS, "TagResource", json!({ "resourceArn": arn, "tags": tags })).await?;
-            }
-            Ok(())
-        }
-        .await;
-        if let Err(e) = result {
-            return ApplyResponse::failed(Some(prior), e.diagnostics(&format!("updating ECS Task Definition ({arn}) tags")));
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        let result = p.json.sync_tags(&ECS_TAGS, json!({ "resourceArn": arn }), &prior, &planned).await;
+        updated(self, p, result.map_err(|e| e.diagnostics(&format!("updating ECS Task Definition ({arn}) tags"))), prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

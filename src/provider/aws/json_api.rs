@@ -19,8 +19,11 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_s3::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use serde_json::Value as Json;
 
-use super::RequestCounter;
+use super::{AwsProvider, RequestCounter};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::provider::kit::ResourceType;
+use crate::provider::ApplyResponse;
+use crate::value::Value;
 
 /// One JSON-protocol service: how it is addressed, signed and configured.
 #[derive(Debug)]
@@ -325,9 +328,9 @@ pub fn text(v: &Json, key: &str) -> String {
 /// Sets the provider's defaults (`Default:` in its schema) for the arguments the
 /// configuration leaves unset: unlike an optional+computed value, a default is planned even
 /// when the object holds something else, so a change made outside shows as drift.
-pub fn provider_defaults(planned: &mut crate::value::Value, config: &crate::value::Value, pairs: &[(&str, crate::value::Value)]) {
+pub fn provider_defaults(planned: &mut Value, config: &Value, pairs: &[(&str, Value)]) {
     for (arg, v) in pairs {
-        if config.get_attr(arg).is_none_or(crate::value::Value::is_null) {
+        if config.get_attr(arg).is_none_or(Value::is_null) {
             crate::provider::helpers::set(planned, arg, v.clone());
         }
     }
@@ -335,7 +338,7 @@ pub fn provider_defaults(planned: &mut crate::value::Value, config: &crate::valu
 
 /// `tags_all` as the JSON services' tag list (`[{"<key>": k, "<value>": v}]`; KMS uses
 /// `TagKey`/`TagValue`, SSM and Secrets Manager `Key`/`Value`).
-pub fn tag_list(tags_all: &crate::value::Value, key: &str, value: &str) -> Json {
+pub fn tag_list(tags_all: &Value, key: &str, value: &str) -> Json {
     let pairs = tags_all.as_map().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect::<Vec<_>>());
     Json::Array(pairs.unwrap_or_default().into_iter().map(|(k, v)| serde_json::json!({ key: k, value: v })).collect())
 }
@@ -354,14 +357,104 @@ pub fn tag_object(v: Option<&Json>) -> BTreeMap<String, String> {
 }
 
 /// The tag keys to remove and the tags to set to go from `had` to `want` (`tags_all`).
-pub fn tag_changes(had: &crate::value::Value, want: &crate::value::Value) -> (Vec<String>, BTreeMap<String, String>) {
-    let text = |v: &crate::value::Value| -> BTreeMap<String, String> {
+pub fn tag_changes(had: &Value, want: &Value) -> (Vec<String>, BTreeMap<String, String>) {
+    let text = |v: &Value| -> BTreeMap<String, String> {
         v.as_map().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()).unwrap_or_default()
     };
     let (had, want) = (text(had), text(want));
     let stale = had.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
     let new = want.into_iter().filter(|(k, v)| had.get(k) != Some(v)).collect();
     (stale, new)
+}
+
+/// How a service takes tag changes: the operations that remove and add tags, the fields of
+/// their bodies holding the keys to remove and the tags to add, and the shape of an added tag.
+#[derive(Debug)]
+pub struct Tagging {
+    /// The service the calls go to.
+    pub service: &'static Service,
+    /// The operation removing tags (`UntagResource`).
+    pub untag: &'static str,
+    /// The operation adding or changing tags (`TagResource`).
+    pub tag: &'static str,
+    /// The field holding the keys to remove (`TagKeys`).
+    pub keys: &'static str,
+    /// The field holding the tags to add (`Tags`).
+    pub tags: &'static str,
+    /// The names of a tag's key and value in a tag list (`TagKey`/`TagValue`); `None` where
+    /// the tags go as a map (`{"k": "v"}`, Logs and SQS).
+    pub pair: Option<(&'static str, &'static str)>,
+}
+
+// Each service's tag calls (the object they name is the caller's `target`).
+pub const KMS_TAGS: Tagging =
+    Tagging { service: &KMS, untag: "UntagResource", tag: "TagResource", keys: "TagKeys", tags: "Tags", pair: Some(("TagKey", "TagValue")) };
+pub const SSM_TAGS: Tagging =
+    Tagging { service: &SSM, untag: "RemoveTagsFromResource", tag: "AddTagsToResource", keys: "TagKeys", tags: "Tags", pair: Some(("Key", "Value")) };
+pub const SECRETS_MANAGER_TAGS: Tagging =
+    Tagging { service: &SECRETS_MANAGER, untag: "UntagResource", tag: "TagResource", keys: "TagKeys", tags: "Tags", pair: Some(("Key", "Value")) };
+pub const LOGS_TAGS: Tagging = Tagging { service: &LOGS, untag: "UntagResource", tag: "TagResource", keys: "tagKeys", tags: "tags", pair: None };
+pub const SQS_TAGS: Tagging = Tagging { service: &SQS, untag: "UntagQueue", tag: "TagQueue", keys: "TagKeys", tags: "Tags", pair: None };
+pub const DYNAMODB_TAGS: Tagging =
+    Tagging { service: &DYNAMODB, untag: "UntagResource", tag: "TagResource", keys: "TagKeys", tags: "Tags", pair: Some(("Key", "Value")) };
+pub const ECS_TAGS: Tagging =
+    Tagging { service: &ECS, untag: "UntagResource", tag: "TagResource", keys: "tagKeys", tags: "tags", pair: Some(("key", "value")) };
+
+impl Tagging {
+    /// The bodies of the calls taking `prior`'s `tags_all` to `planned`'s: the untag call's
+    /// (the keys dropped) and the tag call's (the tags new or changed), each `None` where it
+    /// has nothing to do. `target` holds the fields naming the object (`{"KeyId": id}`).
+    fn bodies(&self, target: Json, prior: &Value, planned: &Value) -> (Option<Json>, Option<Json>) {
+        use crate::provider::helpers::attr;
+        let (stale, new) = tag_changes(attr(prior, "tags_all"), attr(planned, "tags_all"));
+        let untag = (!stale.is_empty()).then(|| {
+            let mut body = target.clone();
+            body[self.keys] = serde_json::json!(stale);
+            body
+        });
+        let tag = (!new.is_empty()).then(|| {
+            let tags = match self.pair {
+                Some((key, value)) => Json::Array(new.iter().map(|(k, v)| serde_json::json!({ key: k, value: v })).collect()),
+                None => serde_json::json!(new),
+            };
+            let mut body = target;
+            body[self.tags] = tags;
+            body
+        });
+        (untag, tag)
+    }
+}
+
+impl JsonApi {
+    /// Takes an object's tags from `prior`'s `tags_all` to `planned`'s: one call removing the
+    /// keys dropped, then one adding the tags new or changed (no call where nothing changes).
+    /// `target` holds the body fields naming the object (`{"KeyId": id}`).
+    pub async fn sync_tags(&self, tagging: &Tagging, target: Json, prior: &Value, planned: &Value) -> Result<(), ApiError> {
+        let (untag, tag) = tagging.bodies(target, prior, planned);
+        if let Some(body) = untag {
+            self.call(tagging.service, tagging.untag, body).await?;
+        }
+        if let Some(body) = tag {
+            self.call(tagging.service, tagging.tag, body).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The end of a create or update: the object read back, or `state` as it stands when the read
+/// finds nothing, with the read's diagnostics.
+pub async fn read_back<R: ResourceType<AwsProvider>>(rt: &R, p: &AwsProvider, state: Value) -> ApplyResponse {
+    let r = rt.read(p, state.clone()).await;
+    ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+}
+
+/// The end of an update: where `result` failed, the prior state with its diagnostics; else
+/// the object read back (see [`read_back`]) from `planned`.
+pub async fn updated<R: ResourceType<AwsProvider>>(rt: &R, p: &AwsProvider, result: Result<(), Diagnostics>, prior: Value, planned: Value) -> ApplyResponse {
+    match result {
+        Err(d) => ApplyResponse::failed(Some(prior), d),
+        Ok(()) => read_back(rt, p, planned).await,
+    }
 }
 
 #[cfg(test)]
@@ -401,5 +494,19 @@ mod tests {
         let auth = signed.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.as_str()).unwrap_or_default();
         assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKID/") && auth.contains("/eu-west-1/kms/aws4_request"), "{auth}");
         assert!(signed.iter().any(|(k, v)| k == "x-amz-security-token" && v == "TOKEN"));
+    }
+
+    #[test]
+    fn tag_calls_take_each_service_shape() {
+        let tags = |pairs: &[(&str, &str)]| Value::object([("tags_all", Value::object(pairs.iter().map(|(k, v)| (*k, Value::string(*v)))))]);
+        let (prior, planned) = (tags(&[("a", "1"), ("b", "2"), ("c", "3")]), tags(&[("b", "2"), ("c", "4"), ("d", "5")]));
+        let (untag, tag) = KMS_TAGS.bodies(serde_json::json!({ "KeyId": "k" }), &prior, &planned);
+        assert_eq!(untag, Some(serde_json::json!({ "KeyId": "k", "TagKeys": ["a"] })));
+        let want = serde_json::json!({ "KeyId": "k", "Tags": [{ "TagKey": "c", "TagValue": "4" }, { "TagKey": "d", "TagValue": "5" }] });
+        assert_eq!(tag, Some(want));
+        let (untag, tag) = LOGS_TAGS.bodies(serde_json::json!({ "resourceArn": "arn" }), &prior, &planned);
+        assert_eq!(untag, Some(serde_json::json!({ "resourceArn": "arn", "tagKeys": ["a"] })));
+        assert_eq!(tag, Some(serde_json::json!({ "resourceArn": "arn", "tags": { "c": "4", "d": "5" } })));
+        assert_eq!(SQS_TAGS.bodies(serde_json::json!({ "QueueUrl": "u" }), &planned, &planned), (None, None));
     }
 }

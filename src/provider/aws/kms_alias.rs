@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use super::iam_common::{name_prefix_of, unique_name};
-use super::json_api::{text as jtext, KMS};
+use super::json_api::{read_back, text as jtext, updated, KMS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -135,18 +135,14 @@ impl ResourceType<AwsProvider> for KmsAlias {
         let mut state = planned;
         set(&mut state, "id", Value::string(&name));
         set(&mut state, "name", Value::string(&name));
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
         let name = text(&prior, "id");
         let body = json!({ "AliasName": name, "TargetKeyId": text(&planned, "target_key_id") });
-        if let Err(e) = p.json.call(&KMS, "UpdateAlias", body).await {
-            return ApplyResponse::failed(Some(prior), e.diagnostics(&format!("updating KMS alias {name}")));
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        let result = p.json.call(&KMS, "UpdateAlias", body).await.map(|_| ()).map_err(|e| e.diagnostics(&format!("updating KMS alias {name}")));
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

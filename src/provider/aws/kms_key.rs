@@ -14,7 +14,7 @@ use serde_json::json;
 use super::ec2::{plan_common, set_tags};
 use super::iam_common::plan_policy;
 use super::iam_policy_json::{normalize, policy_to_set};
-use super::json_api::{provider_defaults, tag_changes, tag_list, tag_map, text as jtext, KMS};
+use super::json_api::{provider_defaults, read_back, tag_list, tag_map, text as jtext, updated, KMS, KMS_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, defaults, set, text};
@@ -167,8 +167,7 @@ impl ResourceType<AwsProvider> for KmsKey {
         if let Err(d) = settle(p, &key_id, &none, &planned).await {
             return ApplyResponse::failed(Some(state), d);
         }
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -189,22 +188,11 @@ impl ResourceType<AwsProvider> for KmsKey {
                 }
             }
             settle(p, &id, &prior, &planned).await?;
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-            if !stale.is_empty() {
-                p.json.call(&KMS, "UntagResource", json!({ "KeyId": id, "TagKeys": stale })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
-            if !new.is_empty() {
-                let tags: Vec<_> = new.iter().map(|(k, v)| json!({ "TagKey": k, "TagValue": v })).collect();
-                p.json.call(&KMS, "TagResource", json!({ "KeyId": id, "Tags": tags })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
+            p.json.sync_tags(&KMS_TAGS, json!({ "KeyId": id }), &prior, &planned).await.map_err(|e| e.diagnostics(&what("tags")))?;
             Ok(())
         }
         .await;
-        if let Err(d) = result {
-            return ApplyResponse::failed(Some(prior), d);
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

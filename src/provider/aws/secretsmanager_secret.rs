@@ -11,7 +11,7 @@ use serde_json::json;
 use super::ec2::{plan_common, set_tags};
 use super::iam_common::{name_prefix_of, plan_policy, resource_name};
 use super::iam_policy_json::{normalize, policy_to_set};
-use super::json_api::{provider_defaults, tag_changes, tag_list, tag_map, text as jtext, SECRETS_MANAGER as SM};
+use super::json_api::{provider_defaults, read_back, tag_list, tag_map, text as jtext, updated, SECRETS_MANAGER as SM, SECRETS_MANAGER_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -139,8 +139,7 @@ impl ResourceType<AwsProvider> for SecretsManagerSecret {
                 return ApplyResponse::failed(Some(state), d);
             }
         }
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -164,22 +163,12 @@ impl ResourceType<AwsProvider> for SecretsManagerSecret {
                     }
                 }
             }
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-            if !stale.is_empty() {
-                p.json.call(&SM, "UntagResource", json!({ "SecretId": id, "TagKeys": stale })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
-            if !new.is_empty() {
-                let tags: Vec<_> = new.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-                p.json.call(&SM, "TagResource", json!({ "SecretId": id, "Tags": tags })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
+            let target = json!({ "SecretId": id });
+            p.json.sync_tags(&SECRETS_MANAGER_TAGS, target, &prior, &planned).await.map_err(|e| e.diagnostics(&what("tags")))?;
             Ok(())
         }
         .await;
-        if let Err(d) = result {
-            return ApplyResponse::failed(Some(prior), d);
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::json_api::{text as jtext, SECRETS_MANAGER as SM};
+use super::json_api::{read_back, text as jtext, updated, SECRETS_MANAGER as SM};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -116,8 +116,7 @@ impl ResourceType<AwsProvider> for SecretsManagerSecretVersion {
         };
         let mut state = planned;
         set(&mut state, "id", Value::String(format!("{secret}|{version}")));
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -148,11 +147,7 @@ impl ResourceType<AwsProvider> for SecretsManagerSecretVersion {
             Ok(())
         }
         .await;
-        if let Err(d) = result {
-            return ApplyResponse::failed(Some(prior), d);
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

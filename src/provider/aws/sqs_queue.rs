@@ -14,7 +14,7 @@ use serde_json::json;
 use super::ec2::{plan_common, set_tags};
 use super::iam_common::{name_prefix_of, plan_policy, unique_name};
 use super::iam_policy_json::policy_to_set;
-use super::json_api::{provider_defaults, tag_changes, tag_object, SQS};
+use super::json_api::{provider_defaults, read_back, tag_object, updated, SQS, SQS_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -274,8 +274,7 @@ impl ResourceType<AwsProvider> for SqsQueue {
         };
         let mut state = planned;
         set(&mut state, "id", Value::string(&url));
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -287,21 +286,11 @@ impl ResourceType<AwsProvider> for SqsQueue {
                 let body = json!({ "QueueUrl": url, "Attributes": changed });
                 p.json.call(&SQS, "SetQueueAttributes", body).await.map_err(|e| e.diagnostics(&what("attributes")))?;
             }
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
-            if !stale.is_empty() {
-                p.json.call(&SQS, "UntagQueue", json!({ "QueueUrl": url, "TagKeys": stale })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
-            if !new.is_empty() {
-                p.json.call(&SQS, "TagQueue", json!({ "QueueUrl": url, "Tags": new })).await.map_err(|e| e.diagnostics(&what("tags")))?;
-            }
+            p.json.sync_tags(&SQS_TAGS, json!({ "QueueUrl": url }), &prior, &planned).await.map_err(|e| e.diagnostics(&what("tags")))?;
             Ok(())
         }
         .await;
-        if let Err(d) = result {
-            return ApplyResponse::failed(Some(prior), d);
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

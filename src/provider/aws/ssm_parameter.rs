@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use super::ec2::{plan_common, set_tags};
-use super::json_api::{tag_changes, tag_list, tag_map, text as jtext, SSM};
+use super::json_api::{read_back, tag_list, tag_map, text as jtext, updated, SSM, SSM_TAGS};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -195,8 +195,7 @@ impl ResourceType<AwsProvider> for SsmParameter {
                 return ApplyResponse::failed(Some(state), e.diagnostics(&format!("tagging SSM parameter {name}")));
             }
         }
-        let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        read_back(self, p, state).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, config: &Value) -> ApplyResponse {
@@ -214,25 +213,13 @@ impl ResourceType<AwsProvider> for SsmParameter {
                 }
                 put(p, body, false).await.map_err(|e| e.diagnostics(&format!("updating SSM parameter {name}")))?;
             }
-            let (stale, new) = tag_changes(attr(&prior, "tags_all"), attr(&planned, "tags_all"));
+            let target = json!({ "ResourceType": "Parameter", "ResourceId": name });
             let what = format!("updating the tags of SSM parameter {name}");
-            if !stale.is_empty() {
-                let body = json!({ "ResourceType": "Parameter", "ResourceId": name, "TagKeys": stale });
-                p.json.call(&SSM, "RemoveTagsFromResource", body).await.map_err(|e| e.diagnostics(&what))?;
-            }
-            if !new.is_empty() {
-                let tags: Vec<_> = new.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-                let body = json!({ "ResourceType": "Parameter", "ResourceId": name, "Tags": tags });
-                p.json.call(&SSM, "AddTagsToResource", body).await.map_err(|e| e.diagnostics(&what))?;
-            }
+            p.json.sync_tags(&SSM_TAGS, target, &prior, &planned).await.map_err(|e| e.diagnostics(&what))?;
             Ok(())
         }
         .await;
-        if let Err(d) = result {
-            return ApplyResponse::failed(Some(prior), d);
-        }
-        let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

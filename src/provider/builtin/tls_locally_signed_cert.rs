@@ -9,11 +9,11 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use super::tls_private_key::TlsProvider;
-use super::tls_self_signed_cert::{check, due, next, oid, parse_key, sign_cert, Authority, Spec};
-use crate::provider::helpers::{attr, defaults, error, set};
+use super::tls_self_signed_cert::{create_cert, next, oid, parse_key, plan_cert, read_cert, sign_cert, Authority, Spec};
+use crate::provider::helpers::{attr, error, set};
 use crate::provider::*;
 use crate::schema::builder::resource;
-use crate::value::{PathStep, Value};
+use crate::value::Value;
 
 const FORCE_NEW: [&str; 7] =
     ["cert_request_pem", "ca_cert_pem", "ca_private_key_pem", "validity_period_hours", "allowed_uses", "is_ca_certificate", "set_subject_key_id"];
@@ -40,6 +40,25 @@ fn pem_der(text: &str, label: &str) -> Result<Vec<u8>, String> {
 fn element(buf: &[u8]) -> Result<(&[u8], &[u8]), String> {
     let (_, _, rest) = next(buf)?;
     Ok((&buf[..buf.len() - rest.len()], rest))
+}
+
+/// Calls `f` with the value (the OCTET STRING's content) of each extension with the OID `id`
+/// in `exts`, the content of an `Extensions` SEQUENCE; a critical flag is passed over.
+fn each_extension(mut exts: &[u8], id: &str, mut f: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
+    while !exts.is_empty() {
+        let (_, ext, after) = next(exts)?;
+        exts = after;
+        let (ext_oid, mut rest) = element(ext)?;
+        if ext_oid != oid(id).as_slice() {
+            continue;
+        }
+        if rest.first() == Some(&0x01) {
+            rest = element(rest)?.1;
+        }
+        let (_, value, _) = next(rest)?;
+        f(value)?;
+    }
+    Ok(())
 }
 
 /// A request's subject, public key and requested alternative names (DER).
@@ -73,25 +92,16 @@ fn parse_request(text: &str) -> Result<Request, String> {
                 continue;
             }
             let (_, set_body, _) = next(values)?;
-            let (_, mut exts, _) = next(set_body)?;
-            while !exts.is_empty() {
-                let (_, ext, after) = next(exts)?;
-                exts = after;
-                let (ext_oid, mut rest) = element(ext)?;
-                if ext_oid != oid("2.5.29.17").as_slice() {
-                    continue;
-                }
-                if rest.first() == Some(&0x01) {
-                    rest = element(rest)?.1;
-                }
-                let (_, value, _) = next(rest)?;
+            let (_, exts, _) = next(set_body)?;
+            each_extension(exts, "2.5.29.17", |value| {
                 let (_, mut names, _) = next(value)?;
                 while !names.is_empty() {
                     let (n, after) = element(names)?;
                     sans.push(n.to_vec());
                     names = after;
                 }
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(Request { subject: subject.to_vec(), spki: spki.to_vec(), sans })
@@ -118,20 +128,11 @@ fn parse_ca(text: &str) -> Result<Ca, String> {
         if tag != 0xa3 {
             continue;
         }
-        let (_, mut exts, _) = next(content)?;
-        while !exts.is_empty() {
-            let (_, ext, after) = next(exts)?;
-            exts = after;
-            let (ext_oid, mut r) = element(ext)?;
-            if ext_oid != oid("2.5.29.14").as_slice() {
-                continue;
-            }
-            if r.first() == Some(&0x01) {
-                r = element(r)?.1;
-            }
-            let (_, value, _) = next(r)?;
+        let (_, exts, _) = next(content)?;
+        each_extension(exts, "2.5.29.14", |value| {
             skid = Some(next(value)?.1.to_vec());
-        }
+            Ok(())
+        })?;
     }
     Ok(Ca { subject: subject.to_vec(), spki: spki.to_vec(), skid })
 }
@@ -164,38 +165,16 @@ impl ResourceType<TlsProvider> for TlsLocallySignedCert {
     }
 
     fn plan(&self, _c: &TlsProvider, req: PlanRequest) -> PlanResponse {
-        let mut planned = req.proposed_new_state;
-        defaults(
-            &mut planned,
-            &[("early_renewal_hours", Value::Number(0.0)), ("is_ca_certificate", Value::Bool(false)), ("set_subject_key_id", Value::Bool(false))],
-        );
-        if let Err(e) = check(&planned) {
-            return PlanResponse::failed(error("Invalid tls_locally_signed_cert configuration", e));
-        }
-        let mut replace = Vec::new();
-        if req.prior_state.is_none() {
-            set(&mut planned, "ready_for_renewal", Value::Bool(false));
-        } else if due(&planned, Utc::now()) {
-            set(&mut planned, "ready_for_renewal", Value::Unknown);
-            replace.push(vec![PathStep::Key("ready_for_renewal".into())]);
-        }
-        PlanResponse { planned_state: planned, requires_replace: replace, diagnostics: Default::default() }
+        let pairs = [("early_renewal_hours", Value::Number(0.0)), ("is_ca_certificate", Value::Bool(false)), ("set_subject_key_id", Value::Bool(false))];
+        plan_cert("tls_locally_signed_cert", req, &pairs, &[])
     }
 
     async fn read(&self, _c: &TlsProvider, prior: Value) -> ReadResponse {
-        let mut state = prior;
-        if due(&state, Utc::now()) {
-            set(&mut state, "ready_for_renewal", Value::Bool(true));
-        }
-        ReadResponse::found(state)
+        read_cert(prior)
     }
 
     async fn create(&self, _c: &TlsProvider, planned: Value, _config: &Value) -> ApplyResponse {
-        let mut state = planned;
-        match issue(&mut state) {
-            Ok(()) => ApplyResponse::ok(Some(state)),
-            Err(e) => ApplyResponse::failed(None, error("Failed to create certificate", e)),
-        }
+        create_cert(planned, issue)
     }
 
     async fn update(&self, _c: &TlsProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -271,20 +250,18 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(attr(&csr, "key_algorithm"), &Value::string("ED25519"));
-        let cert = create(
-            &p,
-            "tls_locally_signed_cert",
-            &schema().block,
+        // The arguments signing the request with a CA key, for these uses.
+        let signing = |ca_private_key_pem: Value, uses: Vec<Value>| {
             vec![
                 ("cert_request_pem", text(&csr, "cert_request_pem")),
                 ("ca_cert_pem", text(&ca, "cert_pem")),
-                ("ca_private_key_pem", text(&ca_key, "private_key_pem")),
+                ("ca_private_key_pem", ca_private_key_pem),
                 ("validity_period_hours", Value::Number(12.0)),
-                ("allowed_uses", Value::List(vec![Value::string("digital_signature"), Value::string("server_auth")])),
-            ],
-        )
-        .await
-        .unwrap();
+                ("allowed_uses", Value::List(uses)),
+            ]
+        };
+        let uses = vec![Value::string("digital_signature"), Value::string("server_auth")];
+        let cert = create(&p, "tls_locally_signed_cert", &schema().block, signing(text(&ca_key, "private_key_pem"), uses)).await.unwrap();
         assert_eq!(attr(&cert, "ca_key_algorithm"), &Value::string("ECDSA"));
         let dir = tempfile::tempdir().unwrap();
         let (ca_path, leaf_path, csr_path) = (dir.path().join("ca.pem"), dir.path().join("leaf.pem"), dir.path().join("req.pem"));
@@ -303,19 +280,7 @@ mod tests {
             );
         }
         // The wrong CA key is refused.
-        let wrong = create(
-            &p,
-            "tls_locally_signed_cert",
-            &schema().block,
-            vec![
-                ("cert_request_pem", text(&csr, "cert_request_pem")),
-                ("ca_cert_pem", text(&ca, "cert_pem")),
-                ("ca_private_key_pem", text(&leaf_key, "private_key_pem")),
-                ("validity_period_hours", Value::Number(12.0)),
-                ("allowed_uses", Value::List(vec![])),
-            ],
-        )
-        .await;
+        let wrong = create(&p, "tls_locally_signed_cert", &schema().block, signing(text(&leaf_key, "private_key_pem"), vec![])).await;
         assert!(wrong.unwrap_err().contains("doesn't match"));
     }
 }

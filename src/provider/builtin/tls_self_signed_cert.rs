@@ -513,6 +513,51 @@ pub fn check(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Plans a certificate of type `type_name`: sets the `defaults`, checks the configuration
+/// (`check`), and on update replaces it where an argument of `replace_on` changed or where it
+/// is due for renewal (`ready_for_renewal` unknown); on create `ready_for_renewal` is false.
+pub fn plan_cert(type_name: &str, req: PlanRequest, pairs: &[(&str, Value)], replace_on: &[&str]) -> PlanResponse {
+    let mut planned = req.proposed_new_state;
+    defaults(&mut planned, pairs);
+    if let Err(e) = check(&planned) {
+        return PlanResponse::failed(error(&format!("Invalid {type_name} configuration"), e));
+    }
+    let mut replace = Vec::new();
+    match &req.prior_state {
+        None => set(&mut planned, "ready_for_renewal", Value::Bool(false)),
+        Some(prior) => {
+            for a in replace_on {
+                if attr(prior, a) != attr(&planned, a) {
+                    replace.push(vec![PathStep::Key(a.to_string())]);
+                }
+            }
+            if due(&planned, Utc::now()) {
+                set(&mut planned, "ready_for_renewal", Value::Unknown);
+                replace.push(vec![PathStep::Key("ready_for_renewal".into())]);
+            }
+        }
+    }
+    PlanResponse { planned_state: planned, requires_replace: replace, diagnostics: Default::default() }
+}
+
+/// Refreshes a certificate: `ready_for_renewal` once it is due.
+pub fn read_cert(prior: Value) -> ReadResponse {
+    let mut state = prior;
+    if due(&state, Utc::now()) {
+        set(&mut state, "ready_for_renewal", Value::Bool(true));
+    }
+    ReadResponse::found(state)
+}
+
+/// Creates a certificate: `issue` fills the planned state in, or says why it cannot.
+pub fn create_cert(planned: Value, issue: impl FnOnce(&mut Value) -> Result<(), String>) -> ApplyResponse {
+    let mut state = planned;
+    match issue(&mut state) {
+        Ok(()) => ApplyResponse::ok(Some(state)),
+        Err(e) => ApplyResponse::failed(None, error("Failed to create certificate", e)),
+    }
+}
+
 /// `tls_self_signed_cert`.
 pub struct TlsSelfSignedCert;
 
@@ -527,49 +572,21 @@ impl ResourceType<TlsProvider> for TlsSelfSignedCert {
     }
 
     fn plan(&self, _c: &TlsProvider, req: PlanRequest) -> PlanResponse {
-        let mut planned = req.proposed_new_state;
-        defaults(
-            &mut planned,
-            &[
-                ("early_renewal_hours", Value::Number(0.0)),
-                ("is_ca_certificate", Value::Bool(false)),
-                ("set_subject_key_id", Value::Bool(false)),
-                ("set_authority_key_id", Value::Bool(false)),
-            ],
-        );
-        if let Err(e) = check(&planned) {
-            return PlanResponse::failed(error("Invalid tls_self_signed_cert configuration", e));
-        }
-        let mut replace = Vec::new();
-        match &req.prior_state {
-            None => set(&mut planned, "ready_for_renewal", Value::Bool(false)),
-            Some(prior) => {
-                if attr(prior, "subject") != attr(&planned, "subject") {
-                    replace.push(vec![PathStep::Key("subject".into())]);
-                }
-                if due(&planned, Utc::now()) {
-                    set(&mut planned, "ready_for_renewal", Value::Unknown);
-                    replace.push(vec![PathStep::Key("ready_for_renewal".into())]);
-                }
-            }
-        }
-        PlanResponse { planned_state: planned, requires_replace: replace, diagnostics: Default::default() }
+        let pairs = [
+            ("early_renewal_hours", Value::Number(0.0)),
+            ("is_ca_certificate", Value::Bool(false)),
+            ("set_subject_key_id", Value::Bool(false)),
+            ("set_authority_key_id", Value::Bool(false)),
+        ];
+        plan_cert("tls_self_signed_cert", req, &pairs, &["subject"])
     }
 
     async fn read(&self, _c: &TlsProvider, prior: Value) -> ReadResponse {
-        let mut state = prior;
-        if due(&state, Utc::now()) {
-            set(&mut state, "ready_for_renewal", Value::Bool(true));
-        }
-        ReadResponse::found(state)
+        read_cert(prior)
     }
 
     async fn create(&self, _c: &TlsProvider, planned: Value, _config: &Value) -> ApplyResponse {
-        let mut state = planned;
-        match issue(&mut state, Utc::now()) {
-            Ok(()) => ApplyResponse::ok(Some(state)),
-            Err(e) => ApplyResponse::failed(None, error("Failed to create certificate", e)),
-        }
+        create_cert(planned, |state| issue(state, Utc::now()))
     }
 
     async fn update(&self, _c: &TlsProvider, _prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
