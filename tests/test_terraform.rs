@@ -396,6 +396,31 @@ output "s" {
   value = "new"
 }
 "#,
+        r#"
+resource "terraform_data" "x" {
+  input = { tags = { a = "2", "b.c" = "3" }, list = ["p", "r", "q", "s", "t", "v"], n = 2, text = "one" }
+}
+output "o" {
+  value = { a = "1", b = ["x", "z"] }
+}
+output "s" {
+  value = "new"
+}
+resource "terraform_data" "policy" {
+  input = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*", Sid = "" }] })
+}
+"#,
+        r#"
+resource "terraform_data" "x" {
+  input = { tags = { a = "2", "b.c" = "3" }, list = ["p", "r", "q", "s", "t", "v"], n = 2, text = "one" }
+}
+output "o" {
+  value = { a = "1", b = ["x", "z"] }
+}
+output "s" {
+  value = "new"
+}
+"#,
     ];
     for (i, step) in steps.iter().enumerate() {
         write(ours.path(), step);

@@ -336,8 +336,14 @@ fn diff_object(
         let (plus, minus) = (c.green("+"), c.red("-"));
         let mk = map_typed(k);
         match mode {
-            Mode::Create if !a.is_null() => lines.push(("+".into(), name(k), format!("{}{force}", render_signed(a, sub, &plus, mk)))),
-            Mode::Delete if !b.is_null() => lines.push(("-".into(), name(k), format!("{} -> null", render_signed(b, sub, &minus, mk)))),
+            Mode::Create if !a.is_null() => {
+                let shown = json_document(a, sub, &plus).unwrap_or_else(|| render_signed(a, sub, &plus, mk));
+                lines.push(("+".into(), name(k), format!("{shown}{force}")))
+            }
+            Mode::Delete if !b.is_null() => {
+                let shown = json_document(b, sub, &minus).unwrap_or_else(|| render_signed(b, sub, &minus, mk));
+                lines.push(("-".into(), name(k), format!("{shown} -> null")))
+            }
             Mode::Create | Mode::Delete => {}
             Mode::Update => {
                 if b.is_null() && a.is_null() {
@@ -488,6 +494,17 @@ fn list_diff(b: &Value, a: &Value, indent: usize, c: Colors) -> Option<String> {
     }
     flush(&mut out, &mut hidden);
     Some(out)
+}
+
+/// A string holding a JSON object or array, shown being created or destroyed as Terraform shows
+/// it: `jsonencode(` with the document as HCL, every element signed.
+fn json_document(v: &Value, indent: usize, sign: &str) -> Option<String> {
+    let Value::String(s) = v else { return None };
+    if !s.trim_start().starts_with(['{', '[']) {
+        return None;
+    }
+    let doc = crate::value::parse_json(s).ok()?;
+    Some(format!("jsonencode(\n{}{}\n{})", " ".repeat(indent + 4), render_signed(&doc, indent + 4, sign, false), " ".repeat(indent)))
 }
 
 /// Two strings shown as a change of their content: JSON documents compared as JSON (a
