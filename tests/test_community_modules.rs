@@ -289,12 +289,7 @@ fn community_shaped_modules_install_from_the_registry_and_apply_on_moto() {
     );
     server.registry_module("terraform-aws-modules/ec2-instance/aws", &["5.6.1", "5.7.0"], &[("main.tf", EC2_INSTANCE)]);
     let work = tempfile::tempdir().unwrap();
-    let cli_config = work.path().join("terraformrc");
-    std::fs::write(
-        &cli_config,
-        format!("host \"registry.terraform.io\" {{\n  services = {{\n    \"modules.v1\" = \"{}\"\n  }}\n}}\n", server.url("/v1/modules/")),
-    )
-    .unwrap();
+    let cli_config = server.cli_config(work.path());
     let repo = work.path().join("labels");
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "-q"]);

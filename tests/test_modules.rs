@@ -62,6 +62,15 @@ impl Server {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Writes a CLI configuration in `dir` that points registry.terraform.io's module service
+    /// at this server (as an air-gapped team would); returns its path.
+    pub(crate) fn cli_config(&self, dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("terraformrc");
+        let text = format!("host \"registry.terraform.io\" {{\n  services = {{\n    \"modules.v1\" = \"{}\"\n  }}\n}}\n", self.url("/v1/modules/"));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     /// Serves a registry module `NS/NAME/PROVIDER` in `versions`, each a tar.gz of `files`
     /// (the module source of a version says `version = "V"` in an output).
     pub(crate) fn registry_module(&self, module: &str, versions: &[&str], files: &[(&str, &str)]) {
@@ -135,12 +144,7 @@ fn registry_git_and_archive_modules_install_and_apply() {
     server.registry_module("acme/bucket/aws", &["1.0.0", "1.2.0", "2.0.0"], &[("main.tf", BUCKET_MODULE), ("modules/notify/main.tf", NOTIFY_SUBMODULE)]);
     server.route("/archives/labels.zip", 200, &[], zip_of(&[("labels/main.tf", "variable \"env\" {}\noutput \"id\" {\n  value = \"app-${var.env}\"\n}\n")]));
     let work = tempfile::tempdir().unwrap();
-    let cli_config = work.path().join("terraformrc");
-    std::fs::write(
-        &cli_config,
-        format!("host \"registry.terraform.io\" {{\n  services = {{\n    \"modules.v1\" = \"{}\"\n  }}\n}}\n", server.url("/v1/modules/")),
-    )
-    .unwrap();
+    let cli_config = server.cli_config(work.path());
     // A git repository with a tag, then a later commit the tag must not see.
     let repo = work.path().join("repo");
     std::fs::create_dir_all(repo.join("net")).unwrap();

@@ -143,6 +143,10 @@ fn a_refactoring_with_moved_blocks_plans_no_create_or_destroy_like_terraform() {
         assert!(moved.contains(&pair), "{pair:?} not in {moved:?}");
     }
     assert!(mine.iter().any(|c| c.0 == "terraform_data.gone" && c.2 == serde_json::json!(["forget"])), "{mine:?}");
+    // The pull-request comment lists the moves and the forgotten object too.
+    let md = ok(s(&["show", "-markdown", "p.plan"]), "show -markdown");
+    assert!(md.contains("| `terraform_data.new` | move | moved from `terraform_data.old` |"), "{md}");
+    assert!(md.contains("`terraform_data.gone` | forget"), "{md}");
     let text = ok(s(&["plan", "-no-color"]), "plan text");
     assert!(text.contains("  # terraform_data.old has moved to terraform_data.new\n"), "{text}");
     assert!(text.contains("# terraform_data.gone will no longer be managed by skyform, but will not be destroyed"), "{text}");

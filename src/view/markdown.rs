@@ -69,7 +69,8 @@ fn fence(body: &str) -> String {
 
 /// Renders the comment body, at most `limit` characters (a trimmed body says what it left out).
 pub fn render_markdown(plan: &Plan, schemas: &dyn crate::schema::SchemaSource, limit: usize) -> String {
-    let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp) || c.importing.is_some()).collect();
+    let changed: Vec<&ResourceChange> =
+        plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp) || c.importing.is_some() || c.previous_address.is_some()).collect();
     let outputs_changed = plan.outputs.iter().any(|o| o.action != Action::NoOp);
     if changed.is_empty() && !outputs_changed {
         return "**skyform plan:** no changes. Your infrastructure matches the configuration.\n".into();
@@ -95,13 +96,16 @@ pub fn render_markdown(plan: &Plan, schemas: &dyn crate::schema::SchemaSource, l
 
     let mut table = String::from("| | Resource | Action | Reason |\n|---|---|---|---|\n");
     for c in &ordered {
-        table.push_str(&format!(
-            "| {} | `{}` | {} | {} |\n",
-            icon(c.action),
-            md_escape(&c.address),
-            if c.importing.is_some() && c.action == Action::NoOp { "import" } else { action_word(c.action) },
-            md_escape(&change_reason(c).or_else(|| c.importing.as_ref().map(|id| format!("imported from `{id}`"))).unwrap_or_default())
-        ));
+        let action = match (c.action, &c.importing, &c.previous_address) {
+            (Action::NoOp, Some(_), _) => "import",
+            (Action::NoOp, None, Some(_)) => "move",
+            (a, _, _) => action_word(a),
+        };
+        let mut reasons: Vec<String> = change_reason(c).or_else(|| c.importing.as_ref().map(|id| format!("imported from `{id}`"))).into_iter().collect();
+        if let Some(prev) = &c.previous_address {
+            reasons.push(format!("moved from `{prev}`"));
+        }
+        table.push_str(&format!("| {} | `{}` | {action} | {} |\n", icon(c.action), md_escape(&c.address), md_escape(&reasons.join("; "))));
     }
 
     let outputs = if outputs_changed {
