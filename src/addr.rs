@@ -74,6 +74,19 @@ impl ModulePath {
     pub fn is_static(&self) -> bool {
         self.0.iter().all(|s| s.key.is_none())
     }
+    /// Whether this path (a target such as `module.app["eu"]`) leads to `other`: its steps are
+    /// `other`'s first steps by name and, when `keys`, by key wherever this path gives one.
+    pub fn leads(&self, other: &ModulePath, keys: bool) -> bool {
+        self.0.len() <= other.0.len() && self.0.iter().zip(&other.0).all(|(w, h)| w.name == h.name && (!keys || w.key.is_none() || w.key == h.key))
+    }
+
+    /// The instance of the module at configuration path `module` that this instance path lies
+    /// in (`module.app["eu"]` for `module.app` and `module.app["eu"].module.x`), if any.
+    pub fn instance_of(&self, module: &ModulePath) -> Option<ModulePath> {
+        let n = module.0.len();
+        (self.0.len() >= n && self.prefix(n).without_keys() == *module).then(|| self.prefix(n))
+    }
+
     /// The first `n` steps.
     pub fn prefix(&self, n: usize) -> ModulePath {
         ModulePath(self.0[..n.min(self.0.len())].to_vec())

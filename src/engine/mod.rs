@@ -6,6 +6,7 @@
 
 pub(crate) mod checks;
 pub(crate) mod conditions;
+pub mod console;
 pub(crate) mod expand;
 pub mod generate;
 pub mod hook;
@@ -440,16 +441,12 @@ fn targeted(targets: &[String], resource_addr: &str) -> bool {
         return true;
     }
     let Ok(addr) = crate::addr::ResourceInstanceAddr::parse(resource_addr) else { return false };
-    let have = &addr.resource.module.0;
-    // Steps of a target match by name, and by key where the target gives one.
-    let steps = |want: &[crate::addr::ModuleStep]| {
-        want.len() <= have.len() && want.iter().zip(have).all(|(w, h)| w.name == h.name && (w.key.is_none() || w.key == h.key))
-    };
+    let have = &addr.resource.module;
     targets.iter().filter_map(|t| crate::addr::ObjectAddr::parse(t).ok()).any(|t| match t {
         crate::addr::ObjectAddr::Resource(t) => {
-            t.resource.module.0.len() == have.len() && steps(&t.resource.module.0) && t.resource.local() == addr.resource.local()
+            t.resource.module.0.len() == have.0.len() && t.resource.module.leads(have, true) && t.resource.local() == addr.resource.local()
         }
-        crate::addr::ObjectAddr::Module(m) => steps(&m.0),
+        crate::addr::ObjectAddr::Module(m) => m.leads(have, true),
     })
 }
 

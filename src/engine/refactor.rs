@@ -211,11 +211,7 @@ pub(crate) fn apply_moves(config: &Config, state: &mut State) -> (Moves, Diagnos
         let mut renames: Vec<(String, ResourceInstanceAddr)> = Vec::new();
         for address in state.resources.keys() {
             let Ok(addr) = ResourceInstanceAddr::parse(address) else { continue };
-            let steps = &addr.resource.module;
-            if steps.0.len() < at.0.len() || steps.prefix(at.0.len()).without_keys() != at {
-                continue;
-            }
-            let prefix = steps.prefix(at.0.len());
+            let Some(prefix) = addr.resource.module.instance_of(&at) else { continue };
             if let Some(new) = b.from.within(&prefix).relocate(&b.to.within(&prefix), &addr) {
                 renames.push((address.clone(), new));
             }
@@ -317,11 +313,7 @@ fn implied_moves(config: &Config, state: &mut State, moves: &mut Moves) {
 pub(crate) fn forgotten(config: &Config, address: &str) -> bool {
     let Ok(addr) = ResourceInstanceAddr::parse(address) else { return false };
     removed_blocks(config).into_iter().filter(|(_, b)| !b.destroy).any(|(at, b)| {
-        let steps = &addr.resource.module;
-        if steps.0.len() < at.0.len() || steps.prefix(at.0.len()).without_keys() != at {
-            return false;
-        }
-        let prefix = steps.prefix(at.0.len());
+        let Some(prefix) = addr.resource.module.instance_of(&at) else { return false };
         let from = b.from.within(&prefix);
         from.relocate(&from, &addr).is_some()
     })

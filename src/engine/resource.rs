@@ -202,10 +202,7 @@ fn value_from_state(ctx: &Ctx<'_>, addr: &str, r: &Resource) -> Value {
 /// unless the resource is itself targeted (not only needed by a target) and every target that
 /// names it has instance keys (`module.app["eu"]`, `aws_s3_bucket.b[0]`).
 fn instance_targets(ctx: &Ctx<'_>, addr: &ResourceAddr) -> Box<dyn Fn(&ResourceInstanceAddr) -> bool + Send + Sync> {
-    use crate::addr::{ModuleStep, ObjectAddr};
-    let steps_match = |want: &[ModuleStep], have: &[ModuleStep], keys: bool| {
-        want.len() <= have.len() && want.iter().zip(have).all(|(w, h)| w.name == h.name && (!keys || w.key.is_none() || w.key == h.key))
-    };
+    use crate::addr::ObjectAddr;
     let direct: Vec<ObjectAddr> = ctx
         .opts
         .targets
@@ -213,11 +210,9 @@ fn instance_targets(ctx: &Ctx<'_>, addr: &ResourceAddr) -> Box<dyn Fn(&ResourceI
         .filter_map(|t| ObjectAddr::parse(t).ok())
         .filter(|t| match t {
             ObjectAddr::Resource(t) => {
-                t.resource.local() == addr.local()
-                    && t.resource.module.0.len() == addr.module.0.len()
-                    && steps_match(&t.resource.module.0, &addr.module.0, false)
+                t.resource.local() == addr.local() && t.resource.module.0.len() == addr.module.0.len() && t.resource.module.leads(&addr.module, false)
             }
-            ObjectAddr::Module(m) => steps_match(&m.0, &addr.module.0, false),
+            ObjectAddr::Module(m) => m.leads(&addr.module, false),
         })
         .collect();
     if direct.is_empty() {
@@ -225,8 +220,8 @@ fn instance_targets(ctx: &Ctx<'_>, addr: &ResourceAddr) -> Box<dyn Fn(&ResourceI
     }
     Box::new(move |inst: &ResourceInstanceAddr| {
         direct.iter().any(|t| match t {
-            ObjectAddr::Resource(t) => steps_match(&t.resource.module.0, &inst.resource.module.0, true) && (t.key.is_none() || t.key == inst.key),
-            ObjectAddr::Module(m) => steps_match(&m.0, &inst.resource.module.0, true),
+            ObjectAddr::Resource(t) => t.resource.module.leads(&inst.resource.module, true) && (t.key.is_none() || t.key == inst.key),
+            ObjectAddr::Module(m) => m.leads(&inst.resource.module, true),
         })
     })
 }
