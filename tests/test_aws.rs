@@ -46,7 +46,7 @@ pub(crate) async fn sdk(endpoint: &str) -> aws_sdk_s3::Client {
 }
 
 /// Creates a bucket in eu-west-1 with the SDK (an object that exists before skyform sees it).
-fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: &str) {
+pub(crate) fn create_bucket(rt: &tokio::runtime::Runtime, s3: &aws_sdk_s3::Client, bucket: &str) {
     let cfg = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build();
     rt.block_on(s3.create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()).unwrap();
 }

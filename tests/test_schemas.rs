@@ -198,7 +198,7 @@ fn unsupported_blocks_are_refused_not_ignored() {
     let (code, text) = validate(include_str!("fixtures/not_silently_ignored.tf"));
     assert_eq!(code, Some(1), "{text}");
     for (what, at) in [
-        ("Backend not supported yet", "main.tf:6:"),
+        ("Unsupported backend type", "main.tf:6:"),
         ("\"remote-exec\" would not run", "main.tf:11:"),
         ("\"provisioner\" block in a removed block", "main.tf:23:"),
         ("uses a getter skyform does not support", "main.tf:33:"),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::cmd_plan::make_plan;
-use super::common::{command_line, open_store, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
+use super::common::{command_line, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
@@ -75,7 +75,7 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
     let destroy = destroy_cmd || a.destroy;
     let colors = a.flags.color.colors();
     let ws = Workspace::load(colors)?;
-    let store = open_store(&a.flags.state.state)?;
+    let store = a.flags.state.open_for(&ws)?;
     let _lock = LockGuard::acquire(&store, &a.flags.state, if destroy { "destroy" } else { "apply" })?;
     let started = chrono::Utc::now().to_rfc3339();
     let plan = match &a.plan_file {

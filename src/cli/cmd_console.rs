@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::common::{open_store, runtime, CliError, CliResult, ColorFlag, PlanFlags, StateFlags, Workspace};
+use super::common::{runtime, CliError, CliResult, ColorFlag, PlanFlags, StateFlags, Workspace};
 use crate::diag::Diagnostics;
 use crate::engine::{Engine, NoHook};
 use crate::provider::Registry;
@@ -50,10 +50,9 @@ pub fn cmd_console(a: ConsoleArgs) -> CliResult {
         color: a.color.clone(),
     };
     let inputs = ws.input_variables(&flags, colors)?;
-    let state = if a.state.state.exists() {
-        open_store(&a.state.state)?.load().map_err(|e| CliError::plain("Failed to load the state", e))?
-    } else {
-        Default::default()
+    let state = match a.state.open_existing()? {
+        Some(store) => store.load().map_err(|e| CliError::plain("Failed to load the state", e))?,
+        None => Default::default(),
     };
     let registry = Registry::builtin();
     let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };

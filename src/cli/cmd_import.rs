@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::common::{command_line, open_store, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
+use super::common::{command_line, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::{Engine, NoHook};
 use crate::provider::Registry;
 
@@ -25,7 +25,7 @@ pub fn cmd_import(a: ImportArgs) -> CliResult {
     let colors = a.flags.color.colors();
     let ws = Workspace::load(colors)?;
     let inputs = ws.input_variables(&a.flags, colors)?;
-    let store = open_store(&a.flags.state.state)?;
+    let store = a.flags.state.open_for(&ws)?;
     let _lock = LockGuard::acquire(&store, &a.flags.state, "import")?;
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     let registry = Registry::builtin();

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::common::{open_store, CliError, CliResult, StateFlags};
+use super::common::{CliError, CliResult, StateFlags};
 use crate::value::Value;
 use crate::view::values::render;
 
@@ -24,11 +24,9 @@ pub struct OutputArgs {
 }
 
 pub fn cmd_output(a: OutputArgs) -> CliResult {
-    let outputs = if a.state.state.exists() {
-        let store = open_store(&a.state.state)?;
-        store.load().map_err(|e| CliError::plain("Failed to load the state", e))?.outputs
-    } else {
-        Default::default()
+    let outputs = match a.state.open_existing()? {
+        Some(store) => store.load().map_err(|e| CliError::plain("Failed to load the state", e))?.outputs,
+        None => Default::default(),
     };
     match &a.name {
         Some(name) => {

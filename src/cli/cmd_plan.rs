@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::common::{open_store, report_pending, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
+use super::common::{report_pending, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
@@ -49,7 +49,7 @@ fn cmd_plan_json(a: &PlanArgs) -> CliResult {
     let result = (|| {
         let ws = Workspace::load(colors)?;
         sources = ws.sources.clone();
-        let store = open_store(&a.flags.state.state)?;
+        let store = a.flags.state.open_for(&ws)?;
         let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
         let plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, true)?;
         if let Some(out) = &a.out {
@@ -152,7 +152,9 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
         return cmd_plan_json(&a);
     }
     let colors = a.flags.color.colors();
-    let store = open_store(&a.flags.state.state)?;
+    let store = a.flags.state.open()?;
+    let dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
+    super::migrate::check_unmigrated(&dir, &store)?;
     let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
     let generated = match &a.generate_config_out {
         Some(path) => generate_config(path, &a.flags, &store, colors)?,

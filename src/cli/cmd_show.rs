@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{open_store, CliError, CliResult, ColorFlag, StateFlags, Workspace};
+use super::common::{CliError, CliResult, ColorFlag, StateFlags, Workspace};
 use crate::plan::file;
 use crate::state::State;
 use crate::view::markdown::{render_markdown, MAX_COMMENT};
@@ -51,15 +51,14 @@ pub fn cmd_show(a: ShowArgs) -> CliResult {
     if a.markdown {
         return Err(CliError::plain("Invalid arguments", "-markdown renders a saved plan: skyform show -markdown FILE."));
     }
-    if !a.state.state.exists() {
+    let Some(store) = a.state.open_existing()? else {
         if a.json {
             println!("{}", serde_json::json!({ "format_version": "1.0" }));
         } else {
             println!("No state.");
         }
         return Ok(0);
-    }
-    let store = open_store(&a.state.state)?;
+    };
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     if a.json {
         println!("{}", state_json(&state));

@@ -1,8 +1,8 @@
-//! `skyform state list|show|rm|mv` and `skyform force-unlock`.
+//! `skyform state list|show|rm|mv|pull|push` and `skyform force-unlock`.
 
 use clap::{Args, Subcommand};
 
-use super::common::{command_line, open_store, record_history, CliError, CliResult, HistoryResult, LockGuard, StateFlags};
+use super::common::{command_line, record_history, CliError, CliResult, HistoryResult, LockGuard, StateFlags};
 use crate::view::values::render;
 
 #[derive(Subcommand, Debug)]
@@ -15,6 +15,27 @@ pub enum StateCommand {
     Rm(StateRmArgs),
     /// Move a resource instance to another address.
     Mv(StateMvArgs),
+    /// Print the state in Terraform's state file format (version 4) to stdout.
+    Pull(StatePullArgs),
+    /// Replace the state with a Terraform state file (version 4); `-` reads stdin.
+    Push(StatePushArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct StatePullArgs {
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+#[derive(Args, Debug)]
+pub struct StatePushArgs {
+    /// The state file to push, or `-` for stdin.
+    pub path: String,
+    /// Push even when the lineage differs or the serial is lower than the current state's.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub state: StateFlags,
 }
 
 #[derive(Args, Debug)]
@@ -65,11 +86,20 @@ fn matches(addr: &str, filter: &str) -> bool {
 
 pub fn cmd_state(c: StateCommand) -> CliResult {
     match c {
-        StateCommand::List(a) => {
-            if !a.state.state.exists() {
+        StateCommand::Pull(a) => {
+            let Some(store) = a.state.open_existing()? else {
                 return Ok(0);
-            }
-            let state = open_store(&a.state.state)?.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            };
+            let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            print!("{}", crate::state::tfstate::to_tfstate_string(&state, &crate::provider::Registry::builtin()));
+            Ok(0)
+        }
+        StateCommand::Push(a) => cmd_state_push(a),
+        StateCommand::List(a) => {
+            let Some(store) = a.state.open_existing()? else {
+                return Ok(0);
+            };
+            let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
             for addr in state.resources.keys() {
                 if a.addresses.is_empty() || a.addresses.iter().any(|f| matches(addr, f)) {
                     println!("{addr}");
@@ -78,7 +108,7 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
             Ok(0)
         }
         StateCommand::Show(a) => {
-            let state = open_store(&a.state.state)?.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+            let state = a.state.open()?.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
             let Some(r) = state.resources.get(&a.address) else {
                 return Err(CliError::plain("No instance found for the given address", format!("No resource instance {} is in the state.", a.address)));
             };
@@ -96,7 +126,7 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
             Ok(0)
         }
         StateCommand::Rm(a) => {
-            let store = open_store(&a.state.state)?;
+            let store = a.state.open()?;
             let _lock = LockGuard::acquire(&store, &a.state, "state rm")?;
             let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
             // Every address must match before anything is removed: no partial writes.
@@ -123,7 +153,7 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
             Ok(0)
         }
         StateCommand::Mv(a) => {
-            let store = open_store(&a.state.state)?;
+            let store = a.state.open()?;
             let _lock = LockGuard::acquire(&store, &a.state, "state mv")?;
             let from = crate::addr::ObjectAddr::parse(&a.from).map_err(|e| CliError::plain("Invalid source address", e))?;
             let to = crate::addr::ObjectAddr::parse(&a.to).map_err(|e| CliError::plain("Invalid target address", e))?;
@@ -156,11 +186,94 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
     }
 }
 
+/// `state push`: as Terraform, a state of another lineage or an older serial is refused
+/// unless `-force` (an empty current state may always be replaced). The pushed lineage and
+/// serial are kept, except that a different state pushed at a serial not above the current one
+/// gets the next serial, so a plan saved against the old state is refused.
+fn cmd_state_push(a: StatePushArgs) -> CliResult {
+    let text = if a.path == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).map_err(|e| CliError::plain("Failed to read the state from stdin", e))?;
+        t
+    } else {
+        std::fs::read_to_string(&a.path).map_err(|e| CliError::plain("Failed to read the state file", format!("{}: {e}", a.path)))?
+    };
+    let mut pushed = crate::state::tfstate::parse_tfstate(&text).map_err(|e| CliError::plain("Failed to read the state file", e))?;
+    let store = a.state.open()?;
+    let _lock = LockGuard::acquire(&store, &a.state, "state push")?;
+    let current = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
+    let current_empty = current.resources.is_empty() && current.outputs.is_empty();
+    if !current_empty && !a.force {
+        if pushed.lineage != current.lineage {
+            return Err(CliError::plain(
+                "Failed to write state",
+                format!(
+                    "cannot import state with lineage {:?} over unrelated state with lineage {:?}. Use -force to replace it anyway.",
+                    pushed.lineage, current.lineage
+                ),
+            ));
+        }
+        if pushed.serial < current.serial {
+            return Err(CliError::plain(
+                "Failed to write state",
+                format!("cannot import state with serial {} over newer state with serial {}. Use -force to replace it anyway.", pushed.serial, current.serial),
+            ));
+        }
+    }
+    // An unchanged object keeps the marks skyform gave it: a pulled state holds only the ones
+    // Terraform would (skyform also marks what a provider derived from a sensitive input).
+    for (k, r) in pushed.resources.iter_mut() {
+        if let Some(old) = current.resources.get(k).filter(|o| o.attributes == r.attributes) {
+            for p in &old.sensitive_paths {
+                if !r.sensitive_paths.contains(p) {
+                    r.sensitive_paths.push(p.clone());
+                }
+            }
+        }
+    }
+    for r in pushed.resources.values_mut() {
+        r.sensitive_paths.sort();
+    }
+    let same = |x: &crate::state::ResourceInstanceState, y: &crate::state::ResourceInstanceState| {
+        let mut y_paths = y.sensitive_paths.clone();
+        y_paths.sort();
+        crate::state::ResourceInstanceState { created_at: String::new(), updated_at: String::new(), sensitive_paths: y_paths, ..y.clone() }
+            == crate::state::ResourceInstanceState { created_at: String::new(), updated_at: String::new(), ..x.clone() }
+    };
+    let unchanged = pushed.outputs == current.outputs
+        && pushed.resources.len() == current.resources.len()
+        && pushed.resources.iter().all(|(k, r)| current.resources.get(k).is_some_and(|o| same(r, o)));
+    if pushed.lineage == current.lineage && pushed.serial <= current.serial && !unchanged {
+        pushed.serial = current.serial + 1;
+    }
+    // Instances already in the state keep their creation time, unchanged ones their update time.
+    for (k, r) in pushed.resources.iter_mut() {
+        if let Some(old) = current.resources.get(k) {
+            r.created_at = old.created_at.clone();
+            if same(r, old) {
+                r.updated_at = old.updated_at.clone();
+            }
+        }
+    }
+    super::migrate::stamp_times(&mut pushed);
+    let started = chrono::Utc::now().to_rfc3339();
+    store.replace_state(&pushed).map_err(|e| CliError::plain("Failed to write state", e))?;
+    record_history(
+        &store,
+        &command_line(),
+        &started,
+        (0, 0, 0),
+        HistoryResult::Success,
+        &format!("state pushed from {} (lineage {}, serial {}, {} resource instances)", a.path, pushed.lineage, pushed.serial, pushed.resources.len()),
+    );
+    Ok(0)
+}
+
 /// `taint ADDR` / `untaint ADDR`: sets or clears the mark that makes the next plan replace the
 /// object.
 pub fn cmd_taint(a: StateAddrArgs, tainted: bool) -> CliResult {
     let verb = if tainted { "taint" } else { "untaint" };
-    let store = open_store(&a.state.state)?;
+    let store = a.state.open()?;
     let _lock = LockGuard::acquire(&store, &a.state, verb)?;
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     match state.resources.get(&a.address) {
@@ -188,7 +301,7 @@ pub fn cmd_taint(a: StateAddrArgs, tainted: bool) -> CliResult {
 }
 
 pub fn cmd_force_unlock(a: ForceUnlockArgs) -> CliResult {
-    let store = open_store(&a.state.state)?;
+    let store = a.state.open()?;
     let started = chrono::Utc::now().to_rfc3339();
     if let Some((h, true)) = store.current_lock().map_err(|e| CliError::plain("Failed to read the lock", e))? {
         if h.id == a.lock_id {

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::config::model::BackendBlock;
 use crate::config::vars::{collect_input_variables, VarArg};
 use crate::config::{Config, Sources};
 use crate::diag::Diagnostics;
 use crate::engine::PlanOptions;
+use crate::state::backends::{selected_workspace, BackendConfig, SavedBackend};
 use crate::state::{HistoryEntry, LockInfo, StateStore};
 use crate::value::Value;
 use crate::view::{diagnostics::render_all, Colors};
@@ -72,9 +74,9 @@ impl ColorFlag {
 /// Where the state lives and how to lock it.
 #[derive(Args, Debug, Clone)]
 pub struct StateFlags {
-    /// Path of the state database.
-    #[arg(long, value_name = "PATH", default_value = ".skyform/state.db")]
-    pub state: PathBuf,
+    /// Path of a local state database, overriding the backend (legacy, as Terraform's -state).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
     /// Hold the state lock while working.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub lock: bool,
@@ -167,7 +169,10 @@ impl Workspace {
             ));
         }
         match crate::config::load_config_for(&root_dir, installer, generating) {
-            Ok((config, sources)) => Ok(Workspace { root_dir, config, sources }),
+            Ok((mut config, sources)) => {
+                config.workspace = selected_workspace(&root_dir);
+                Ok(Workspace { root_dir, config, sources })
+            }
             Err((d, sources)) => Err(CliError::diags(&d, &sources, colors)),
         }
     }
@@ -189,9 +194,68 @@ impl Workspace {
     }
 }
 
-/// Opens (creating on first use) the state database.
-pub fn open_store(path: &Path) -> Result<StateStore, CliError> {
-    StateStore::open(path).map_err(|e| CliError::plain("Failed to open the state", e))
+impl StateFlags {
+    /// The configured backend and the selected workspace: `-state` (a local database), else
+    /// the root module's backend block with the values `init -backend-config` saved. A block
+    /// that changed since `init` configured it is an error, as in Terraform: state must not
+    /// quietly start coming from somewhere else.
+    pub fn backend(&self) -> Result<(BackendConfig, String), CliError> {
+        let dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
+        let colors = Colors::new(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+        let block =
+            if self.state.is_some() { None } else { crate::config::load::load_backend(&dir).map_err(|(d, sources)| CliError::diags(&d, &sources, colors))? };
+        self.backend_of(&dir, block.as_ref())
+    }
+
+    /// The same, for a configuration already loaded.
+    pub fn backend_of(&self, dir: &Path, block: Option<&BackendBlock>) -> Result<(BackendConfig, String), CliError> {
+        let workspace = selected_workspace(dir);
+        if let Some(path) = &self.state {
+            return Ok((BackendConfig::Local { path: path.clone(), workspace_dir: PathBuf::from(".skyform/workspaces") }, workspace));
+        }
+        let colors = Colors::new(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+        let saved = SavedBackend::read(dir).map_err(|e| CliError::plain("Failed to read the saved backend configuration", e))?;
+        let extra = match &saved {
+            Some(saved) if !saved.same_block(block) => {
+                let now = block.map(|b| format!("the \"{}\" backend", b.kind)).unwrap_or_else(|| "local state (no backend block)".into());
+                return Err(CliError::plain(
+                    "Backend initialization required, please run \"skyform init\"",
+                    format!(
+                        "The backend configuration changed since `skyform init` configured the \"{}\" backend; the configuration now asks for {now}. Run `skyform init -migrate-state` to copy the state to the new backend, or `skyform init -reconfigure` to use it without copying.",
+                        saved.kind
+                    ),
+                ));
+            }
+            Some(saved) => saved.extra(),
+            None => BTreeMap::new(),
+        };
+        let config = BackendConfig::resolve(block, &extra).map_err(|d| CliError::diags(&d, &Sources::default(), colors))?;
+        Ok((config, workspace))
+    }
+
+    /// Opens the selected workspace's state for a loaded configuration (plan, apply, import).
+    /// A Terraform state not yet copied to skyform stops them (see `migrate`).
+    pub fn open_for(&self, ws: &Workspace) -> Result<StateStore, CliError> {
+        let (config, workspace) = self.backend_of(&ws.root_dir, ws.config.root.backend.as_ref())?;
+        let store = config.open(&workspace).map_err(|e| CliError::plain("Failed to open the state", e))?;
+        super::migrate::check_unmigrated(&ws.root_dir, &store)?;
+        Ok(store)
+    }
+
+    /// Opens (creating on first use) the selected workspace's state.
+    pub fn open(&self) -> Result<StateStore, CliError> {
+        let (config, workspace) = self.backend()?;
+        config.open(&workspace).map_err(|e| CliError::plain("Failed to open the state", e))
+    }
+
+    /// Opens the state if it exists (reading commands do not create an empty one).
+    pub fn open_existing(&self) -> Result<Option<StateStore>, CliError> {
+        let (config, workspace) = self.backend()?;
+        if !config.exists(&workspace) {
+            return Ok(None);
+        }
+        config.open(&workspace).map(Some).map_err(|e| CliError::plain("Failed to open the state", e))
+    }
 }
 
 /// Holds the state lock until dropped.

@@ -14,7 +14,9 @@ mod cmd_plan;
 mod cmd_show;
 mod cmd_state;
 mod cmd_validate;
+mod cmd_workspace;
 mod common;
+mod migrate;
 
 use std::path::PathBuf;
 
@@ -41,7 +43,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Prepare the working directory: create the state database.
+    /// Prepare the working directory: install modules, configure the backend.
     Init(cmd_init::InitArgs),
     /// Check whether the configuration is valid.
     Validate(cmd_validate::ValidateArgs),
@@ -72,6 +74,9 @@ pub enum Command {
     Untaint(cmd_state::StateAddrArgs),
     /// Associate an existing remote object with a resource address in the configuration.
     Import(cmd_import::ImportArgs),
+    /// Workspace management: several states for one configuration.
+    #[command(subcommand)]
+    Workspace(cmd_workspace::WorkspaceCommand),
     /// Show the current skyform version.
     Version,
 }
@@ -136,6 +141,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::State(c) => cmd_state::cmd_state(c),
         Command::Graph(a) => cmd_graph::cmd_graph(a),
         Command::Import(a) => cmd_import::cmd_import(a),
+        Command::Workspace(c) => cmd_workspace::cmd_workspace(c),
         Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
         Command::Console(a) => cmd_console::cmd_console(a),
         Command::Taint(a) => cmd_state::cmd_taint(a, true),

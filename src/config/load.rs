@@ -62,7 +62,47 @@ pub fn load_config_for(dir: &Path, installer: &Installer, generating: bool) -> R
     if diags.has_errors() {
         return Err((diags, sources));
     }
-    Ok((Config { root }, sources))
+    Ok((Config { root, workspace: "default".into() }, sources))
+}
+
+/// Reads only the root module's `backend` block (commands that open the state without
+/// evaluating the configuration: `state`, `output`, `show`, `workspace`).
+pub fn load_backend(dir: &Path) -> Result<Option<BackendBlock>, (Diagnostics, Sources)> {
+    let mut sources = Sources::default();
+    let mut diags = Diagnostics::new();
+    let mut module = Module::default();
+    for (name, text) in module_files(dir, dir, &mut diags) {
+        sources.files.insert(Arc::from(name.as_str()), Arc::from(text.as_str()));
+        match parse_file(&name, &text) {
+            Ok(body) => body.blocks.iter().filter(|b| b.kind == "terraform").for_each(|b| decode_terraform(&mut module, b, &mut diags)),
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        return Err((diags, sources));
+    }
+    Ok(module.backend)
+}
+
+/// The `.tf` files of a module directory, in name order, as (display name, text).
+fn module_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file()).collect(),
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to read module directory", format!("Could not read {}: {e}.", dir.display())));
+            return Vec::new();
+        }
+    };
+    files.sort();
+    let mut out = Vec::with_capacity(files.len());
+    for path in files {
+        let name = display_name(root, &path);
+        match std::fs::read_to_string(&path) {
+            Ok(t) => out.push((name, t)),
+            Err(e) => diags.push(Diagnostic::error("Failed to read file", format!("Could not read {name}: {e}."))),
+        }
+    }
+    out
 }
 
 fn display_name(root: &Path, path: &Path) -> String {
@@ -79,28 +119,21 @@ struct Loader<'a> {
 fn load_module(at: &Loader<'_>, key: &str, dir: &Path, sources: &mut Sources, diags: &mut Diagnostics, depth: usize) -> Module {
     let root = at.root;
     let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file()).collect(),
-        Err(e) => {
-            diags.push(Diagnostic::error("Failed to read module directory", format!("Could not read {}: {e}.", dir.display())));
-            return module;
-        }
-    };
-    files.sort();
-    for path in files {
-        let name = display_name(root, &path);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(Diagnostic::error("Failed to read file", format!("Could not read {name}: {e}.")));
-                continue;
-            }
-        };
+    for (name, text) in module_files(root, dir, diags) {
         sources.files.insert(Arc::from(name.as_str()), Arc::from(text.as_str()));
         match parse_file(&name, &text) {
             Ok(body) => decode_file(at, key, &mut module, body, sources, diags, depth),
             Err(d) => diags.push(d),
         }
+    }
+    if let Some(b) = module.backend.as_ref().filter(|_| !key.is_empty()) {
+        diags.push(
+            Diagnostic::warning(
+                "Backend configuration ignored",
+                "Any selected backend applies to the entire configuration, so only the root module's backend block is used; this one is ignored.",
+            )
+            .at(Some(&b.range)),
+        );
     }
     module
 }
@@ -355,24 +388,49 @@ fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
         }
     }
     // Nothing here is silently ignored: providers are compiled in (so `required_providers`
-    // only names them), and state lives in `.skyform/state.db` until remote backends exist, so
-    // a backend that would keep state elsewhere is an error rather than a quiet fall-back.
+    // only names them); the backend's arguments are checked where the state is opened
+    // (`state::backends`), and the cloud block is refused.
     check_attrs(&block.body, &["required_version", "experiments"], &["required_providers", "backend", "cloud", "provider_meta"], diags);
     for b in &block.body.blocks {
         match b.kind.as_str() {
-            "backend" if b.labels.first().map(String::as_str) == Some("local") && b.body.attributes.is_empty() && b.body.blocks.is_empty() => {}
-            "backend" => diags.push(
+            "backend" => {
+                if let Some(prev) = &m.backend {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate backend configuration",
+                            format!("A module may have only one backend configuration. The backend was previously configured at {}.", prev.range),
+                        )
+                        .at(Some(&b.range)),
+                    );
+                    continue;
+                }
+                let mut args = BTreeMap::new();
+                for a in &b.body.attributes {
+                    if let Some(v) = literal(a, diags) {
+                        args.insert(a.name.clone(), (v, a.range.clone()));
+                    }
+                }
+                for nested in &b.body.blocks {
+                    let fields: Vec<(String, Value)> = nested.body.attributes.iter().filter_map(|a| Some((a.name.clone(), literal(a, diags)?))).collect();
+                    args.insert(nested.kind.clone(), (Value::object(fields), nested.range.clone()));
+                }
+                let block = BackendBlock { kind: b.labels.first().cloned().unwrap_or_default(), args, range: b.range.clone() };
+                // The type and argument names, at once (values may still come from `init
+                // -backend-config`, so missing ones are reported where the state is opened).
+                diags.extend(crate::state::backends::check_names(&block));
+                m.backend = Some(block);
+            }
+            "cloud" => diags.push(
                 Diagnostic::error(
-                    "Backend not supported yet",
-                    format!(
-                        "skyform keeps state in its local database (.skyform/state.db) and does not support the \"{}\" backend (or backend arguments) yet. Remove the backend block to use local state; it is not ignored, because state written elsewhere than the team expects would plan to create everything again.",
-                        b.labels.first().map(String::as_str).unwrap_or("")
-                    ),
+                    "Cloud block not supported",
+                    "skyform does not support HCP Terraform (the \"cloud\" block); use a backend block (pg, s3 or local) for shared state.",
                 )
                 .at(Some(&b.range)),
             ),
-            "cloud" => diags.push(Diagnostic::error("Cloud block not supported", "skyform does not support HCP Terraform (the \"cloud\" block); state stays in .skyform/state.db.").at(Some(&b.range))),
-            "provider_meta" => diags.push(Diagnostic::warning("provider_meta ignored", "provider_meta sends module metadata to providers; skyform's compiled-in drivers take none.").at(Some(&b.range))),
+            "provider_meta" => diags.push(
+                Diagnostic::warning("provider_meta ignored", "provider_meta sends module metadata to providers; skyform's compiled-in drivers take none.")
+                    .at(Some(&b.range)),
+            ),
             _ => {}
         }
     }

@@ -14,6 +14,8 @@ use crate::value::{AttrPath, Value};
 #[derive(Debug)]
 pub struct Config {
     pub root: Module,
+    /// The selected workspace (`terraform.workspace`); the CLI sets it, loading says "default".
+    pub workspace: String,
 }
 
 #[derive(Debug, Default)]
@@ -37,6 +39,18 @@ pub struct Module {
     pub removed: Vec<RemovedBlock>,
     /// `check "name" {}` blocks.
     pub checks: Vec<Check>,
+    /// `terraform { backend "TYPE" {} }`: where the state lives (read from the root module).
+    pub backend: Option<BackendBlock>,
+}
+
+/// A `backend` block: its type and its arguments, each a constant (Terraform allows no
+/// references here), with where they were written.
+#[derive(Debug, Clone)]
+pub struct BackendBlock {
+    pub kind: String,
+    /// Arguments and nested blocks (a nested block is an object of its arguments).
+    pub args: BTreeMap<String, (Value, SourceRange)>,
+    pub range: SourceRange,
 }
 
 /// A `check` block: assertions evaluated after each plan and apply (a failure warns, as in

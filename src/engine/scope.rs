@@ -131,7 +131,7 @@ impl Scope for NodeScope<'_, '_> {
                 let cwd = std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
                 Ok((Value::object([("module", Value::String(rel(&self.func.base_dir))), ("root", Value::String(".".into())), ("cwd", Value::String(cwd))]), 0))
             }
-            "terraform" => Ok((Value::object([("workspace", Value::string("default"))]), 0)),
+            "terraform" => Ok((Value::object([("workspace", Value::string(&self.ctx.config.workspace))]), 0)),
             "self" => match &self.self_value {
                 Some(v) => Ok((v.clone(), 0)),
                 None => Err(EvalError::new(

@@ -1,14 +1,20 @@
 //! State: what skyform believes exists. The in-memory model ([`State`]) and its durable home,
-//! the SQLite store ([`store::StateStore`]: schema migrations from `state-schema/`, per-resource
-//! commits, the lock, the audit history and the pending-operations journal).
+//! the [`StateStore`] over a [`Backend`]: the local SQLite database ([`sqlite`]: schema
+//! migrations from `state-schema/`, per-resource commits, the lock, the audit history and the
+//! pending-operations journal) or a team backend.
 
+pub mod backends;
+pub mod pg;
+pub mod s3;
+pub mod sqlite;
 pub mod store;
+pub mod tfstate;
 
 use std::collections::BTreeMap;
 
 use crate::value::{AttrPath, Value};
 
-pub use store::{HistoryEntry, LockInfo, PendingOp, StateError, StateResult, StateStore};
+pub use store::{Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult, StateStore};
 
 /// One resource instance as recorded in state.
 #[derive(Clone, Debug, PartialEq)]

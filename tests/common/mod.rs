@@ -122,7 +122,7 @@ pub fn changes(plan: &Plan) -> Vec<(String, Action)> {
 /// The compiled skyform binary, run in `dir`.
 pub fn skyform(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("skyform").expect("binary");
-    cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("TF_VAR_project");
+    cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("TF_VAR_project").env_remove("TF_WORKSPACE");
     cmd
 }
 

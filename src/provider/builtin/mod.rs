@@ -33,6 +33,7 @@ pub mod random_shuffle;
 pub mod random_string;
 pub mod random_uuid;
 pub mod terraform_data;
+pub mod terraform_remote_state;
 pub mod testing;
 pub mod time_offset;
 pub mod time_rotating;

@@ -28,7 +28,7 @@ pub struct TerraformProvider;
 impl Dispatch for TerraformProvider {
     fn types() -> &'static Types<Self> {
         static TYPES: std::sync::OnceLock<Types<TerraformProvider>> = std::sync::OnceLock::new();
-        table(&TYPES, || Types::new(&[&TerraformData], &[]))
+        table(&TYPES, || Types::new(&[&TerraformData], &[&super::terraform_remote_state::RemoteStateData]))
     }
 }
 

@@ -1,0 +1,473 @@
+//! The local backend, a SQLite database: opens (creating on first use) and migrates the database from the
+//! embedded `state-schema/` files, loads the whole [`State`], commits one resource at a time
+//! (journal row cleared and serial bumped in the same transaction), holds the cross-process
+//! lock, and keeps the audit history.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
+use super::{OutputState, ResourceInstanceState, State};
+use crate::value::{AttrPath, Value};
+
+/// The migrations, in order; the schema version is the number of migrations applied.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../state-schema/0001_initial.sql"),
+    include_str!("../../state-schema/0002_output_sets.sql"),
+    include_str!("../../state-schema/0003_tainted.sql"),
+];
+
+pub struct SqliteBackend {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl SqliteBackend {
+    /// The newest schema version this build knows.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.len() as i64
+    }
+
+    /// Opens the database at `path`, creating it (and its directory) on first use, and
+    /// migrates it to the current schema.
+    pub fn open(path: &Path) -> StateResult<SqliteBackend> {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            // State holds secrets: only its owner may read it.
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
+        }
+        let sq = |source| StateError::Sqlite { path: path.to_path_buf(), source };
+        let corrupt = |e: rusqlite::Error| StateError::Corrupt { path: path.to_path_buf(), detail: e.to_string() };
+        // SQLite reads an empty file as an empty database: a truncated state would plan to
+        // re-create everything. Refuse it instead.
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(StateError::Corrupt {
+                path: path.to_path_buf(),
+                detail: "the file is empty (0 bytes), so it cannot be the state it was: restore it from a backup or from the copy your team keeps, or delete it to start from an empty state (every resource would then be planned for creation)".into(),
+            });
+        }
+        let conn = Connection::open(path).map_err(sq)?;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        conn.busy_timeout(Duration::from_secs(5)).map_err(sq)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        if version > Self::schema_version() {
+            return Err(StateError::NewerSchema { path: path.to_path_buf(), found: version, supported: Self::schema_version() });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sq)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
+        let store = SqliteBackend { path: path.to_path_buf(), conn: Mutex::new(conn) };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn migrate(&self, from: i64) -> StateResult<()> {
+        if from == Self::schema_version() {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|e| StateError::Corrupt { path: self.path.clone(), detail: format!("migration {} failed: {e}", i + 1) })?;
+        }
+        if version == 0 {
+            tx.execute("INSERT INTO meta (id, lineage, serial, created) VALUES (1, ?1, 0, ?2)", params![uuid::Uuid::new_v4().to_string(), now()])
+                .map_err(|e| self.err(e))?;
+        }
+        tx.pragma_update(None, "user_version", Self::schema_version()).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StateError {
+        StateError::Sqlite { path: self.path.clone(), source }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn lineage_serial(&self) -> StateResult<(String, u64)> {
+        let conn = self.conn();
+        conn.query_row("SELECT lineage, serial FROM meta WHERE id = 1", [], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))).map_err(|e| self.err(e))
+    }
+
+    /// Loads everything.
+    fn load(&self) -> StateResult<State> {
+        let (lineage, serial) = self.lineage_serial()?;
+        let conn = self.conn();
+        let corrupt = |detail: String| StateError::Corrupt { path: self.path.clone(), detail };
+        let mut stmt = conn
+            .prepare_cached("SELECT address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted FROM resources ORDER BY address")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
+                    r.get::<_, bool>(13)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut resources = BTreeMap::new();
+        for row in rows {
+            let (address, module, mode, type_name, name, key, provider, sv, attrs, sens, deps, created_at, updated_at, tainted) =
+                row.map_err(|e| self.err(e))?;
+            let attributes = crate::value::parse_json(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
+            let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&sens).map_err(|e| corrupt(format!("sensitive paths of {address}: {e}")))?;
+            let dependencies: Vec<String> = serde_json::from_str(&deps).map_err(|e| corrupt(format!("dependencies of {address}: {e}")))?;
+            let index_key = key.map(|k| serde_json::from_str(&k)).transpose().map_err(|e| corrupt(format!("index key of {address}: {e}")))?;
+            resources.insert(
+                address.clone(),
+                ResourceInstanceState {
+                    address,
+                    module,
+                    mode,
+                    type_name,
+                    name,
+                    index_key,
+                    provider,
+                    schema_version: sv as u64,
+                    attributes,
+                    sensitive_paths,
+                    dependencies,
+                    created_at,
+                    updated_at,
+                    tainted,
+                },
+            );
+        }
+        drop(stmt);
+        let mut outputs = BTreeMap::new();
+        let mut stmt = conn.prepare_cached("SELECT name, value, sensitive, set_paths FROM outputs").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, String>(3)?)))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (name, value, sensitive, set_paths) = row.map_err(|e| self.err(e))?;
+            let v: serde_json::Value = serde_json::from_str(&value).map_err(|e| corrupt(format!("output {name}: {e}")))?;
+            let set_paths: Vec<AttrPath> = serde_json::from_str(&set_paths).map_err(|e| corrupt(format!("output {name}: {e}")))?;
+            outputs.insert(name, OutputState { value: Value::from_json(&v).with_sets(&set_paths), sensitive });
+        }
+        Ok(State { lineage, serial, resources, outputs })
+    }
+
+    fn try_lock(&self, operation: &str) -> StateResult<Result<LockInfo, LockInfo>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+        let holder = read_lock(&tx).map_err(|e| self.err(e))?;
+        if let Some(h) = holder.filter(|h| !h.holder_gone()) {
+            return Ok(Err(h));
+        }
+        let info = LockInfo::new(operation);
+        tx.execute(
+            "INSERT OR REPLACE INTO lock (id, lock_id, operation, who, host, pid, created) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![info.id, info.operation, info.who, info.host, info.pid, info.created],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Ok(info))
+    }
+
+    fn release_lock(&self, id: &str) -> StateResult<()> {
+        self.conn().execute("DELETE FROM lock WHERE lock_id = ?1", params![id]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The lock as it stands, and whether its holder is a live process on this host.
+    fn current_lock(&self) -> StateResult<Option<(LockInfo, bool)>> {
+        let conn = self.conn();
+        let holder = read_lock(&conn).map_err(|e| self.err(e))?;
+        Ok(holder.map(|h| {
+            let alive = h.alive_here();
+            (h, alive)
+        }))
+    }
+
+    fn force_unlock(&self, id: &str) -> StateResult<()> {
+        let conn = self.conn();
+        let holder = read_lock(&conn).map_err(|e| self.err(e))?;
+        match holder {
+            Some(h) if h.id == id => {
+                conn.execute("DELETE FROM lock WHERE lock_id = ?1", params![id]).map_err(|e| self.err(e))?;
+                Ok(())
+            }
+            holder => Err(StateError::LockIdMismatch { given: id.to_string(), holder }),
+        }
+    }
+
+    fn begin_operation(&self, address: &str, action: &str, prior: Option<&serde_json::Value>) -> StateResult<i64> {
+        let conn = self.conn();
+        conn.prepare_cached("INSERT INTO pending_operations (address, action, started_at, pid, prior) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut s| s.execute(params![address, action, now(), std::process::id(), prior.map(|p| p.to_string())]))
+            .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn clear_operation(&self, id: i64) -> StateResult<()> {
+        self.conn().execute("DELETE FROM pending_operations WHERE id = ?1", params![id]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT id, address, action, started_at, pid FROM pending_operations ORDER BY id").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok(PendingOp { id: r.get(0)?, address: r.get(1)?, action: r.get(2)?, started_at: r.get(3)?, pid: r.get(4)? }))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Upserts one resource instance, clears its journal row and bumps the serial, atomically.
+    fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let ts = now();
+        upsert_resource(&tx, res, &ts, &ts).map_err(|e| self.err(e))?;
+        finish(&tx, journal).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Removes one resource instance, clears its journal row and bumps the serial, atomically.
+    fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM resources WHERE address = ?1", params![address]).map_err(|e| self.err(e))?;
+        finish(&tx, journal).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn write_outputs(&self, outputs: &BTreeMap<String, OutputState>) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        insert_outputs(&tx, outputs).map_err(|e| self.err(e))?;
+        finish(&tx, None).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn rename_resources(&self, moves: &[(String, String)]) -> StateResult<()> {
+        let mut parsed = Vec::with_capacity(moves.len());
+        for (from, to) in moves {
+            let addr = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+            parsed.push((from, to, addr));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        // Through temporary addresses, so that swaps and chains cannot collide.
+        for (i, (from, _, _)) in parsed.iter().enumerate() {
+            tx.execute("UPDATE resources SET address = ?1 WHERE address = ?2", params![format!("\u{1}move{i}"), from]).map_err(|e| self.err(e))?;
+        }
+        for (i, (_, to, addr)) in parsed.iter().enumerate() {
+            let key = addr.key.as_ref().map(|k| match k {
+                crate::addr::InstanceKey::Int(n) => serde_json::json!(n).to_string(),
+                crate::addr::InstanceKey::Str(s) => serde_json::json!(s).to_string(),
+            });
+            tx.execute(
+                "UPDATE resources SET address = ?1, module = ?2, type = ?3, name = ?4, index_key = ?5, updated_at = ?6 WHERE address = ?7",
+                params![to, addr.resource.module.to_string(), addr.resource.type_name, addr.resource.name, key, now(), format!("\u{1}move{i}")],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        finish(&tx, None).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// `taint` / `untaint`: marks an instance to be replaced by the next plan, or clears it.
+    fn set_tainted(&self, address: &str, tainted: bool) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let n = tx.execute("UPDATE resources SET tainted = ?1 WHERE address = ?2 AND mode = 'managed'", params![tainted, address]).map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StateError::NotFound(address.to_string()));
+        }
+        finish(&tx, None).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn record_history(&self, e: &HistoryEntry) -> StateResult<()> {
+        self.conn()
+            .execute(
+                "INSERT INTO history (started_at, finished_at, who, host, command, added, changed, destroyed, result, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![e.started_at, e.finished_at, e.who, e.host, e.command, e.added as i64, e.changed as i64, e.destroyed as i64, e.result, e.detail],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The newest `limit` entries, newest first.
+    fn history(&self, limit: usize) -> StateResult<Vec<HistoryEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT started_at, finished_at, who, host, command, added, changed, destroyed, result, detail FROM history ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64], |r| {
+                Ok(HistoryEntry {
+                    started_at: r.get(0)?,
+                    finished_at: r.get(1)?,
+                    who: r.get(2)?,
+                    host: r.get(3)?,
+                    command: r.get(4)?,
+                    added: r.get::<_, i64>(5)? as u64,
+                    changed: r.get::<_, i64>(6)? as u64,
+                    destroyed: r.get::<_, i64>(7)? as u64,
+                    result: r.get(8)?,
+                    detail: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn replace_state(&self, state: &State) -> StateResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute_batch("DELETE FROM resources; DELETE FROM pending_operations;").map_err(|e| self.err(e))?;
+        tx.execute("UPDATE meta SET lineage = ?1, serial = ?2 WHERE id = 1", params![state.lineage, state.serial as i64]).map_err(|e| self.err(e))?;
+        for res in state.resources.values() {
+            upsert_resource(&tx, res, &res.created_at, &res.updated_at).map_err(|e| self.err(e))?;
+        }
+        insert_outputs(&tx, &state.outputs).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+}
+
+/// Inserts or updates one resource row; `created` is kept when the row exists.
+fn upsert_resource(tx: &rusqlite::Transaction<'_>, res: &ResourceInstanceState, created: &str, updated: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO resources (address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT(address) DO UPDATE SET module = excluded.module, mode = excluded.mode, type = excluded.type, name = excluded.name,
+           index_key = excluded.index_key, provider = excluded.provider, schema_version = excluded.schema_version,
+           attributes = excluded.attributes, sensitive_paths = excluded.sensitive_paths, dependencies = excluded.dependencies,
+           updated_at = excluded.updated_at, tainted = excluded.tainted",
+    )?
+    .execute(params![
+        res.address,
+        res.module,
+        res.mode,
+        res.type_name,
+        res.name,
+        res.index_key.as_ref().map(|k| k.to_string()),
+        res.provider,
+        res.schema_version as i64,
+        res.attributes.to_json().to_string(),
+        serde_json::to_string(&res.sensitive_paths).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&res.dependencies).unwrap_or_else(|_| "[]".into()),
+        created,
+        updated,
+        res.tainted
+    ])?;
+    Ok(())
+}
+
+/// Replaces every output row.
+fn insert_outputs(tx: &rusqlite::Transaction<'_>, outputs: &BTreeMap<String, OutputState>) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM outputs", [])?;
+    for (name, o) in outputs {
+        let set_paths = serde_json::to_string(&o.value.set_paths()).unwrap_or_else(|_| "[]".into());
+        tx.execute(
+            "INSERT INTO outputs (name, value, sensitive, set_paths) VALUES (?1, ?2, ?3, ?4)",
+            params![name, o.value.to_json().to_string(), o.sensitive, set_paths],
+        )?;
+    }
+    Ok(())
+}
+
+fn read_lock(conn: &Connection) -> rusqlite::Result<Option<LockInfo>> {
+    conn.query_row("SELECT lock_id, operation, who, host, pid, created FROM lock WHERE id = 1", [], |r| {
+        Ok(LockInfo { id: r.get(0)?, operation: r.get(1)?, who: r.get(2)?, host: r.get(3)?, pid: r.get(4)?, created: r.get(5)? })
+    })
+    .optional()
+}
+
+/// Clears the journal row (if any) and bumps the serial, inside the caller's transaction.
+fn finish(tx: &rusqlite::Transaction<'_>, journal: Option<i64>) -> rusqlite::Result<()> {
+    if let Some(id) = journal {
+        tx.prepare_cached("DELETE FROM pending_operations WHERE id = ?1")?.execute(params![id])?;
+    }
+    tx.prepare_cached("UPDATE meta SET serial = serial + 1 WHERE id = 1")?.execute([])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::store::who;
+    use crate::state::StateStore;
+
+    #[test]
+    fn state_is_private_and_an_empty_file_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".skyform/state.db");
+        StateStore::open(&path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        let e = StateStore::open(&empty).err().expect("a 0-byte database must be refused").to_string();
+        assert!(e.contains("empty (0 bytes)") && e.contains("restore it"), "{e}");
+        assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "nothing is written to it");
+    }
+
+    #[test]
+    fn the_lock_holder_has_a_name_without_user() {
+        assert!(!who().is_empty() && who() != "unknown");
+    }
+
+    #[test]
+    fn set_outputs_read_back_as_sets_and_version_1_databases_migrate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        {
+            // A database written before `outputs.set_paths` existed.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute("INSERT INTO meta (id, lineage, serial, created) VALUES (1, 'l', 1, 'now')", []).unwrap();
+            conn.execute("INSERT INTO outputs (name, value, sensitive) VALUES ('old', '[\"a\"]', 0)", []).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = StateStore::open(&path).unwrap();
+        let state = store.load().unwrap();
+        assert_eq!(state.outputs["old"].value, Value::List(vec![Value::string("a")]));
+
+        let set = Value::set(vec![Value::string("b"), Value::string("a")]);
+        let outputs = BTreeMap::from([("s".to_string(), OutputState { value: Value::object([("inner", set.clone())]), sensitive: false })]);
+        store.replace_outputs(&outputs).unwrap();
+        let serial = store.load().unwrap().serial;
+        assert_eq!(store.load().unwrap().outputs, outputs);
+        // Unchanged outputs leave the serial alone.
+        store.replace_outputs(&outputs).unwrap();
+        assert_eq!(store.load().unwrap().serial, serial);
+    }
+}
