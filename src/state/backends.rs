@@ -311,7 +311,7 @@ impl BackendConfig {
                         settings.describe(workspace)
                     );
                 }
-                Ok(StateStore::new(Box::new(super::s3::S3Backend::open(settings, workspace)?)))
+                Ok(StateStore::new(Box::new(super::s3::open(settings, workspace)?)))
             }
         }
     }

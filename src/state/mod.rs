@@ -4,6 +4,7 @@
 //! pending-operations journal) or a team backend.
 
 pub mod backends;
+pub mod document;
 pub mod pg;
 pub mod s3;
 pub mod sqlite;
