@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{emulator, plan_code, skyform, stderr, stdout, succeeds, unique};
 
-const DATA: &str = r#"
+pub(crate) const DATA: &str = r#"
 resource "terraform_data" "a" {
   input = "a-${terraform.workspace}"
 }
@@ -20,17 +20,17 @@ resource "terraform_data" "b" {
 output "a" { value = terraform_data.a.output }
 "#;
 
-fn dir_with(main_tf: &str) -> tempfile::TempDir {
+pub(crate) fn dir_with(main_tf: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("main.tf"), main_tf).unwrap();
     d
 }
 
-fn output(d: &Path, name: &str) -> String {
+pub(crate) fn output(d: &Path, name: &str) -> String {
     stdout(&succeeds(d, &["output", "-raw", name]))
 }
 
-fn lineage_serial(d: &Path) -> (String, u64) {
+pub(crate) fn lineage_serial(d: &Path) -> (String, u64) {
     let v: serde_json::Value = serde_json::from_slice(&succeeds(d, &["state", "pull"]).stdout).unwrap();
     (v["lineage"].as_str().unwrap().to_string(), v["serial"].as_u64().unwrap())
 }
@@ -160,7 +160,7 @@ fn pg_backend_holds_state_and_workspaces_and_migrates_both_ways() {
 }
 
 /// A resource whose create takes `secs` seconds (a local-exec provisioner sleeping).
-fn slow(secs: u32) -> String {
+pub(crate) fn slow(secs: u32) -> String {
     format!(
         r#"
 resource "terraform_data" "fast" {{
@@ -176,9 +176,14 @@ resource "terraform_data" "slow" {{
     )
 }
 
-fn wait_for_lock(p: &Path) {
+fn wait_for_lock(p: &Path, holder: &mut std::process::Child) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
+        if let Some(status) = holder.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut holder.stderr.take().unwrap(), &mut err).unwrap();
+            panic!("the apply ended ({status}) before it was seen holding the lock: {err}");
+        }
         let out = skyform(p).args(["plan", "-lock-timeout=0s"]).output().unwrap();
         if stderr(&out).contains("locked") {
             return;
@@ -190,17 +195,19 @@ fn wait_for_lock(p: &Path) {
 
 /// Two applies race on one workspace: exactly one runs, the other fails at once naming the
 /// holder, or waits with -lock-timeout and then runs. Then an apply is killed (-9) in the
-/// middle: what it committed before is kept, and the next apply runs (`stale`: the next
-/// command takes the lock over, pg's server released it or the holder's pid is gone).
-fn lock_race_and_kill(p: &Path) {
+/// middle: what it committed before is kept; with `server_releases` (PostgreSQL ends the dead
+/// session's lock) the next apply runs and says so, otherwise it explains the stale lock with
+/// the exact force-unlock command, which clears it.
+pub(crate) fn lock_race_and_kill(p: &Path, server_releases: bool) {
     let bin = assert_cmd::cargo::cargo_bin("skyform");
     let mut first = std::process::Command::new(&bin)
         .current_dir(p)
         .args(["apply", "-auto-approve", "-lock-timeout=30s"])
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    wait_for_lock(p);
+    wait_for_lock(p, &mut first);
     let start = Instant::now();
     let out = skyform(p).args(["apply", "-auto-approve"]).output().unwrap();
     assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
@@ -213,21 +220,41 @@ fn lock_race_and_kill(p: &Path) {
 
     let mut victim = std::process::Command::new(&bin)
         .current_dir(p)
-        .args(["apply", "-auto-approve", "-lock-timeout=30s", "-replace=terraform_data.fast", "-replace=terraform_data.slow"])
-        .stdout(std::process::Stdio::null())
+        .args(["apply", "-auto-approve", "-lock-timeout=30s", "-replace=terraform_data.slow"])
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    wait_for_lock(p);
-    // Both are destroyed, terraform_data.fast is created again at once, and the slow one is
-    // still sleeping in its provisioner when the kill comes.
-    std::thread::sleep(Duration::from_millis(800));
+    // The slow one is destroyed and created again (its new object committed at once, as in
+    // Terraform), and its provisioner is still running when the kill comes.
+    {
+        use std::io::BufRead;
+        let reader = std::io::BufReader::new(victim.stdout.take().unwrap());
+        let creating = reader.lines().map_while(Result::ok).any(|l| l.starts_with("terraform_data.slow: Creating..."));
+        assert!(creating, "the apply never got to the slow create");
+    }
+    std::thread::sleep(Duration::from_millis(300));
     victim.kill().unwrap();
     victim.wait().unwrap();
     let out = skyform(p).args(["state", "list"]).output().unwrap();
-    assert!(stdout(&out).contains("terraform_data.fast"), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out), "terraform_data.fast\nterraform_data.slow\n", "{}", stderr(&out));
     let out = skyform(p).args(["apply", "-auto-approve"]).output().unwrap();
-    assert!(out.status.success(), "the killed holder's lock is gone: {}", stderr(&out));
+    if server_releases {
+        assert!(out.status.success(), "the killed holder's lock is gone: {}", stderr(&out));
+        assert!(stderr(&out).contains("released by PostgreSQL when that session ended"), "{}", stderr(&out));
+    } else {
+        let err = stderr(&out);
+        assert!(!out.status.success() && err.contains("the lock is stale") && err.contains(&format!("pid {}", victim.id())), "{err}");
+        let id = err.split("skyform force-unlock ").nth(1).and_then(|s| s.split('`').next()).expect("the command to clear it").to_string();
+        succeeds(p, &["force-unlock", "-force", &id]);
+        succeeds(p, &["apply", "-auto-approve"]);
+    }
     assert_eq!(plan_code(p).0, Some(0));
+}
+
+#[test]
+fn local_lock_one_apply_at_a_time_and_a_killed_holder_is_reported_stale() {
+    let d = dir_with(&slow(3));
+    lock_race_and_kill(d.path(), false);
 }
 
 #[test]
@@ -235,7 +262,7 @@ fn pg_lock_one_apply_at_a_time_and_a_killed_holder_is_released() {
     let Some(conn) = emulator("SKYFORM_PG_CONN_STR") else { return };
     let schema = unique("pglock").replace('-', "_");
     let d = pg_dir(&conn, &schema, &slow(3));
-    lock_race_and_kill(d.path());
+    lock_race_and_kill(d.path(), true);
 }
 
 /// A fresh bucket on moto, and the backend block that keeps state in it.
@@ -271,7 +298,7 @@ terraform {{
 fn s3_lock_one_apply_at_a_time_and_a_killed_holder_is_taken_over() {
     let Some(endpoint) = emulator("SKYFORM_MOTO_ENDPOINT") else { return };
     let d = dir_with(&format!("{}{}", slow(3), s3_backend(&endpoint, "race/terraform.tfstate")));
-    lock_race_and_kill(d.path());
+    lock_race_and_kill(d.path(), false);
 }
 
 #[test]
@@ -338,7 +365,7 @@ fn migrations_local_pg_s3_local_keep_everything() {
     }
 }
 
-const PRODUCER: &str = r#"
+pub(crate) const PRODUCER: &str = r#"
 output "name" { value = "net-${terraform.workspace}" }
 output "ids" { value = [1, 2] }
 output "secret" {
@@ -348,7 +375,7 @@ output "secret" {
 "#;
 
 /// A consumer of another configuration's outputs through `terraform_remote_state`.
-fn consumer(backend: &str, config: &str) -> String {
+pub(crate) fn consumer(backend: &str, config: &str) -> String {
     format!(
         r#"
 data "terraform_remote_state" "net" {{
@@ -367,7 +394,7 @@ output "secret" {{
     )
 }
 
-fn check_consumer(d: &Path, name: &str) {
+pub(crate) fn check_consumer(d: &Path, name: &str) {
     let out = succeeds(d, &["apply", "-auto-approve"]);
     assert!(!stdout(&out).contains("hunter2"), "a sensitive output stays hidden: {}", stdout(&out));
     assert_eq!(output(d, "name"), name);

@@ -162,13 +162,20 @@ fn killed_apply_loses_nothing_and_the_next_apply_converges() {
     child.wait().unwrap();
     assert!(!seen.is_empty(), "apply never reported a created resource");
 
-    // What was committed is intact and readable; the lock left by the dead process is taken over.
+    // What was committed is intact and readable.
     let list = skyform(dir.path()).args(["state", "list"]).output().unwrap();
     assert!(list.status.success(), "{}", stderr(&list));
     let kept = stdout(&list).lines().count();
     assert!((1..3000).contains(&kept), "{kept} resources in state after the kill");
     let created = seen.split(':').next().unwrap().to_string();
     assert!(stdout(&list).lines().any(|l| l == created), "{created} was reported created but is not in state");
+
+    // The lock left by the dead process is reported stale, with the command that clears it.
+    let out = skyform(dir.path()).args(["apply", "-auto-approve"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(!out.status.success() && err.contains("the lock is stale"), "{err}");
+    let id = err.split("skyform force-unlock ").nth(1).and_then(|s| s.split('`').next()).unwrap().to_string();
+    assert!(skyform(dir.path()).args(["force-unlock", "-force", &id]).output().unwrap().status.success());
 
     // The next apply creates only what is missing, and then nothing is left to do.
     let out = skyform(dir.path()).args(["apply", "-auto-approve"]).output().unwrap();

@@ -380,24 +380,14 @@ impl Backend for DocumentBackend {
         if !self.store.locks() {
             return Ok(Ok(LockInfo::new(operation)));
         }
-        loop {
-            match self.store.lock(&self.key, LockInfo::new(operation))? {
-                Ok(info) => {
-                    // Someone may have written between our open and the lock: read afresh.
-                    let (state, journal) = self.fetch()?;
-                    *self.lock_inner() = Inner { state, journal, dirty_since: None };
-                    return Ok(Ok(info));
-                }
-                Err(holder) if holder.holder_gone() => {
-                    eprintln!(
-                        "Warning: Took over the state lock {} of {}@{} (pid {}, operation {}, since {}): that process is gone.",
-                        holder.id, holder.who, holder.host, holder.pid, holder.operation, holder.created
-                    );
-                    self.store.unlock(&self.key, &holder.id)?;
-                }
-                Err(holder) => return Ok(Err(holder)),
-            }
-        }
+        let info = match self.store.lock(&self.key, LockInfo::new(operation))? {
+            Ok(info) => info,
+            Err(holder) => return Ok(Err(holder)),
+        };
+        // Someone may have written between our open and the lock: read afresh.
+        let (state, journal) = self.fetch()?;
+        *self.lock_inner() = Inner { state, journal, dirty_since: None };
+        Ok(Ok(info))
     }
 
     fn release_lock(&self, id: &str) -> StateResult<()> {

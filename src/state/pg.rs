@@ -394,7 +394,14 @@ impl Session {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        // The advisory lock is ours: a row left behind is a dead holder's, taken over.
+        // The advisory lock is ours: a row left behind is a dead holder's, taken over (the
+        // server ended its session lock), and said so.
+        if let Some(old) = self.read_lock()? {
+            eprintln!(
+                "Note: The state lock of {}@{} (pid {}, operation {}, since {}) was released by PostgreSQL when that session ended; skyform takes it now. What that run committed is kept.",
+                old.who, old.host, old.pid, old.operation, old.created
+            );
+        }
         let info = LockInfo::new(operation);
         lc.execute(
             "INSERT INTO locks (workspace, lock_id, operation, who, host, pid, created) VALUES ($1, $2, $3, $4, $5, $6, $7)

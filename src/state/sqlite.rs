@@ -40,6 +40,12 @@ impl SqliteBackend {
             // State holds secrets: only its owner may read it.
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
         }
+        // A new database is built beside its final name and linked into place only once it is
+        // complete (schema, lineage, WAL mode), so a second process starting at the same
+        // moment sees either no file or a whole database, never a half-made one.
+        if !path.exists() {
+            Self::create(path)?;
+        }
         let sq = |source| StateError::Sqlite { path: path.to_path_buf(), source };
         let corrupt = |e: rusqlite::Error| StateError::Corrupt { path: path.to_path_buf(), detail: e.to_string() };
         // SQLite reads an empty file as an empty database: a truncated state would plan to
@@ -57,12 +63,43 @@ impl SqliteBackend {
         if version > Self::schema_version() {
             return Err(StateError::NewerSchema { path: path.to_path_buf(), found: version, supported: Self::schema_version() });
         }
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(corrupt)?;
+        // WAL is a property of the file, set when it was made; switching needs an exclusive
+        // lock, so it is only done for a database made some other way.
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(corrupt)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL").map_err(sq)?;
+        }
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sq)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
         let store = SqliteBackend { path: path.to_path_buf(), conn: Mutex::new(conn) };
         store.migrate(version)?;
         Ok(store)
+    }
+
+    /// Makes a new, complete database at `path` (unless another process just did).
+    fn create(path: &Path) -> StateResult<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = path.with_file_name(format!(".{}.{}.new", path.file_name().and_then(|n| n.to_str()).unwrap_or("state.db"), uuid::Uuid::new_v4().simple()));
+        let sq = |source| StateError::Sqlite { path: path.to_path_buf(), source };
+        let made = (|| {
+            let conn = Connection::open(&tmp).map_err(sq)?;
+            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+            conn.pragma_update(None, "journal_mode", "WAL").map_err(sq)?;
+            let store = SqliteBackend { path: tmp.clone(), conn: Mutex::new(conn) };
+            store.migrate(0)?;
+            // Fold the WAL into the file before it is linked under its real name.
+            let checkpoint = store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(sq);
+            checkpoint
+        })();
+        // Linking fails if the name exists: then another process won, and its database is used.
+        let result = made.and_then(|()| match std::fs::hard_link(&tmp, path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(StateError::Io { path: path.to_path_buf(), source: e }),
+            _ => Ok(()),
+        });
+        for leftover in [tmp.clone(), PathBuf::from(format!("{}-wal", tmp.display())), PathBuf::from(format!("{}-shm", tmp.display()))] {
+            let _ = std::fs::remove_file(leftover);
+        }
+        result
     }
 
     fn migrate(&self, from: i64) -> StateResult<()> {
@@ -182,7 +219,7 @@ impl Backend for SqliteBackend {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
         let holder = read_lock(&tx).map_err(|e| self.err(e))?;
-        if let Some(h) = holder.filter(|h| !h.holder_gone()) {
+        if let Some(h) = holder {
             return Ok(Err(h));
         }
         let info = LockInfo::new(operation);
@@ -438,6 +475,21 @@ mod tests {
         let e = StateStore::open(&empty).err().expect("a 0-byte database must be refused").to_string();
         assert!(e.contains("empty (0 bytes)") && e.contains("restore it"), "{e}");
         assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "nothing is written to it");
+    }
+
+    #[test]
+    fn processes_starting_together_on_a_new_directory_share_one_whole_database() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(".skyform/state.db");
+            let lineages: Vec<String> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..6).map(|_| s.spawn(|| SqliteBackend::open(&path).map(|b| b.lineage_serial().unwrap().0))).collect();
+                handles.into_iter().map(|h| h.join().unwrap().expect("every opener succeeds")).collect()
+            });
+            assert!(lineages.iter().all(|l| *l == lineages[0]), "one database: {lineages:?}");
+            let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+            assert!(names.iter().all(|n| !n.ends_with(".new")), "no half-made file is left: {names:?}");
+        }
     }
 
     #[test]

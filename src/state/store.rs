@@ -21,6 +21,8 @@ pub enum StateError {
     NewerSchema { path: PathBuf, found: i64, supported: i64 },
     #[error("The state is locked by {who}@{host} (pid {pid}, operation {operation}) since {created}. Lock ID: {id}. Wait for it to finish, or run `skyform force-unlock {id}` if that process is gone.", who = .0.who, host = .0.host, pid = .0.pid, operation = .0.operation, created = .0.created, id = .0.id)]
     Locked(LockInfo),
+    #[error("The state is locked by {who}@{host} (pid {pid}, operation {operation}) since {created}, but that process is no longer running on this host: the lock is stale. Nothing it committed is lost. Run `skyform force-unlock {id}` to clear the lock, then run the command again.", who = .0.who, host = .0.host, pid = .0.pid, operation = .0.operation, created = .0.created, id = .0.id)]
+    StaleLock(LockInfo),
     #[error("The lock ID {given} does not match the current lock{}.", holder.as_ref().map(|h| format!(" (held as {})", h.id)).unwrap_or_else(|| " (the state is not locked)".into()))]
     LockIdMismatch { given: String, holder: Option<LockInfo> },
     #[error("No resource instance {0} is in the state.")]
@@ -124,7 +126,9 @@ pub trait Backend: Send + Sync {
     fn lineage_serial(&self) -> StateResult<(String, u64)>;
     /// Loads everything.
     fn load(&self) -> StateResult<State>;
-    /// Takes the lock if it is free or its holder is gone; `Err(holder)` when someone holds it.
+    /// Takes the lock if it is free; `Err(holder)` when someone holds it (also a holder that is
+    /// gone: the user clears a stale lock with `force-unlock`; only PostgreSQL, whose server
+    /// ends a dead holder's session lock, takes it over).
     fn try_lock(&self, operation: &str) -> StateResult<Result<LockInfo, LockInfo>>;
     fn release_lock(&self, id: &str) -> StateResult<()>;
     /// The lock as it stands, and whether its holder is known to be alive.
@@ -189,9 +193,18 @@ impl StateStore {
     /// Takes the lock, failing at once (or after `timeout`) when another live process holds it.
     pub fn acquire_lock(&self, operation: &str, timeout: Duration) -> StateResult<LockInfo> {
         let start = Instant::now();
+        let mut gone: Option<LockInfo> = None;
         loop {
             match self.backend.try_lock(operation)? {
                 Ok(info) => return Ok(info),
+                // A holder known to be gone (seen twice, so that one exiting this very moment
+                // has released its lock) is reported at once: waiting would not help, and
+                // taking the lock over without a word would hide that a run was cut short.
+                Err(holder) if holder.holder_gone() && gone.as_ref() == Some(&holder) => return Err(StateError::StaleLock(holder)),
+                Err(holder) if holder.holder_gone() => {
+                    gone = Some(holder);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
                 Err(holder) if start.elapsed() >= timeout => return Err(StateError::Locked(holder)),
                 Err(_) => std::thread::sleep(Duration::from_millis(200)),
             }
