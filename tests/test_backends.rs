@@ -51,9 +51,13 @@ fn workspaces_isolate_state_and_name_terraform_workspace() {
     assert!(text.contains("\"a-dev\""), "{text}");
     succeeds(p, &["apply", "-auto-approve"]);
     assert_eq!(output(p, "a"), "a-dev");
-    // TF_WORKSPACE overrides the selection, as in Terraform.
+    // TF_WORKSPACE overrides the selection, as in Terraform; one that does not exist is an
+    // error, not a new empty workspace.
     let out = skyform(p).args(["output", "-raw", "a"]).env("TF_WORKSPACE", "default").output().unwrap();
     assert_eq!(stdout(&out), "a-default");
+    let out = skyform(p).args(["plan"]).env("TF_WORKSPACE", "dve").output().unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("Currently selected workspace \"dve\" does not exist"), "{}", stderr(&out));
+    assert!(!p.join(".skyform/workspaces/dve").exists());
     succeeds(p, &["workspace", "select", "default"]);
     assert_eq!(output(p, "a"), "a-default");
     assert_eq!(plan_code(p).0, Some(0));
@@ -135,6 +139,10 @@ fn pg_backend_holds_state_and_workspaces_and_migrates_both_ways() {
         format!("{DATA}\nterraform {{\n  backend \"pg\" {{\n    conn_str    = \"{conn}\"\n    schema_name = \"{schema}\"\n  }}\n}}\n"),
     )
     .unwrap();
+    // Not before init: the new backend is empty, and planning there would create everything.
+    let (code, text) = plan_code(p);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Backend initialization required") && text.contains("-migrate-state"), "{text}");
     let out = succeeds(p, &["init", "-migrate-state"]);
     assert!(stdout(&out).contains("Copied workspace \"default\""), "{}", stdout(&out));
     assert_eq!(lineage_serial(p), local);

@@ -230,14 +230,44 @@ impl StateFlags {
             None => BTreeMap::new(),
         };
         let config = BackendConfig::resolve(block, &extra).map_err(|d| CliError::diags(&d, &Sources::default(), colors))?;
+        // A backend block added without `init` while local state exists: using the new backend
+        // as it is would plan to create everything again (as Terraform, init decides).
+        if saved.is_none() && config != BackendConfig::default() {
+            let local = BackendConfig::default();
+            let has_state =
+                local.exists("default") && local.open("default").and_then(|s| s.load()).is_ok_and(|st| !st.resources.is_empty() || !st.outputs.is_empty());
+            if has_state {
+                return Err(CliError::plain(
+                    "Backend initialization required, please run \"skyform init\"",
+                    format!(
+                        "The configuration now keeps state in the \"{}\" backend ({}), and local state exists in {}. Run `skyform init -migrate-state` to copy it there, or `skyform init -reconfigure` to start with the new backend's state as it is.",
+                        config.kind(),
+                        config.describe(&workspace),
+                        local.describe("default")
+                    ),
+                ));
+            }
+        }
         Ok((config, workspace))
+    }
+
+    /// Opens the workspace's state; a selected workspace that does not exist is an error (as
+    /// in Terraform), not a new empty one made by a typo in `TF_WORKSPACE`.
+    fn open_workspace(config: &BackendConfig, workspace: &str) -> Result<StateStore, CliError> {
+        if workspace != "default" && !config.workspaces().map_err(|e| CliError::plain("Failed to list the workspaces", e))?.iter().any(|w| w == workspace) {
+            return Err(CliError::plain(
+                &format!("Currently selected workspace \"{workspace}\" does not exist"),
+                "Create it with `skyform workspace new`, or select another with `skyform workspace select` (or fix TF_WORKSPACE).",
+            ));
+        }
+        config.open(workspace).map_err(|e| CliError::plain("Failed to open the state", e))
     }
 
     /// Opens the selected workspace's state for a loaded configuration (plan, apply, import).
     /// A Terraform state not yet copied to skyform stops them (see `migrate`).
     pub fn open_for(&self, ws: &Workspace) -> Result<StateStore, CliError> {
         let (config, workspace) = self.backend_of(&ws.root_dir, ws.config.root.backend.as_ref())?;
-        let store = config.open(&workspace).map_err(|e| CliError::plain("Failed to open the state", e))?;
+        let store = Self::open_workspace(&config, &workspace)?;
         super::migrate::check_unmigrated(&ws.root_dir, &store)?;
         Ok(store)
     }
@@ -245,7 +275,7 @@ impl StateFlags {
     /// Opens (creating on first use) the selected workspace's state.
     pub fn open(&self) -> Result<StateStore, CliError> {
         let (config, workspace) = self.backend()?;
-        config.open(&workspace).map_err(|e| CliError::plain("Failed to open the state", e))
+        Self::open_workspace(&config, &workspace)
     }
 
     /// Opens the state if it exists (reading commands do not create an empty one).
@@ -254,7 +284,7 @@ impl StateFlags {
         if !config.exists(&workspace) {
             return Ok(None);
         }
-        config.open(&workspace).map(Some).map_err(|e| CliError::plain("Failed to open the state", e))
+        Self::open_workspace(&config, &workspace).map(Some)
     }
 }
 

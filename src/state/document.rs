@@ -531,7 +531,10 @@ impl Backend for DocumentBackend {
 
     fn flush(&self) -> StateResult<()> {
         let mut inner = self.lock_inner();
-        if inner.journal.resources.is_empty() && inner.journal.outputs.is_none() {
+        // Only this process's own changes: a journal left by a run that crashed is applied on
+        // reading but written out by the next run that changes the state (under the lock), not
+        // by a reading command that holds no lock.
+        if inner.dirty_since.is_none() {
             return Ok(());
         }
         self.upload(&mut inner)

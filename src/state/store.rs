@@ -55,7 +55,8 @@ impl LockInfo {
     /// Whether the holder is a process of this host that no longer runs (its lock can be taken
     /// over). A holder on another host is never presumed gone.
     pub fn holder_gone(&self) -> bool {
-        self.host == host() && self.pid != std::process::id() && !pid_alive(self.pid)
+        // pid 0: a lock written by Terraform, which records no pid; never presumed gone.
+        self.host == host() && self.pid != 0 && self.pid != std::process::id() && !pid_alive(self.pid)
     }
 
     /// Whether the holder is another process of this host that still runs.
