@@ -661,3 +661,64 @@ check "later" {
         assert_eq!(count(&both(&s)), count(&both(&t)), "{args:?}:\n{}\n---\n{}", both(&s), both(&t));
     }
 }
+
+/// The "Destroying..."/"Creating..." lines of an apply, in order, without ids and timings.
+fn apply_order(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains(": Destroying...") || l.contains(": Creating..."))
+        .map(|l| l.split(" [id=").next().unwrap_or(l).trim().to_string())
+        .collect()
+}
+
+#[test]
+fn replacements_destroy_dependents_first_like_terraform() {
+    let Some(tf) = tf_or_skip("replacements_destroy_dependents_first_like_terraform") else { return };
+    // A chain a <- b <- c, and d on a; then every one replaced, and (second round) c and d
+    // removed from the configuration while a and b are replaced.
+    let chain = r#"
+resource "terraform_data" "a" { input = "a" }
+resource "terraform_data" "b" { input = terraform_data.a.id }
+resource "terraform_data" "c" { input = terraform_data.b.id }
+"#;
+    let full = format!("{chain}resource \"terraform_data\" \"d\" {{ input = terraform_data.a.id }}\n");
+    let replace_all = ["-replace=terraform_data.a", "-replace=terraform_data.b", "-replace=terraform_data.c", "-replace=terraform_data.d"];
+    let (ours, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut orders = Vec::new();
+    for (dir, is_tf) in [(theirs.path(), true), (ours.path(), false)] {
+        let run = |args: &[&str]| -> String {
+            let out = if is_tf { run_terraform(&tf, dir, args) } else { skyform(dir).args(args).output().unwrap() };
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+            stdout(&out)
+        };
+        write(dir, &full);
+        run(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
+        let mut args = vec!["apply", "-auto-approve", "-no-color", "-parallelism=1"];
+        args.extend(replace_all);
+        let first = apply_order(&run(&args));
+        write(dir, chain.replace("resource \"terraform_data\" \"c\" { input = terraform_data.b.id }\n", "").as_str());
+        let second = apply_order(&run(&["apply", "-auto-approve", "-no-color", "-parallelism=1", "-replace=terraform_data.a", "-replace=terraform_data.b"]));
+        orders.push((first, second));
+    }
+    let (want, got) = (&orders[0], &orders[1]);
+    // Terraform's order is one valid order; what must hold is that every destroy comes after
+    // the destroys of the objects that depended on it, and before that object's own create.
+    for (ours, theirs) in [(&got.0, &want.0), (&got.1, &want.1)] {
+        let pos = |list: &Vec<String>, what: &str| list.iter().position(|l| l == what).unwrap_or_else(|| panic!("{what} missing from {list:?}"));
+        let mut sorted_ours = ours.clone();
+        sorted_ours.sort();
+        let mut sorted_theirs = theirs.clone();
+        sorted_theirs.sort();
+        assert_eq!(sorted_ours, sorted_theirs, "the same operations: skyform {ours:?}, Terraform {theirs:?}");
+        for list in [ours, theirs] {
+            let has = |r: &str| list.iter().any(|l| l == &format!("terraform_data.{r}: Destroying..."));
+            for (dependent, dependency) in [("b", "a"), ("c", "b"), ("d", "a")] {
+                if has(dependent) && has(dependency) {
+                    assert!(
+                        pos(list, &format!("terraform_data.{dependent}: Destroying...")) < pos(list, &format!("terraform_data.{dependency}: Destroying...")),
+                        "{dependent} is destroyed before {dependency}: {list:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -519,7 +519,17 @@ pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Re
         Action::Create => operate(i, Action::Create, None, Some(planned), cfg, &cfg_marks).await?,
         Action::Update => operate(i, Action::Update, prior, Some(planned), cfg, &cfg_marks).await?,
         Action::DeleteThenCreate => {
-            operate(i, Action::Delete, prior, None, cfg.clone(), &[]).await?;
+            // The old object goes first, after its dependents that go too (possibly already
+            // destroyed by a dependency's replacement: see `destroy`).
+            if !i.ctx.destroys.destroy(i.ctx, &addr).await {
+                return i.fail(
+                    Diagnostic::error(
+                        "Replacement not created",
+                        format!("{addr} was not created again because its old object could not be destroyed (see the error above)."),
+                    )
+                    .into(),
+                );
+            }
             operate(i, Action::Create, None, Some(planned), cfg, &cfg_marks).await?
         }
         Action::CreateThenDelete => {

@@ -7,6 +7,7 @@
 pub(crate) mod checks;
 pub(crate) mod conditions;
 pub mod console;
+mod destroy;
 pub(crate) mod expand;
 pub mod generate;
 pub mod hook;
@@ -32,7 +33,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::{build_graph, walk::walk, Graph, NodeKind};
 use crate::plan::{Action, ActionReason, OutputChange, Plan};
-use crate::provider::{ApplyRequest, Registry};
+use crate::provider::Registry;
 use crate::state::{OutputState, State, StateStore};
 use crate::value::Value;
 use walk::{state_resource_addr, Ctx};
@@ -131,6 +132,7 @@ impl<'a> Engine<'a> {
             cancel: AtomicBool::new(false),
             unimplemented: Mutex::new(Default::default()),
             configure_providers: true,
+            destroys: plan.map(|p| destroy::Destroys::new(p, state)).unwrap_or_default(),
         })
     }
 
@@ -384,53 +386,9 @@ impl<'a> Engine<'a> {
         let cancel = AtomicBool::new(false);
         walk(&g, parallelism, true, &cancel, |idx| {
             let c = deletes[g[idx]];
-            async move { self.delete_one(ctx, c).await }
+            async move { ctx.destroys.destroy(ctx, &c.address).await }
         })
         .await;
-    }
-
-    async fn delete_one(&self, ctx: &Ctx<'_>, c: &crate::plan::ResourceChange) -> bool {
-        let key = providers::provider_key(&c.provider);
-        let Some(provider) = ctx.providers.get(&key).and_then(|s| s.get().cloned()) else {
-            ctx.error(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address)).with_address(&c.address));
-            return false;
-        };
-        let Some(store) = ctx.store else { return false };
-        let prior = c.before.clone().strip_marks();
-        let id = prior.get_attr("id").and_then(Value::as_str).map(str::to_string);
-        self.hook.pre_apply(&c.address, Action::Delete, id.as_deref());
-        // Destroy-time provisioners of a resource still in the configuration run first; a
-        // failure keeps the object.
-        if let (Some(r), Ok(addr)) = (find_resource(self.config, &c.address), crate::addr::ResourceInstanceAddr::parse(&c.address)) {
-            if let Err(d) = provision::run(ctx, r, &addr, &c.before, true, None).await {
-                self.hook.post_apply(&c.address, Action::Delete, id.as_deref(), std::time::Duration::ZERO, Some("provisioner failed"));
-                ctx.errors(d);
-                return false;
-            }
-        }
-        let journal = match store.begin_operation(&c.address, "delete", Some(&prior.to_json())) {
-            Ok(j) => j,
-            Err(e) => {
-                ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
-                return false;
-            }
-        };
-        let start = std::time::Instant::now();
-        let resp = provider.apply(ApplyRequest { type_name: c.type_name.clone(), prior_state: Some(prior), planned_state: None, config: Value::Null }).await;
-        let failed = resp.diagnostics.has_errors();
-        let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
-        self.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
-        let written = if failed { store.clear_operation(journal) } else { store.delete_resource(Some(journal), &c.address) };
-        if let Err(e) = written {
-            ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
-            return false;
-        }
-        if failed {
-            ctx.errors(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&c.address)).collect()));
-            return false;
-        }
-        ctx.counts.lock().unwrap_or_else(|e| e.into_inner()).destroyed += 1;
-        true
     }
 }
 

@@ -68,6 +68,8 @@ pub(crate) struct Ctx<'a> {
     pub unimplemented: Mutex<Unimplemented>,
     /// False for walks that only evaluate (`console`): no provider is configured.
     pub configure_providers: bool,
+    /// The old objects an apply destroys, in Terraform's order.
+    pub destroys: super::destroy::Destroys<'a>,
 }
 
 /// A node's values: one for a node of the root module or of a module called once, else one per
