@@ -147,6 +147,11 @@ fn pg_backend_holds_state_and_workspaces_and_migrates_both_ways() {
     assert!(stdout(&out).contains("Copied workspace \"default\""), "{}", stdout(&out));
     assert_eq!(lineage_serial(p), local);
     assert_eq!(plan_code(p).0, Some(0));
+    // The audit history came along.
+    let pg = skyform::state::StateStore::new(Box::new(skyform::state::pg::PgBackend::open(&conn, &schema, "default").unwrap()));
+    let history = pg.history(10).unwrap();
+    assert!(history.iter().any(|e| e.command.starts_with("apply") && e.added == 2), "{history:?}");
+    drop(pg);
     // A second checkout (another CI runner) sees the same state without any local file.
     let other = pg_dir(&conn, &schema, DATA);
     assert_eq!(plan_code(other.path()).0, Some(0), "the state is shared");

@@ -172,6 +172,15 @@ fn migrate(from: &BackendConfig, to: &BackendConfig, force: bool) -> Result<(), 
                     ));
                 }
                 dest.replace_state(&state).map_err(fail)?;
+                // The audit history comes along, oldest first, after what the destination had
+                // (entries it has already, from an earlier migration, are not repeated).
+                let had: std::collections::HashSet<(String, String, String)> =
+                    dest.history(usize::MAX).map_err(fail)?.into_iter().map(|e| (e.started_at, e.finished_at, e.command)).collect();
+                for entry in source.history(usize::MAX).map_err(fail)?.into_iter().rev() {
+                    if !had.contains(&(entry.started_at.clone(), entry.finished_at.clone(), entry.command.clone())) {
+                        dest.record_history(&entry).map_err(fail)?;
+                    }
+                }
                 println!(
                     "Copied workspace \"{w}\" ({} resources, serial {}) from {} to {}.",
                     state.resources.len(),
