@@ -114,6 +114,21 @@ fn history_records_each_apply() {
     assert_eq!(h.len(), 1);
     assert_eq!((h[0].added, h[0].result.as_str()), (6, "success"));
     assert!(h[0].command.contains("apply"));
+    drop(store);
+    // The same through `skyform history`, in text and JSON.
+    assert!(skyform(d).args(["apply", "-auto-approve", "-var=release=v9"]).output().unwrap().status.success());
+    let text = stdout(&skyform(d).args(["history"]).output().unwrap());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("success") && lines[0].contains("skyform apply -auto-approve -var=release=...") && lines[1].contains("+6 ~0 -0"), "{text}");
+    assert!(!text.contains("v9"), "variable values are redacted: {text}");
+    // The second apply kept a copy of the state from before it: the first apply's.
+    let backup = skyform::state::StateStore::open(&d.join(".skyform/state.db.backup")).unwrap();
+    assert_eq!(backup.history(10).unwrap().len(), 1);
+    assert_eq!(backup.load().unwrap().resources.len(), 6);
+    let json: serde_json::Value = serde_json::from_slice(&skyform(d).args(["history", "-json", "-limit=1"]).output().unwrap().stdout).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(1));
+    assert_eq!(json[0]["result"], "success");
 }
 
 #[test]

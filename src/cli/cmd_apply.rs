@@ -104,6 +104,11 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
             plan
         }
     };
+    // A copy of the state as it was, before anything changes it (the local database keeps one,
+    // `state.db.backup`, replaced by each apply that changes something).
+    if plan.has_changes() {
+        store.backup().map_err(|e| CliError::plain("Failed to back up the state before applying", e))?;
+    }
     let registry = Registry::builtin();
     let hook = ProgressHook::new(std::io::stdout().is_terminal(), colors.enabled);
     let cancel = Arc::new(AtomicBool::new(false));

@@ -7,6 +7,7 @@ mod cmd_apply;
 mod cmd_console;
 mod cmd_fmt;
 mod cmd_graph;
+mod cmd_history;
 mod cmd_import;
 mod cmd_init;
 mod cmd_output;
@@ -74,6 +75,8 @@ pub enum Command {
     Untaint(cmd_state::StateAddrArgs),
     /// Associate an existing remote object with a resource address in the configuration.
     Import(cmd_import::ImportArgs),
+    /// Show the state's audit log: who ran what, when, and how it ended.
+    History(cmd_history::HistoryArgs),
     /// Workspace management: several states for one configuration.
     #[command(subcommand)]
     Workspace(cmd_workspace::WorkspaceCommand),
@@ -142,6 +145,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Graph(a) => cmd_graph::cmd_graph(a),
         Command::Import(a) => cmd_import::cmd_import(a),
         Command::Workspace(c) => cmd_workspace::cmd_workspace(c),
+        Command::History(a) => cmd_history::cmd_history(a),
         Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
         Command::Console(a) => cmd_console::cmd_console(a),
         Command::Taint(a) => cmd_state::cmd_taint(a, true),

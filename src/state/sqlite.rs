@@ -384,6 +384,19 @@ impl Backend for SqliteBackend {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// `PATH.backup`: a consistent copy (`VACUUM INTO`, so the WAL is included), written beside
+    /// and renamed into place, replacing the previous one.
+    fn backup(&self) -> StateResult<Option<String>> {
+        let target = PathBuf::from(format!("{}.backup", self.path.display()));
+        let tmp = PathBuf::from(format!("{}.backup.new", self.path.display()));
+        let _ = std::fs::remove_file(&tmp);
+        self.conn().execute("VACUUM INTO ?1", params![tmp.to_string_lossy()]).map_err(|e| self.err(e))?;
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+        std::fs::rename(&tmp, &target).map_err(|source| StateError::Io { path: target.clone(), source })?;
+        Ok(Some(target.display().to_string()))
+    }
+
     fn replace_state(&self, state: &State) -> StateResult<()> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;

@@ -157,6 +157,11 @@ pub trait Backend: Send + Sync {
     fn flush(&self) -> StateResult<()> {
         Ok(())
     }
+    /// Keeps a copy of the state as it is, before a command changes it; where it went, if
+    /// the backend keeps one (the local database's `.backup` file; servers keep their own).
+    fn backup(&self) -> StateResult<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// The state store: a backend, with the shared operations on top.
@@ -307,6 +312,10 @@ impl StateStore {
 
     pub fn flush(&self) -> StateResult<()> {
         self.backend.flush()
+    }
+
+    pub fn backup(&self) -> StateResult<Option<String>> {
+        self.backend.backup()
     }
 }
 
