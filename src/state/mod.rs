@@ -3,6 +3,7 @@
 //! migrations from `state-schema/`, per-resource commits, the lock, the audit history and the
 //! pending-operations journal) or a team backend.
 
+pub mod azurerm;
 pub mod backends;
 pub mod document;
 pub mod pg;
@@ -50,6 +51,83 @@ impl ResourceInstanceState {
     pub fn marked_attributes(&self) -> Value {
         self.attributes.clone().mark_paths(&self.sensitive_paths)
     }
+}
+
+/// A resource instance as the relational backends (SQLite, PostgreSQL) store it: the key,
+/// attributes, sensitive paths and dependencies as JSON text.
+pub(crate) struct ResourceRow {
+    pub address: String,
+    pub module: String,
+    pub mode: String,
+    pub type_name: String,
+    pub name: String,
+    pub index_key: Option<String>,
+    pub provider: String,
+    pub schema_version: i64,
+    pub attributes: String,
+    pub sensitive_paths: String,
+    pub dependencies: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub tainted: bool,
+}
+
+impl ResourceRow {
+    pub fn of(r: &ResourceInstanceState) -> ResourceRow {
+        ResourceRow {
+            address: r.address.clone(),
+            module: r.module.clone(),
+            mode: r.mode.clone(),
+            type_name: r.type_name.clone(),
+            name: r.name.clone(),
+            index_key: r.index_key.as_ref().map(|k| k.to_string()),
+            provider: r.provider.clone(),
+            schema_version: r.schema_version as i64,
+            attributes: r.attributes.to_json().to_string(),
+            sensitive_paths: serde_json::to_string(&r.sensitive_paths).unwrap_or_else(|_| "[]".into()),
+            dependencies: serde_json::to_string(&r.dependencies).unwrap_or_else(|_| "[]".into()),
+            created_at: r.created_at.clone(),
+            updated_at: r.updated_at.clone(),
+            tainted: r.tainted,
+        }
+    }
+
+    /// The instance, or what in the row is not what skyform wrote.
+    pub fn decode(self) -> Result<ResourceInstanceState, String> {
+        let address = self.address;
+        let attributes = crate::value::parse_json(&self.attributes).map_err(|e| format!("attributes of {address}: {e}"))?;
+        let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&self.sensitive_paths).map_err(|e| format!("sensitive paths of {address}: {e}"))?;
+        let dependencies: Vec<String> = serde_json::from_str(&self.dependencies).map_err(|e| format!("dependencies of {address}: {e}"))?;
+        let index_key = self.index_key.map(|k| serde_json::from_str(&k)).transpose().map_err(|e| format!("index key of {address}: {e}"))?;
+        Ok(ResourceInstanceState {
+            address,
+            module: self.module,
+            mode: self.mode,
+            type_name: self.type_name,
+            name: self.name,
+            index_key,
+            provider: self.provider,
+            schema_version: self.schema_version as u64,
+            attributes,
+            sensitive_paths,
+            dependencies,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            tainted: self.tainted,
+        })
+    }
+}
+
+/// An output as the relational backends store it: (value JSON, set paths JSON).
+pub(crate) fn output_row(o: &OutputState) -> (String, String) {
+    (o.value.to_json().to_string(), serde_json::to_string(&o.value.set_paths()).unwrap_or_else(|_| "[]".into()))
+}
+
+/// An output read back from its row.
+pub(crate) fn decode_output(name: &str, value: &str, set_paths: &str, sensitive: bool) -> Result<OutputState, String> {
+    let v: serde_json::Value = serde_json::from_str(value).map_err(|e| format!("output {name}: {e}"))?;
+    let set_paths: Vec<AttrPath> = serde_json::from_str(set_paths).map_err(|e| format!("output {name}: {e}"))?;
+    Ok(OutputState { value: Value::from_json(&v).with_sets(&set_paths), sensitive })
 }
 
 /// A root module output as recorded in state.

@@ -24,8 +24,7 @@ use postgres::{Client, Config, NoTls, Statement, Transaction};
 use sha2::{Digest, Sha256};
 
 use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
-use super::{OutputState, ResourceInstanceState, State};
-use crate::value::{AttrPath, Value};
+use super::{decode_output, output_row, OutputState, ResourceInstanceState, ResourceRow, State};
 
 /// The migrations, in order; the schema version (in the `schema_version` table) is the number
 /// applied.
@@ -487,24 +486,25 @@ fn upsert_resource(
     created: &str,
     updated: &str,
 ) -> Result<(), postgres::Error> {
+    let row = ResourceRow::of(res);
     tx.execute(
         stmt,
         &[
             &ws,
-            &res.address,
-            &res.module,
-            &res.mode,
-            &res.type_name,
-            &res.name,
-            &res.index_key.as_ref().map(|k| k.to_string()),
-            &res.provider,
-            &(res.schema_version as i64),
-            &res.attributes.to_json().to_string(),
-            &serde_json::to_string(&res.sensitive_paths).unwrap_or_else(|_| "[]".into()),
-            &serde_json::to_string(&res.dependencies).unwrap_or_else(|_| "[]".into()),
+            &row.address,
+            &row.module,
+            &row.mode,
+            &row.type_name,
+            &row.name,
+            &row.index_key,
+            &row.provider,
+            &row.schema_version,
+            &row.attributes,
+            &row.sensitive_paths,
+            &row.dependencies,
             &created,
             &updated,
-            &res.tainted,
+            &row.tainted,
         ],
     )?;
     Ok(())
@@ -518,8 +518,8 @@ fn insert_outputs(tx: &mut Transaction<'_>, ws: &str, outputs: &BTreeMap<String,
     }
     let stmt = tx.prepare("INSERT INTO outputs (workspace, name, value, sensitive, set_paths) VALUES ($1, $2, $3, $4, $5)")?;
     for (name, o) in outputs {
-        let set_paths = serde_json::to_string(&o.value.set_paths()).unwrap_or_else(|_| "[]".into());
-        tx.execute(&stmt, &[&ws, name, &o.value.to_json().to_string(), &o.sensitive, &set_paths])?;
+        let (value, set_paths) = output_row(o);
+        tx.execute(&stmt, &[&ws, name, &value, &o.sensitive, &set_paths])?;
     }
     Ok(())
 }
@@ -725,43 +725,30 @@ impl Backend for PgBackend {
                 .ctx(p)?;
             let mut resources = BTreeMap::new();
             for r in rows {
-                let address: String = r.get(0);
-                let attrs: String = r.get(8);
-                let sens: String = r.get(9);
-                let deps: String = r.get(10);
-                let key: Option<String> = r.get(5);
-                let attributes = crate::value::parse_json(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
-                let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&sens).map_err(|e| corrupt(format!("sensitive paths of {address}: {e}")))?;
-                let dependencies: Vec<String> = serde_json::from_str(&deps).map_err(|e| corrupt(format!("dependencies of {address}: {e}")))?;
-                let index_key = key.map(|k| serde_json::from_str(&k)).transpose().map_err(|e| corrupt(format!("index key of {address}: {e}")))?;
-                resources.insert(
-                    address.clone(),
-                    ResourceInstanceState {
-                        address,
-                        module: r.get(1),
-                        mode: r.get(2),
-                        type_name: r.get(3),
-                        name: r.get(4),
-                        index_key,
-                        provider: r.get(6),
-                        schema_version: r.get::<_, i64>(7) as u64,
-                        attributes,
-                        sensitive_paths,
-                        dependencies,
-                        created_at: r.get(11),
-                        updated_at: r.get(12),
-                        tainted: r.get(13),
-                    },
-                );
+                let row = ResourceRow {
+                    address: r.get(0),
+                    module: r.get(1),
+                    mode: r.get(2),
+                    type_name: r.get(3),
+                    name: r.get(4),
+                    index_key: r.get(5),
+                    provider: r.get(6),
+                    schema_version: r.get(7),
+                    attributes: r.get(8),
+                    sensitive_paths: r.get(9),
+                    dependencies: r.get(10),
+                    created_at: r.get(11),
+                    updated_at: r.get(12),
+                    tainted: r.get(13),
+                };
+                let res = row.decode().map_err(corrupt)?;
+                resources.insert(res.address.clone(), res);
             }
             let mut outputs = BTreeMap::new();
             for r in tx.query("SELECT name, value, sensitive, set_paths FROM outputs WHERE workspace = $1", &[&p.workspace]).ctx(p)? {
                 let name: String = r.get(0);
-                let value: String = r.get(1);
-                let set_paths: String = r.get(3);
-                let v: serde_json::Value = serde_json::from_str(&value).map_err(|e| corrupt(format!("output {name}: {e}")))?;
-                let set_paths: Vec<AttrPath> = serde_json::from_str(&set_paths).map_err(|e| corrupt(format!("output {name}: {e}")))?;
-                outputs.insert(name, OutputState { value: Value::from_json(&v).with_sets(&set_paths), sensitive: r.get(2) });
+                let output = decode_output(&name, r.get(1), r.get(3), r.get(2)).map_err(corrupt)?;
+                outputs.insert(name, output);
             }
             tx.commit().ctx(p)?;
             Ok(State { lineage, serial, resources, outputs })

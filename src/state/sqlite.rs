@@ -11,8 +11,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
-use super::{OutputState, ResourceInstanceState, State};
-use crate::value::{AttrPath, Value};
+use super::{decode_output, output_row, OutputState, ResourceInstanceState, ResourceRow, State};
 
 /// The migrations, in order; the schema version is the number of migrations applied.
 const MIGRATIONS: &[&str] = &[
@@ -154,51 +153,28 @@ impl Backend for SqliteBackend {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, String>(8)?,
-                    r.get::<_, String>(9)?,
-                    r.get::<_, String>(10)?,
-                    r.get::<_, String>(11)?,
-                    r.get::<_, String>(12)?,
-                    r.get::<_, bool>(13)?,
-                ))
+                Ok(ResourceRow {
+                    address: r.get(0)?,
+                    module: r.get(1)?,
+                    mode: r.get(2)?,
+                    type_name: r.get(3)?,
+                    name: r.get(4)?,
+                    index_key: r.get(5)?,
+                    provider: r.get(6)?,
+                    schema_version: r.get(7)?,
+                    attributes: r.get(8)?,
+                    sensitive_paths: r.get(9)?,
+                    dependencies: r.get(10)?,
+                    created_at: r.get(11)?,
+                    updated_at: r.get(12)?,
+                    tainted: r.get(13)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         let mut resources = BTreeMap::new();
         for row in rows {
-            let (address, module, mode, type_name, name, key, provider, sv, attrs, sens, deps, created_at, updated_at, tainted) =
-                row.map_err(|e| self.err(e))?;
-            let attributes = crate::value::parse_json(&attrs).map_err(|e| corrupt(format!("attributes of {address}: {e}")))?;
-            let sensitive_paths: Vec<AttrPath> = serde_json::from_str(&sens).map_err(|e| corrupt(format!("sensitive paths of {address}: {e}")))?;
-            let dependencies: Vec<String> = serde_json::from_str(&deps).map_err(|e| corrupt(format!("dependencies of {address}: {e}")))?;
-            let index_key = key.map(|k| serde_json::from_str(&k)).transpose().map_err(|e| corrupt(format!("index key of {address}: {e}")))?;
-            resources.insert(
-                address.clone(),
-                ResourceInstanceState {
-                    address,
-                    module,
-                    mode,
-                    type_name,
-                    name,
-                    index_key,
-                    provider,
-                    schema_version: sv as u64,
-                    attributes,
-                    sensitive_paths,
-                    dependencies,
-                    created_at,
-                    updated_at,
-                    tainted,
-                },
-            );
+            let res = row.map_err(|e| self.err(e))?.decode().map_err(corrupt)?;
+            resources.insert(res.address.clone(), res);
         }
         drop(stmt);
         let mut outputs = BTreeMap::new();
@@ -208,9 +184,8 @@ impl Backend for SqliteBackend {
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (name, value, sensitive, set_paths) = row.map_err(|e| self.err(e))?;
-            let v: serde_json::Value = serde_json::from_str(&value).map_err(|e| corrupt(format!("output {name}: {e}")))?;
-            let set_paths: Vec<AttrPath> = serde_json::from_str(&set_paths).map_err(|e| corrupt(format!("output {name}: {e}")))?;
-            outputs.insert(name, OutputState { value: Value::from_json(&v).with_sets(&set_paths), sensitive });
+            let output = decode_output(&name, &value, &set_paths, sensitive).map_err(corrupt)?;
+            outputs.insert(name, output);
         }
         Ok(State { lineage, serial, resources, outputs })
     }
@@ -412,6 +387,7 @@ impl Backend for SqliteBackend {
 
 /// Inserts or updates one resource row; `created` is kept when the row exists.
 fn upsert_resource(tx: &rusqlite::Transaction<'_>, res: &ResourceInstanceState, created: &str, updated: &str) -> rusqlite::Result<()> {
+    let row = ResourceRow::of(res);
     tx.prepare_cached(
         "INSERT INTO resources (address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -421,20 +397,20 @@ fn upsert_resource(tx: &rusqlite::Transaction<'_>, res: &ResourceInstanceState, 
            updated_at = excluded.updated_at, tainted = excluded.tainted",
     )?
     .execute(params![
-        res.address,
-        res.module,
-        res.mode,
-        res.type_name,
-        res.name,
-        res.index_key.as_ref().map(|k| k.to_string()),
-        res.provider,
-        res.schema_version as i64,
-        res.attributes.to_json().to_string(),
-        serde_json::to_string(&res.sensitive_paths).unwrap_or_else(|_| "[]".into()),
-        serde_json::to_string(&res.dependencies).unwrap_or_else(|_| "[]".into()),
-        created,
-        updated,
-        res.tainted
+            row.address,
+            row.module,
+            row.mode,
+            row.type_name,
+            row.name,
+            row.index_key,
+            row.provider,
+            row.schema_version,
+            row.attributes,
+            row.sensitive_paths,
+            row.dependencies,
+            created,
+            updated,
+            row.tainted
     ])?;
     Ok(())
 }
@@ -443,11 +419,8 @@ fn upsert_resource(tx: &rusqlite::Transaction<'_>, res: &ResourceInstanceState, 
 fn insert_outputs(tx: &rusqlite::Transaction<'_>, outputs: &BTreeMap<String, OutputState>) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM outputs", [])?;
     for (name, o) in outputs {
-        let set_paths = serde_json::to_string(&o.value.set_paths()).unwrap_or_else(|_| "[]".into());
-        tx.execute(
-            "INSERT INTO outputs (name, value, sensitive, set_paths) VALUES (?1, ?2, ?3, ?4)",
-            params![name, o.value.to_json().to_string(), o.sensitive, set_paths],
-        )?;
+        let (value, set_paths) = output_row(o);
+        tx.execute("INSERT INTO outputs (name, value, sensitive, set_paths) VALUES (?1, ?2, ?3, ?4)", params![name, value, o.sensitive, set_paths])?;
     }
     Ok(())
 }
@@ -473,6 +446,7 @@ mod tests {
     use super::*;
     use crate::state::store::who;
     use crate::state::StateStore;
+    use crate::value::Value;
 
     #[test]
     fn state_is_private_and_an_empty_file_is_refused() {
