@@ -257,3 +257,79 @@ fn force_unlock_refuses_a_live_holder_and_asks_first() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(store.current_lock().unwrap().is_none());
 }
+
+/// Instances of one resource run side by side, `-parallelism` at a time: each instance's
+/// provisioner waits until `barrier` instances have started, which only works when that many
+/// run at once (no timing involved).
+fn barrier_config(count: usize, barrier: usize) -> String {
+    format!(
+        r#"
+resource "terraform_data" "w" {{
+  count = {count}
+  input = count.index
+  provisioner "local-exec" {{
+    command = "touch started-${{count.index}}; for i in $(seq 1 40); do [ $(ls started-* | wc -l) -ge {barrier} ] && exit 0; sleep 0.1; done; exit 1"
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn instances_of_one_resource_run_in_parallel_up_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("main.tf"), barrier_config(4, 4)).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-parallelism=4"]).output().unwrap();
+    assert!(out.status.success(), "all four ran at once: {}{}", stdout(&out), stderr(&out));
+    // Three that wait for each other cannot all finish two at a time.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("main.tf"), barrier_config(3, 3)).unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-parallelism=2"]).output().unwrap();
+    assert!(!out.status.success(), "-parallelism=2 let three run at once: {}", stdout(&out));
+}
+
+#[test]
+fn interrupt_lets_in_flight_instances_finish_and_starts_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.tf"),
+        r#"
+resource "terraform_data" "slow" {
+  count = 6
+  input = count.index
+  provisioner "local-exec" {
+    command = "sleep 2"
+  }
+}
+"#,
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("skyform"))
+        .current_dir(d)
+        .args(["apply", "-auto-approve", "-parallelism=2"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut creating = 0;
+        for line in reader.lines().map_while(Result::ok) {
+            if line.contains(": Creating...") {
+                creating += 1;
+                if creating == 2 {
+                    // SAFETY: signals a child process this test started and still owns.
+                    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+                }
+            }
+        }
+        assert_eq!(creating, 2, "no instance starts after the interrupt");
+    }
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let listed = stdout(&skyform(d).args(["state", "list"]).output().unwrap());
+    assert_eq!(listed.lines().count(), 2, "the two in flight finished and were committed: {listed}");
+}

@@ -133,6 +133,8 @@ impl<'a> Engine<'a> {
             unimplemented: Mutex::new(Default::default()),
             configure_providers: true,
             destroys: plan.map(|p| destroy::Destroys::new(p, state)).unwrap_or_default(),
+            slots: tokio::sync::Semaphore::new(opts.parallelism.max(1)),
+            interrupt: self.cancel.clone(),
         })
     }
 

@@ -5,8 +5,7 @@
 //! `on_failure = continue` the failure is reported and ignored. Output lines go to the hook as
 //! Terraform prints them; a command built from sensitive values has its output suppressed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use super::scope::NodeScope;
 use super::walk::Ctx;
@@ -116,34 +115,36 @@ async fn run_one(ctx: &Ctx<'_>, p: &Provisioner, addr: &ResourceInstanceAddr, ob
     let base_dir = ctx.root_dir.to_path_buf();
     let show = !sensitive;
     let addr_line = address.clone();
-    let result = blocking(move || -> Result<(i32, String), String> {
-        let mut cmd = Command::new(&argv[0]);
-        cmd.args(&argv[1..]).envs(environment).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // The command runs as a child process awaited without blocking: instances of one resource
+    // provision side by side within one task.
+    let result = async {
+        use tokio::io::AsyncBufReadExt;
+        let mut cmd = tokio::process::Command::new(&argv[0]);
+        cmd.args(&argv[1..]).envs(environment).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         cmd.current_dir(working_dir.map(|d| base_dir.join(d)).unwrap_or(base_dir));
         let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", argv[0]))?;
         let (out, err) = (child.stdout.take(), child.stderr.take());
         let collected = std::sync::Mutex::new(String::new());
-        std::thread::scope(|s| {
-            let pump = |stream: Box<dyn std::io::Read + Send>| {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+        let pump = |stream: Option<Box<dyn tokio::io::AsyncRead + Send + Unpin>>| {
+            let (collected, addr_line) = (&collected, &addr_line);
+            async move {
+                let Some(stream) = stream else { return };
+                let mut lines = tokio::io::BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
                     if show {
-                        hook.provision_output(&addr_line, "local-exec", &line);
+                        hook.provision_output(addr_line, "local-exec", &line);
                     }
                     let mut c = collected.lock().unwrap_or_else(|e| e.into_inner());
                     c.push_str(&line);
                     c.push('\n');
                 }
-            };
-            if let Some(o) = out {
-                s.spawn(move || pump(Box::new(o)));
             }
-            if let Some(e) = err {
-                s.spawn(move || pump(Box::new(e)));
-            }
-        });
-        let status = child.wait().map_err(|e| e.to_string())?;
-        Ok((status.code().unwrap_or(-1), collected.into_inner().unwrap_or_else(|e| e.into_inner())))
-    });
+        };
+        futures::join!(pump(out.map(|o| Box::new(o) as _)), pump(err.map(|e| Box::new(e) as _)));
+        let status = child.wait().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>((status.code().unwrap_or(-1), collected.into_inner().unwrap_or_else(|e| e.into_inner())))
+    }
+    .await;
     let shown_command = if sensitive { "(sensitive value)".to_string() } else { command };
     match result {
         Ok((0, _)) => Ok(()),
@@ -153,14 +154,5 @@ async fn run_one(ctx: &Ctx<'_>, p: &Provisioner, addr: &ResourceInstanceAddr, ob
                 .into())
         }
         Err(e) => Err(Diagnostic::error("local-exec provisioner error", format!("Error running command '{shown_command}': {e}")).into()),
-    }
-}
-
-/// Runs blocking work from async code: on a multi-threaded runtime the worker hands its other
-/// tasks off first; elsewhere (a current-thread runtime in tests) it simply runs.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
-        _ => f(),
     }
 }

@@ -81,53 +81,66 @@ async fn visit_resource_in(
     }
     let scope = NodeScope::new(ctx, module);
     let expansion = if ctx.op == Op::Validate { Expansion::Single } else { expand(r.count.as_ref(), r.for_each.as_ref(), &scope)? };
-    let mut values = Vec::new();
-    let mut diags = Diagnostics::new();
-    let mut keys = std::collections::HashSet::new();
     let targeted = instance_targets(ctx, addr);
-    for (key, count_index, each) in expansion.instances() {
-        let mut scope = NodeScope::new(ctx, module);
-        scope.count_index = count_index.or(if ctx.op == Op::Validate && r.count.is_some() { Some(0) } else { None });
-        scope.each = each.or(if ctx.op == Op::Validate && r.for_each.is_some() { Some((Value::Unknown, Value::Unknown)) } else { None });
-        let inst = addr.instance(key.clone());
-        keys.insert(inst.to_string());
-        // An instance `-target` leaves out keeps its stored object (unknown without one).
-        if !targeted(&inst) {
-            let stored = ctx.state.resources.get(&inst.to_string()).map(|s| s.marked_attributes());
-            values.push((key, stored.unwrap_or(Value::Unknown)));
-            continue;
+    let instances = expansion.instances();
+    let keys: std::collections::HashSet<String> = instances.iter().map(|(key, _, _)| addr.instance(key.clone()).to_string()).collect();
+    // The instances of one resource run side by side, `-parallelism` at a time (the context's
+    // operation slots bound the whole walk), in key order for their results. An interrupt is
+    // checked before each one starts: in-flight ones finish and are committed, no new one
+    // starts; a configuration error stops the rest (it would be the same for each).
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let one = |(key, count_index, each): crate::engine::expand::InstanceSpec| {
+        let (stop, targeted) = (&stop, &targeted);
+        async move {
+            let inst = addr.instance(key.clone());
+            // An instance `-target` leaves out keeps its stored object (unknown without one);
+            // so does one an interrupt or an earlier error keeps from starting.
+            if !targeted(&inst) || stop.load(std::sync::atomic::Ordering::SeqCst) || (ctx.op == Op::Apply && ctx.interrupted()) {
+                let stored = ctx.state.resources.get(&inst.to_string()).map(|s| s.marked_attributes());
+                return (key, Ok(stored.unwrap_or(Value::Unknown)));
+            }
+            let mut scope = NodeScope::new(ctx, module);
+            scope.count_index = count_index.or(if ctx.op == Op::Validate && r.count.is_some() { Some(0) } else { None });
+            scope.each = each.or(if ctx.op == Op::Validate && r.for_each.is_some() { Some((Value::Unknown, Value::Unknown)) } else { None });
+            let config = match eval_body(&r.body, &schema.block, &scope, RESOURCE_META) {
+                Ok(c) => c,
+                Err(d) => {
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                    return (key, Err(with_address(d, &inst)));
+                }
+            };
+            if ctx.op != Op::Validate {
+                if let Err(d) = conditions::check(&r.lifecycle.preconditions, &scope, conditions::Kind::ResourcePrecondition) {
+                    return (key, Err(with_address(d, &inst)));
+                }
+            }
+            let _slot = ctx.slots.acquire().await;
+            let ictx = InstanceCtx { ctx, resource: r, schema, addr: &inst, node: idx, scope: &scope };
+            let result = match ctx.op {
+                // Validation knows no provider results: what the provider computes is unknown.
+                Op::Validate => Ok(unknown_computed(&schema.block, config)),
+                Op::Plan => plan_instance(&ictx, config).await,
+                Op::Apply => apply_instance(&ictx, config).await,
+            };
+            // Postconditions see the planned (or, at apply, the new) object as `self`.
+            let result = match result {
+                Ok(v) if ctx.op != Op::Validate && !r.lifecycle.postconditions.is_empty() => {
+                    scope.self_value = Some(v.clone());
+                    conditions::check(&r.lifecycle.postconditions, &scope, conditions::Kind::ResourcePostcondition).map(|()| v)
+                }
+                other => other,
+            };
+            (key, result.map_err(|d| with_address(d, &inst)))
         }
-        let config = match eval_body(&r.body, &schema.block, &scope, RESOURCE_META) {
-            Ok(c) => c,
-            Err(d) => {
-                diags.extend(with_address(d, &inst));
-                break;
-            }
-        };
-        if ctx.op != Op::Validate {
-            if let Err(d) = conditions::check(&r.lifecycle.preconditions, &scope, conditions::Kind::ResourcePrecondition) {
-                diags.extend(with_address(d, &inst));
-                continue;
-            }
-        }
-        let ictx = InstanceCtx { ctx, resource: r, schema, addr: &inst, node: idx, scope: &scope };
-        let result = match ctx.op {
-            // Validation knows no provider results: what the provider computes is unknown.
-            Op::Validate => Ok(unknown_computed(&schema.block, config)),
-            Op::Plan => plan_instance(&ictx, config).await,
-            Op::Apply => apply_instance(&ictx, config).await,
-        };
-        // Postconditions see the planned (or, at apply, the new) object as `self`.
-        let result = match result {
-            Ok(v) if ctx.op != Op::Validate && !r.lifecycle.postconditions.is_empty() => {
-                scope.self_value = Some(v.clone());
-                conditions::check(&r.lifecycle.postconditions, &scope, conditions::Kind::ResourcePostcondition).map(|()| v)
-            }
-            other => other,
-        };
-        match result {
+    };
+    let width = ctx.opts.parallelism.max(1);
+    let outcomes: Vec<_> = futures::StreamExt::collect(futures::StreamExt::buffered(futures::stream::iter(instances.into_iter().map(one)), width)).await;
+    let mut values = Vec::with_capacity(outcomes.len());
+    let mut diags = Diagnostics::new();
+    for (key, outcome) in outcomes {
+        match outcome {
             Ok(v) => values.push((key, v)),
-            Err(d) => diags.extend(with_address(d, &inst)),
+            Err(d) => diags.extend(d),
         }
     }
     if ctx.op == Op::Plan {

@@ -70,6 +70,11 @@ pub(crate) struct Ctx<'a> {
     pub configure_providers: bool,
     /// The old objects an apply destroys, in Terraform's order.
     pub destroys: super::destroy::Destroys<'a>,
+    /// Provider operations at once across the walk (`-parallelism`): instances of one
+    /// resource run side by side within it.
+    pub slots: tokio::sync::Semaphore,
+    /// Set by Ctrl-C (the engine's flag): no new operation starts.
+    pub interrupt: Arc<AtomicBool>,
 }
 
 /// A node's values: one for a node of the root module or of a module called once, else one per
@@ -159,6 +164,11 @@ pub(crate) fn state_resource_addr(r: &ResourceInstanceState) -> String {
 }
 
 impl<'a> Ctx<'a> {
+    /// Whether the walk is stopping (an interrupt, or an earlier failure that cancels it).
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.load(std::sync::atomic::Ordering::SeqCst) || self.cancel.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn error(&self, d: Diagnostic) {
         self.diags.lock().unwrap_or_else(|e| e.into_inner()).push(d);
     }
