@@ -21,6 +21,7 @@ mod aws_more;
 mod aws_net;
 mod aws_s3;
 mod aws_services;
+mod aws_sns;
 mod azure;
 mod gcs;
 

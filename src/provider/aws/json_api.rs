@@ -86,7 +86,7 @@ impl ApiError {
         )
     }
 
-    fn retryable(&self) -> bool {
+    pub(super) fn retryable(&self) -> bool {
         self.status >= 500
             || self.status == 0
             || self.status == 429
@@ -268,7 +268,7 @@ impl JsonApi {
     }
 }
 
-fn client() -> reqwest::Client {
+pub(super) fn client() -> reqwest::Client {
     reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(120)).build().unwrap_or_default()
 }
 
@@ -279,7 +279,14 @@ fn regional(s: &Service, region: &str) -> String {
 }
 
 /// The SigV4 headers (`authorization`, `x-amz-date`, `x-amz-security-token`) of a request.
-fn sign(creds: &Credentials, region: &str, name: &str, url: &str, headers: &[(String, String)], payload: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+pub(super) fn sign(
+    creds: &Credentials,
+    region: &str,
+    name: &str,
+    url: &str,
+    headers: &[(String, String)],
+    payload: &[u8],
+) -> Result<Vec<(String, String)>, ApiError> {
     use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
     let failed = |e: String| ApiError { code: "SigningError".into(), message: e, status: 400 };
     let identity = creds.clone().into();

@@ -1,9 +1,10 @@
 //! `provider "aws"`: S3, EC2, IAM and STS through the official AWS SDK; KMS, SSM, Secrets
 //! Manager, CloudWatch Logs, SQS, DynamoDB and ECS through one small signed JSON-protocol client
-//! ([`json_api`]), which spares the build their SDK crates.
+//! ([`json_api`]), SNS and CloudWatch through its Query-protocol sibling ([`query_api`]), which
+//! spares the build their SDK crates.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs }`,
+//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch }`,
 //! `s3_use_path_style`, `default_tags { tags }`, the `skip_*` switches) into clients;
 //! [`AwsProvider`]'s registration list (its [`Dispatch`] impl) sends each request to the file of
 //! its resource type. Credentials come from the standard chain (environment, profile, instance
@@ -16,6 +17,7 @@
 
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_log_metric_filter;
+pub mod cloudwatch_metric_alarm;
 pub mod data_ami;
 pub mod data_availability_zones;
 pub mod data_caller_identity;
@@ -53,6 +55,7 @@ pub mod key_pair;
 pub mod kms_alias;
 pub mod kms_key;
 pub mod nat_gateway;
+pub mod query_api;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
@@ -73,6 +76,8 @@ pub mod secretsmanager_secret;
 pub mod secretsmanager_secret_version;
 pub mod security_group;
 pub mod security_group_rule;
+pub mod sns_topic;
+pub mod sns_topic_subscription;
 pub mod sqs_queue;
 pub mod ssm_parameter;
 pub mod subnet;
@@ -132,7 +137,7 @@ impl AwsFactory {
             "endpoints",
             Nesting::Single,
             BlockSchema::new(
-                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb", "ecs"]
+                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb", "ecs", "sns", "cloudwatch"]
                     .map(|k| (k, s(AttrType::String))),
             ),
         )
@@ -194,6 +199,8 @@ impl AwsFactory {
         }
         // KMS, SSM, Secrets Manager, CloudWatch Logs, SQS and DynamoDB: the JSON-protocol client.
         let json = json_api::JsonApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
+        // SNS and CloudWatch: the Query-protocol client.
+        let query = query_api::QueryApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
         let (s3, ec2, iam) = (s3.build(), ec2.build(), iam.build());
         let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
         let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised.clone()).build());
@@ -208,6 +215,7 @@ impl AwsFactory {
             ec2_write,
             iam_write,
             json,
+            query,
             default_tags,
             counter,
         }))
@@ -281,6 +289,8 @@ pub struct AwsProvider {
     pub(crate) iam_write: aws_sdk_iam::Client,
     /// KMS, SSM, Secrets Manager, CloudWatch Logs, SQS, DynamoDB and ECS.
     pub(crate) json: json_api::JsonApi,
+    /// SNS and CloudWatch.
+    pub(crate) query: query_api::QueryApi,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -379,6 +389,9 @@ impl Dispatch for AwsProvider {
                     &cloudwatch_log_metric_filter::CloudwatchLogMetricFilter,
                     &ecs_cluster::EcsCluster,
                     &ecs_task_definition::EcsTaskDefinition,
+                    &sns_topic::SnsTopic,
+                    &sns_topic_subscription::SnsTopicSubscription,
+                    &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
                 ],
                 &[
                     &data_vpc::DataVpc,
