@@ -244,6 +244,12 @@ impl<'a> Engine<'a> {
                 if planned.contains(&s.address) || s.mode == "data" || !targeted(&opts.targets, addr) {
                     continue;
                 }
+                // A type skyform cannot destroy (one it does not implement, from a state
+                // migrated from Terraform) is kept, not planned for a delete that would fail.
+                if !matches!(self.registry.lookup(crate::addr::ResourceMode::Managed, &s.type_name), crate::provider::registry::TypeSupport::Implemented(_)) {
+                    ctx.unimplemented.lock().unwrap_or_else(|e| e.into_inner()).keep(&s.type_name, &s.address);
+                    continue;
+                }
                 if opts.destroy && config.is_some_and(|r| r.lifecycle.prevent_destroy) {
                     return Err(instance::prevent_destroy_error(&s.address, config.expect("checked")));
                 }
@@ -258,6 +264,8 @@ impl<'a> Engine<'a> {
                 changes.push(c);
             }
         }
+        // Objects kept, not managed, found among those no longer configured.
+        diags.extend(std::mem::take(&mut *ctx.unimplemented.lock().unwrap_or_else(|e| e.into_inner())).diagnostics());
         for c in &mut changes {
             c.previous_address = moves.previous.get(&c.address).cloned();
         }

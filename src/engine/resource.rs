@@ -172,6 +172,13 @@ fn visit_unimplemented(ctx: &Ctx<'_>, idx: NodeIndex, module: &ModulePath, r: &R
         scope.count_index = count_index.or(if guarded && r.count.is_some() { Some(0) } else { None });
         scope.each = each.or(if guarded && r.for_each.is_some() { Some((Value::Unknown, Value::Unknown)) } else { None });
         let inst = addr.instance(key.clone());
+        // An object already in state (a state migrated from Terraform) is kept as it is and
+        // not managed: no change is planned for it, and the plan says so.
+        if let (Op::Plan | Op::Apply, Some(stored)) = (ctx.op, ctx.state.resources.get(&inst.to_string())) {
+            values.push((key, stored.marked_attributes()));
+            ctx.unimplemented.lock().unwrap_or_else(|e| e.into_inner()).keep(&r.type_name, &inst.to_string());
+            continue;
+        }
         match eval_body(&r.body, &schema.block, &scope, RESOURCE_META) {
             Ok(config) => values.push((key, unknown_computed(&schema.block, config))),
             Err(d) => diags.extend(with_address(d, &inst)),

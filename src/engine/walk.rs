@@ -107,6 +107,8 @@ pub(crate) struct Unimplemented {
     /// By (is data source, type): each use's (block location, address), and whether every use
     /// is under count or for_each during validation.
     by_type: BTreeMap<(bool, String), (Vec<Use>, bool)>,
+    /// Objects of such types already in state: kept as they are, not managed.
+    kept: BTreeMap<String, Vec<String>>,
 }
 
 /// Where an unimplemented type is used: the block and the instance address.
@@ -122,10 +124,25 @@ impl Unimplemented {
         entry.1 &= guarded;
     }
 
+    /// Records an object in state of a type skyform does not implement: it stays as it is.
+    pub fn keep(&mut self, type_name: &str, address: &str) {
+        self.kept.entry(type_name.to_string()).or_default().push(address.to_string());
+    }
+
     /// One diagnostic per type: an error, or a warning when every use is under `count` or
-    /// `for_each` during validation.
+    /// `for_each` during validation; and one warning listing the objects kept, not managed.
     pub fn diagnostics(&self) -> Diagnostics {
         let mut out = Diagnostics::new();
+        if !self.kept.is_empty() {
+            let list: Vec<String> = self.kept.iter().flat_map(|(t, addrs)| addrs.iter().map(move |a| format!("  {a} ({t})"))).collect();
+            out.push(Diagnostic::warning(
+                "Resources kept, not managed",
+                format!(
+                    "skyform does not implement these resource types yet. Their objects stay in the state exactly as they are, and no change is planned for them (not even when their configuration changes): manage them with Terraform until skyform supports them.\n{}",
+                    list.join("\n")
+                ),
+            ));
+        }
         for ((data, type_name), (uses, guarded)) in &self.by_type {
             let kind = if *data { "data source" } else { "resource type" };
             let provider = crate::provider::registry::provider_for_type(type_name);
@@ -466,7 +483,16 @@ impl<'a> Ctx<'a> {
     /// upgraded state stands in for the stored one even without `read`: `-refresh=false`).
     async fn refresh(&self, key: &str, driver: &Arc<dyn Provider>, factory: &dyn crate::provider::ProviderFactory, read: bool) -> Result<(), Diagnostics> {
         let addr = super::providers::provider_address(key);
-        let mine: Vec<&ResourceInstanceState> = self.state.resources.values().filter(|r| r.mode == "managed" && r.provider == addr).collect();
+        // Objects of types the driver does not implement (kept, not managed) are not read.
+        let mine: Vec<&ResourceInstanceState> = self
+            .state
+            .resources
+            .values()
+            .filter(|r| r.mode == "managed" && r.provider == addr)
+            .filter(|r| {
+                matches!(self.registry.lookup(crate::addr::ResourceMode::Managed, &r.type_name), crate::provider::registry::TypeSupport::Implemented(_))
+            })
+            .collect();
         if mine.is_empty() {
             return Ok(());
         }
