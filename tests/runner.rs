@@ -6,6 +6,7 @@ mod common;
 mod harness;
 mod test_aws;
 mod test_azure;
+mod test_azurerm_backend;
 mod test_backends;
 mod test_cli;
 mod test_community_modules;

@@ -29,6 +29,8 @@ pub enum BackendConfig {
     Pg { conn_str: String, schema_name: String },
     /// Terraform's state file in an S3 object (or an S3-compatible store).
     S3(super::s3::S3Settings),
+    /// Terraform's state file in an Azure blob, locked with a blob lease.
+    AzureRm(super::azurerm::AzureRmSettings),
 }
 
 impl Default for BackendConfig {
@@ -63,6 +65,24 @@ fn known_arguments(kind: &str) -> Option<&'static [&'static str]> {
             "skip_metadata_api_check",
             "skip_s3_checksum",
         ]),
+        "azurerm" => Some(&[
+            "storage_account_name",
+            "container_name",
+            "key",
+            "access_key",
+            "sas_token",
+            "use_azuread_auth",
+            "tenant_id",
+            "client_id",
+            "client_secret",
+            "use_msi",
+            "use_cli",
+            "snapshot",
+            "resource_group_name",
+            "subscription_id",
+            "environment",
+            "blob_endpoint",
+        ]),
         _ => None,
     }
 }
@@ -78,6 +98,17 @@ fn unsupported_note(kind: &str, arg: &str) -> Option<&'static str> {
         ("s3", "kms_key_id" | "sse_customer_key" | "acl" | "assume_role" | "assume_role_with_web_identity" | "shared_credentials_files" | "shared_config_files" | "sts_endpoint" | "iam_endpoint") => {
             Some("not supported by skyform's s3 backend yet; remove it (credentials come from access_key/secret_key, profile or the AWS_* environment variables)")
         }
+        ("azurerm", "metadata_host" | "endpoint" | "msi_endpoint") => {
+            Some("skyform's azurerm backend talks to Azure's public cloud (https://ACCOUNT.blob.core.windows.net); for another blob endpoint (Azurite, Azure Stack, a sovereign cloud) set skyform's blob_endpoint argument or AZURE_STORAGE_CONNECTION_STRING")
+        }
+        (
+            "azurerm",
+            "use_oidc" | "oidc_request_url" | "oidc_request_token" | "oidc_token" | "oidc_token_file_path" | "ado_pipeline_service_connection_id" | "use_aks_workload_identity"
+            | "client_certificate" | "client_certificate_path" | "client_certificate_password" | "client_id_file_path" | "client_secret_file_path" | "lookup_blob_endpoint"
+            | "use_dns_zone_endpoint",
+        ) => Some(
+            "not supported by skyform's azurerm backend yet; remove it (credentials come from access_key, sas_token, or use_azuread_auth with a client secret, managed identity or the Azure CLI)",
+        ),
         _ => None,
     }
 }
@@ -162,10 +193,10 @@ impl BackendConfig {
 
         let Some(known) = known_arguments(kind) else {
             let detail = match kind {
-                "azurerm" | "gcs" | "consul" | "cos" | "http" | "kubernetes" | "oss" | "remote" => format!(
-                    "skyform does not support the \"{kind}\" backend yet; it supports \"local\", \"pg\" (PostgreSQL) and \"s3\". It is not ignored: state kept elsewhere than the team expects would plan to create everything again."
+                "gcs" | "consul" | "cos" | "http" | "kubernetes" | "oss" | "remote" => format!(
+                    "skyform does not support the \"{kind}\" backend yet; it supports \"local\", \"pg\" (PostgreSQL), \"s3\" and \"azurerm\". It is not ignored: state kept elsewhere than the team expects would plan to create everything again."
                 ),
-                _ => format!("There is no backend type named \"{kind}\". skyform supports \"local\", \"pg\" and \"s3\"."),
+                _ => format!("There is no backend type named \"{kind}\". skyform supports \"local\", \"pg\", \"s3\" and \"azurerm\"."),
             };
             diags.push(Diagnostic::error("Unsupported backend type", detail).at(block_range));
             return Err(diags);
@@ -191,6 +222,30 @@ impl BackendConfig {
                 }
             }
         };
+        let flag = |name: &str, diags: &mut Diagnostics| match args.get(name) {
+            None | Some((Value::Null, _)) => false,
+            Some((Value::Bool(b), _)) => *b,
+            Some((Value::String(s), _)) if s == "true" || s == "false" => s == "true",
+            Some((v, range)) => {
+                diags.push(
+                    Diagnostic::error("Invalid backend argument", format!("\"{name}\" must be a bool, not {}.", v.type_name())).at(range.or(block_range)),
+                );
+                false
+            }
+        };
+        let required = |name: &str, env: &[&str], diags: &mut Diagnostics| {
+            let v = string(name, diags).or_else(|| env.iter().find_map(|e| std::env::var(e).ok().filter(|s| !s.is_empty())));
+            if v.is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        "Missing backend argument",
+                        format!("The {kind} backend needs \"{name}\": set it in the backend block or with `skyform init -backend-config={name}=...`."),
+                    )
+                    .at(block_range),
+                );
+            }
+            v.unwrap_or_default()
+        };
         let config = match kind {
             "local" => {
                 let path = string("path", &mut diags).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_LOCAL_PATH));
@@ -198,31 +253,6 @@ impl BackendConfig {
                 BackendConfig::Local { path, workspace_dir }
             }
             "s3" => {
-                let flag = |name: &str, diags: &mut Diagnostics| match args.get(name) {
-                    None | Some((Value::Null, _)) => false,
-                    Some((Value::Bool(b), _)) => *b,
-                    Some((Value::String(s), _)) if s == "true" || s == "false" => s == "true",
-                    Some((v, range)) => {
-                        diags.push(
-                            Diagnostic::error("Invalid backend argument", format!("\"{name}\" must be a bool, not {}.", v.type_name()))
-                                .at(range.or(block_range)),
-                        );
-                        false
-                    }
-                };
-                let required = |name: &str, env: &[&str], diags: &mut Diagnostics| {
-                    let v = string(name, diags).or_else(|| env.iter().find_map(|e| std::env::var(e).ok().filter(|s| !s.is_empty())));
-                    if v.is_none() {
-                        diags.push(
-                            Diagnostic::error(
-                                "Missing backend argument",
-                                format!("The s3 backend needs \"{name}\": set it in the backend block or with `skyform init -backend-config={name}=...`."),
-                            )
-                            .at(block_range),
-                        );
-                    }
-                    v.unwrap_or_default()
-                };
                 let bucket = required("bucket", &[], &mut diags);
                 let key = required("key", &[], &mut diags);
                 let region = required("region", &["AWS_REGION", "AWS_DEFAULT_REGION"], &mut diags);
@@ -256,6 +286,50 @@ impl BackendConfig {
                 };
                 BackendConfig::S3(settings)
             }
+            "azurerm" => {
+                let storage_account_name = required("storage_account_name", &[], &mut diags);
+                let container_name = required("container_name", &[], &mut diags);
+                let key = required("key", &[], &mut diags);
+                // Terraform looks the account key up through Azure Resource Manager with these
+                // when no credential is given; skyform does not, and otherwise they change
+                // nothing (checked when connecting). Azure's public cloud is the only environment.
+                for name in ["resource_group_name", "subscription_id"] {
+                    string(name, &mut diags);
+                }
+                if let Some(env) = string("environment", &mut diags).or_else(|| std::env::var("ARM_ENVIRONMENT").ok().filter(|s| !s.is_empty())) {
+                    if !env.eq_ignore_ascii_case("public") {
+                        let range = args.get("environment").and_then(|a| a.1).or(block_range);
+                        diags.push(
+                            Diagnostic::error(
+                                "Unsupported backend argument",
+                                format!("The azurerm backend's environment \"{env}\" is not supported by skyform: it talks to Azure's public cloud; for another cloud's blob endpoint set skyform's blob_endpoint argument instead."),
+                            )
+                            .at(range),
+                        );
+                    }
+                }
+                let settings = super::azurerm::AzureRmSettings {
+                    storage_account_name,
+                    container_name,
+                    key,
+                    access_key: string("access_key", &mut diags),
+                    sas_token: string("sas_token", &mut diags),
+                    use_azuread_auth: flag("use_azuread_auth", &mut diags),
+                    tenant_id: string("tenant_id", &mut diags),
+                    client_id: string("client_id", &mut diags),
+                    client_secret: string("client_secret", &mut diags),
+                    use_msi: flag("use_msi", &mut diags),
+                    snapshot: flag("snapshot", &mut diags),
+                    blob_endpoint: string("blob_endpoint", &mut diags),
+                };
+                flag("use_cli", &mut diags);
+                if let Some(problem) = crate::provider::azure::container_name_problem(&settings.container_name).filter(|_| !settings.container_name.is_empty())
+                {
+                    let range = args.get("container_name").and_then(|a| a.1).or(block_range);
+                    diags.push(Diagnostic::error("Invalid backend argument", format!("\"container_name\" {problem}.")).at(range));
+                }
+                BackendConfig::AzureRm(settings)
+            }
             _ => {
                 // As Terraform's pg backend: the arguments, else PG_CONN_STR / PG_SCHEMA_NAME;
                 // an empty connection string means the libpq PG* variables.
@@ -279,6 +353,7 @@ impl BackendConfig {
             BackendConfig::Local { .. } => "local",
             BackendConfig::Pg { .. } => "pg",
             BackendConfig::S3(_) => "s3",
+            BackendConfig::AzureRm(_) => "azurerm",
         }
     }
 
@@ -287,7 +362,7 @@ impl BackendConfig {
     pub fn exists(&self, workspace: &str) -> bool {
         match self {
             BackendConfig::Local { .. } => self.local_path(workspace).exists(),
-            BackendConfig::Pg { .. } | BackendConfig::S3(_) => true,
+            BackendConfig::Pg { .. } | BackendConfig::S3(_) | BackendConfig::AzureRm(_) => true,
         }
     }
 
@@ -295,7 +370,7 @@ impl BackendConfig {
         match self {
             BackendConfig::Local { path, .. } if workspace == "default" => path.clone(),
             BackendConfig::Local { workspace_dir, .. } => workspace_dir.join(workspace).join("state.db"),
-            BackendConfig::Pg { .. } | BackendConfig::S3(_) => PathBuf::new(),
+            BackendConfig::Pg { .. } | BackendConfig::S3(_) | BackendConfig::AzureRm(_) => PathBuf::new(),
         }
     }
 
@@ -313,6 +388,7 @@ impl BackendConfig {
                 }
                 Ok(StateStore::new(Box::new(super::s3::open(settings, workspace)?)))
             }
+            BackendConfig::AzureRm(settings) => Ok(StateStore::new(Box::new(super::azurerm::open(settings, workspace)?))),
         }
     }
 
@@ -327,6 +403,7 @@ impl BackendConfig {
             },
             BackendConfig::Pg { conn_str, schema_name } => super::pg::workspaces(conn_str, schema_name)?,
             BackendConfig::S3(settings) => super::s3::workspaces(settings)?,
+            BackendConfig::AzureRm(settings) => super::azurerm::workspaces(settings)?,
         };
         names.push("default".into());
         names.sort();
@@ -344,6 +421,7 @@ impl BackendConfig {
             }
             BackendConfig::Pg { conn_str, schema_name } => super::pg::delete_workspace(conn_str, schema_name, workspace),
             BackendConfig::S3(settings) => super::s3::delete_workspace(settings, workspace),
+            BackendConfig::AzureRm(settings) => super::azurerm::delete_workspace(settings, workspace),
         }
     }
 
@@ -353,6 +431,7 @@ impl BackendConfig {
             BackendConfig::Local { .. } => self.local_path(workspace).display().to_string(),
             BackendConfig::Pg { schema_name, .. } => format!("PostgreSQL schema \"{schema_name}\", workspace \"{workspace}\""),
             BackendConfig::S3(settings) => settings.describe(workspace),
+            BackendConfig::AzureRm(settings) => settings.describe(workspace),
         }
     }
 }

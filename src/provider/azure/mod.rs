@@ -78,53 +78,52 @@ impl AzureFactory {
             Some(Value::Bool(b)) => *b,
             _ => std::env::var(env).is_ok_and(|v| v == "true" || v == "1"),
         };
-        let conn = std::env::var("AZURE_STORAGE_CONNECTION_STRING").ok().map(|s| ConnectionString::parse(&s)).unwrap_or_default();
+        let conn = ConnectionString::from_env();
         let auth = if let Some(key) = text("access_key", "ARM_ACCESS_KEY").or_else(|| conn.account_key.clone()) {
-            use base64::Engine as _;
-            if base64::engine::general_purpose::STANDARD.decode(key.trim()).is_err() {
-                return Err(Diagnostic::error(
-                    "Invalid access_key",
-                    "The storage account key (access_key or ARM_ACCESS_KEY) is not Base64: copy it from the storage account's access keys.",
-                )
-                .into());
-            }
-            Auth::SharedKey(key.trim().to_string())
+            StorageAuth::AccountKey(key)
         } else if let Some(sas) = text("sas_token", "ARM_SAS_TOKEN") {
-            Auth::Sas(Arc::new(shared_key::SasPolicy::new(&sas)))
+            StorageAuth::Sas(sas)
         } else {
-            Auth::EntraId(entra_credential(
-                text("tenant_id", "ARM_TENANT_ID"),
-                text("client_id", "ARM_CLIENT_ID"),
-                text("client_secret", "ARM_CLIENT_SECRET"),
-                flag("use_msi", "ARM_USE_MSI"),
-            )?)
-        };
-        let endpoint =
-            config.get_attr("blob_endpoint").and_then(|v| v.as_str()).map(str::to_string).or(conn.blob_endpoint).map(|e| e.trim_end_matches('/').to_string());
-        if let Some(e) = &endpoint {
-            if Url::parse(e).is_err() {
-                return Err(Diagnostic::error(
-                    "Invalid blob_endpoint",
-                    format!("blob_endpoint \"{e}\" is not a URL (for Azurite: http://127.0.0.1:10000/devstoreaccount1)."),
-                )
-                .into());
+            StorageAuth::EntraId {
+                tenant: text("tenant_id", "ARM_TENANT_ID"),
+                client: text("client_id", "ARM_CLIENT_ID"),
+                secret: text("client_secret", "ARM_CLIENT_SECRET"),
+                msi: flag("use_msi", "ARM_USE_MSI"),
             }
-        }
-        let counter = Arc::new(AtomicU64::new(0));
-        let transport = Transport::new(azure_core::http::new_http_client(None));
-        Ok(Arc::new(AzureProvider { auth, endpoint, transport, counter }))
+        };
+        let endpoint = config.get_attr("blob_endpoint").and_then(|v| v.as_str()).map(str::to_string).or(conn.blob_endpoint);
+        Ok(Arc::new(AzureProvider::new(auth, endpoint)?))
     }
+}
+
+/// How storage requests are authorized (chosen by the provider block or the azurerm state
+/// backend, each from its own arguments).
+pub(crate) enum StorageAuth {
+    /// The storage account key (Base64).
+    AccountKey(String),
+    /// A SAS token (with or without the leading `?`).
+    Sas(String),
+    /// Microsoft Entra ID: a client secret when all three are set, else managed identity
+    /// (`msi`), else the Azure CLI's login.
+    EntraId { tenant: Option<String>, client: Option<String>, secret: Option<String>, msi: bool },
 }
 
 /// What skyform takes from an Azure Storage connection string (`AZURE_STORAGE_CONNECTION_STRING`,
 /// as the Azure CLI and SDKs read it): the blob endpoint and the account key.
 #[derive(Default, Debug, PartialEq)]
-struct ConnectionString {
-    blob_endpoint: Option<String>,
-    account_key: Option<String>,
+pub(crate) struct ConnectionString {
+    /// `AccountName` (Azurite's for `UseDevelopmentStorage`).
+    pub(crate) account_name: Option<String>,
+    pub(crate) blob_endpoint: Option<String>,
+    pub(crate) account_key: Option<String>,
 }
 
 impl ConnectionString {
+    /// `AZURE_STORAGE_CONNECTION_STRING`, or nothing when it is unset.
+    pub(crate) fn from_env() -> ConnectionString {
+        std::env::var("AZURE_STORAGE_CONNECTION_STRING").ok().map(|s| ConnectionString::parse(&s)).unwrap_or_default()
+    }
+
     /// Azurite's well-known development account.
     const DEV_KEY: &'static str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -132,7 +131,11 @@ impl ConnectionString {
         let fields: std::collections::HashMap<String, String> =
             s.split(';').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
         if fields.get("usedevelopmentstorage").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-            return ConnectionString { blob_endpoint: Some("http://127.0.0.1:10000/devstoreaccount1".into()), account_key: Some(Self::DEV_KEY.into()) };
+            return ConnectionString {
+                account_name: Some("devstoreaccount1".into()),
+                blob_endpoint: Some("http://127.0.0.1:10000/devstoreaccount1".into()),
+                account_key: Some(Self::DEV_KEY.into()),
+            };
         }
         let blob_endpoint = fields.get("blobendpoint").cloned().or_else(|| {
             let account = fields.get("accountname")?;
@@ -140,7 +143,7 @@ impl ConnectionString {
             let suffix = fields.get("endpointsuffix").map(String::as_str).unwrap_or("core.windows.net");
             Some(format!("{protocol}://{account}.blob.{suffix}"))
         });
-        ConnectionString { blob_endpoint, account_key: fields.get("accountkey").cloned() }
+        ConnectionString { account_name: fields.get("accountname").cloned(), blob_endpoint, account_key: fields.get("accountkey").cloned() }
     }
 }
 
@@ -199,6 +202,39 @@ impl Policy for CountingPolicy {
 }
 
 impl AzureProvider {
+    /// A driver authorized by `auth`, on `endpoint` (a blob service URL; None: Azure's public
+    /// `https://ACCOUNT.blob.core.windows.net`).
+    pub(crate) fn new(auth: StorageAuth, endpoint: Option<String>) -> Result<AzureProvider, Diagnostics> {
+        let auth = match auth {
+            StorageAuth::AccountKey(key) => {
+                use base64::Engine as _;
+                if base64::engine::general_purpose::STANDARD.decode(key.trim()).is_err() {
+                    return Err(Diagnostic::error(
+                        "Invalid access_key",
+                        "The storage account key (access_key or ARM_ACCESS_KEY) is not Base64: copy it from the storage account's access keys.",
+                    )
+                    .into());
+                }
+                Auth::SharedKey(key.trim().to_string())
+            }
+            StorageAuth::Sas(sas) => Auth::Sas(Arc::new(shared_key::SasPolicy::new(&sas))),
+            StorageAuth::EntraId { tenant, client, secret, msi } => Auth::EntraId(entra_credential(tenant, client, secret, msi)?),
+        };
+        let endpoint = endpoint.map(|e| e.trim_end_matches('/').to_string());
+        if let Some(e) = &endpoint {
+            if Url::parse(e).is_err() {
+                return Err(Diagnostic::error(
+                    "Invalid blob_endpoint",
+                    format!("blob_endpoint \"{e}\" is not a URL (for Azurite: http://127.0.0.1:10000/devstoreaccount1)."),
+                )
+                .into());
+            }
+        }
+        let counter = Arc::new(AtomicU64::new(0));
+        let transport = Transport::new(azure_core::http::new_http_client(None));
+        Ok(AzureProvider { auth, endpoint, transport, counter })
+    }
+
     /// HTTP requests sent so far (every attempt).
     pub fn requests(&self) -> u64 {
         self.counter.load(Ordering::Relaxed)
