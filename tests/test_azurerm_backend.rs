@@ -20,7 +20,7 @@ use crate::test_azure::{sdk, ACCOUNT, KEY};
 use crate::test_backends::{check_consumer, consumer, dir_with, lineage_serial, lock_race_and_kill, output, slow, DATA, PRODUCER};
 
 /// A fresh container on Azurite: its name and an SDK client for it.
-fn container(endpoint: &str) -> (String, BlobContainerClient) {
+pub(crate) fn container(endpoint: &str) -> (String, BlobContainerClient) {
     let name = unique("tfstate");
     let client = sdk(endpoint, &name);
     rt().block_on(client.create(None)).unwrap();
@@ -29,7 +29,7 @@ fn container(endpoint: &str) -> (String, BlobContainerClient) {
 
 /// The backend block keeping state at `key` in `container`. The endpoint is skyform's
 /// `blob_endpoint` argument, so no environment variable is needed.
-fn backend(endpoint: &str, container: &str, key: &str) -> String {
+pub(crate) fn backend(endpoint: &str, container: &str, key: &str) -> String {
     format!(
         r#"
 terraform {{

@@ -353,9 +353,10 @@ fn s3_state_is_terraforms_state_file_with_workspaces() {
 }
 
 #[test]
-fn migrations_local_pg_s3_local_keep_everything() {
+fn migrations_local_pg_s3_azurerm_local_keep_everything() {
     let Some(conn) = emulator("SKYFORM_PG_CONN_STR") else { return };
     let Some(endpoint) = emulator("SKYFORM_MOTO_ENDPOINT") else { return };
+    let Some(blob) = emulator("SKYFORM_AZURITE_BLOB_ENDPOINT") else { return };
     let schema = unique("mig").replace('-', "_");
     let d = dir_with(DATA);
     let p = d.path();
@@ -366,7 +367,9 @@ fn migrations_local_pg_s3_local_keep_everything() {
     let start = lineage_serial(p);
     let pg = format!("terraform {{\n  backend \"pg\" {{\n    conn_str    = \"{conn}\"\n    schema_name = \"{schema}\"\n  }}\n}}\n");
     let s3 = s3_backend(&endpoint, "mig/terraform.tfstate");
-    for backend in [pg.as_str(), s3.as_str(), ""] {
+    let (container, _client) = crate::test_azurerm_backend::container(&blob);
+    let azurerm = crate::test_azurerm_backend::backend(&blob, &container, "mig/terraform.tfstate");
+    for backend in [pg.as_str(), s3.as_str(), azurerm.as_str(), ""] {
         std::fs::write(p.join("main.tf"), format!("{DATA}{backend}")).unwrap();
         let out = succeeds(p, &["init", "-migrate-state"]);
         assert!(stdout(&out).contains("Copied workspace \"blue\""), "{}", stdout(&out));

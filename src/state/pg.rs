@@ -262,6 +262,8 @@ struct Session {
     place: Place,
     /// The connection for everything but the lock; reconnected when lost.
     client: Option<Client>,
+    /// Statements prepared on `client` (one round trip each per call instead of two).
+    prepared: std::collections::HashMap<&'static str, Statement>,
     /// While this backend holds the lock: the connection holding the advisory lock.
     lock: Option<HeldLock>,
 }
@@ -285,9 +287,25 @@ impl Session {
     fn main(&mut self) -> StateResult<(&mut Client, &Place)> {
         if self.client.as_ref().is_none_or(|c| c.is_closed()) {
             self.client = None;
+            self.prepared.clear();
             self.client = Some(connect(&self.config, &self.place)?);
         }
         Ok((self.client.as_mut().expect("connected"), &self.place))
+    }
+
+    /// The connection with `sql` prepared on it (once per connection).
+    fn with_prepared(&mut self, sql: &'static str) -> StateResult<(&mut Client, Statement, &Place)> {
+        self.main()?;
+        let (client, place) = (self.client.as_mut().expect("connected"), &self.place);
+        let stmt = match self.prepared.get(sql) {
+            Some(s) => s.clone(),
+            None => {
+                let s = client.prepare(sql).ctx(place)?;
+                self.prepared.insert(sql, s.clone());
+                s
+            }
+        };
+        Ok((client, stmt, place))
     }
 
     /// Creates the schema and tables when missing, migrates them, and creates this workspace's
@@ -478,6 +496,26 @@ const UPSERT_RESOURCE: &str = "INSERT INTO resources (workspace, address, module
        attributes = excluded.attributes, sensitive_paths = excluded.sensitive_paths, dependencies = excluded.dependencies,
        updated_at = excluded.updated_at, tainted = excluded.tainted";
 
+/// `commit_resource` in one statement: $16 is the journal entry to clear (or null).
+const COMMIT_RESOURCE: &str = "WITH up AS (
+       INSERT INTO resources (workspace, address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (workspace, address) DO UPDATE SET module = excluded.module, mode = excluded.mode, type = excluded.type, name = excluded.name,
+         index_key = excluded.index_key, provider = excluded.provider, schema_version = excluded.schema_version,
+         attributes = excluded.attributes, sensitive_paths = excluded.sensitive_paths, dependencies = excluded.dependencies,
+         updated_at = excluded.updated_at, tainted = excluded.tainted
+       RETURNING 1),
+     done AS (DELETE FROM pending_operations WHERE workspace = $1 AND id = $16)
+     UPDATE meta SET serial = serial + 1 WHERE workspace = $1";
+
+/// `delete_resource` in one statement: $3 is the journal entry to clear (or null).
+const DELETE_RESOURCE: &str = "WITH gone AS (DELETE FROM resources WHERE workspace = $1 AND address = $2),
+     done AS (DELETE FROM pending_operations WHERE workspace = $1 AND id = $3)
+     UPDATE meta SET serial = serial + 1 WHERE workspace = $1";
+
+const BEGIN_OPERATION: &str =
+    "INSERT INTO pending_operations (workspace, address, action, started_at, pid, prior) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
 fn upsert_resource(
     tx: &mut Transaction<'_>,
     stmt: &Statement,
@@ -621,7 +659,7 @@ impl PgBackend {
         let worker = std::thread::Builder::new()
             .name(format!("pg-state-{workspace}"))
             .spawn(move || {
-                let mut session = Session { config, place: session_place, client: None, lock: None };
+                let mut session = Session { config, place: session_place, client: None, prepared: Default::default(), lock: None };
                 let started = session.migrate();
                 let ok = started.is_ok();
                 let _ = ready_tx.send(started);
@@ -779,13 +817,8 @@ impl Backend for PgBackend {
     fn begin_operation(&self, address: &str, action: &str, prior: Option<&serde_json::Value>) -> StateResult<i64> {
         let (address, action, prior) = (address.to_string(), action.to_string(), prior.map(|p| p.to_string()));
         self.run(move |s| {
-            let (c, p) = s.main()?;
-            let r = c
-                .query_one(
-                    "INSERT INTO pending_operations (workspace, address, action, started_at, pid, prior) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    &[&p.workspace, &address, &action, &now(), &(std::process::id() as i64), &prior],
-                )
-                .ctx(p)?;
+            let (c, stmt, p) = s.with_prepared(BEGIN_OPERATION)?;
+            let r = c.query_one(&stmt, &[&p.workspace, &address, &action, &now(), &(std::process::id() as i64), &prior]).ctx(p)?;
             Ok(r.get(0))
         })
     }
@@ -810,27 +843,45 @@ impl Backend for PgBackend {
         })
     }
 
+    /// One statement (so one transaction and one round trip): the row, the journal entry
+    /// cleared, the serial bumped.
     fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
         let res = res.clone();
         self.run(move |s| {
-            let (c, p) = s.main()?;
-            let mut tx = c.transaction().ctx(p)?;
-            let stmt = tx.prepare(UPSERT_RESOURCE).ctx(p)?;
-            let ts = now();
-            upsert_resource(&mut tx, &stmt, &p.workspace, &res, &ts, &ts).ctx(p)?;
-            finish(&mut tx, &p.workspace, journal).ctx(p)?;
-            tx.commit().ctx(p)
+            let (c, stmt, p) = s.with_prepared(COMMIT_RESOURCE)?;
+            let (row, ts) = (ResourceRow::of(&res), now());
+            c.execute(
+                &stmt,
+                &[
+                    &p.workspace,
+                    &row.address,
+                    &row.module,
+                    &row.mode,
+                    &row.type_name,
+                    &row.name,
+                    &row.index_key,
+                    &row.provider,
+                    &row.schema_version,
+                    &row.attributes,
+                    &row.sensitive_paths,
+                    &row.dependencies,
+                    &ts,
+                    &ts,
+                    &row.tainted,
+                    &journal,
+                ],
+            )
+            .ctx(p)?;
+            Ok(())
         })
     }
 
     fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
         let address = address.to_string();
         self.run(move |s| {
-            let (c, p) = s.main()?;
-            let mut tx = c.transaction().ctx(p)?;
-            tx.execute("DELETE FROM resources WHERE workspace = $1 AND address = $2", &[&p.workspace, &address]).ctx(p)?;
-            finish(&mut tx, &p.workspace, journal).ctx(p)?;
-            tx.commit().ctx(p)
+            let (c, stmt, p) = s.with_prepared(DELETE_RESOURCE)?;
+            c.execute(&stmt, &[&p.workspace, &address, &journal]).ctx(p)?;
+            Ok(())
         })
     }
 
