@@ -480,6 +480,34 @@ mod tests {
     }
 
     #[test]
+    fn a_row_whose_address_does_not_parse_is_refused_not_planned_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("state.db")).unwrap();
+        let mut res = crate::state::ResourceInstanceState {
+            address: "terraform_data.a[0]".into(),
+            module: String::new(),
+            mode: "managed".into(),
+            type_name: "terraform_data".into(),
+            name: "a".into(),
+            index_key: Some(serde_json::json!(0)),
+            provider: "provider[\"terraform.io/builtin/terraform\"]".into(),
+            schema_version: 0,
+            attributes: Value::object([("id", Value::string("x"))]),
+            sensitive_paths: vec![],
+            dependencies: vec![],
+            created_at: String::new(),
+            updated_at: String::new(),
+            tainted: false,
+        };
+        store.commit_resource(None, &res).unwrap();
+        assert_eq!(store.load().unwrap().resources.len(), 1);
+        res.address = "terraform_data.a!!".into();
+        store.commit_resource(None, &res).unwrap();
+        let e = store.load().err().expect("refused").to_string();
+        assert!(e.contains("\"terraform_data.a!!\"") && e.contains("would plan to destroy"), "{e}");
+    }
+
+    #[test]
     fn the_lock_holder_has_a_name_without_user() {
         assert!(!who().is_empty() && who() != "unknown");
     }

@@ -119,6 +119,16 @@ fn pid_alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// Whether a row's address is the instance address its module, type, name and key make.
+fn address_matches(address: &str, r: &super::ResourceInstanceState) -> bool {
+    let Ok(parsed) = crate::addr::ResourceInstanceAddr::parse(address) else { return false };
+    let key = parsed.key.as_ref().map(|k| match k {
+        crate::addr::InstanceKey::Int(n) => serde_json::json!(n),
+        crate::addr::InstanceKey::Str(s) => serde_json::json!(s),
+    });
+    parsed.resource.type_name == r.type_name && parsed.resource.name == r.name && parsed.resource.module.to_string() == r.module && key == r.index_key
+}
+
 /// Where one workspace's state lives. Every method is one durable step: when it returns `Ok`
 /// the change survives a crash of this process.
 pub trait Backend: Send + Sync {
@@ -192,8 +202,22 @@ impl StateStore {
         self.backend.lineage_serial()
     }
 
+    /// Loads everything; a row whose address is not a resource instance address (or does not
+    /// match its own type, name and key) is refused, never planned as something to destroy.
     pub fn load(&self) -> StateResult<State> {
-        self.backend.load()
+        let state = self.backend.load()?;
+        let bad: Vec<&str> = state.resources.iter().filter(|(k, r)| !address_matches(k, r)).map(|(k, _)| k.as_str()).collect();
+        if !bad.is_empty() {
+            return Err(StateError::Corrupt {
+                path: PathBuf::from(self.backend.describe()),
+                detail: format!(
+                    "{} resource row(s) have an address that is not a resource instance address matching their type, name and key ({}); skyform will not plan with them, since it would plan to destroy what they track. Restore a backup of the state, or correct those rows",
+                    bad.len(),
+                    bad.iter().take(5).map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        Ok(state)
     }
 
     /// Takes the lock, failing at once (or after `timeout`) when another live process holds it.
