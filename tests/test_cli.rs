@@ -185,6 +185,10 @@ fn killed_apply_loses_nothing_and_the_next_apply_converges() {
     let created = seen.split(':').next().unwrap().to_string();
     assert!(stdout(&list).lines().any(|l| l == created), "{created} was reported created but is not in state");
 
+    // The killed run is in the audit log as unfinished.
+    let history = stdout(&skyform(dir.path()).args(["history"]).output().unwrap());
+    assert!(history.lines().next().is_some_and(|l| l.contains("unfinished") && l.contains("killed or crashed")), "{history}");
+
     // The lock left by the dead process is reported stale, with the command that clears it.
     let out = skyform(dir.path()).args(["apply", "-auto-approve"]).output().unwrap();
     let err = stderr(&out);

@@ -109,6 +109,7 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
     if plan.has_changes() {
         store.backup().map_err(|e| CliError::plain("Failed to back up the state before applying", e))?;
     }
+    super::common::start_history(&store, &command_line(), &started);
     let registry = Registry::builtin();
     let hook = ProgressHook::new(std::io::stdout().is_terminal(), colors.enabled);
     let cancel = Arc::new(AtomicBool::new(false));

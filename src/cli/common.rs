@@ -348,6 +348,23 @@ pub enum HistoryResult {
 }
 
 /// Appends a command to the audit log.
+/// Records that a long command (apply, destroy) has started: a run killed before it ends
+/// leaves this entry, [`crate::state::store::UNFINISHED`]; [`record_history`] completes it.
+pub fn start_history(store: &StateStore, command: &str, started: &str) {
+    let entry = HistoryEntry {
+        started_at: started.to_string(),
+        who: crate::state::store::who(),
+        host: gethostname::gethostname().to_string_lossy().into_owned(),
+        command: command.to_string(),
+        result: crate::state::store::UNFINISHED.into(),
+        detail: "the run did not finish: it was killed or crashed".into(),
+        ..HistoryEntry::default()
+    };
+    if let Err(e) = store.record_history(&entry) {
+        eprintln!("Warning: Failed to record the command in the state history: {e}");
+    }
+}
+
 pub fn record_history(store: &StateStore, command: &str, started: &str, counts: (usize, usize, usize), result: HistoryResult, detail: &str) {
     let entry = HistoryEntry {
         started_at: started.to_string(),

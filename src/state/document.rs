@@ -516,7 +516,13 @@ impl Backend for DocumentBackend {
             Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
             None => Vec::new(),
         };
-        entries.push(e.clone());
+        let started = entries.iter().rposition(|x| {
+            x.result == super::store::UNFINISHED && x.started_at == e.started_at && x.who == e.who && x.host == e.host && x.command == e.command
+        });
+        match started {
+            Some(i) => entries[i] = e.clone(),
+            None => entries.push(e.clone()),
+        }
         let body = serde_json::to_vec(&entries).map_err(|e| self.err(e))?;
         self.put(&self.history_key(), body)
     }

@@ -323,12 +323,22 @@ impl Backend for SqliteBackend {
     }
 
     fn record_history(&self, e: &HistoryEntry) -> StateResult<()> {
-        self.conn()
+        let conn = self.conn();
+        let completed = conn
             .execute(
-                "INSERT INTO history (started_at, finished_at, who, host, command, added, changed, destroyed, result, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "UPDATE history SET finished_at = ?2, added = ?6, changed = ?7, destroyed = ?8, result = ?9, detail = ?10
+                 WHERE started_at = ?1 AND who = ?3 AND host = ?4 AND command = ?5 AND result = 'unfinished'",
                 params![e.started_at, e.finished_at, e.who, e.host, e.command, e.added as i64, e.changed as i64, e.destroyed as i64, e.result, e.detail],
             )
             .map_err(|e| self.err(e))?;
+        if completed > 0 {
+            return Ok(());
+        }
+        conn.execute(
+                "INSERT INTO history (started_at, finished_at, who, host, command, added, changed, destroyed, result, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![e.started_at, e.finished_at, e.who, e.host, e.command, e.added as i64, e.changed as i64, e.destroyed as i64, e.result, e.detail],
+        )
+        .map_err(|e| self.err(e))?;
         Ok(())
     }
 

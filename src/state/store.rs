@@ -88,6 +88,10 @@ pub struct HistoryEntry {
     pub detail: String,
 }
 
+/// The result of a history entry recorded when a long command starts; one killed before it
+/// ends keeps it.
+pub const UNFINISHED: &str = "unfinished";
+
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -160,6 +164,8 @@ pub trait Backend: Send + Sync {
     fn set_tainted(&self, address: &str, tainted: bool) -> StateResult<()>;
     /// Replaces the whole state (`state push`, migration), keeping the given lineage and serial.
     fn replace_state(&self, state: &State) -> StateResult<()>;
+    /// Appends an entry, or completes the one this run started: an entry with the same start,
+    /// holder and command whose result is still [`UNFINISHED`].
     fn record_history(&self, e: &HistoryEntry) -> StateResult<()>;
     /// The newest `limit` entries, newest first.
     fn history(&self, limit: usize) -> StateResult<Vec<HistoryEntry>>;
