@@ -513,7 +513,7 @@ mod tests {
         assert_eq!(store.load().unwrap().resources.len(), 1);
         res.address = "terraform_data.a!!".into();
         store.commit_resource(None, &res).unwrap();
-        let e = store.load().err().expect("refused").to_string();
+        let e = store.load().expect_err("refused").to_string();
         assert!(e.contains("\"terraform_data.a!!\"") && e.contains("would plan to destroy"), "{e}");
     }
 
