@@ -14,6 +14,7 @@ mod test_engine;
 mod test_errors;
 mod test_fuzz;
 mod test_gcs;
+mod test_lambda;
 mod test_module_repetition;
 mod test_modules;
 mod test_multicloud;

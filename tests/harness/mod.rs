@@ -17,6 +17,7 @@
 
 mod aws;
 mod aws_iam;
+mod aws_lambda;
 mod aws_more;
 mod aws_net;
 mod aws_s3;

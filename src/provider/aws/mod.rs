@@ -1,10 +1,10 @@
 //! `provider "aws"`: S3, EC2, IAM and STS through the official AWS SDK; KMS, SSM, Secrets
 //! Manager, CloudWatch Logs, SQS, DynamoDB and ECS through one small signed JSON-protocol client
-//! ([`json_api`]), SNS and CloudWatch through its Query-protocol sibling ([`query_api`]), which
-//! spares the build their SDK crates.
+//! ([`json_api`]), SNS and CloudWatch through its Query-protocol sibling ([`query_api`]), Lambda
+//! through the REST-JSON one ([`rest_api`]), which spares the build their SDK crates.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch }`,
+//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch, lambda }`,
 //! `s3_use_path_style`, `default_tags { tags }`, the `skip_*` switches) into clients;
 //! [`AwsProvider`]'s registration list (its [`Dispatch`] impl) sends each request to the file of
 //! its resource type. Credentials come from the standard chain (environment, profile, instance
@@ -54,8 +54,11 @@ pub mod json_api;
 pub mod key_pair;
 pub mod kms_alias;
 pub mod kms_key;
+pub mod lambda_function;
+pub mod lambda_permission;
 pub mod nat_gateway;
 pub mod query_api;
+pub mod rest_api;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
@@ -137,7 +140,7 @@ impl AwsFactory {
             "endpoints",
             Nesting::Single,
             BlockSchema::new(
-                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb", "ecs", "sns", "cloudwatch"]
+                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb", "ecs", "sns", "cloudwatch", "lambda"]
                     .map(|k| (k, s(AttrType::String))),
             ),
         )
@@ -201,6 +204,8 @@ impl AwsFactory {
         let json = json_api::JsonApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
         // SNS and CloudWatch: the Query-protocol client.
         let query = query_api::QueryApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
+        // Lambda: the REST-JSON client.
+        let rest = rest_api::RestApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
         let (s3, ec2, iam) = (s3.build(), ec2.build(), iam.build());
         let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
         let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised.clone()).build());
@@ -216,6 +221,7 @@ impl AwsFactory {
             iam_write,
             json,
             query,
+            rest,
             default_tags,
             counter,
         }))
@@ -291,6 +297,8 @@ pub struct AwsProvider {
     pub(crate) json: json_api::JsonApi,
     /// SNS and CloudWatch.
     pub(crate) query: query_api::QueryApi,
+    /// Lambda.
+    pub(crate) rest: rest_api::RestApi,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -392,6 +400,8 @@ impl Dispatch for AwsProvider {
                     &sns_topic::SnsTopic,
                     &sns_topic_subscription::SnsTopicSubscription,
                     &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
+                    &lambda_function::LambdaFunction,
+                    &lambda_permission::LambdaPermission,
                 ],
                 &[
                     &data_vpc::DataVpc,
