@@ -392,3 +392,71 @@ fn pg_schema_is_created_once_by_racing_openers_and_a_newer_one_is_refused() {
         Ok(_) => panic!("expected a newer-schema refusal"),
     }
 }
+
+/// The emulator's server with `params` instead of the connection string's own (`host`, when
+/// given, replaces 127.0.0.1 in the URL, the server still reached at 127.0.0.1 through
+/// `hostaddr`), and the CA certificate of its TLS certificate (`SKYFORM_PG_CA`).
+fn tls_server() -> Option<(String, String)> {
+    let conn = conn()?;
+    let ca = emulator("SKYFORM_PG_CA")?;
+    Some((conn.split('?').next().unwrap().to_string(), ca))
+}
+
+fn with_host(base: &str, host: &str, params: &str) -> String {
+    format!("{}?hostaddr=127.0.0.1&{params}", base.replacen("@127.0.0.1:", &format!("@{host}:"), 1))
+}
+
+fn open_err(conn: &str) -> String {
+    match PgBackend::open(conn, &unique("pg-tls"), "default") {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("{conn}: expected a refusal"),
+    }
+}
+
+#[test]
+fn pg_tls_require_and_prefer_encrypt_the_connection() {
+    let Some((base, _)) = tls_server() else { return };
+    let mut client = postgres::Client::connect(&format!("{base}?sslmode=disable"), postgres::NoTls).unwrap();
+    // `prefer` (the default) takes TLS when the server offers it; `require` insists on it.
+    for mode in ["require", "prefer", ""] {
+        let app = unique("tls");
+        let params = if mode.is_empty() { format!("application_name={app}") } else { format!("sslmode={mode}&application_name={app}") };
+        let store = open(&format!("{base}?{params}"), &unique("pg-tls"), "default");
+        assert_eq!(store.lineage_serial().unwrap().1, 0);
+        let ssl: Vec<bool> = client
+            .query("SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = $1", &[&app])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(!ssl.is_empty() && ssl.iter().all(|s| *s), "sslmode={mode}: the server's sessions of {app}: {ssl:?}");
+    }
+    // The client's own session, for contrast.
+    let plain: bool = client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
+    assert!(!plain);
+}
+
+#[test]
+fn pg_tls_verify_full_checks_the_chain_and_the_host_name() {
+    let Some((base, ca)) = tls_server() else { return };
+    // The certificate names localhost and 127.0.0.1, signed by the emulator's CA.
+    open(&format!("{base}?sslmode=verify-full&sslrootcert={ca}"), &unique("pg-tls"), "default");
+    open(&with_host(&base, "localhost", &format!("sslmode=verify-full&sslrootcert={ca}")), &unique("pg-tls"), "default");
+    let port = base.rsplit(':').next().unwrap().split('/').next().unwrap();
+    open(&format!("host=127.0.0.1 port={port} user=postgres sslmode=verify-ca sslrootcert='{ca}'"), &unique("pg-tls"), "default");
+
+    // Without the CA, the chain is checked against the system's CAs, which do not know it.
+    let e = open_err(&format!("{base}?sslmode=verify-full"));
+    assert!(e.contains("certificate") && e.contains("sslrootcert"), "{e}");
+    // A CA file that is not there is named.
+    let e = open_err(&format!("{base}?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem"));
+    assert!(e.contains("/nonexistent/ca.pem"), "{e}");
+
+    // A host name the certificate does not list: refused under verify-full, fine under verify-ca.
+    let wrong = with_host(&base, "db.example", &format!("sslmode=verify-full&sslrootcert={ca}"));
+    let e = open_err(&wrong);
+    assert!(e.contains("not valid for name \"db.example\"") && e.contains("verify-ca"), "{e}");
+    open(&wrong.replace("verify-full", "verify-ca"), &unique("pg-tls"), "default");
+    // require checks nothing (libpq's require without a root certificate).
+    open(&with_host(&base, "db.example", "sslmode=require"), &unique("pg-tls"), "default");
+}

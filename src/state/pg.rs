@@ -15,13 +15,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
 use postgres::{Client, Config, NoTls, Statement, Transaction};
 use sha2::{Digest, Sha256};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
 use super::{decode_output, output_row, OutputState, ResourceInstanceState, ResourceRow, State};
@@ -127,24 +128,22 @@ fn quote_ident(name: &str) -> String {
 }
 
 /// The connection settings: `conn_str` (a `postgres://` URL or libpq `key=value` string), with
-/// what it leaves out taken from the `PG*` environment variables and libpq's defaults.
-fn config(conn_str: &str) -> Result<Config, String> {
-    config_with(conn_str, |name| std::env::var(name).ok())
+/// what it leaves out taken from the `PG*` environment variables and libpq's defaults, and the
+/// TLS connector they call for.
+fn config(conn_str: &str) -> Result<Settings, String> {
+    let mut s = config_with(conn_str, |name| std::env::var(name).ok())?;
+    s.tls = s.connector()?;
+    Ok(s)
 }
 
-fn config_with(conn_str: &str, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-    let mut c: Config = if conn_str.trim().is_empty() {
+fn config_with(conn_str: &str, env: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
+    let env = |name: &str| env(name).filter(|v| !v.is_empty());
+    let (rest, mode, root_cert) = take_tls_params(conn_str)?;
+    let mut c: Config = if rest.trim().is_empty() {
         Config::new()
     } else {
-        conn_str.parse().map_err(|e: postgres::Error| {
-            let mut s = format!("the connection string is invalid: {}", describe_error(&e));
-            if conn_str.contains("sslmode") {
-                s.push_str(" (this skyform connects without TLS: sslmode may be disable, allow or prefer)");
-            }
-            s
-        })?
+        rest.parse().map_err(|e: postgres::Error| format!("the connection string is invalid: {}", describe_error(&e)))?
     };
-    let env = |name: &str| env(name).filter(|v| !v.is_empty());
     if c.get_ports().is_empty() {
         if let Some(ports) = env("PGPORT") {
             for p in ports.split(',') {
@@ -182,16 +181,20 @@ fn config_with(conn_str: &str, env: impl Fn(&str) -> Option<String>) -> Result<C
             c.dbname(&d);
         }
     }
-    // `prefer` is the default: an explicit sslmode in the string wins over PGSSLMODE.
-    if c.get_ssl_mode() == SslMode::Prefer && !conn_str.contains("sslmode") {
-        if let Some(mode) = env("PGSSLMODE") {
-            c.ssl_mode(match mode.as_str() {
-                "disable" | "allow" => SslMode::Disable,
-                "prefer" => SslMode::Prefer,
-                _ => SslMode::Require,
-            });
-        }
-    }
+    // libpq's default is `prefer`; an sslmode in the string wins over PGSSLMODE.
+    let mode = match (mode, env("PGSSLMODE")) {
+        (Some(m), _) => TlsMode::parse(&m)?,
+        (None, Some(m)) => TlsMode::parse(&m).map_err(|e| format!("PGSSLMODE: {e}"))?,
+        (None, None) => TlsMode::Prefer,
+    };
+    let root_cert = root_cert.filter(|r| !r.is_empty()).or_else(|| env("PGSSLROOTCERT")).or_else(|| {
+        // libpq's default root certificate file, when there is one.
+        let path = format!("{}/.postgresql/root.crt", env("HOME")?);
+        std::path::Path::new(&path).is_file().then_some(path)
+    });
+    // The server does no TLS on Unix sockets, and libpq does not ask for it there.
+    let unix_only = c.get_hosts().iter().all(|h| matches!(h, Host::Unix(_)));
+    c.ssl_mode(if unix_only { SslMode::Disable } else { mode.client_mode() });
     if c.get_connect_timeout().is_none() {
         let secs = env("PGCONNECT_TIMEOUT").and_then(|s| s.parse::<u64>().ok()).filter(|s| *s > 0).unwrap_or(30);
         c.connect_timeout(Duration::from_secs(secs));
@@ -199,7 +202,305 @@ fn config_with(conn_str: &str, env: impl Fn(&str) -> Option<String>) -> Result<C
     if c.get_application_name().is_none() {
         c.application_name(&env("PGAPPNAME").unwrap_or_else(|| "skyform".into()));
     }
-    Ok(c)
+    Ok(Settings { pg: c, mode, root_cert, tls: None })
+}
+
+/// libpq's `sslmode`, of which `postgres::Config` knows only `disable`, `prefer` and `require`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum TlsMode {
+    Disable,
+    /// Taken as `prefer`: TLS when the server offers it (so a server that insists on TLS is
+    /// still reached).
+    Allow,
+    #[default]
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl TlsMode {
+    fn parse(s: &str) -> Result<TlsMode, String> {
+        Ok(match s {
+            "disable" => TlsMode::Disable,
+            "allow" => TlsMode::Allow,
+            "prefer" => TlsMode::Prefer,
+            "require" => TlsMode::Require,
+            "verify-ca" => TlsMode::VerifyCa,
+            "verify-full" => TlsMode::VerifyFull,
+            _ => return Err(format!("sslmode {s:?} is not one of disable, allow, prefer, require, verify-ca, verify-full")),
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TlsMode::Disable => "disable",
+            TlsMode::Allow => "allow",
+            TlsMode::Prefer => "prefer",
+            TlsMode::Require => "require",
+            TlsMode::VerifyCa => "verify-ca",
+            TlsMode::VerifyFull => "verify-full",
+        }
+    }
+
+    /// What the client is told: whether TLS is attempted, and whether it is required.
+    fn client_mode(self) -> SslMode {
+        match self {
+            TlsMode::Disable => SslMode::Disable,
+            TlsMode::Allow | TlsMode::Prefer => SslMode::Prefer,
+            TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
+        }
+    }
+}
+
+/// The connection settings: the client's, and how TLS is done.
+struct Settings {
+    pg: Config,
+    mode: TlsMode,
+    /// The CA certificates the server's certificate is checked against: `sslrootcert` (or
+    /// `PGSSLROOTCERT`, or libpq's `~/.postgresql/root.crt` when it exists): a PEM file, or
+    /// `system` for the system's store. None: the system's store under `verify-*`, no check
+    /// otherwise.
+    root_cert: Option<String>,
+    /// The TLS connector; none under `disable`, or when every host is a Unix socket (the server
+    /// never does TLS there, and libpq does not ask).
+    tls: Option<MakeRustlsConnect>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings").field("pg", &self.pg).field("mode", &self.mode).field("root_cert", &self.root_cert).finish_non_exhaustive()
+    }
+}
+
+impl std::ops::Deref for Settings {
+    type Target = Config;
+
+    fn deref(&self) -> &Config {
+        &self.pg
+    }
+}
+
+impl Settings {
+    /// What the server's certificate is checked against, for messages.
+    fn roots(&self) -> String {
+        match self.root_cert.as_deref() {
+            Some("system") => "the system's trusted CA certificates".into(),
+            Some(path) => format!("the CA certificates in {path}"),
+            None if matches!(self.mode, TlsMode::VerifyCa | TlsMode::VerifyFull) => "the system's trusted CA certificates".into(),
+            None => "nothing".into(),
+        }
+    }
+
+    /// The TLS connector for these settings, the CA certificates loaded.
+    fn connector(&self) -> Result<Option<MakeRustlsConnect>, String> {
+        if self.pg.get_ssl_mode() == SslMode::Disable {
+            return Ok(None);
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let roots = match self.root_cert.as_deref() {
+            Some("system") => Some(system_roots()?),
+            Some(path) => Some(file_roots(path)?),
+            None if matches!(self.mode, TlsMode::VerifyCa | TlsMode::VerifyFull) => Some(system_roots()?),
+            None => None,
+        };
+        let verifier =
+            CertCheck { roots: roots.map(Arc::new), check_name: self.mode == TlsMode::VerifyFull, algorithms: provider.signature_verification_algorithms };
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS cannot be set up: {e}"))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        Ok(Some(MakeRustlsConnect::new(config)))
+    }
+}
+
+/// The CA certificates of the PEM file `path` (`sslrootcert`).
+fn file_roots(path: &str) -> Result<rustls::RootCertStore, String> {
+    use rustls::pki_types::pem::PemObject;
+    let bad = |e: &dyn std::fmt::Display| format!("the root certificate file {path} (sslrootcert) cannot be read: {e}");
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+        roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(bad(&"it holds no PEM certificate"));
+    }
+    Ok(roots)
+}
+
+/// The system's trusted CA certificates.
+fn system_roots() -> Result<rustls::RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(found.certs);
+    if roots.is_empty() {
+        let why: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+        let why = if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) };
+        return Err(format!(
+            "no trusted CA certificate was found in the system's store to check the server's certificate against{why}: name the CA certificate with sslrootcert=PATH (or PGSSLROOTCERT)"
+        ));
+    }
+    Ok(roots)
+}
+
+/// How the server's certificate is checked: against `roots` when set (the chain only, or the
+/// chain and the host name), not at all otherwise (libpq's `require` and `prefer` without a
+/// root certificate). The handshake's signatures are always checked.
+#[derive(Debug)]
+struct CertCheck {
+    roots: Option<Arc<rustls::RootCertStore>>,
+    check_name: bool,
+    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl rustls::client::danger::ServerCertVerifier for CertCheck {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if let Some(roots) = &self.roots {
+            let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algorithms.all)?;
+            if self.check_name {
+                rustls::client::verify_server_name(&cert, server_name)?;
+            }
+        }
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// `conn_str` without its `sslmode` and `sslrootcert` (which `postgres::Config` does not know,
+/// or knows in part), and their values.
+fn take_tls_params(conn_str: &str) -> Result<(String, Option<String>, Option<String>), String> {
+    let (mut mode, mut root) = (None, None);
+    let mut take = |key: &str, value: String| match key {
+        "sslmode" => {
+            mode = Some(value);
+            true
+        }
+        "sslrootcert" => {
+            root = Some(value);
+            true
+        }
+        _ => false,
+    };
+    let rest = if conn_str.starts_with("postgres://") || conn_str.starts_with("postgresql://") {
+        match conn_str.split_once('?') {
+            None => conn_str.to_string(),
+            Some((base, query)) => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|part| {
+                        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+                        !take(&percent_decode(k), percent_decode(v))
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}?{}", kept.join("&"))
+                }
+            }
+        }
+    } else {
+        let mut kept = Vec::new();
+        for (k, v) in key_values(conn_str)? {
+            if !take(&k, v.clone()) {
+                kept.push(format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'")));
+            }
+        }
+        kept.join(" ")
+    };
+    Ok((rest, mode, root))
+}
+
+/// `%XX` escapes decoded (as the client decodes URL parts).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The pairs of a libpq `key=value` string (values quoted with `'`, `\` escaping).
+fn key_values(s: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut it = s.chars().peekable();
+    loop {
+        while it.next_if(|c| c.is_whitespace()).is_some() {}
+        if it.peek().is_none() {
+            return Ok(out);
+        }
+        let mut key = String::new();
+        while let Some(c) = it.next_if(|c| !c.is_whitespace() && *c != '=') {
+            key.push(c);
+        }
+        while it.next_if(|c| c.is_whitespace()).is_some() {}
+        if it.next() != Some('=') {
+            return Err(format!("the connection string is invalid: {key:?} is not followed by '='"));
+        }
+        while it.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if it.next_if_eq(&'\'').is_some() {
+            loop {
+                match it.next() {
+                    None => return Err(format!("the connection string is invalid: the quoted value of {key} is not terminated")),
+                    Some('\'') => break,
+                    Some('\\') => value.extend(it.next()),
+                    Some(c) => value.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = it.next_if(|c| !c.is_whitespace()) {
+                if c == '\\' {
+                    value.extend(it.next());
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        out.push((key, value));
+    }
 }
 
 /// `127.0.0.1:5432 (user u, database d)`, for messages.
@@ -223,11 +524,25 @@ fn server_name(c: &Config) -> String {
 }
 
 /// A new connection whose search path is `place`'s schema.
-fn connect(c: &Config, place: &Place) -> StateResult<Client> {
-    let mut client = c.connect(NoTls).map_err(|e| {
+fn connect(c: &Settings, place: &Place) -> StateResult<Client> {
+    let connected = match &c.tls {
+        Some(tls) => c.pg.connect(tls.clone()),
+        None => c.pg.connect(NoTls),
+    };
+    let mut client = connected.map_err(|e| {
         let mut s = format!("could not connect to the PostgreSQL server at {}: {}", place.server, describe_error(&e));
-        if c.get_ssl_mode() == SslMode::Require {
-            s.push_str(" (this skyform connects without TLS: set sslmode=disable)");
+        let mode = c.mode.name();
+        if s.contains("not valid for name") {
+            s.push_str(&format!(
+                " (sslmode={mode} checks that the server's certificate names the host connected to: connect with a name it lists, or use sslmode=verify-ca)"
+            ));
+        } else if s.contains("invalid peer certificate") {
+            s.push_str(&format!(
+                " (sslmode={mode}: the server's certificate was checked against {}; name the CA certificate that signed it with sslrootcert=PATH, or use sslmode=require to encrypt without checking it)",
+                c.roots()
+            ));
+        } else if s.contains("server does not support TLS") {
+            s.push_str(&format!(" (sslmode={mode} requires TLS: use sslmode=prefer or disable to connect without it)"));
         }
         place.err(s)
     })?;
@@ -258,7 +573,7 @@ fn check_schema_name(schema: &str) -> Result<(), String> {
 
 /// What the connection thread owns.
 struct Session {
-    config: Config,
+    config: Settings,
     place: Place,
     /// The connection for everything but the lock; reconnected when lost.
     client: Option<Client>,
@@ -1055,8 +1370,34 @@ mod tests {
         assert_eq!(c.get_application_name(), Some("skyform"));
         let c = config("host=10.0.0.1 port=5433 user=bob dbname=x sslmode=disable").unwrap();
         assert_eq!(server_name(&c), "10.0.0.1:5433 (user bob, database x)");
-        let e = config("postgres://h/db?sslmode=verify-full").unwrap_err();
-        assert!(e.contains("without TLS"), "{e}");
+        let e = config_with("postgres://h/db?sslmode=strict", |_| None).unwrap_err();
+        assert!(e.contains("verify-full"), "{e}");
+    }
+
+    #[test]
+    fn sslmode_and_sslrootcert_are_read_as_libpq_reads_them() {
+        let none = |_: &str| None;
+        let c = config_with("postgres://h/db?sslmode=verify-full&sslrootcert=%2Fca%20dir%2Froot.pem&application_name=x", none).unwrap();
+        assert_eq!((c.mode, c.root_cert.as_deref(), c.get_ssl_mode()), (TlsMode::VerifyFull, Some("/ca dir/root.pem"), SslMode::Require));
+        assert_eq!(c.get_application_name(), Some("x"));
+        let c = config_with("host=h sslrootcert='/a b/it\\'s.pem' sslmode = verify-ca dbname=d", none).unwrap();
+        assert_eq!((c.mode, c.root_cert.as_deref()), (TlsMode::VerifyCa, Some("/a b/it's.pem")));
+        assert_eq!(c.get_dbname(), Some("d"));
+        // libpq's default is prefer; PGSSLMODE and PGSSLROOTCERT fill in what the string lacks.
+        let c = config_with("postgres://h/db", none).unwrap();
+        assert_eq!((c.mode, c.get_ssl_mode(), c.root_cert.as_deref()), (TlsMode::Prefer, SslMode::Prefer, None));
+        let vars = BTreeMap::from([("PGSSLMODE", "require"), ("PGSSLROOTCERT", "/ca.pem")]);
+        let c = config_with("postgres://h/db", |n| vars.get(n).map(|v| v.to_string())).unwrap();
+        assert_eq!((c.mode, c.root_cert.as_deref()), (TlsMode::Require, Some("/ca.pem")));
+        let c = config_with("postgres://h/db?sslmode=allow", |n| vars.get(n).map(|v| v.to_string())).unwrap();
+        assert_eq!((c.mode, c.get_ssl_mode()), (TlsMode::Allow, SslMode::Prefer));
+        let e = config_with("", |n| (n == "PGSSLMODE").then(|| "on".to_string())).unwrap_err();
+        assert!(e.starts_with("PGSSLMODE"), "{e}");
+        // No TLS over a Unix socket, whatever the mode.
+        let c = config_with("host=/var/run/postgresql sslmode=require", none).unwrap();
+        assert_eq!(c.get_ssl_mode(), SslMode::Disable);
+        let e = config_with("host='unterminated", none).unwrap_err();
+        assert!(e.contains("not terminated"), "{e}");
     }
 
     #[test]
