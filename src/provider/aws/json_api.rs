@@ -4,22 +4,18 @@
 //! their SDK crates, which would each add minutes to a release build for a handful of calls.
 //!
 //! Like the SDK clients in [`super::AwsFactory::connect`] it takes credentials and region from
-//! the provider's `SdkConfig`, counts every attempt in the provider's [`RequestCounter`], and
-//! retries throttling, 5xx answers and transport errors with exponential backoff and jitter.
-//! Endpoints resolve as the Terraform provider's do: `endpoints { <service> }`, then
-//! `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL` (or the shared config's
-//! `endpoint_url`), then the regional AWS endpoint. Error bodies (`__type`, `message`) become
+//! the provider's `SdkConfig`, counts every attempt in the provider's [`super::RequestCounter`], and
+//! retries throttling, 5xx answers and transport errors with exponential backoff and jitter;
+//! endpoints resolve as the Terraform provider's do (all of it in [`super::signed`], which the
+//! Query and REST-JSON clients share). Error bodies (`__type`, `message`) become
 //! [`ApiError`]s, and those diagnostics. Entry point: [`JsonApi::call`].
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use aws_sdk_s3::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use serde_json::Value as Json;
 
-use super::{AwsProvider, RequestCounter};
+use super::signed::{header, Addressing, Call, Setup, Signed};
+use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::kit::ResourceType;
 use crate::provider::ApplyResponse;
@@ -136,173 +132,71 @@ impl std::fmt::Display for ApiError {
 
 /// The JSON-protocol client of a configured provider.
 pub struct JsonApi {
-    http: reqwest::Client,
-    credentials: Option<SharedCredentialsProvider>,
-    cached: tokio::sync::Mutex<Option<Credentials>>,
-    region: String,
-    endpoints: BTreeMap<&'static str, String>,
-    counter: Arc<RequestCounter>,
-    /// Attempts (first try included) of reads and updates, and of creates and deletes.
-    attempts: (u32, u32),
+    core: Signed,
+}
+
+impl Service {
+    fn addressing(&self) -> Addressing {
+        Addressing { key: self.key, alias: self.alias, env: self.env, signing_name: self.signing_name }
+    }
 }
 
 impl JsonApi {
-    /// The client for a provider: `configured` holds the `endpoints` block's URLs by name,
-    /// `global` the SDK config's `AWS_ENDPOINT_URL`.
-    pub(super) fn new(
-        sdk: &aws_config::SdkConfig,
-        region: &str,
-        configured: impl Fn(&str) -> Option<String>,
-        counter: Arc<RequestCounter>,
-        attempts: (u32, u32),
-    ) -> JsonApi {
-        let global = sdk.endpoint_url().map(str::to_string);
-        let endpoints = SERVICES
-            .iter()
-            .map(|s| {
-                let url = configured(s.key)
-                    .or_else(|| s.alias.and_then(&configured))
-                    .or_else(|| std::env::var(format!("AWS_ENDPOINT_URL_{}", s.env)).ok().filter(|u| !u.is_empty()))
-                    .or_else(|| global.clone())
-                    .unwrap_or_else(|| regional(s, region));
-                (s.key, url)
-            })
-            .collect();
-        JsonApi {
-            http: client(),
-            credentials: sdk.credentials_provider(),
-            cached: tokio::sync::Mutex::new(None),
-            region: region.to_string(),
-            endpoints,
-            counter,
-            attempts,
-        }
+    /// The client for a provider.
+    pub(super) fn new(setup: &Setup) -> JsonApi {
+        JsonApi { core: Signed::new(setup, SERVICES.iter().map(|s| s.addressing())) }
     }
 
     /// A client with static credentials and every service at one endpoint (tests, tools).
     pub fn for_endpoint(endpoint: &str, region: &str, access_key: &str, secret_key: &str) -> JsonApi {
-        let creds = Credentials::new(access_key, secret_key, None, None, "skyform-json-api");
-        JsonApi {
-            http: client(),
-            credentials: Some(SharedCredentialsProvider::new(creds)),
-            cached: tokio::sync::Mutex::new(None),
-            region: region.to_string(),
-            endpoints: SERVICES.iter().map(|s| (s.key, endpoint.to_string())).collect(),
-            counter: Arc::new(RequestCounter::default()),
-            attempts: (3, 3),
-        }
+        JsonApi { core: Signed::for_endpoint(endpoint, region, (access_key, secret_key), "skyform-json-api", SERVICES.iter().map(|s| s.key)) }
     }
 
     /// The endpoint a service's calls go to.
     pub fn endpoint(&self, service: &Service) -> &str {
-        self.endpoints.get(service.key).map(String::as_str).unwrap_or_default()
+        self.core.endpoint(service.key)
     }
 
     /// Calls `operation` with the read/update retry budget; the answer's JSON body.
     pub async fn call(&self, service: &Service, operation: &str, body: Json) -> Result<Json, ApiError> {
-        self.send(service, operation, &body, self.attempts.0).await
+        self.send(service, operation, &body, false).await
     }
 
     /// Calls `operation` with the raised retry budget of creates and deletes.
     pub async fn write(&self, service: &Service, operation: &str, body: Json) -> Result<Json, ApiError> {
-        self.send(service, operation, &body, self.attempts.1).await
+        self.send(service, operation, &body, true).await
     }
 
-    async fn send(&self, service: &Service, operation: &str, body: &Json, attempts: u32) -> Result<Json, ApiError> {
-        let payload = serde_json::to_vec(body).unwrap_or_default();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = self.attempt(service, operation, &payload).await;
-            match result {
-                Err(e) if e.retryable() && attempt < attempts => {
-                    // The SDK's standard mode: full jitter over 2^attempt seconds, capped at 20.
-                    let cap = (1u64 << attempt.min(5)).min(20) as f64;
-                    tokio::time::sleep(Duration::from_secs_f64(rand::random::<f64>() * cap)).await;
-                }
-                r => return r,
-            }
-        }
-    }
-
-    async fn attempt(&self, service: &Service, operation: &str, payload: &[u8]) -> Result<Json, ApiError> {
-        let url = self.endpoint(service).to_string();
+    async fn send(&self, service: &Service, operation: &str, body: &Json, write: bool) -> Result<Json, ApiError> {
         let content_type = format!("application/x-amz-json-{}", service.json_version);
         let target = format!("{}.{operation}", service.target);
-        let mut headers = vec![("content-type".to_string(), content_type), ("x-amz-target".to_string(), target)];
-        if let Some(creds) = self.credentials().await? {
-            headers.extend(sign(&creds, &self.region, service.signing_name, &url, &headers, payload)?);
-        }
-        let mut req = self.http.post(&url).body(payload.to_vec());
-        for (k, v) in &headers {
-            req = req.header(k.as_str(), v.as_str());
-        }
-        self.counter.total.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().await.map_err(|e| ApiError { code: String::new(), message: format!("{url}: {e}"), status: 0 })?;
-        let status = resp.status().as_u16();
-        let query_error = resp.headers().get("x-amzn-query-error").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let header_type = resp.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let bytes = resp.bytes().await.map_err(|e| ApiError { code: String::new(), message: format!("{url}: {e}"), status: 0 })?;
-        let json: Json = if bytes.is_empty() { Json::Object(Default::default()) } else { serde_json::from_slice(&bytes).unwrap_or(Json::Null) };
-        if (200..300).contains(&status) {
-            return Ok(json);
-        }
-        Err(error_of(status, &json, &bytes, header_type.as_deref(), query_error.as_deref()))
-    }
-
-    /// The credentials to sign with, cached until five minutes before they expire.
-    async fn credentials(&self) -> Result<Option<Credentials>, ApiError> {
-        let Some(provider) = &self.credentials else { return Ok(None) };
-        let mut cached = self.cached.lock().await;
-        let fresh = |c: &Credentials| c.expiry().is_none_or(|t| t > SystemTime::now() + Duration::from_secs(300));
-        if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
-            return Ok(Some(c.clone()));
-        }
-        let c = provider.provide_credentials().await.map_err(|e| ApiError {
-            code: "CredentialsError".into(),
-            message: format!("no AWS credentials: {e}"),
-            status: 400,
-        })?;
-        *cached = Some(c.clone());
-        Ok(Some(c))
+        let call = Call {
+            signing_name: service.signing_name,
+            method: "POST",
+            url: self.endpoint(service).to_string(),
+            headers: vec![("content-type".to_string(), content_type), ("x-amz-target".to_string(), target)],
+            body: Some(serde_json::to_vec(body).unwrap_or_default()),
+            write,
+        };
+        self.core
+            .send(&call, |status, headers, bytes| {
+                let json = json_of(bytes);
+                if (200..300).contains(&status) {
+                    return Ok(json);
+                }
+                Err(error_of(status, &json, bytes, header(headers, "x-amzn-errortype"), header(headers, "x-amzn-query-error")))
+            })
+            .await
     }
 }
 
-pub(super) fn client() -> reqwest::Client {
-    reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(120)).build().unwrap_or_default()
-}
-
-/// The regional endpoint of a service (`https://kms.eu-west-1.amazonaws.com`).
-fn regional(s: &Service, region: &str) -> String {
-    let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-    format!("https://{}.{region}.{suffix}", s.signing_name)
-}
-
-/// The SigV4 headers (`authorization`, `x-amz-date`, `x-amz-security-token`) of a request.
-pub(super) fn sign(
-    creds: &Credentials,
-    region: &str,
-    name: &str,
-    url: &str,
-    headers: &[(String, String)],
-    payload: &[u8],
-) -> Result<Vec<(String, String)>, ApiError> {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let failed = |e: String| ApiError { code: "SigningError".into(), message: e, status: 400 };
-    let identity = creds.clone().into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(name)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| failed(e.to_string()))?
-        .into();
-    let request = SignableRequest::new("POST", url, headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), SignableBody::Bytes(payload))
-        .map_err(|e| failed(e.to_string()))?;
-    let (instructions, _) = sign(request, &params).map_err(|e| failed(e.to_string()))?.into_parts();
-    Ok(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+/// An answer's body as JSON: an empty object where it is empty, `null` where it is not JSON.
+pub(super) fn json_of(bytes: &[u8]) -> Json {
+    if bytes.is_empty() {
+        Json::Object(Default::default())
+    } else {
+        serde_json::from_slice(bytes).unwrap_or(Json::Null)
+    }
 }
 
 /// An error answer as an [`ApiError`]: the code from the body's `__type` (or `code`), else
@@ -322,7 +216,7 @@ fn error_of(status: u16, json: &Json, raw: &[u8], header_type: Option<&str>, que
 }
 
 /// `com.amazonaws.kms#NotFoundException` -> `NotFoundException` (and drops a `:http...` suffix).
-fn short_code(t: &str) -> String {
+pub(super) fn short_code(t: &str) -> String {
     let t = t.rsplit('#').next().unwrap_or(t);
     t.split(':').next().unwrap_or(t).to_string()
 }
@@ -485,22 +379,6 @@ mod tests {
         assert_eq!(t.code, "ThrottlingException");
         assert!(t.retryable());
         assert!(error_of(503, &Json::Null, b"busy", None, None).retryable());
-    }
-
-    #[test]
-    fn regional_endpoints() {
-        assert_eq!(regional(&LOGS, "eu-west-1"), "https://logs.eu-west-1.amazonaws.com");
-        assert_eq!(regional(&SQS, "cn-north-1"), "https://sqs.cn-north-1.amazonaws.com.cn");
-    }
-
-    #[test]
-    fn signing_adds_the_authorization_header() {
-        let creds = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None, "test");
-        let headers = vec![("content-type".to_string(), "application/x-amz-json-1.1".to_string())];
-        let signed = sign(&creds, "eu-west-1", "kms", "https://kms.eu-west-1.amazonaws.com/", &headers, b"{}").unwrap();
-        let auth = signed.iter().find(|(k, _)| k == "authorization").map(|(_, v)| v.as_str()).unwrap_or_default();
-        assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKID/") && auth.contains("/eu-west-1/kms/aws4_request"), "{auth}");
-        assert!(signed.iter().any(|(k, v)| k == "x-amz-security-token" && v == "TOKEN"));
     }
 
     #[test]

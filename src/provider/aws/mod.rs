@@ -79,6 +79,7 @@ pub mod secretsmanager_secret;
 pub mod secretsmanager_secret_version;
 pub mod security_group;
 pub mod security_group_rule;
+mod signed;
 pub mod sns_topic;
 pub mod sns_topic_subscription;
 pub mod sqs_queue;
@@ -200,12 +201,13 @@ impl AwsFactory {
         if let Some(url) = endpoint("sts") {
             sts = sts.endpoint_url(url);
         }
+        let setup = signed::Setup { sdk: &sdk, region: &region, configured: &endpoint, counter: counter.clone(), attempts: (attempts, attempts.max(10)) };
         // KMS, SSM, Secrets Manager, CloudWatch Logs, SQS and DynamoDB: the JSON-protocol client.
-        let json = json_api::JsonApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
+        let json = json_api::JsonApi::new(&setup);
         // SNS and CloudWatch: the Query-protocol client.
-        let query = query_api::QueryApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
+        let query = query_api::QueryApi::new(&setup);
         // Lambda: the REST-JSON client.
-        let rest = rest_api::RestApi::new(&sdk, &region, endpoint, counter.clone(), (attempts, attempts.max(10)));
+        let rest = rest_api::RestApi::new(&setup);
         let (s3, ec2, iam) = (s3.build(), ec2.build(), iam.build());
         let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
         let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised.clone()).build());

@@ -5,21 +5,18 @@
 //!
 //! Credentials, region, request counting, retries (throttling, 5xx, transport errors; full
 //! jitter) and endpoint resolution (`endpoints { <service> }`, `AWS_ENDPOINT_URL_<SERVICE>`,
-//! `AWS_ENDPOINT_URL`, then the regional endpoint) work as in [`super::json_api`]. Answers are
+//! `AWS_ENDPOINT_URL`, then the regional endpoint) are [`super::signed`]'s, shared with the
+//! JSON and REST-JSON clients. Answers are
 //! read with [`Xml`], a dependency-free reader of the plain XML these services return (no
 //! DTDs, namespaces ignored); error answers (`<Error><Code>`, `<Message>`) become
 //! [`ApiError`]s. Entry points: [`QueryApi::call`], [`QueryApi::write`], [`Params`].
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use aws_sdk_s3::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::json_api::{client, sign, tag_changes, ApiError};
-use super::RequestCounter;
+use super::json_api::{tag_changes, ApiError};
+use super::signed::{Addressing, Call, Setup, Signed};
 use crate::value::Value;
 
 /// One Query-protocol service.
@@ -108,129 +105,56 @@ impl Params {
 
 /// The Query-protocol client of a configured provider.
 pub struct QueryApi {
-    http: reqwest::Client,
-    credentials: Option<SharedCredentialsProvider>,
-    cached: tokio::sync::Mutex<Option<Credentials>>,
-    region: String,
-    endpoints: BTreeMap<&'static str, String>,
-    counter: Arc<RequestCounter>,
-    /// Attempts (first try included) of reads and updates, and of creates and deletes.
-    attempts: (u32, u32),
+    core: Signed,
 }
 
 impl QueryApi {
-    /// The client for a provider: `configured` holds the `endpoints` block's URLs by name.
-    pub(super) fn new(
-        sdk: &aws_config::SdkConfig,
-        region: &str,
-        configured: impl Fn(&str) -> Option<String>,
-        counter: Arc<RequestCounter>,
-        attempts: (u32, u32),
-    ) -> QueryApi {
-        let global = sdk.endpoint_url().map(str::to_string);
-        let endpoints = SERVICES
-            .iter()
-            .map(|s| {
-                let url = configured(s.key)
-                    .or_else(|| std::env::var(format!("AWS_ENDPOINT_URL_{}", s.env)).ok().filter(|u| !u.is_empty()))
-                    .or_else(|| global.clone())
-                    .unwrap_or_else(|| regional(s, region));
-                (s.key, url)
-            })
-            .collect();
-        QueryApi {
-            http: client(),
-            credentials: sdk.credentials_provider(),
-            cached: tokio::sync::Mutex::new(None),
-            region: region.to_string(),
-            endpoints,
-            counter,
-            attempts,
-        }
+    /// The client for a provider.
+    pub(super) fn new(setup: &Setup) -> QueryApi {
+        let services = SERVICES.iter().map(|s| Addressing { key: s.key, alias: None, env: s.env, signing_name: s.signing_name });
+        QueryApi { core: Signed::new(setup, services) }
     }
 
     /// A client with static credentials and every service at one endpoint (tests, tools).
     pub fn for_endpoint(endpoint: &str, region: &str, access_key: &str, secret_key: &str) -> QueryApi {
-        let creds = Credentials::new(access_key, secret_key, None, None, "skyform-query-api");
-        QueryApi {
-            http: client(),
-            credentials: Some(SharedCredentialsProvider::new(creds)),
-            cached: tokio::sync::Mutex::new(None),
-            region: region.to_string(),
-            endpoints: SERVICES.iter().map(|s| (s.key, endpoint.to_string())).collect(),
-            counter: Arc::new(RequestCounter::default()),
-            attempts: (3, 3),
-        }
+        QueryApi { core: Signed::for_endpoint(endpoint, region, (access_key, secret_key), "skyform-query-api", SERVICES.iter().map(|s| s.key)) }
     }
 
     /// The endpoint a service's calls go to.
     pub fn endpoint(&self, service: &QueryService) -> &str {
-        self.endpoints.get(service.key).map(String::as_str).unwrap_or_default()
+        self.core.endpoint(service.key)
     }
 
     /// Calls `action` with the read/update retry budget; the answer's root element.
     pub async fn call(&self, service: &QueryService, action: &str, params: Params) -> Result<Xml, ApiError> {
-        self.send(service, action, &params, self.attempts.0).await
+        self.send(service, action, &params, false).await
     }
 
     /// Calls `action` with the raised retry budget of creates and deletes.
     pub async fn write(&self, service: &QueryService, action: &str, params: Params) -> Result<Xml, ApiError> {
-        self.send(service, action, &params, self.attempts.1).await
+        self.send(service, action, &params, true).await
     }
 
-    async fn send(&self, service: &QueryService, action: &str, params: &Params, attempts: u32) -> Result<Xml, ApiError> {
-        let payload = params.body(service, action).into_bytes();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self.attempt(service, &payload).await {
-                Err(e) if e.retryable() && attempt < attempts => {
-                    let cap = (1u64 << attempt.min(5)).min(20) as f64;
-                    tokio::time::sleep(Duration::from_secs_f64(rand::random::<f64>() * cap)).await;
-                }
-                r => return r,
-            }
-        }
-    }
-
-    async fn attempt(&self, service: &QueryService, payload: &[u8]) -> Result<Xml, ApiError> {
+    async fn send(&self, service: &QueryService, action: &str, params: &Params, write: bool) -> Result<Xml, ApiError> {
         let url = self.endpoint(service).to_string();
-        let mut headers = vec![("content-type".to_string(), "application/x-www-form-urlencoded; charset=utf-8".to_string())];
-        if let Some(creds) = self.credentials().await? {
-            headers.extend(sign(&creds, &self.region, service.signing_name, &url, &headers, payload)?);
-        }
-        let mut req = self.http.post(&url).body(payload.to_vec());
-        for (k, v) in &headers {
-            req = req.header(k.as_str(), v.as_str());
-        }
-        self.counter.total.fetch_add(1, Ordering::Relaxed);
-        let transport = |e: reqwest::Error| ApiError { code: String::new(), message: format!("{url}: {e}"), status: 0 };
-        let resp = req.send().await.map_err(transport)?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(transport)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let xml = Xml::parse(&text);
-        if (200..300).contains(&status) {
-            return xml.map_err(|e| ApiError { code: "InvalidResponse".into(), message: format!("{url}: unreadable answer: {e}"), status });
-        }
-        Err(error_of(status, xml.ok().as_ref(), &text))
-    }
-
-    /// The credentials to sign with, cached until five minutes before they expire.
-    async fn credentials(&self) -> Result<Option<Credentials>, ApiError> {
-        let Some(provider) = &self.credentials else { return Ok(None) };
-        let mut cached = self.cached.lock().await;
-        let fresh = |c: &Credentials| c.expiry().is_none_or(|t| t > SystemTime::now() + Duration::from_secs(300));
-        if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
-            return Ok(Some(c.clone()));
-        }
-        let c = provider.provide_credentials().await.map_err(|e| ApiError {
-            code: "CredentialsError".into(),
-            message: format!("no AWS credentials: {e}"),
-            status: 400,
-        })?;
-        *cached = Some(c.clone());
-        Ok(Some(c))
+        let call = Call {
+            signing_name: service.signing_name,
+            method: "POST",
+            url: url.clone(),
+            headers: vec![("content-type".to_string(), "application/x-www-form-urlencoded; charset=utf-8".to_string())],
+            body: Some(params.body(service, action).into_bytes()),
+            write,
+        };
+        self.core
+            .send(&call, |status, _, bytes| {
+                let text = String::from_utf8_lossy(bytes);
+                let xml = Xml::parse(&text);
+                if (200..300).contains(&status) {
+                    return xml.map_err(|e| ApiError { code: "InvalidResponse".into(), message: format!("{url}: unreadable answer: {e}"), status });
+                }
+                Err(error_of(status, xml.ok().as_ref(), &text))
+            })
+            .await
     }
 
     /// Takes an object's tags from `prior`'s `tags_all` to `planned`'s: `UntagResource` with
@@ -247,12 +171,6 @@ impl QueryApi {
         }
         Ok(())
     }
-}
-
-/// The regional endpoint of a service (`https://monitoring.eu-west-1.amazonaws.com`).
-fn regional(s: &QueryService, region: &str) -> String {
-    let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-    format!("https://{}.{region}.{suffix}", s.signing_name)
 }
 
 /// An error answer (`<ErrorResponse><Error><Code>..</Code><Message>..</Message>`) as an
@@ -474,6 +392,6 @@ mod tests {
             p.body(&SNS, "CreateTopic"),
             "Action=CreateTopic&Version=2010-03-31&Name=t.fifo&AlarmActions.member.1=arn%3Ax&Tags.member.1.Key=env&Tags.member.1.Value=a%20b%2Fc&Attributes.entry.1.key=env&Attributes.entry.1.value=a%20b%2Fc"
         );
-        assert_eq!(regional(&CLOUDWATCH, "eu-west-1"), "https://monitoring.eu-west-1.amazonaws.com");
+        assert_eq!(super::super::signed::regional(CLOUDWATCH.signing_name, "eu-west-1"), "https://monitoring.eu-west-1.amazonaws.com");
     }
 }
