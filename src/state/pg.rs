@@ -1285,46 +1285,24 @@ impl Backend for PgBackend {
         let e = e.clone();
         self.run(move |s| {
             let (c, p) = s.main()?;
+            let counts = (e.added as i64, e.changed as i64, e.destroyed as i64);
+            let params: [&(dyn postgres::types::ToSql + Sync); 11] =
+                [&p.workspace, &e.started_at, &e.finished_at, &e.who, &e.host, &e.command, &counts.0, &counts.1, &counts.2, &e.result, &e.detail];
             let completed = c
                 .execute(
                     "UPDATE history SET finished_at = $3, added = $7, changed = $8, destroyed = $9, result = $10, detail = $11
                      WHERE workspace = $1 AND started_at = $2 AND who = $4 AND host = $5 AND command = $6 AND result = 'unfinished'",
-                    &[
-                        &p.workspace,
-                        &e.started_at,
-                        &e.finished_at,
-                        &e.who,
-                        &e.host,
-                        &e.command,
-                        &(e.added as i64),
-                        &(e.changed as i64),
-                        &(e.destroyed as i64),
-                        &e.result,
-                        &e.detail,
-                    ],
+                    &params,
                 )
                 .ctx(p)?;
-            if completed > 0 {
-                return Ok(());
+            if completed == 0 {
+                c.execute(
+                    "INSERT INTO history (workspace, started_at, finished_at, who, host, command, added, changed, destroyed, result, detail)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    &params,
+                )
+                .ctx(p)?;
             }
-            c.execute(
-                "INSERT INTO history (workspace, started_at, finished_at, who, host, command, added, changed, destroyed, result, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                &[
-                    &p.workspace,
-                    &e.started_at,
-                    &e.finished_at,
-                    &e.who,
-                    &e.host,
-                    &e.command,
-                    &(e.added as i64),
-                    &(e.changed as i64),
-                    &(e.destroyed as i64),
-                    &e.result,
-                    &e.detail,
-                ],
-            )
-            .ctx(p)?;
             Ok(())
         })
     }

@@ -28,8 +28,8 @@ pub fn schema() -> ResourceSchema {
     s
 }
 
-/// CloudWatch's units (`StandardUnit`).
-const UNITS: [&str; 27] = [
+/// CloudWatch's units (`StandardUnit`), shared with the metric alarm.
+pub(super) const UNITS: [&str; 27] = [
     "Seconds",
     "Microseconds",
     "Milliseconds",

@@ -70,35 +70,7 @@ const OPERATORS: [&str; 7] = [
 ];
 const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
 const MISSING_DATA: [&str; 4] = ["breaching", "notBreaching", "ignore", "missing"];
-const UNITS: [&str; 27] = [
-    "Seconds",
-    "Microseconds",
-    "Milliseconds",
-    "Bytes",
-    "Kilobytes",
-    "Megabytes",
-    "Gigabytes",
-    "Terabytes",
-    "Bits",
-    "Kilobits",
-    "Megabits",
-    "Gigabits",
-    "Terabits",
-    "Percent",
-    "Count",
-    "Bytes/Second",
-    "Kilobytes/Second",
-    "Megabytes/Second",
-    "Gigabytes/Second",
-    "Terabytes/Second",
-    "Bits/Second",
-    "Kilobits/Second",
-    "Megabits/Second",
-    "Gigabits/Second",
-    "Terabits/Second",
-    "Count/Second",
-    "None",
-];
+use super::cloudwatch_log_metric_filter::UNITS;
 
 /// The string arguments: (argument, `PutMetricAlarm` parameter and `DescribeAlarms` field).
 const STRINGS: [(&str, &str); 9] = [
