@@ -812,16 +812,13 @@ const UPSERT_RESOURCE: &str = "INSERT INTO resources (workspace, address, module
        updated_at = excluded.updated_at, tainted = excluded.tainted";
 
 /// `commit_resource` in one statement: $16 is the journal entry to clear (or null).
-const COMMIT_RESOURCE: &str = "WITH up AS (
-       INSERT INTO resources (workspace, address, module, mode, type, name, index_key, provider, schema_version, attributes, sensitive_paths, dependencies, created_at, updated_at, tainted)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT (workspace, address) DO UPDATE SET module = excluded.module, mode = excluded.mode, type = excluded.type, name = excluded.name,
-         index_key = excluded.index_key, provider = excluded.provider, schema_version = excluded.schema_version,
-         attributes = excluded.attributes, sensitive_paths = excluded.sensitive_paths, dependencies = excluded.dependencies,
-         updated_at = excluded.updated_at, tainted = excluded.tainted
-       RETURNING 1),
-     done AS (DELETE FROM pending_operations WHERE workspace = $1 AND id = $16)
-     UPDATE meta SET serial = serial + 1 WHERE workspace = $1";
+static COMMIT_RESOURCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH up AS ({UPSERT_RESOURCE} RETURNING 1),
+              done AS (DELETE FROM pending_operations WHERE workspace = $1 AND id = $16)
+         UPDATE meta SET serial = serial + 1 WHERE workspace = $1"
+    )
+});
 
 /// `delete_resource` in one statement: $3 is the journal entry to clear (or null).
 const DELETE_RESOURCE: &str = "WITH gone AS (DELETE FROM resources WHERE workspace = $1 AND address = $2),
@@ -830,6 +827,27 @@ const DELETE_RESOURCE: &str = "WITH gone AS (DELETE FROM resources WHERE workspa
 
 const BEGIN_OPERATION: &str =
     "INSERT INTO pending_operations (workspace, address, action, started_at, pid, prior) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
+/// The parameters of [`UPSERT_RESOURCE`] ($1 to $15), in its column order.
+fn resource_params<'a>(ws: &'a &'a str, row: &'a ResourceRow, created: &'a &'a str, updated: &'a &'a str) -> [&'a (dyn postgres::types::ToSql + Sync); 15] {
+    [
+        ws,
+        &row.address,
+        &row.module,
+        &row.mode,
+        &row.type_name,
+        &row.name,
+        &row.index_key,
+        &row.provider,
+        &row.schema_version,
+        &row.attributes,
+        &row.sensitive_paths,
+        &row.dependencies,
+        created,
+        updated,
+        &row.tainted,
+    ]
+}
 
 fn upsert_resource(
     tx: &mut Transaction<'_>,
@@ -840,26 +858,7 @@ fn upsert_resource(
     updated: &str,
 ) -> Result<(), postgres::Error> {
     let row = ResourceRow::of(res);
-    tx.execute(
-        stmt,
-        &[
-            &ws,
-            &row.address,
-            &row.module,
-            &row.mode,
-            &row.type_name,
-            &row.name,
-            &row.index_key,
-            &row.provider,
-            &row.schema_version,
-            &row.attributes,
-            &row.sensitive_paths,
-            &row.dependencies,
-            &created,
-            &updated,
-            &row.tainted,
-        ],
-    )?;
+    tx.execute(stmt, &resource_params(&ws, &row, &created, &updated))?;
     Ok(())
 }
 
@@ -1163,30 +1162,12 @@ impl Backend for PgBackend {
     fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
         let res = res.clone();
         self.run(move |s| {
-            let (c, stmt, p) = s.with_prepared(COMMIT_RESOURCE)?;
-            let (row, ts) = (ResourceRow::of(&res), now());
-            c.execute(
-                &stmt,
-                &[
-                    &p.workspace,
-                    &row.address,
-                    &row.module,
-                    &row.mode,
-                    &row.type_name,
-                    &row.name,
-                    &row.index_key,
-                    &row.provider,
-                    &row.schema_version,
-                    &row.attributes,
-                    &row.sensitive_paths,
-                    &row.dependencies,
-                    &ts,
-                    &ts,
-                    &row.tainted,
-                    &journal,
-                ],
-            )
-            .ctx(p)?;
+            let (c, stmt, p) = s.with_prepared(COMMIT_RESOURCE.as_str())?;
+            let (row, ts, ws) = (ResourceRow::of(&res), now(), p.workspace.as_str());
+            let ts = ts.as_str();
+            let mut params = resource_params(&ws, &row, &ts, &ts).to_vec();
+            params.push(&journal);
+            c.execute(&stmt, &params).ctx(p)?;
             Ok(())
         })
     }
