@@ -101,7 +101,7 @@ fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>) -> 
             .workspaces()
             .unwrap_or_default()
             .iter()
-            .any(|w| previous.exists(w) && previous.open(w).and_then(|s| s.load()).is_ok_and(|st| !is_empty(&st)));
+            .any(|w| previous.exists(w) && previous.open(w).and_then(|s| s.load()).is_ok_and(|st| !st.is_empty()));
         if has_state && !a.migrate_state {
             return Err(CliError::plain(
                 "Backend configuration changed",
@@ -135,10 +135,6 @@ fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>) -> 
     new.open(&workspace).map_err(|e| CliError::plain("Failed to open the state", e))
 }
 
-fn is_empty(state: &crate::state::State) -> bool {
-    state.resources.is_empty() && state.outputs.is_empty()
-}
-
 /// Copies every workspace from one backend to another, each under both backends' locks.
 fn migrate(from: &BackendConfig, to: &BackendConfig, force: bool) -> Result<(), CliError> {
     let fail = |e: crate::state::StateError| CliError::plain("Failed to migrate the state", e);
@@ -152,14 +148,14 @@ fn migrate(from: &BackendConfig, to: &BackendConfig, force: bool) -> Result<(), 
         let src_lock = source.acquire_lock("migrate", std::time::Duration::ZERO).map_err(fail)?;
         let result = (|| {
             let state = source.load().map_err(fail)?;
-            if is_empty(&state) {
+            if state.is_empty() {
                 return Ok(());
             }
             let dest = to.open(&w).map_err(fail)?;
             let lock: LockInfo = dest.acquire_lock("migrate", std::time::Duration::ZERO).map_err(fail)?;
             let r = (|| {
                 let existing = dest.load().map_err(fail)?;
-                if !is_empty(&existing) && existing.lineage != state.lineage && !force {
+                if !existing.is_empty() && existing.lineage != state.lineage && !force {
                     return Err(CliError::plain(
                         "Failed to migrate the state",
                         format!(

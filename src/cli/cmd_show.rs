@@ -70,7 +70,7 @@ pub fn cmd_show(a: ShowArgs) -> CliResult {
 
 /// The state in Terraform's `show` form.
 pub fn render_state(state: &State) -> String {
-    if state.resources.is_empty() && state.outputs.is_empty() {
+    if state.is_empty() {
         return "The state is empty.\n".into();
     }
     let mut out = String::new();

@@ -202,7 +202,7 @@ fn cmd_state_push(a: StatePushArgs) -> CliResult {
     let store = a.state.open()?;
     let _lock = LockGuard::acquire(&store, &a.state, "state push")?;
     let current = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
-    let current_empty = current.resources.is_empty() && current.outputs.is_empty();
+    let current_empty = current.is_empty();
     if !current_empty && !a.force {
         if pushed.lineage != current.lineage {
             return Err(CliError::plain(
@@ -255,7 +255,7 @@ fn cmd_state_push(a: StatePushArgs) -> CliResult {
             }
         }
     }
-    super::migrate::stamp_times(&mut pushed);
+    pushed.stamp_times();
     let started = chrono::Utc::now().to_rfc3339();
     store.replace_state(&pushed).map_err(|e| CliError::plain("Failed to write state", e))?;
     record_history(

@@ -234,8 +234,7 @@ impl StateFlags {
         // as it is would plan to create everything again (as Terraform, init decides).
         if saved.is_none() && config != BackendConfig::default() {
             let local = BackendConfig::default();
-            let has_state =
-                local.exists("default") && local.open("default").and_then(|s| s.load()).is_ok_and(|st| !st.resources.is_empty() || !st.outputs.is_empty());
+            let has_state = local.exists("default") && local.open("default").and_then(|s| s.load()).is_ok_and(|st| !st.is_empty());
             if has_state {
                 return Err(CliError::plain(
                     "Backend initialization required, please run \"skyform init\"",

@@ -30,36 +30,18 @@ fn terraform_state(dir: &Path) -> Result<Option<(PathBuf, State)>, CliError> {
     }
     let state =
         crate::state::tfstate::parse_tfstate(&text).map_err(|e| CliError::plain("Failed to read the Terraform state", format!("{}: {e}", path.display())))?;
-    Ok((!state.resources.is_empty() || !state.outputs.is_empty()).then_some((path, state)))
-}
-
-/// No resources and never written: what a new skyform state looks like.
-fn is_fresh(state: &State) -> bool {
-    state.resources.is_empty() && state.outputs.is_empty() && state.serial == 0
+    Ok((!state.is_empty()).then_some((path, state)))
 }
 
 fn load(store: &StateStore) -> Result<State, CliError> {
     store.load().map_err(|e| CliError::plain("Failed to load the state", e))
 }
 
-/// Fills in the creation times a state file does not carry.
-pub(crate) fn stamp_times(state: &mut State) {
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    for r in state.resources.values_mut() {
-        if r.created_at.is_empty() {
-            r.created_at = now.clone();
-        }
-        if r.updated_at.is_empty() {
-            r.updated_at = now.clone();
-        }
-    }
-}
-
 /// Errors when `dir` holds a Terraform state that was not copied to skyform and skyform's state
 /// is still empty: `plan` and `apply` would otherwise plan to create everything again.
 pub fn check_unmigrated(dir: &Path, store: &StateStore) -> Result<(), CliError> {
     let Some((path, tf)) = terraform_state(dir)? else { return Ok(()) };
-    if !is_fresh(&load(store)?) {
+    if !load(store)?.is_fresh() {
         return Ok(());
     }
     Err(CliError::plain(
@@ -81,7 +63,7 @@ pub fn migrate_terraform_state(dir: &Path, store: &StateStore, flags: &StateFlag
     let Some((path, mut tf)) = terraform_state(dir)? else { return Ok(None) };
     let _lock = LockGuard::acquire(store, flags, "migrate")?;
     let existing = load(store)?;
-    if !is_fresh(&existing) && !force {
+    if !existing.is_fresh() && !force {
         return Err(CliError::plain(
             "Failed to migrate the Terraform state",
             format!(
@@ -94,7 +76,7 @@ pub fn migrate_terraform_state(dir: &Path, store: &StateStore, flags: &StateFlag
         ));
     }
     let started = chrono::Utc::now().to_rfc3339();
-    stamp_times(&mut tf);
+    tf.stamp_times();
     store.replace_state(&tf).map_err(|e| CliError::plain("Failed to write the state", e))?;
     let renamed = dir.join(MIGRATED_STATE);
     std::fs::rename(&path, &renamed).map_err(|e| {
@@ -115,7 +97,7 @@ pub fn init_from_terraform(dir: &Path, store: &StateStore, flags: &StateFlags, m
     let Some((path, tf)) = terraform_state(dir)? else { return Ok(()) };
     let existing = load(store)?;
     let replacing = migrate_state && force_copy;
-    if !is_fresh(&existing) && !replacing {
+    if !existing.is_fresh() && !replacing {
         if migrate_state {
             // Refused with the reason and the way out.
             migrate_terraform_state(dir, store, flags, false)?;

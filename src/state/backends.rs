@@ -172,7 +172,7 @@ impl BackendConfig {
             }
             _ => self.open(workspace)?.load()?,
         };
-        if state.serial == 0 && state.resources.is_empty() && state.outputs.is_empty() {
+        if state.is_fresh() {
             return Ok(None);
         }
         Ok(Some(state.outputs))

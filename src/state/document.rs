@@ -264,10 +264,7 @@ impl DocumentBackend {
             Some(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| self.err("the state object is not UTF-8 text"))?;
                 let mut st = super::tfstate::parse_tfstate(&text).map_err(|e| self.err(format!("the state object is not a Terraform state: {e}")))?;
-                let ts = now();
-                for r in st.resources.values_mut().filter(|r| r.created_at.is_empty()) {
-                    (r.created_at, r.updated_at) = (ts.clone(), ts.clone());
-                }
+                st.stamp_times();
                 st
             }
             // No state object yet: the journal of a run that stopped before its first upload
@@ -285,12 +282,16 @@ impl DocumentBackend {
         }
     }
 
+    fn write_journal(&self, journal: &Journal) -> StateResult<()> {
+        let body = serde_json::to_vec(journal).map_err(|e| self.err(e))?;
+        self.put(&self.journal_key(), body)
+    }
+
     /// Writes the journal (the durable step of every change), then the state object when the
     /// batch is full or old enough.
     fn persist(&self, inner: &mut Inner) -> StateResult<()> {
         inner.journal.serial = inner.state.serial;
-        let body = serde_json::to_vec(&inner.journal).map_err(|e| self.err(e))?;
-        self.put(&self.journal_key(), body)?;
+        self.write_journal(&inner.journal)?;
         let since = *inner.dirty_since.get_or_insert_with(Instant::now);
         if inner.journal.resources.len() >= BATCH || since.elapsed() >= BATCH_INTERVAL {
             self.upload(inner)?;
@@ -315,8 +316,7 @@ impl DocumentBackend {
         if inner.journal.operations.is_empty() {
             self.delete(&self.journal_key())
         } else {
-            let body = serde_json::to_vec(&inner.journal).map_err(|e| self.err(e))?;
-            self.put(&self.journal_key(), body)
+            self.write_journal(&inner.journal)
         }
     }
 
@@ -419,16 +419,14 @@ impl Backend for DocumentBackend {
         inner.journal.next_op += 1;
         let id = inner.journal.next_op;
         inner.journal.operations.push(PendingOp { id, address: address.to_string(), action: action.to_string(), started_at: now(), pid: std::process::id() });
-        let body = serde_json::to_vec(&inner.journal).map_err(|e| self.err(e))?;
-        self.put(&self.journal_key(), body)?;
+        self.write_journal(&inner.journal)?;
         Ok(id)
     }
 
     fn clear_operation(&self, id: i64) -> StateResult<()> {
         let mut inner = self.lock_inner();
         inner.journal.operations.retain(|o| o.id != id);
-        let body = serde_json::to_vec(&inner.journal).map_err(|e| self.err(e))?;
-        self.put(&self.journal_key(), body)
+        self.write_journal(&inner.journal)
     }
 
     fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {

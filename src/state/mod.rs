@@ -148,3 +148,28 @@ pub struct State {
     pub resources: BTreeMap<String, ResourceInstanceState>,
     pub outputs: BTreeMap<String, OutputState>,
 }
+
+impl State {
+    /// Nothing tracked: no resource instance and no output.
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty() && self.outputs.is_empty()
+    }
+
+    /// Empty and never written: what a workspace nobody has used looks like.
+    pub fn is_fresh(&self) -> bool {
+        self.is_empty() && self.serial == 0
+    }
+
+    /// Fills in the creation and update times a Terraform state file does not carry.
+    pub fn stamp_times(&mut self) {
+        let now = store::now();
+        for r in self.resources.values_mut() {
+            if r.created_at.is_empty() {
+                r.created_at = now.clone();
+            }
+            if r.updated_at.is_empty() {
+                r.updated_at = now.clone();
+            }
+        }
+    }
+}
