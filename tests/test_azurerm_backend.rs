@@ -208,14 +208,7 @@ fn azurerm_migrations_local_azurerm_local_keep_everything() {
     let start = lineage_serial(p);
     let azure = backend(&endpoint, &name, "mig.tfstate");
     for backend in [azure.as_str(), ""] {
-        std::fs::write(p.join("main.tf"), format!("{DATA}{backend}")).unwrap();
-        let out = succeeds(p, &["init", "-migrate-state"]);
-        assert!(stdout(&out).contains("Copied workspace \"blue\""), "{}", stdout(&out));
-        assert_eq!(lineage_serial(p), start, "after moving to {backend}");
-        assert_eq!(plan_code(p).0, Some(0), "after moving to {backend}");
-        assert_eq!(output(p, "a"), "a-default");
-        let out = skyform(p).args(["output", "-raw", "a"]).env("TF_WORKSPACE", "blue").output().unwrap();
-        assert_eq!(stdout(&out), "a-blue");
+        crate::test_backends::migrate_to(p, backend, &start);
         if !backend.is_empty() {
             let state: serde_json::Value = serde_json::from_slice(&download(&client, "mig.tfstate")).unwrap();
             assert_eq!((state["lineage"].as_str().unwrap(), state["serial"].as_u64().unwrap()), (start.0.as_str(), start.1));

@@ -370,15 +370,21 @@ fn migrations_local_pg_s3_azurerm_local_keep_everything() {
     let (container, _client) = crate::test_azurerm_backend::container(&blob);
     let azurerm = crate::test_azurerm_backend::backend(&blob, &container, "mig/terraform.tfstate");
     for backend in [pg.as_str(), s3.as_str(), azurerm.as_str(), ""] {
-        std::fs::write(p.join("main.tf"), format!("{DATA}{backend}")).unwrap();
-        let out = succeeds(p, &["init", "-migrate-state"]);
-        assert!(stdout(&out).contains("Copied workspace \"blue\""), "{}", stdout(&out));
-        assert_eq!(lineage_serial(p), start, "after moving to {backend}");
-        assert_eq!(plan_code(p).0, Some(0), "after moving to {backend}");
-        assert_eq!(output(p, "a"), "a-default");
-        let out = skyform(p).args(["output", "-raw", "a"]).env("TF_WORKSPACE", "blue").output().unwrap();
-        assert_eq!(stdout(&out), "a-blue");
+        migrate_to(p, backend, &start);
     }
+}
+
+/// Moves the state of `p` (workspaces `default` and `blue`, `DATA` applied in each) to
+/// `backend` with `init -migrate-state`, and checks nothing changed on the way.
+pub(crate) fn migrate_to(p: &Path, backend: &str, start: &(String, u64)) {
+    std::fs::write(p.join("main.tf"), format!("{DATA}{backend}")).unwrap();
+    let out = succeeds(p, &["init", "-migrate-state"]);
+    assert!(stdout(&out).contains("Copied workspace \"blue\""), "{}", stdout(&out));
+    assert_eq!(&lineage_serial(p), start, "after moving to {backend}");
+    assert_eq!(plan_code(p).0, Some(0), "after moving to {backend}");
+    assert_eq!(output(p, "a"), "a-default");
+    let out = skyform(p).args(["output", "-raw", "a"]).env("TF_WORKSPACE", "blue").output().unwrap();
+    assert_eq!(stdout(&out), "a-blue");
 }
 
 pub(crate) const PRODUCER: &str = r#"
