@@ -10,6 +10,7 @@ mod test_azurerm_backend;
 mod test_backends;
 mod test_cli;
 mod test_community_modules;
+mod test_crash;
 mod test_engine;
 mod test_errors;
 mod test_fuzz;

@@ -255,6 +255,7 @@ fn blob_properties_and_metadata_change_without_an_upload() {
     }));
     assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
     let created = rt().block_on(driver.apply(ApplyRequest {
+        operation: Default::default(),
         type_name: "azurerm_storage_blob".into(),
         prior_state: None,
         planned_state: Some(plan.planned_state),
@@ -275,6 +276,7 @@ fn blob_properties_and_metadata_change_without_an_upload() {
     }
     let before = driver.requests();
     let r = rt().block_on(driver.apply(ApplyRequest {
+        operation: Default::default(),
         type_name: "azurerm_storage_blob".into(),
         prior_state: Some(prior),
         planned_state: Some(planned.clone()),

@@ -127,6 +127,7 @@ fn gcs_bucket_insert_retried_after_a_lost_answer_adopts_its_own_bucket() {
     }));
     assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
     let r = rt.block_on(driver.apply(ApplyRequest {
+        operation: Default::default(),
         type_name: "google_storage_bucket".into(),
         prior_state: None,
         planned_state: Some(plan.planned_state),

@@ -1,7 +1,7 @@
 //! What the commands share: flags, loading the configuration and variables, opening and
 //! locking the state, rendering diagnostics, the tokio runtime and the audit-log entry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -319,22 +319,45 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().map_err(|e| CliError::plain("Failed to start the async runtime", e))
 }
 
-/// Warns about operations an earlier, interrupted apply left unfinished, then clears them.
+/// Resolves what an earlier, interrupted run left in the journal, saying what it did (see
+/// `state-schema/README.md`): a create whose object the provider had started is adopted into
+/// the state, tainted; a create that never heard back is kept, to be retried with the same
+/// idempotency token; an interrupted update or delete is reported and cleared (the refresh
+/// shows where the object stands).
 pub fn report_pending(store: &StateStore) {
     let Ok(ops) = store.pending_operations() else { return };
-    for op in &ops {
-        eprintln!(
-            "Warning: A previous run (pid {}) was interrupted while it was {} {} (started {}). If that object exists but is missing from the state, import it or remove it by hand.",
-            op.pid,
-            match op.action.as_str() {
-                "create" => "creating",
-                "update" => "updating",
-                _ => "deleting",
-            },
-            op.address,
-            op.started_at
-        );
-        let _ = store.clear_operation(op.id);
+    if ops.is_empty() {
+        return;
+    }
+    let in_state: HashSet<String> = store.load().map(|s| s.resources.into_keys().collect()).unwrap_or_default();
+    for op in ops {
+        let run = format!("A previous run (pid {}, started {}) was interrupted", op.pid, op.started_at);
+        let address = op.address.clone();
+        match (op.action.as_str(), op.object) {
+            ("create", Some(record)) => {
+                let entry = record.state();
+                let object = format!("{} id \"{}\"", entry.type_name, entry.attributes.get_attr("id").and_then(Value::as_str).unwrap_or("unknown"));
+                if in_state.contains(&address) {
+                    // A create-before-destroy replacement: the old object is still in state.
+                    eprintln!("Warning: {run} while creating a replacement for {address}: the new object ({object}) exists but is not tracked, because the state still holds the object it was to replace. Delete it, or import it at another address.");
+                    let _ = store.clear_operation(op.id);
+                    continue;
+                }
+                match store.commit_resource(Some(op.id), &entry) {
+                    Ok(()) => eprintln!(
+                        "Warning: {run} while creating {address}. The object it had started ({object}) is now in the state, tainted, so this plan replaces it (`skyform untaint {address}` keeps it instead)."
+                    ),
+                    Err(e) => eprintln!("Warning: {run} while creating {address}; the object it had started ({object}) could not be put in the state: {e}"),
+                }
+            }
+            ("create", None) => eprintln!(
+                "Warning: {run} while creating {address}, before the provider answered. Its create is retried under the same idempotency token, so EC2 instances resolve to the object the first attempt made, if any; for other types, if that object exists, import it."
+            ),
+            (action, _) => {
+                eprintln!("Warning: {run} while {} {address}. The refresh shows where that object stands.", if action == "update" { "updating" } else { "deleting" });
+                let _ = store.clear_operation(op.id);
+            }
+        }
     }
 }
 

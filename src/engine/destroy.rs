@@ -111,7 +111,15 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
         }
     };
     let start = std::time::Instant::now();
-    let resp = provider.apply(ApplyRequest { type_name: c.type_name.clone(), prior_state: Some(prior), planned_state: None, config: Value::Null }).await;
+    let resp = provider
+        .apply(ApplyRequest {
+            operation: Default::default(),
+            type_name: c.type_name.clone(),
+            prior_state: Some(prior),
+            planned_state: None,
+            config: Value::Null,
+        })
+        .await;
     let failed = resp.diagnostics.has_errors();
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
     ctx.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());

@@ -16,7 +16,7 @@ use crate::config::{IgnoreChanges, Resource};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::eval_expr;
 use crate::plan::{Action, ActionReason, ResourceChange};
-use crate::provider::{ApplyRequest, PlanRequest, Provider, ReadDataRequest};
+use crate::provider::{ApplyRequest, Operation, PlanRequest, Provider, ReadDataRequest};
 use crate::schema::{BlockSchema, ResourceSchema};
 use crate::state::ResourceInstanceState;
 use crate::value::{AttrPath, PathStep, Value};
@@ -569,8 +569,39 @@ async fn operate(
         Action::Update => "update",
         _ => "delete",
     };
-    let journal = store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref()).map_err(state_err)?;
-    let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config }).await;
+    // A create an interrupted run started but never heard back from is retried under its
+    // journal entry, so with the same idempotency token.
+    let retried = if action == Action::Create { i.ctx.retries.lock().unwrap_or_else(|e| e.into_inner()).remove(&addr) } else { None };
+    let journal = match retried {
+        Some(id) => id,
+        None => patiently(&addr, || store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref())).map_err(state_err)?,
+    };
+    let (progress, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let operation = match action {
+        Action::Create => Operation { token: Some(idempotency_token(&i.ctx.state.lineage, journal)), progress: Some(progress), retry: retried.is_some() },
+        _ => Operation::default(),
+    };
+    let provider = i.provider()?;
+    let call = provider.apply(ApplyRequest { operation, type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config });
+    // The object a create reports before it waits goes into the journal at once.
+    let record = async {
+        while let Some((object, done)) = started.recv().await {
+            let object: Value = object;
+            let mut entry = entry_of(i, object.strip_marks(), marks);
+            entry.tainted = true;
+            if let Err(e) = store.record_object(journal, &entry) {
+                i.warn(
+                    &Diagnostic::warning(
+                        "Started object not journalled",
+                        format!("{addr}: the object the provider started could not be recorded in the journal: {e}"),
+                    )
+                    .into(),
+                );
+            }
+            let _ = done.send(());
+        }
+    };
+    let (resp, ()) = futures::join!(call, record);
     let failed = resp.diagnostics.has_errors();
     if !failed {
         i.warn(&resp.diagnostics);
@@ -578,7 +609,8 @@ async fn operate(
     let new = resp.new_state.map(Value::strip_marks);
     let result = match (&new, action) {
         (None, Action::Delete) if !failed => store.delete_resource(Some(journal), &addr).map_err(state_err),
-        (Some(v), _) if !(failed && action == Action::Delete) => commit(i, Some(journal), v.clone(), marks),
+        // A create that failed with an object (its wait timed out, say) leaves it tainted, as in Terraform.
+        (Some(v), _) if !(failed && action == Action::Delete) => commit_made(i, journal, v, marks, failed && action == Action::Create),
         _ => store.clear_operation(journal).map_err(state_err),
     };
     // Create-time provisioners run before the create is reported complete; a failure taints
@@ -620,7 +652,10 @@ async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, config: V
     if let Some(p) = &prior {
         super::provision::run(i.ctx, i.resource, i.addr, p, true, None).await?;
     }
-    let resp = i.provider()?.apply(ApplyRequest { type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config }).await;
+    let resp = i
+        .provider()?
+        .apply(ApplyRequest { operation: Default::default(), type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config })
+        .await;
     let failed = resp.diagnostics.has_errors();
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
     i.ctx.hook.post_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
@@ -653,9 +688,67 @@ fn state_err(e: crate::state::StateError) -> Diagnostics {
 
 fn commit(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: Value, marks: &[AttrPath]) -> Result<(), Diagnostics> {
     let Some(store) = i.ctx.store else { return Ok(()) };
+    store.commit_resource(journal, &entry_of(i, attributes, marks)).map_err(state_err)
+}
+
+/// This instance's state row for `attributes`, with the dependencies it has now.
+fn entry_of(i: &InstanceCtx<'_, '_>, attributes: Value, marks: &[AttrPath]) -> ResourceInstanceState {
     let deps = super::resource::resource_dependencies(i.ctx, i.node, &i.addr.resource.module);
-    let entry = state_entry(i.addr, &i.resource.provider, i.schema, attributes, marks, deps);
-    store.commit_resource(journal, &entry).map_err(state_err)
+    state_entry(i.addr, &i.resource.provider, i.schema, attributes, marks, deps)
+}
+
+/// How long a commit after a provider call waits for a state database another process holds,
+/// beyond SQLite's own busy timeout: the object exists, so giving up would orphan it.
+const BUSY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Commits the object a provider call made or changed. A database held by another process
+/// is waited for (saying so once); if the write still fails, the object is recorded in the
+/// journal entry if possible, and the error names the object, so it can be found again.
+fn commit_made(i: &InstanceCtx<'_, '_>, journal: i64, attributes: &Value, marks: &[AttrPath], tainted: bool) -> Result<(), Diagnostics> {
+    let Some(store) = i.ctx.store else { return Ok(()) };
+    let entry = ResourceInstanceState { tainted, ..entry_of(i, attributes.clone(), marks) };
+    let Err(e) = patiently(&entry.address, || store.commit_resource(Some(journal), &entry)) else { return Ok(()) };
+    let id = attributes.get_attr("id").and_then(Value::as_str).unwrap_or("unknown");
+    let kept = store.record_object(journal, &entry).is_ok();
+    let next = if kept {
+        "It is kept in the journal: the next plan or apply adopts it."
+    } else {
+        "It could not be recorded in the journal either: once the state is writable, bring it back with `skyform import`."
+    };
+    Err(Diagnostic::error(
+        "Failed to write state",
+        format!(
+            "{} was applied, but the result could not be saved in the state: {e}. The object exists: {} with id \"{id}\". {next}",
+            entry.address, entry.type_name
+        ),
+    )
+    .into())
+}
+
+/// Runs a state write, waiting (up to [`BUSY_PATIENCE`], saying so once) while another
+/// process holds the SQLite database.
+fn patiently<T>(address: &str, mut write: impl FnMut() -> crate::state::StateResult<T>) -> crate::state::StateResult<T> {
+    let deadline = Instant::now() + BUSY_PATIENCE;
+    let mut said = false;
+    loop {
+        match write() {
+            Err(e) if e.is_busy() && Instant::now() < deadline => {
+                if !said {
+                    eprintln!("{address}: the state database is held by another process; waiting up to {} s to write to it.", BUSY_PATIENCE.as_secs());
+                    said = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The idempotency token of one create: the same for every attempt under one journal entry,
+/// and distinct across states (their lineages) and entries; 64 ASCII characters at most.
+pub(crate) fn idempotency_token(lineage: &str, journal: i64) -> String {
+    let t = format!("sf-{lineage}-{journal}");
+    t.chars().take(64).collect()
 }
 
 /// The state row of an instance: the attributes as the provider returned them, and the

@@ -135,6 +135,7 @@ impl<'a> Engine<'a> {
             destroys: plan.map(|p| destroy::Destroys::new(p, state)).unwrap_or_default(),
             slots: tokio::sync::Semaphore::new(opts.parallelism.max(1)),
             interrupt: self.cancel.clone(),
+            retries: Mutex::new(HashMap::new()),
         })
     }
 
@@ -324,6 +325,15 @@ impl<'a> Engine<'a> {
                 return result;
             }
         };
+        // Creates an interrupted run left unanswered are retried under their journal entries.
+        let unanswered: HashMap<String, i64> = store
+            .pending_operations()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| o.action == "create" && o.object.is_none())
+            .map(|o| (o.address, o.id))
+            .collect();
+        *ctx.retries.lock().unwrap_or_else(|e| e.into_inner()) = unanswered;
         let ops = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp | Action::Read)).count();
         self.hook.apply_total(ops);
         self.run(&ctx, &graph, parallelism).await;
@@ -339,6 +349,15 @@ impl<'a> Engine<'a> {
             }
         }
         result.interrupted = ctx.cancel.load(Ordering::SeqCst) || self.cancel.load(Ordering::SeqCst);
+        // A whole, successful apply did not need the unanswered creates it did not retry: their
+        // instances are no longer in the configuration, or already in state.
+        if !result.interrupted && plan.targets.is_empty() && !ctx.diags.lock().unwrap_or_else(|e| e.into_inner()).has_errors() {
+            for (_, id) in std::mem::take(&mut *ctx.retries.lock().unwrap_or_else(|e| e.into_inner())) {
+                if let Err(e) = store.clear_operation(id) {
+                    ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
+                }
+            }
+        }
         let mut outputs = BTreeMap::new();
         if !plan.destroy {
             for (name, (v, sensitive)) in ctx.root_outputs() {

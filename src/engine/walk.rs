@@ -75,6 +75,9 @@ pub(crate) struct Ctx<'a> {
     pub slots: tokio::sync::Semaphore,
     /// Set by Ctrl-C (the engine's flag): no new operation starts.
     pub interrupt: Arc<AtomicBool>,
+    /// Creates an interrupted run started without hearing back (journal entries without an
+    /// object), by address: retried under the same entry, so with the same idempotency token.
+    pub retries: Mutex<HashMap<String, i64>>,
 }
 
 /// A node's values: one for a node of the root module or of a module called once, else one per

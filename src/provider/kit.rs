@@ -21,7 +21,7 @@ use futures::stream::{self, StreamExt};
 use super::helpers::{blank, imported, set};
 use super::registry::provider_for_type;
 use super::{
-    ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ReadDataRequest, ReadDataResponse, ReadRequest,
+    ApplyRequest, ApplyResponse, ImportRequest, ImportResponse, Operation, PlanRequest, PlanResponse, Provider, ReadDataRequest, ReadDataResponse, ReadRequest,
     ReadResponse, ResourceSchema,
 };
 use crate::diag::{Diagnostic, Diagnostics};
@@ -59,6 +59,16 @@ pub trait ResourceType<C: ?Sized>: Send + Sync {
 
     /// Creates the object. On failure after the object exists, returns what is known of it.
     async fn create(&self, c: &C, planned: Value, config: &Value) -> ApplyResponse;
+
+    /// [`ResourceType::create`] with the engine's [`Operation`]: types whose create waits for
+    /// the object override this, report the object as soon as it has an id and pass the
+    /// idempotency token to the API. The default calls `create`.
+    async fn create_tracked(&self, c: &C, planned: Value, config: &Value, _op: &Operation) -> ApplyResponse
+    where
+        C: Sync,
+    {
+        self.create(c, planned, config).await
+    }
 
     /// Updates the object in place. The default fails: types whose every argument forces
     /// replacement never receive updates.
@@ -285,7 +295,7 @@ impl<C: Dispatch> Provider for C {
             Err(d) => return ApplyResponse::failed(req.prior_state, d),
         };
         let resp = match (req.prior_state, req.planned_state) {
-            (None, Some(planned)) => t.create(self, planned, &req.config).await,
+            (None, Some(planned)) => t.create_tracked(self, planned, &req.config, &req.operation).await,
             (Some(prior), Some(planned)) => t.update(self, prior, planned, &req.config).await,
             (Some(prior), None) => t.delete(self, prior).await,
             (None, None) => ApplyResponse::default(),

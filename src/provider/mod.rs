@@ -139,6 +139,39 @@ pub struct ApplyRequest {
     /// `None` for a delete.
     pub planned_state: Option<Value>,
     pub config: Value,
+    /// For a create: its idempotency token and where to report the object once it has an id.
+    pub operation: Operation,
+}
+
+/// What the engine gives a create to make it crash-safe. A create that waits for its object
+/// (an instance to run, a gateway to become available) reports the object with [`Operation::started`]
+/// as soon as the API has returned its id, before waiting: the engine records it in the journal,
+/// so a run killed during the wait leaves it to be adopted, not orphaned. APIs that accept an
+/// idempotency token (EC2 `ClientToken`) get [`Operation::token`], the same for every attempt at
+/// one create, so a retried create finds the object an interrupted attempt made.
+#[derive(Clone, Debug, Default)]
+pub struct Operation {
+    /// At most 64 ASCII characters; `None` outside the engine (tests, imports).
+    pub token: Option<String>,
+    /// Receives the started object (the planned state with `id` and what the API returned)
+    /// and a sender to answer once it is recorded.
+    pub progress: Option<tokio::sync::mpsc::UnboundedSender<(Value, tokio::sync::oneshot::Sender<()>)>>,
+    /// An earlier attempt under this token was interrupted before its answer was recorded:
+    /// the object it made may exist (types that can look it up by token do so first).
+    pub retry: bool,
+}
+
+impl Operation {
+    /// Reports the object the create has started (see [`Operation`]), and returns once it is
+    /// recorded.
+    pub async fn started(&self, object: &Value) {
+        if let Some(p) = &self.progress {
+            let (done, recorded) = tokio::sync::oneshot::channel();
+            if p.send((object.clone(), done)).is_ok() {
+                let _ = recorded.await;
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]

@@ -20,7 +20,7 @@ use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
-use super::{OutputState, ResourceInstanceState, State};
+use super::{InstanceRecord, OutputState, ResourceInstanceState, State};
 use crate::value::{AttrPath, Value};
 
 /// The state object is rewritten after this many journalled commits...
@@ -78,65 +78,6 @@ impl Worker {
     }
 }
 
-/// A resource instance as the journal records it.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct Record {
-    address: String,
-    module: String,
-    mode: String,
-    type_name: String,
-    name: String,
-    index_key: Option<serde_json::Value>,
-    provider: String,
-    schema_version: u64,
-    attributes: serde_json::Value,
-    sensitive_paths: Vec<AttrPath>,
-    dependencies: Vec<String>,
-    created_at: String,
-    updated_at: String,
-    tainted: bool,
-}
-
-impl Record {
-    fn of(r: &ResourceInstanceState) -> Record {
-        Record {
-            address: r.address.clone(),
-            module: r.module.clone(),
-            mode: r.mode.clone(),
-            type_name: r.type_name.clone(),
-            name: r.name.clone(),
-            index_key: r.index_key.clone(),
-            provider: r.provider.clone(),
-            schema_version: r.schema_version,
-            attributes: r.attributes.to_json(),
-            sensitive_paths: r.sensitive_paths.clone(),
-            dependencies: r.dependencies.clone(),
-            created_at: r.created_at.clone(),
-            updated_at: r.updated_at.clone(),
-            tainted: r.tainted,
-        }
-    }
-
-    fn state(self) -> ResourceInstanceState {
-        ResourceInstanceState {
-            attributes: Value::from_json(&self.attributes),
-            address: self.address,
-            module: self.module,
-            mode: self.mode,
-            type_name: self.type_name,
-            name: self.name,
-            index_key: self.index_key,
-            provider: self.provider,
-            schema_version: self.schema_version,
-            sensitive_paths: self.sensitive_paths,
-            dependencies: self.dependencies,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            tainted: self.tainted,
-        }
-    }
-}
-
 /// An output as the journal records it.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct OutputRecord {
@@ -154,7 +95,7 @@ struct Journal {
     /// The serial after the changes.
     serial: u64,
     /// Changed instances: the new record, or None when deleted.
-    resources: BTreeMap<String, Option<Record>>,
+    resources: BTreeMap<String, Option<InstanceRecord>>,
     outputs: Option<BTreeMap<String, OutputRecord>>,
     next_op: i64,
     operations: Vec<PendingOp>,
@@ -418,7 +359,14 @@ impl Backend for DocumentBackend {
         let mut inner = self.lock_inner();
         inner.journal.next_op += 1;
         let id = inner.journal.next_op;
-        inner.journal.operations.push(PendingOp { id, address: address.to_string(), action: action.to_string(), started_at: now(), pid: std::process::id() });
+        inner.journal.operations.push(PendingOp {
+            id,
+            address: address.to_string(),
+            action: action.to_string(),
+            started_at: now(),
+            pid: std::process::id(),
+            object: None,
+        });
         self.write_journal(&inner.journal)?;
         Ok(id)
     }
@@ -433,13 +381,20 @@ impl Backend for DocumentBackend {
         Ok(self.lock_inner().journal.operations.clone())
     }
 
+    fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()> {
+        let mut inner = self.lock_inner();
+        let Some(op) = inner.journal.operations.iter_mut().find(|o| o.id == journal) else { return Ok(()) };
+        op.object = Some(InstanceRecord::of(object));
+        self.write_journal(&inner.journal)
+    }
+
     fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
         self.change(journal, |state, j| {
             let ts = now();
             let mut r = res.clone();
             r.created_at = state.resources.get(&res.address).map(|old| old.created_at.clone()).unwrap_or_else(|| ts.clone());
             r.updated_at = ts;
-            j.resources.insert(r.address.clone(), Some(Record::of(&r)));
+            j.resources.insert(r.address.clone(), Some(InstanceRecord::of(&r)));
             state.resources.insert(r.address.clone(), r);
             Ok(())
         })
@@ -485,7 +440,7 @@ impl Backend for DocumentBackend {
                     crate::addr::InstanceKey::Str(s) => serde_json::json!(s),
                 });
                 r.updated_at = now();
-                j.resources.insert(to.clone(), Some(Record::of(&r)));
+                j.resources.insert(to.clone(), Some(InstanceRecord::of(&r)));
                 state.resources.insert(to.clone(), r);
             }
             Ok(())
@@ -496,7 +451,7 @@ impl Backend for DocumentBackend {
         self.change(None, |state, j| {
             let r = state.resources.get_mut(address).filter(|r| r.mode == "managed").ok_or_else(|| StateError::NotFound(address.to_string()))?;
             r.tainted = tainted;
-            j.resources.insert(address.to_string(), Some(Record::of(r)));
+            j.resources.insert(address.to_string(), Some(InstanceRecord::of(r)));
             Ok(())
         })
     }

@@ -118,6 +118,66 @@ impl ResourceRow {
     }
 }
 
+/// A resource instance as JSON: how the document backends' journal and every backend's
+/// `pending_operations` record it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InstanceRecord {
+    address: String,
+    module: String,
+    mode: String,
+    type_name: String,
+    name: String,
+    index_key: Option<serde_json::Value>,
+    provider: String,
+    schema_version: u64,
+    attributes: serde_json::Value,
+    sensitive_paths: Vec<AttrPath>,
+    dependencies: Vec<String>,
+    created_at: String,
+    updated_at: String,
+    tainted: bool,
+}
+
+impl InstanceRecord {
+    pub fn of(r: &ResourceInstanceState) -> InstanceRecord {
+        InstanceRecord {
+            address: r.address.clone(),
+            module: r.module.clone(),
+            mode: r.mode.clone(),
+            type_name: r.type_name.clone(),
+            name: r.name.clone(),
+            index_key: r.index_key.clone(),
+            provider: r.provider.clone(),
+            schema_version: r.schema_version,
+            attributes: r.attributes.to_json(),
+            sensitive_paths: r.sensitive_paths.clone(),
+            dependencies: r.dependencies.clone(),
+            created_at: r.created_at.clone(),
+            updated_at: r.updated_at.clone(),
+            tainted: r.tainted,
+        }
+    }
+
+    pub fn state(self) -> ResourceInstanceState {
+        ResourceInstanceState {
+            attributes: Value::from_json(&self.attributes),
+            address: self.address,
+            module: self.module,
+            mode: self.mode,
+            type_name: self.type_name,
+            name: self.name,
+            index_key: self.index_key,
+            provider: self.provider,
+            schema_version: self.schema_version,
+            sensitive_paths: self.sensitive_paths,
+            dependencies: self.dependencies,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            tainted: self.tainted,
+        }
+    }
+}
+
 /// An output as the relational backends store it: (value JSON, set paths JSON).
 pub(crate) fn output_row(o: &OutputState) -> (String, String) {
     (o.value.to_json().to_string(), serde_json::to_string(&o.value.set_paths()).unwrap_or_else(|_| "[]".into()))

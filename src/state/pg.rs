@@ -24,12 +24,12 @@ use postgres::{Client, Config, NoTls, Statement, Transaction};
 use sha2::{Digest, Sha256};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
+use super::store::{now, object_json, parse_object, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
 use super::{decode_output, output_row, OutputState, ResourceInstanceState, ResourceRow, State};
 
 /// The migrations, in order; the schema version (in the `schema_version` table) is the number
 /// applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../state-schema/pg/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../state-schema/pg/0001_initial.sql"), include_str!("../../state-schema/pg/0002_pending_object.sql")];
 
 /// The schema used when the backend block names none (as Terraform's pg backend).
 pub const DEFAULT_SCHEMA: &str = "terraform_remote_state";
@@ -1148,12 +1148,29 @@ impl Backend for PgBackend {
     fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {
         self.run(|s| {
             let (c, p) = s.main()?;
-            let rows =
-                c.query("SELECT id, address, action, started_at, pid FROM pending_operations WHERE workspace = $1 ORDER BY id", &[&p.workspace]).ctx(p)?;
+            let rows = c
+                .query("SELECT id, address, action, started_at, pid, object FROM pending_operations WHERE workspace = $1 ORDER BY id", &[&p.workspace])
+                .ctx(p)?;
             Ok(rows
                 .iter()
-                .map(|r| PendingOp { id: r.get(0), address: r.get(1), action: r.get(2), started_at: r.get(3), pid: r.get::<_, i64>(4) as u32 })
+                .map(|r| PendingOp {
+                    id: r.get(0),
+                    address: r.get(1),
+                    action: r.get(2),
+                    started_at: r.get(3),
+                    pid: r.get::<_, i64>(4) as u32,
+                    object: parse_object(r.get(5)),
+                })
                 .collect())
+        })
+    }
+
+    fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()> {
+        let text = object_json(object);
+        self.run(move |s| {
+            let (c, p) = s.main()?;
+            c.execute("UPDATE pending_operations SET object = $3 WHERE workspace = $1 AND id = $2", &[&p.workspace, &journal, &text]).ctx(p)?;
+            Ok(())
         })
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
+use super::store::{now, object_json, parse_object, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
 use super::{decode_output, output_row, OutputState, ResourceInstanceState, ResourceRow, State};
 
 /// The migrations, in order; the schema version is the number of migrations applied.
@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../state-schema/0001_initial.sql"),
     include_str!("../../state-schema/0002_output_sets.sql"),
     include_str!("../../state-schema/0003_tainted.sql"),
+    include_str!("../../state-schema/0004_pending_object.sql"),
 ];
 
 pub struct SqliteBackend {
@@ -249,11 +250,20 @@ impl Backend for SqliteBackend {
 
     fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT id, address, action, started_at, pid FROM pending_operations ORDER BY id").map_err(|e| self.err(e))?;
+        let mut stmt =
+            conn.prepare_cached("SELECT id, address, action, started_at, pid, object FROM pending_operations ORDER BY id").map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| Ok(PendingOp { id: r.get(0)?, address: r.get(1)?, action: r.get(2)?, started_at: r.get(3)?, pid: r.get(4)? }))
+            .query_map([], |r| {
+                let object: Option<String> = r.get(5)?;
+                Ok(PendingOp { id: r.get(0)?, address: r.get(1)?, action: r.get(2)?, started_at: r.get(3)?, pid: r.get(4)?, object: parse_object(object) })
+            })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()> {
+        self.conn().execute("UPDATE pending_operations SET object = ?2 WHERE id = ?1", params![journal, object_json(object)]).map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Upserts one resource instance, clears its journal row and bumps the serial, atomically.

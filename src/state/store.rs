@@ -36,6 +36,14 @@ pub enum StateError {
     Remote { place: String, detail: String },
 }
 
+impl StateError {
+    /// Whether another connection holds the SQLite database (a write may succeed later).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StateError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LockInfo {
     pub id: String,
@@ -72,6 +80,21 @@ pub struct PendingOp {
     pub action: String,
     pub started_at: String,
     pub pid: u32,
+    /// For a create: the object as far as the provider had made it when the run stopped (the
+    /// provider reports it as soon as the object has an id), tainted; the next run adopts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<super::InstanceRecord>,
+}
+
+/// How the relational backends store [`PendingOp::object`]: its JSON text.
+pub(crate) fn object_json(object: &ResourceInstanceState) -> String {
+    serde_json::to_string(&super::InstanceRecord::of(object)).unwrap_or_default()
+}
+
+/// [`PendingOp::object`] back from its text (None when absent; unreadable text, which skyform
+/// never writes, counts as absent: the entry is then reported as an interrupted create).
+pub(crate) fn parse_object(text: Option<String>) -> Option<super::InstanceRecord> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -153,6 +176,9 @@ pub trait Backend: Send + Sync {
     fn begin_operation(&self, address: &str, action: &str, prior: Option<&serde_json::Value>) -> StateResult<i64>;
     fn clear_operation(&self, id: i64) -> StateResult<()>;
     fn pending_operations(&self) -> StateResult<Vec<PendingOp>>;
+    /// Records in a create's journal entry the object the provider has started (see
+    /// [`PendingOp::object`]).
+    fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()>;
     /// Upserts one resource instance, clears its journal entry and bumps the serial, atomically.
     fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()>;
     /// Removes one resource instance, clears its journal entry and bumps the serial, atomically.
@@ -270,6 +296,10 @@ impl StateStore {
 
     pub fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {
         self.backend.pending_operations()
+    }
+
+    pub fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()> {
+        self.backend.record_object(journal, object)
     }
 
     pub fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_ec2::types::{AttributeValue, Instance, InstanceStateName, InstanceType, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::{AttributeValue, Filter, Instance, InstanceStateName, InstanceType, ResourceType, Tag, TagSpecification};
 use base64::Engine as _;
 use sha1::Digest;
 
@@ -107,7 +107,9 @@ fn fill(p: &AwsProvider, mut state: Value, i: &Instance) -> Value {
     set(&mut state, "public_ip", Value::string(i.public_ip_address().unwrap_or_default()));
     set(&mut state, "instance_state", i.state().and_then(|s| s.name()).map(|n| Value::string(n.as_str())).unwrap_or(Value::Null));
     set(&mut state, "arn", arn(p, owner, "instance", &id));
-    set_tags(p, &mut state, &tag_map(i.tags()));
+    let mut tags = tag_map(i.tags());
+    tags.remove(TOKEN_TAG);
+    set_tags(p, &mut state, &tags);
     state
 }
 
@@ -164,7 +166,11 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
     }
 
     async fn create(&self, p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
-        create(p, planned, config).await
+        create(p, planned, config, &Operation::default()).await
+    }
+
+    async fn create_tracked(&self, p: &AwsProvider, planned: Value, config: &Value, op: &Operation) -> ApplyResponse {
+        create(p, planned, config, op).await
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -191,41 +197,60 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
     }
 }
 
-async fn create(p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
+/// The tag a launch carries until its instance id is in the journal: a retried create finds
+/// the instance an interrupted attempt launched by it (EC2 also honours `ClientToken`, but
+/// cannot be asked for it, and emulators ignore it). Removed once the id is recorded, and
+/// never shown in `tags`/`tags_all`.
+const TOKEN_TAG: &str = "skyform:create-token";
+
+/// The live instance an interrupted attempt of this create launched, found by its token tag.
+async fn launched_by(p: &AwsProvider, token: &str) -> Result<Option<Instance>, Diagnostics> {
+    let filter = |name: &str, values: &[&str]| Filter::builder().name(name).set_values(Some(values.iter().map(|v| v.to_string()).collect())).build();
+    let out = p
+        .ec2
+        .describe_instances()
+        .filters(filter(&format!("tag:{TOKEN_TAG}"), &[token]))
+        .filters(filter("instance-state-name", &["pending", "running"]))
+        .send()
+        .await
+        .map_err(|e| aws_error("looking for an instance launched by an interrupted run", &e))?;
+    Ok(out.reservations().iter().flat_map(|r| r.instances()).next().cloned())
+}
+
+/// Launches the instance (with the create's `ClientToken` and token tag, so a retried create
+/// finds the instance an interrupted one launched), reports it as started, and waits until it
+/// runs.
+async fn create(p: &AwsProvider, planned: Value, config: &Value, op: &Operation) -> ApplyResponse {
     let ami = attr(&planned, "ami").as_str().unwrap_or_default().to_string();
-    let tags: Vec<Tag> = match attr(&planned, "tags_all") {
+    let mut tags: Vec<Tag> = match attr(&planned, "tags_all") {
         Value::Map(m) => m.iter().map(|(k, v)| Tag::builder().key(k).value(v.as_str().unwrap_or_default()).build()).collect(),
         _ => Vec::new(),
     };
-    let mut call = p
-        .ec2_write
-        .run_instances()
-        .image_id(&ami)
-        .instance_type(InstanceType::from(attr(&planned, "instance_type").as_str().unwrap_or_default()))
-        .min_count(1)
-        .max_count(1)
-        .set_subnet_id(attr(&planned, "subnet_id").as_str().map(str::to_string))
-        .set_key_name(attr(&planned, "key_name").as_str().map(str::to_string));
-    let groups = strings(attr(&planned, "vpc_security_group_ids"));
-    if !groups.is_empty() {
-        call = call.set_security_group_ids(Some(groups));
-    }
-    // The planned value is the hash; the text comes from the configuration.
-    if let Some(text) = attr(config, "user_data").as_str() {
-        call = call.user_data(base64::engine::general_purpose::STANDARD.encode(text));
-    }
-    if !tags.is_empty() {
-        call = call.tag_specifications(TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags)).build());
-    }
-    let out = match call.send().await {
-        Ok(o) => o,
-        Err(e) => return ApplyResponse { new_state: None, diagnostics: aws_error(&format!("launching an instance of {ami}"), &e) },
+    let earlier = match (&op.token, op.retry) {
+        (Some(token), true) => match launched_by(p, token).await {
+            Ok(found) => found.and_then(|i| i.instance_id().map(str::to_string)),
+            Err(d) => return ApplyResponse::failed(None, d),
+        },
+        _ => None,
     };
-    let Some(id) = out.instances().first().and_then(|i| i.instance_id()).map(str::to_string) else {
-        return ApplyResponse { new_state: None, diagnostics: Diagnostic::error("No instance launched", "RunInstances returned no instance.").into() };
+    if let Some(token) = &op.token {
+        tags.push(Tag::builder().key(TOKEN_TAG).value(token).build());
+    }
+    let id = match earlier {
+        Some(id) => id,
+        None => match launch(p, &ami, &planned, config, op, tags).await {
+            Ok(id) => id,
+            Err(d) => return ApplyResponse::failed(None, d),
+        },
     };
     let mut state = planned.clone();
     set(&mut state, "id", Value::string(&id));
+    op.started(&state).await;
+    if op.token.is_some() {
+        // The id is journalled (the engine records a started object before the next await
+        // returns): the tag has done its work. Failing to remove it is harmless (it is hidden).
+        let _ = p.ec2_write.delete_tags().resources(&id).tags(Tag::builder().key(TOKEN_TAG).build()).send().await;
+    }
     match wait_for(p, &id, InstanceStateName::Running, CREATE_TIMEOUT).await {
         Ok(Some(i)) => {
             let mut s = fill(p, state, &i);
@@ -237,6 +262,36 @@ async fn create(p: &AwsProvider, planned: Value, config: &Value) -> ApplyRespons
             diagnostics: Diagnostic::error("Instance vanished", format!("Instance {id} disappeared while starting.")).into(),
         },
         Err(d) => ApplyResponse { new_state: Some(state), diagnostics: d },
+    }
+}
+
+/// RunInstances for one instance; its id.
+async fn launch(p: &AwsProvider, ami: &str, planned: &Value, config: &Value, op: &Operation, tags: Vec<Tag>) -> Result<String, Diagnostics> {
+    let mut call = p
+        .ec2_write
+        .run_instances()
+        .image_id(ami)
+        .instance_type(InstanceType::from(attr(planned, "instance_type").as_str().unwrap_or_default()))
+        .min_count(1)
+        .max_count(1)
+        .set_client_token(op.token.clone())
+        .set_subnet_id(attr(planned, "subnet_id").as_str().map(str::to_string))
+        .set_key_name(attr(planned, "key_name").as_str().map(str::to_string));
+    let groups = strings(attr(planned, "vpc_security_group_ids"));
+    if !groups.is_empty() {
+        call = call.set_security_group_ids(Some(groups));
+    }
+    // The planned value is the hash; the text comes from the configuration.
+    if let Some(text) = attr(config, "user_data").as_str() {
+        call = call.user_data(base64::engine::general_purpose::STANDARD.encode(text));
+    }
+    if !tags.is_empty() {
+        call = call.tag_specifications(TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags)).build());
+    }
+    let out = call.send().await.map_err(|e| aws_error(&format!("launching an instance of {ami}"), &e))?;
+    match out.instances().first().and_then(|i| i.instance_id()) {
+        Some(id) => Ok(id.to_string()),
+        None => Err(Diagnostic::error("No instance launched", "RunInstances returned no instance.").into()),
     }
 }
 

@@ -93,7 +93,13 @@ impl ResourceType<AwsProvider> for AwsNatGateway {
         }
     }
 
-    async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
+    async fn create(&self, p: &AwsProvider, planned: Value, config: &Value) -> ApplyResponse {
+        self.create_tracked(p, planned, config, &Operation::default()).await
+    }
+
+    /// Creates the gateway with the create's `ClientToken`, reports it as started, then tags
+    /// it and waits until it is available.
+    async fn create_tracked(&self, p: &AwsProvider, planned: Value, _config: &Value, op: &Operation) -> ApplyResponse {
         let s = |n: &str| attr(&planned, n).as_str().filter(|x| !x.is_empty()).map(str::to_string);
         let call = p
             .ec2_write
@@ -101,7 +107,8 @@ impl ResourceType<AwsProvider> for AwsNatGateway {
             .set_subnet_id(s("subnet_id"))
             .set_allocation_id(s("allocation_id"))
             .set_private_ip_address(s("private_ip"))
-            .connectivity_type(ConnectivityType::from(s("connectivity_type").unwrap_or("public".into()).as_str()));
+            .connectivity_type(ConnectivityType::from(s("connectivity_type").unwrap_or("public".into()).as_str()))
+            .set_client_token(op.token.clone());
         let out = match call.send().await {
             Ok(o) => o,
             Err(e) => return ApplyResponse::failed(None, aws_error("creating NAT gateway", &e)),
@@ -109,6 +116,7 @@ impl ResourceType<AwsProvider> for AwsNatGateway {
         let id = out.nat_gateway().and_then(|g| g.nat_gateway_id()).unwrap_or_default().to_string();
         let mut state = planned.clone();
         set(&mut state, "id", Value::string(&id));
+        op.started(&state).await;
         let finish = async {
             sync_tags(p, &id, &Value::Null, attr(&planned, "tags_all")).await?;
             wait(p, &id, true, CREATE_TIMEOUT).await

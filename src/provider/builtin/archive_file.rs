@@ -590,7 +590,13 @@ mod tests {
         assert!(!plan.diagnostics.has_errors(), "{}", plan.diagnostics);
         assert_eq!(attr(&plan.planned_state, "output_sha"), &Value::Unknown);
         let state = p
-            .apply(ApplyRequest { type_name: "archive_file".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "archive_file".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
             .await
             .new_state
             .unwrap();

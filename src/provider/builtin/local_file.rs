@@ -189,7 +189,13 @@ mod tests {
         assert!(!plan.diagnostics.has_errors());
         assert_eq!(attr(&plan.planned_state, "id").as_str(), Some("c22b5f9178342609428d6f51b2c5af4c0bde6a42"));
         let state = p
-            .apply(ApplyRequest { type_name: "local_file".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "local_file".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
             .await
             .new_state
             .unwrap();
@@ -197,7 +203,14 @@ mod tests {
         assert!(p.read(ReadRequest { type_name: "local_file".into(), prior_state: state.clone() }).await.new_state.is_some());
         std::fs::write(&path, "edited").unwrap();
         assert!(p.read(ReadRequest { type_name: "local_file".into(), prior_state: state.clone() }).await.new_state.is_none());
-        p.apply(ApplyRequest { type_name: "local_file".into(), prior_state: Some(state), planned_state: None, config: Value::Null }).await;
+        p.apply(ApplyRequest {
+            operation: Default::default(),
+            type_name: "local_file".into(),
+            prior_state: Some(state),
+            planned_state: None,
+            config: Value::Null,
+        })
+        .await;
         assert!(!Path::new(&path).exists());
     }
 }

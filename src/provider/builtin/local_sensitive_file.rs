@@ -72,8 +72,15 @@ mod tests {
         let plan =
             p.plan(PlanRequest { type_name: "local_sensitive_file".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
         assert_eq!(attr(&plan.planned_state, "file_permission"), &Value::string("0700"));
-        let r =
-            p.apply(ApplyRequest { type_name: "local_sensitive_file".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "local_sensitive_file".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
+            .await;
         assert!(!r.diagnostics.has_errors(), "{}", r.diagnostics);
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o700);
         assert!(schema().block.attributes["content"].sensitive && schema().block.attributes["content_base64"].sensitive);

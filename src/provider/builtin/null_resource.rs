@@ -69,7 +69,13 @@ mod tests {
         let p = NullProvider;
         let planned = Value::object([("triggers", Value::Null), ("id", Value::Unknown)]);
         let s = p
-            .apply(ApplyRequest { type_name: "null_resource".into(), prior_state: None, planned_state: Some(planned), config: Value::Null })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "null_resource".into(),
+                prior_state: None,
+                planned_state: Some(planned),
+                config: Value::Null,
+            })
             .await
             .new_state
             .unwrap();

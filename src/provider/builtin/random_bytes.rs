@@ -70,7 +70,15 @@ mod tests {
     async fn creates_length_bytes_and_imports() {
         let p = RandomProvider;
         let planned = Value::object([("length", Value::Number(16.0)), ("keepers", Value::Null), ("base64", Value::Unknown), ("hex", Value::Unknown)]);
-        let r = p.apply(ApplyRequest { type_name: "random_bytes".into(), prior_state: None, planned_state: Some(planned), config: Value::Null }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "random_bytes".into(),
+                prior_state: None,
+                planned_state: Some(planned),
+                config: Value::Null,
+            })
+            .await;
         let s = r.new_state.unwrap();
         assert_eq!(attr(&s, "hex").as_str().unwrap().len(), 32);
         assert_eq!(attr(&s, "base64").as_str().unwrap().len(), 24);

@@ -109,7 +109,13 @@ mod tests {
         assert_eq!((attr(&planned, "numeric"), attr(&planned, "special")), (&Value::Bool(false), &Value::Bool(true)));
         assert_eq!(attr(&planned, "bcrypt_hash"), &Value::Unknown);
         let s = p
-            .apply(ApplyRequest { type_name: "random_password".into(), prior_state: None, planned_state: Some(planned), config: cfg })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "random_password".into(),
+                prior_state: None,
+                planned_state: Some(planned),
+                config: cfg,
+            })
             .await
             .new_state
             .unwrap();

@@ -180,7 +180,15 @@ mod tests {
         set(&mut cfg, "prefix", Value::string("app"));
         let plan = p.plan(PlanRequest { type_name: "random_pet".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
         assert_eq!((attr(&plan.planned_state, "length"), attr(&plan.planned_state, "id")), (&Value::Number(2.0), &Value::Unknown));
-        let state = p.apply(ApplyRequest { type_name: "random_pet".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await;
+        let state = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "random_pet".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
+            .await;
         let id = attr(state.new_state.as_ref().unwrap(), "id").as_str().unwrap().to_string();
         assert!(id.starts_with("app-") && id.split('-').count() == 3, "{id}");
     }

@@ -62,7 +62,15 @@ mod tests {
     async fn creates_v4_and_imports_normalised() {
         let p = RandomProvider;
         let planned = Value::object([("keepers", Value::Null), ("result", Value::Unknown), ("id", Value::Unknown)]);
-        let r = p.apply(ApplyRequest { type_name: "random_uuid".into(), prior_state: None, planned_state: Some(planned), config: Value::Null }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "random_uuid".into(),
+                prior_state: None,
+                planned_state: Some(planned),
+                config: Value::Null,
+            })
+            .await;
         let s = r.new_state.unwrap();
         let id = attr(&s, "id").as_str().unwrap();
         assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 4);

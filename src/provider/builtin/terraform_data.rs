@@ -111,8 +111,15 @@ mod tests {
             })
             .await;
         assert_eq!(attr(&plan.planned_state, "output"), &Value::Unknown);
-        let applied =
-            p.apply(ApplyRequest { type_name: "terraform_data".into(), prior_state: None, planned_state: Some(plan.planned_state), config: Value::Null }).await;
+        let applied = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "terraform_data".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: Value::Null,
+            })
+            .await;
         let state = applied.new_state.unwrap();
         assert_eq!(attr(&state, "output"), &Value::string("a"));
         assert!(attr(&state, "id").as_str().is_some());

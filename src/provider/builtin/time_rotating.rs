@@ -163,7 +163,13 @@ mod tests {
         set(&mut fresh, "rfc3339", Value::Null);
         let r = p.plan(PlanRequest { type_name: "time_rotating".into(), prior_state: None, proposed_new_state: fresh.clone(), config: fresh.clone() }).await;
         let s = p
-            .apply(ApplyRequest { type_name: "time_rotating".into(), prior_state: None, planned_state: Some(r.planned_state), config: fresh })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "time_rotating".into(),
+                prior_state: None,
+                planned_state: Some(r.planned_state),
+                config: fresh,
+            })
             .await
             .new_state
             .unwrap();

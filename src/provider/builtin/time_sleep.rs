@@ -179,14 +179,28 @@ mod tests {
         ]);
         let start = std::time::Instant::now();
         let s = p
-            .apply(ApplyRequest { type_name: "time_sleep".into(), prior_state: None, planned_state: Some(planned), config: Value::Null })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "time_sleep".into(),
+                prior_state: None,
+                planned_state: Some(planned),
+                config: Value::Null,
+            })
             .await
             .new_state
             .unwrap();
         assert!(start.elapsed() >= Duration::from_millis(60));
         assert!(attr(&s, "id").as_str().unwrap().ends_with('Z'));
         let start = std::time::Instant::now();
-        let r = p.apply(ApplyRequest { type_name: "time_sleep".into(), prior_state: Some(s), planned_state: None, config: Value::Null }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "time_sleep".into(),
+                prior_state: Some(s),
+                planned_state: None,
+                config: Value::Null,
+            })
+            .await;
         assert!(r.new_state.is_none() && start.elapsed() >= Duration::from_millis(40));
         let r = p.import(ImportRequest { type_name: "time_sleep".into(), id: ",30s,k=v".into() }).await;
         let s = r.state.unwrap();

@@ -204,7 +204,15 @@ mod tests {
         if plan.diagnostics.has_errors() {
             return Err(plan.diagnostics.to_string());
         }
-        let r = p.apply(ApplyRequest { type_name: type_name.into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: type_name.into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
+            .await;
         r.new_state.ok_or_else(|| r.diagnostics.to_string())
     }
 

@@ -375,7 +375,15 @@ mod tests {
             return Err(plan.diagnostics.to_string());
         }
         assert_eq!(attr(&plan.planned_state, "private_key_pem"), &Value::Unknown);
-        let r = p.apply(ApplyRequest { type_name: "tls_private_key".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "tls_private_key".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
+            .await;
         r.new_state.ok_or_else(|| r.diagnostics.to_string())
     }
 

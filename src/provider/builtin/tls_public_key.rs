@@ -132,7 +132,13 @@ mod tests {
             let plan =
                 p.plan(PlanRequest { type_name: "tls_private_key".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
             let key = p
-                .apply(ApplyRequest { type_name: "tls_private_key".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg })
+                .apply(ApplyRequest {
+                    operation: Default::default(),
+                    type_name: "tls_private_key".into(),
+                    prior_state: None,
+                    planned_state: Some(plan.planned_state),
+                    config: cfg,
+                })
                 .await
                 .new_state
                 .unwrap();

@@ -614,7 +614,15 @@ mod tests {
         set(&mut cfg, "ecdsa_curve", Value::string(curve));
         set(&mut cfg, "rsa_bits", Value::Number(2048.0));
         let plan = p.plan(PlanRequest { type_name: "tls_private_key".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
-        let s = p.apply(ApplyRequest { type_name: "tls_private_key".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await;
+        let s = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "tls_private_key".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
+            .await;
         attr(s.new_state.as_ref().unwrap(), "private_key_pem").as_str().unwrap().to_string()
     }
 
@@ -647,8 +655,15 @@ mod tests {
         let plan =
             p.plan(PlanRequest { type_name: "tls_self_signed_cert".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
         assert!(!plan.diagnostics.has_errors(), "{}", plan.diagnostics);
-        let r =
-            p.apply(ApplyRequest { type_name: "tls_self_signed_cert".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg }).await;
+        let r = p
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "tls_self_signed_cert".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
+            .await;
         r.new_state.unwrap_or_else(|| panic!("{}", r.diagnostics))
     }
 
@@ -686,7 +701,13 @@ mod tests {
         let plan =
             p.plan(PlanRequest { type_name: "tls_self_signed_cert".into(), prior_state: None, proposed_new_state: cfg.clone(), config: cfg.clone() }).await;
         let s = p
-            .apply(ApplyRequest { type_name: "tls_self_signed_cert".into(), prior_state: None, planned_state: Some(plan.planned_state), config: cfg })
+            .apply(ApplyRequest {
+                operation: Default::default(),
+                type_name: "tls_self_signed_cert".into(),
+                prior_state: None,
+                planned_state: Some(plan.planned_state),
+                config: cfg,
+            })
             .await
             .new_state
             .unwrap();
