@@ -44,7 +44,22 @@ pub struct Diagnostic {
     pub attribute: Option<String>,
 }
 
+/// What a message shows in place of a sensitive value.
+pub const REDACTED: &str = "(sensitive value)";
+
 impl Diagnostic {
+    /// The diagnostic with each of `secrets` (as [`crate::value::Value::sensitive_texts`] lists
+    /// them, longest first) replaced by `(sensitive value)` in its summary and detail: quoted
+    /// occurrences always, bare ones when at least 3 characters long (shorter ones would
+    /// match ordinary words).
+    pub fn redact(mut self, secrets: &[String]) -> Diagnostic {
+        if !secrets.is_empty() {
+            self.summary = redact(&self.summary, secrets);
+            self.detail = redact(&self.detail, secrets);
+        }
+        self
+    }
+
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), range: None, address: None, attribute: None }
     }
@@ -236,6 +251,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// `text` with each of `secrets` replaced by `(sensitive value)` (see [`Diagnostic::redact`]).
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        out = out.replace(&format!("{s:?}"), REDACTED).replace(&format!("\"{s}\""), REDACTED);
+        if s.chars().count() >= 3 {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -140,6 +140,38 @@ impl Value {
         }
     }
 
+    /// The texts of the sensitive scalars in this value (strings, and numbers and bools as
+    /// written), for keeping them out of messages ([`crate::diag::Diagnostic::redact`]).
+    pub fn sensitive_texts(&self) -> Vec<String> {
+        fn scalars(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::String(s) => out.push(s.clone()),
+                Value::Number(_) | Value::Bool(_) => out.push(v.to_string()),
+                Value::Sensitive(inner) => scalars(inner, out),
+                Value::List(items) | Value::Set(items) => items.iter().for_each(|x| scalars(x, out)),
+                Value::Map(m) => m.iter().for_each(|(k, x)| {
+                    out.push(k.clone());
+                    scalars(x, out)
+                }),
+                _ => {}
+            }
+        }
+        fn walk(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Sensitive(inner) => scalars(inner, out),
+                Value::List(items) | Value::Set(items) => items.iter().for_each(|x| walk(x, out)),
+                Value::Map(m) => m.values().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out.retain(|t| !t.is_empty());
+        out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        out.dedup();
+        out
+    }
+
     /// Marks the value sensitive (idempotent).
     pub fn mark(self) -> Value {
         match self {

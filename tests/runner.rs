@@ -26,6 +26,7 @@ mod test_refactoring;
 mod test_retries;
 mod test_review;
 mod test_schemas;
+mod test_secrets;
 mod test_state_migration;
 mod test_terraform;
 mod test_utility;

@@ -16,7 +16,7 @@ use crate::config::{IgnoreChanges, Resource};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::eval_expr;
 use crate::plan::{Action, ActionReason, ResourceChange};
-use crate::provider::{ApplyRequest, Operation, PlanRequest, Provider, ReadDataRequest};
+use crate::provider::{ApplyRequest, ApplyResponse, Operation, PlanRequest, PlanResponse, Provider, ReadDataRequest};
 use crate::schema::{BlockSchema, ResourceSchema};
 use crate::state::ResourceInstanceState;
 use crate::value::{AttrPath, PathStep, Value};
@@ -293,6 +293,8 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
             config: cfg.clone(),
         })
         .await;
+    // A driver's message never shows a sensitive argument.
+    let resp = PlanResponse { diagnostics: redacted(resp.diagnostics, &cfg, &cfg_marks), ..resp };
     if resp.diagnostics.has_errors() {
         return i.fail(resp.diagnostics);
     }
@@ -576,12 +578,18 @@ async fn operate(
         Some(id) => id,
         None => patiently(&addr, || store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref())).map_err(state_err)?,
     };
+    // Only a create reports a started object; otherwise the sender goes at once, so the
+    // recording loop below ends immediately.
     let (progress, mut started) = tokio::sync::mpsc::unbounded_channel();
     let operation = match action {
         Action::Create => Operation { token: Some(idempotency_token(&i.ctx.state.lineage, journal)), progress: Some(progress), retry: retried.is_some() },
-        _ => Operation::default(),
+        _ => {
+            drop(progress);
+            Operation::default()
+        }
     };
     let provider = i.provider()?;
+    let secret_config = if marks.is_empty() { Value::Null } else { config.clone() };
     let call = provider.apply(ApplyRequest { operation, type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config });
     // The object a create reports before it waits goes into the journal at once.
     let record = async {
@@ -602,6 +610,7 @@ async fn operate(
         }
     };
     let (resp, ()) = futures::join!(call, record);
+    let resp = ApplyResponse { diagnostics: redacted(resp.diagnostics, &secret_config, marks), ..resp };
     let failed = resp.diagnostics.has_errors();
     if !failed {
         i.warn(&resp.diagnostics);
@@ -695,6 +704,15 @@ fn commit(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: Value, mark
 fn entry_of(i: &InstanceCtx<'_, '_>, attributes: Value, marks: &[AttrPath]) -> ResourceInstanceState {
     let deps = super::resource::resource_dependencies(i.ctx, i.node, &i.addr.resource.module);
     state_entry(i.addr, &i.resource.provider, i.schema, attributes, marks, deps)
+}
+
+/// A driver's diagnostics with the sensitive values of `config` (at `marks`) redacted.
+fn redacted(diags: Diagnostics, config: &Value, marks: &[AttrPath]) -> Diagnostics {
+    if marks.is_empty() {
+        return diags;
+    }
+    let secrets = config.clone().mark_paths(marks).sensitive_texts();
+    Diagnostics(diags.0.into_iter().map(|d| d.redact(&secrets)).collect())
 }
 
 /// How long a commit after a provider call waits for a state database another process holds,

@@ -344,8 +344,10 @@ impl<'a> Ctx<'a> {
             .at(Some(&decl.range))
             .into());
         }
-        let value = convert(value, &decl.ty).map_err(|e| {
+        let value = convert(value.clone(), &decl.ty).map_err(|e| {
+            let secrets = if decl.sensitive { value.clone().mark().sensitive_texts() } else { Vec::new() };
             Diagnostic::error("Invalid value for input variable", format!("The given value is not suitable for var.{name} declared at {}: {e}.", decl.range))
+                .redact(&secrets)
                 .at(Some(&decl.range))
         })?;
         let value = value.mark_if(decl.sensitive);
@@ -365,10 +367,12 @@ impl<'a> Ctx<'a> {
             match ok.unmarked() {
                 Value::Bool(true) | Value::Unknown => {}
                 Value::Bool(false) => {
-                    let msg = eval_expr(&v.error_message.expr, &scope)
-                        .ok()
-                        .and_then(|m| m.as_str().map(str::to_string))
-                        .unwrap_or_else(|| "The value is not valid.".into());
+                    let msg = match eval_expr(&v.error_message.expr, &scope) {
+                        // As in Terraform, a message built from sensitive values is withheld.
+                        Ok(m) if m.contains_sensitive() => "The error message refers to sensitive values, so skyform does not display it. Remove the references to sensitive values, or use nonsensitive() where the message cannot reveal them.".to_string(),
+                        Ok(m) => m.as_str().map(str::to_string).unwrap_or_else(|| "The value is not valid.".into()),
+                        Err(_) => "The value is not valid.".into(),
+                    };
                     diags.push(
                         Diagnostic::error("Invalid value for variable", format!("{msg}\n\nThis was checked by the validation rule at {}.", v.condition.range))
                             .at(Some(&decl.range)),

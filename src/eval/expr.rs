@@ -238,9 +238,11 @@ fn eval_call(f: &FuncCall, scope: &dyn Scope) -> EvalResult<Value> {
     if name == "templatefile" {
         return eval_template_file(args, scope);
     }
+    // An error message never shows a sensitive argument.
+    let secrets: Vec<String> = if args.iter().any(Value::contains_sensitive) { args.iter().flat_map(Value::sensitive_texts).collect() } else { Vec::new() };
     functions::call(name, args, scope.func_context()).map_err(|e| match e {
         FuncError::Unknown(n) => EvalError::new("Call to unknown function", format!("There is no function named \"{n}\".")),
-        other => EvalError::new("Error in function call", format!("Call to function \"{name}\" failed: {other}")),
+        other => EvalError::new("Error in function call", crate::diag::redact(&format!("Call to function \"{name}\" failed: {other}"), &secrets)),
     })
 }
 
@@ -292,7 +294,7 @@ pub(crate) fn iteration_items(collection: Value) -> EvalResult<Option<Items>> {
 }
 
 fn eval_for(f: &ForExpr, scope: &dyn Scope) -> EvalResult<Value> {
-    let Some((items, marked)) = iteration_items(eval_expr(&f.collection_expr, scope)?)? else {
+    let Some((items, mut marked)) = iteration_items(eval_expr(&f.collection_expr, scope)?)? else {
         return Ok(Value::Unknown);
     };
     let mut list = Vec::new();
@@ -324,7 +326,10 @@ fn eval_for(f: &ForExpr, scope: &dyn Scope) -> EvalResult<Value> {
         match &f.key_expr {
             None => list.push(value),
             Some(ke) => {
-                let key = match eval_expr(ke, &local)?.unmark().0 {
+                // A sensitive key makes the whole object sensitive, as in Terraform.
+                let (key, key_marked) = eval_expr(ke, &local)?.unmark();
+                marked |= key_marked;
+                let key = match key {
                     Value::String(s) => s,
                     Value::Number(n) => format_number(n),
                     Value::Bool(b) => b.to_string(),
@@ -348,7 +353,10 @@ fn eval_for(f: &ForExpr, scope: &dyn Scope) -> EvalResult<Value> {
                         std::collections::btree_map::Entry::Occupied(e) => {
                             return Err(EvalError::new(
                                 "Duplicate object key",
-                                format!("Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", e.key()),
+                                format!(
+                                    "Two different items produced the key {} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
+                                    if key_marked { crate::diag::REDACTED.to_string() } else { format!("\"{}\"", e.key()) }
+                                ),
                             ))
                         }
                         std::collections::btree_map::Entry::Vacant(e) => {

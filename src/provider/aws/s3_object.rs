@@ -2,8 +2,10 @@
 //! `content_type`, `cache_control`, `metadata`, `tags`, `etag`, `source_hash`; computed `id`
 //! (the key), `version_id`, `tags_all`.
 //!
-//! The planned `etag` is the MD5 of the body (S3's ETag for a single-part upload), so an object
-//! edited outside skyform reads back with another ETag and plans an update. A new bucket or key
+//! The body's MD5 (S3's ETag for a single-part upload) is compared with the object's ETag, so an
+//! object edited outside skyform reads back with another ETag and plans an update; a body that
+//! differs plans `etag` as known after apply, as Terraform does (its MD5 is never shown before
+//! the upload, which matters for sensitive content). A new bucket or key
 //! replaces the object; anything else uploads it again in place (tags alone are re-tagged).
 //!
 //! Refresh in bulk: [`S3Object`]'s `read_batch` lists each bucket once (ListObjectsV2, 1,000
@@ -201,8 +203,11 @@ impl ResourceType<AwsProvider> for S3Object {
         set(&mut planned, "tags_all", tags_all);
         let mut diagnostics = Diagnostics::new();
         if attr(&req.config, "etag").is_null() {
+            // Known only when the body is what the object already holds; otherwise known after
+            // apply, as in Terraform (the MD5 of new content, possibly sensitive, is not shown).
+            let prior_etag = req.prior_state.as_ref().map(|p| attr(p, "etag").clone()).unwrap_or(Value::Null);
             let etag = match body(&planned) {
-                Ok(Some(b)) => Value::String(hex::encode(md5::Md5::digest(&b))),
+                Ok(Some(b)) => Some(Value::String(hex::encode(md5::Md5::digest(&b)))).filter(|e| *e == prior_etag).unwrap_or(Value::Unknown),
                 Ok(None) => Value::Unknown,
                 Err(d) => {
                     diagnostics.extend(d);
