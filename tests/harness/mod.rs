@@ -16,6 +16,7 @@
 //! lifecycle (bulk refresh, errors, CLI, examples) stay in `test_*.rs`.
 
 mod aws;
+mod aws_dns_db;
 mod aws_iam;
 mod aws_lambda;
 mod aws_more;

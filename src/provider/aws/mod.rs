@@ -1,10 +1,11 @@
 //! `provider "aws"`: S3, EC2, IAM and STS through the official AWS SDK; KMS, SSM, Secrets
 //! Manager, CloudWatch Logs, SQS, DynamoDB and ECS through one small signed JSON-protocol client
-//! ([`json_api`]), SNS and CloudWatch through its Query-protocol sibling ([`query_api`]), Lambda
-//! through the REST-JSON one ([`rest_api`]), which spares the build their SDK crates.
+//! ([`json_api`]), SNS, CloudWatch and RDS through its Query-protocol sibling ([`query_api`]),
+//! Lambda through the REST-JSON one ([`rest_api`]) and Route 53 through the REST-XML one
+//! ([`rest_xml`]), which spares the build their SDK crates.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch, lambda }`,
+//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch, lambda, route53, rds }`,
 //! `s3_use_path_style`, `default_tags { tags }`, the `skip_*` switches) into clients;
 //! [`AwsProvider`]'s registration list (its [`Dispatch`] impl) sends each request to the file of
 //! its resource type. Credentials come from the standard chain (environment, profile, instance
@@ -31,6 +32,8 @@ pub mod data_ssm_parameter;
 pub mod data_subnet;
 pub mod data_subnets;
 pub mod data_vpc;
+pub mod db_instance;
+pub mod db_subnet_group;
 pub mod dynamodb_table;
 mod ec2;
 mod ec2_data;
@@ -59,7 +62,10 @@ pub mod lambda_permission;
 pub mod nat_gateway;
 pub mod query_api;
 pub mod rest_api;
+pub mod rest_xml;
 pub mod route;
+pub mod route53_record;
+pub mod route53_zone;
 pub mod route_table;
 pub mod route_table_association;
 pub mod s3_bucket;
@@ -141,8 +147,26 @@ impl AwsFactory {
             "endpoints",
             Nesting::Single,
             BlockSchema::new(
-                ["s3", "ec2", "iam", "sts", "kms", "ssm", "secretsmanager", "logs", "cloudwatchlogs", "sqs", "dynamodb", "ecs", "sns", "cloudwatch", "lambda"]
-                    .map(|k| (k, s(AttrType::String))),
+                [
+                    "s3",
+                    "ec2",
+                    "iam",
+                    "sts",
+                    "kms",
+                    "ssm",
+                    "secretsmanager",
+                    "logs",
+                    "cloudwatchlogs",
+                    "sqs",
+                    "dynamodb",
+                    "ecs",
+                    "sns",
+                    "cloudwatch",
+                    "lambda",
+                    "route53",
+                    "rds",
+                ]
+                .map(|k| (k, s(AttrType::String))),
             ),
         )
         .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]));
@@ -208,6 +232,8 @@ impl AwsFactory {
         let query = query_api::QueryApi::new(&setup);
         // Lambda: the REST-JSON client.
         let rest = rest_api::RestApi::new(&setup);
+        // Route 53: the REST-XML client.
+        let route53 = rest_xml::RestXml::new(&setup);
         let (s3, ec2, iam) = (s3.build(), ec2.build(), iam.build());
         let s3_write = aws_sdk_s3::Client::from_conf(s3.to_builder().retry_config(raised.clone()).build());
         let ec2_write = aws_sdk_ec2::Client::from_conf(ec2.to_builder().retry_config(raised.clone()).build());
@@ -224,6 +250,7 @@ impl AwsFactory {
             json,
             query,
             rest,
+            route53,
             default_tags,
             counter,
         }))
@@ -301,6 +328,8 @@ pub struct AwsProvider {
     pub(crate) query: query_api::QueryApi,
     /// Lambda.
     pub(crate) rest: rest_api::RestApi,
+    /// Route 53.
+    pub(crate) route53: rest_xml::RestXml,
     /// `default_tags { tags = {...} }`, merged under every resource's `tags` into `tags_all`.
     pub(crate) default_tags: BTreeMap<String, String>,
     counter: Arc<RequestCounter>,
@@ -404,6 +433,10 @@ impl Dispatch for AwsProvider {
                     &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
                     &lambda_function::LambdaFunction,
                     &lambda_permission::LambdaPermission,
+                    &route53_zone::Route53Zone,
+                    &route53_record::Route53Record,
+                    &db_subnet_group::DbSubnetGroup,
+                    &db_instance::DbInstance,
                 ],
                 &[
                     &data_vpc::DataVpc,

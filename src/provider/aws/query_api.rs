@@ -1,4 +1,4 @@
-//! A small client for the AWS services that speak the Query protocol (SNS, CloudWatch): one
+//! A small client for the AWS services that speak the Query protocol (SNS, CloudWatch, RDS): one
 //! form-encoded `POST /` per operation (`Action=<Operation>&Version=<API version>&...`),
 //! signed with SigV4 as [`super::json_api`] signs, answered in XML. Like the JSON client it
 //! stands in for SDK crates that would cost minutes of build for a handful of calls.
@@ -34,9 +34,10 @@ pub struct QueryService {
 
 pub const SNS: QueryService = QueryService { key: "sns", signing_name: "sns", version: "2010-03-31", env: "SNS" };
 pub const CLOUDWATCH: QueryService = QueryService { key: "cloudwatch", signing_name: "monitoring", version: "2010-08-01", env: "CLOUDWATCH" };
+pub const RDS: QueryService = QueryService { key: "rds", signing_name: "rds", version: "2014-10-31", env: "RDS" };
 
 /// Every service of this client.
-pub const SERVICES: [&QueryService; 2] = [&SNS, &CLOUDWATCH];
+pub const SERVICES: [&QueryService; 3] = [&SNS, &CLOUDWATCH, &RDS];
 
 /// Whether an error says the object does not exist (SNS `NotFound`, CloudWatch
 /// `ResourceNotFound`, and the JSON services' codes).
