@@ -73,7 +73,9 @@ impl Value {
     /// Builds a set value: sorts and removes duplicates.
     pub fn set(mut items: Vec<Value>) -> Value {
         items.sort_by(compare_for_set);
-        items.dedup();
+        // Unknown elements may turn out different: each stays (as in cty), so a set of two
+        // values known after apply still has two elements when they are known.
+        items.dedup_by(|a, b| a == b && a.is_wholly_known());
         Value::Set(items)
     }
 
@@ -612,6 +614,12 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sets_keep_each_unknown_element() {
+        let s = super::Value::set(vec![super::Value::Unknown, super::Value::string("a"), super::Value::Unknown, super::Value::string("a")]);
+        assert_eq!(s, super::Value::Set(vec![super::Value::string("a"), super::Value::Unknown, super::Value::Unknown]));
+    }
+
     use super::*;
 
     #[test]
