@@ -18,6 +18,7 @@ pub mod diag;
 pub mod engine;
 pub mod eval;
 pub mod graph;
+pub mod log;
 pub mod modules;
 pub mod plan;
 pub mod provider;

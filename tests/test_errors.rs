@@ -163,3 +163,12 @@ fn import_block_for_undeclared_resource() {
     let err = plan_fails(d.path(), &[]);
     assert!(err.contains("Configuration for import target does not exist") && err.contains("main.tf:1:"), "{err}");
 }
+
+#[test]
+fn invalid_utf8_is_located_at_its_first_bad_byte() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("main.tf"), b"resource \"terraform_data\" \"b\" {\n  input = \"\xc3\xa9\xff\xfe\"\n}\n").unwrap();
+    let err = plan_fails(d.path(), &[]);
+    // Column 13: the first bad byte follows `  input = "` and the two-byte "é".
+    assert!(err.contains("Invalid character encoding") && err.contains("main.tf:2:13"), "{err}");
+}

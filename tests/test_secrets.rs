@@ -136,3 +136,48 @@ fn the_hash_of_sensitive_object_content_is_unknown_until_apply() {
     let (ok, text) = run(d, &["destroy", "-auto-approve"]);
     assert!(ok, "{text}");
 }
+
+/// `TF_LOG`/`TF_LOG_PATH`: the log has the command, every provider operation, each API request
+/// and the lock events, in Terraform's line format or as JSON lines, and never the secret (here
+/// an SNS topic's display name on moto).
+#[test]
+fn the_log_has_every_call_and_no_secret() {
+    let Some(endpoint) = emulator("SKYFORM_MOTO_ENDPOINT") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let topic = unique("logged");
+    let body = format!("resource \"aws_sns_topic\" \"t\" {{\n  name         = \"{topic}\"\n  display_name = var.pw\n}}\n");
+    std::fs::write(d.join("main.tf"), aws(&endpoint, &body).replace("    s3 = ", &format!("    sns = \"{endpoint}\"\n    s3 = "))).unwrap();
+    let log = d.join("skyform.log");
+    let out =
+        skyform(d).env("TF_VAR_pw", SECRET).env("TF_LOG", "debug").env("TF_LOG_PATH", &log).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(SECRET), "{text}");
+    for expected in [
+        "[INFO] cli: skyform ",
+        "[INFO] state: lock ",
+        "[INFO] apply: aws_sns_topic.t: create started",
+        "[INFO] apply: aws_sns_topic.t: create done in ",
+        "[DEBUG] aws: POST ",
+        "(sns) -> ok in ",
+        "[INFO] state: lock ",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in the log:\n{text}");
+    }
+    assert!(text.lines().all(|l| l.len() > 24 && l.as_bytes()[4] == b'-' && l.contains(" [")), "{text}");
+    // JSON lines, at every level.
+    let json = d.join("skyform.json.log");
+    let out =
+        skyform(d).env("TF_VAR_pw", SECRET).env("TF_LOG", "JSON").env("TF_LOG_PATH", &json).args(["destroy", "-auto-approve", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains(SECRET), "{text}");
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(lines.iter().any(|l| l["@module"] == "skyform.apply" && l["@message"].as_str().unwrap().contains("delete done")), "{text}");
+    assert!(lines.iter().all(|l| l["@timestamp"].is_string() && l["@level"].is_string()), "{text}");
+    // Without TF_LOG nothing is written.
+    let quiet = d.join("quiet.log");
+    skyform(d).env("TF_LOG_PATH", &quiet).args(["plan", "-no-color"]).env("TF_VAR_pw", SECRET).output().unwrap();
+    assert!(!quiet.exists());
+}

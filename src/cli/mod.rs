@@ -125,6 +125,9 @@ pub fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     }
+    if let Some(warning) = crate::log::init_from_env() {
+        eprintln!("Warning: {warning}");
+    }
     if cli.version {
         return cmd_version();
     }
@@ -132,6 +135,12 @@ pub fn run(args: Vec<String>) -> i32 {
         let _ = <Cli as clap::CommandFactory>::command().print_help();
         return 0;
     };
+    // The command and flag names only: values (`-var`) may be secret.
+    crate::log::log(crate::log::Level::Info, "cli", || {
+        let names: Vec<String> =
+            std::env::args().skip(1).map(|a| if a.starts_with('-') { a.split('=').next().unwrap_or_default().to_string() } else { a }).collect();
+        format!("skyform {} {}", env!("CARGO_PKG_VERSION"), names.join(" "))
+    });
     let result = match command {
         Command::Init(a) => cmd_init::cmd_init(a),
         Command::Validate(a) => cmd_validate::cmd_validate(a),

@@ -97,12 +97,27 @@ fn module_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<(String
     let mut out = Vec::with_capacity(files.len());
     for path in files {
         let name = display_name(root, &path);
-        match std::fs::read_to_string(&path) {
-            Ok(t) => out.push((name, t)),
+        match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(t)) => out.push((name, t)),
+            Ok(Err(e)) => diags.push(invalid_utf8(&name, e.as_bytes(), e.utf8_error().valid_up_to())),
             Err(e) => diags.push(Diagnostic::error("Failed to read file", format!("Could not read {name}: {e}."))),
         }
     }
     out
+}
+
+/// A file that is not UTF-8, located at its first invalid byte (as Terraform reports it).
+pub(crate) fn invalid_utf8(name: &str, bytes: &[u8], at: usize) -> Diagnostic {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let range = crate::diag::SourceRange { file: Arc::from(name), line, col, start: at, end: at + 1 };
+    Diagnostic::error(
+        "Invalid character encoding",
+        format!("{name} is not valid UTF-8 at line {line}, column {col} (byte {at}): all configuration files must be UTF-8 encoded. Check the encoding your editor saves with."),
+    )
+    .at(Some(&range))
 }
 
 fn display_name(root: &Path, path: &Path) -> String {

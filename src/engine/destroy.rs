@@ -14,6 +14,7 @@ use futures::future::BoxFuture;
 use super::walk::{state_resource_addr, Ctx};
 use super::{providers, provision};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::log::{log, Level};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::ApplyRequest;
 use crate::state::State;
@@ -111,6 +112,7 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
         }
     };
     let start = std::time::Instant::now();
+    log(Level::Info, "apply", || format!("{}: delete started", c.address));
     let resp = provider
         .apply(ApplyRequest {
             operation: Default::default(),
@@ -121,6 +123,9 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
         })
         .await;
     let failed = resp.diagnostics.has_errors();
+    log(if failed { Level::Error } else { Level::Info }, "apply", || {
+        format!("{}: delete {} in {} ms (id {})", c.address, if failed { "failed" } else { "done" }, start.elapsed().as_millis(), id.as_deref().unwrap_or("-"))
+    });
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
     ctx.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
     let written = if failed { store.clear_operation(journal) } else { store.delete_resource(Some(journal), &c.address) };

@@ -15,6 +15,7 @@ use crate::addr::{InstanceKey, ResourceInstanceAddr, ResourceMode};
 use crate::config::{IgnoreChanges, Resource};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::eval_expr;
+use crate::log::{log, Level};
 use crate::plan::{Action, ActionReason, ResourceChange};
 use crate::provider::{ApplyRequest, ApplyResponse, Operation, PlanRequest, PlanResponse, Provider, ReadDataRequest};
 use crate::schema::{BlockSchema, ResourceSchema};
@@ -609,7 +610,13 @@ async fn operate(
             let _ = done.send(());
         }
     };
+    log(Level::Info, "apply", || format!("{addr}: {verb} started"));
     let (resp, ()) = futures::join!(call, record);
+    log(if resp.diagnostics.has_errors() { Level::Error } else { Level::Info }, "apply", || {
+        let id = resp.new_state.as_ref().and_then(|v| v.get_attr("id")).and_then(Value::as_str).unwrap_or("-").to_string();
+        let how = if resp.diagnostics.has_errors() { "failed" } else { "done" };
+        format!("{addr}: {verb} {how} in {} ms (id {id})", start.elapsed().as_millis())
+    });
     let resp = ApplyResponse { diagnostics: redacted(resp.diagnostics, &secret_config, marks), ..resp };
     let failed = resp.diagnostics.has_errors();
     if !failed {

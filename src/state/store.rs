@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{OutputState, ResourceInstanceState, State};
+use crate::log::{log, Level};
 
 pub type StateResult<T> = Result<T, StateError>;
 
@@ -258,7 +259,10 @@ impl StateStore {
         let mut gone: Option<LockInfo> = None;
         loop {
             match self.backend.try_lock(operation)? {
-                Ok(info) => return Ok(info),
+                Ok(info) => {
+                    log(Level::Info, "state", || format!("lock {} taken for {operation} on {}", info.id, self.backend.describe()));
+                    return Ok(info);
+                }
                 // A holder known to be gone (seen twice, so that one exiting this very moment
                 // has released its lock) is reported at once: waiting would not help, and
                 // taking the lock over without a word would hide that a run was cut short.
@@ -267,7 +271,15 @@ impl StateStore {
                     gone = Some(holder);
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Err(holder) if start.elapsed() >= timeout => return Err(StateError::Locked(holder)),
+                Err(holder) if start.elapsed() >= timeout => {
+                    log(Level::Warn, "state", || {
+                        format!(
+                            "lock held by {}@{} (pid {}, {}) since {}: {}",
+                            holder.who, holder.host, holder.pid, holder.operation, holder.created, holder.id
+                        )
+                    });
+                    return Err(StateError::Locked(holder));
+                }
                 Err(_) => std::thread::sleep(Duration::from_millis(200)),
             }
         }
@@ -275,6 +287,7 @@ impl StateStore {
 
     pub fn release_lock(&self, id: &str) -> StateResult<()> {
         self.backend.flush()?;
+        log(Level::Info, "state", || format!("lock {id} released"));
         self.backend.release_lock(id)
     }
 
@@ -283,6 +296,7 @@ impl StateStore {
     }
 
     pub fn force_unlock(&self, id: &str) -> StateResult<()> {
+        log(Level::Warn, "state", || format!("lock {id} forcibly removed"));
         self.backend.force_unlock(id)
     }
 
@@ -299,14 +313,17 @@ impl StateStore {
     }
 
     pub fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()> {
+        log(Level::Debug, "state", || format!("journal {journal}: {} started", object.address));
         self.backend.record_object(journal, object)
     }
 
     pub fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
+        log(Level::Trace, "state", || format!("commit {}{}", res.address, if res.tainted { " (tainted)" } else { "" }));
         self.backend.commit_resource(journal, res)
     }
 
     pub fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
+        log(Level::Trace, "state", || format!("remove {address}"));
         self.backend.delete_resource(journal, address)
     }
 

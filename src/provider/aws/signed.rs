@@ -17,6 +17,7 @@ use reqwest::header::HeaderMap;
 
 use super::json_api::ApiError;
 use super::RequestCounter;
+use crate::log::{log, Level};
 
 /// How a service is addressed: its names in the `endpoints` block, the suffix of its
 /// `AWS_ENDPOINT_URL_<SERVICE>` variable, and its SigV4 signing name (also the host prefix
@@ -126,11 +127,28 @@ impl Signed {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(call, &answer).await {
+            let started = std::time::Instant::now();
+            let result = self.attempt(call, &answer).await;
+            log(Level::Debug, "aws", || {
+                let outcome = match &result {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) if e.status > 0 => format!("{} {}", e.status, e.code),
+                    Err(e) => format!("failed: {}", e.message),
+                };
+                format!("{} {} ({}) -> {outcome} in {} ms", call.method, call.url, call.signing_name, started.elapsed().as_millis())
+            });
+            match result {
                 Err(e) if e.retryable() && attempt < attempts => {
                     // The SDK's standard mode: full jitter over 2^attempt seconds, capped at 20.
                     let cap = (1u64 << attempt.min(5)).min(20) as f64;
-                    tokio::time::sleep(Duration::from_secs_f64(rand::random::<f64>() * cap)).await;
+                    let delay = Duration::from_secs_f64(rand::random::<f64>() * cap);
+                    let why = if e.code.is_empty() { format!("HTTP {}", e.status) } else { e.code.clone() };
+                    let line = format!("{}: retrying after {why}, attempt {}/{attempts} in {:.1} s", call.signing_name, attempt + 1, delay.as_secs_f64());
+                    log(Level::Warn, "aws", || line.clone());
+                    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                        eprintln!("{line}");
+                    }
+                    tokio::time::sleep(delay).await;
                 }
                 r => return r,
             }
