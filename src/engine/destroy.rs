@@ -104,7 +104,8 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
             return false;
         }
     }
-    let journal = match store.begin_operation(&c.address, "delete", Some(&prior.to_json())) {
+    // As for creates and updates: only objects outside the state are journalled.
+    let journal = match provider.remote(&c.type_name).then(|| store.begin_operation(&c.address, "delete", Some(&prior.to_json()))).transpose() {
         Ok(j) => j,
         Err(e) => {
             ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
@@ -128,7 +129,7 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
     });
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
     ctx.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
-    let written = if failed { store.clear_operation(journal) } else { store.delete_resource(Some(journal), &c.address) };
+    let written = if failed { journal.map_or(Ok(()), |j| store.clear_operation(j)) } else { store.delete_resource(journal, &c.address) };
     if let Err(e) = written {
         ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
         return false;

@@ -575,21 +575,28 @@ async fn operate(
     // A create an interrupted run started but never heard back from is retried under its
     // journal entry, so with the same idempotency token.
     let retried = if action == Action::Create { i.ctx.retries.lock().unwrap_or_else(|e| e.into_inner()).remove(&addr) } else { None };
+    let provider = i.provider()?;
+    // Only objects outside the state can be orphaned: a type that lives in state alone
+    // (`terraform_data`, `random_*`) is not journalled.
     let journal = match retried {
-        Some(id) => id,
-        None => patiently(&addr, || store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref())).map_err(state_err)?,
+        Some(id) => Some(id),
+        None if provider.remote(&i.resource.type_name) => {
+            Some(patiently(&addr, || store.begin_operation(&addr, verb, prior.as_ref().map(Value::to_json).as_ref())).map_err(state_err)?)
+        }
+        None => None,
     };
-    // Only a create reports a started object; otherwise the sender goes at once, so the
-    // recording loop below ends immediately.
+    // Only a journalled create reports a started object; otherwise the sender goes at once,
+    // so the recording loop below ends immediately.
     let (progress, mut started) = tokio::sync::mpsc::unbounded_channel();
-    let operation = match action {
-        Action::Create => Operation { token: Some(idempotency_token(&i.ctx.state.lineage, journal)), progress: Some(progress), retry: retried.is_some() },
+    let operation = match (action, journal) {
+        (Action::Create, Some(journal)) => {
+            Operation { token: Some(idempotency_token(&i.ctx.state.lineage, journal)), progress: Some(progress), retry: retried.is_some() }
+        }
         _ => {
             drop(progress);
             Operation::default()
         }
     };
-    let provider = i.provider()?;
     let secret_config = if marks.is_empty() { Value::Null } else { config.clone() };
     let call = provider.apply(ApplyRequest { operation, type_name: i.resource.type_name.clone(), prior_state: prior.clone(), planned_state: planned, config });
     // The object a create reports before it waits goes into the journal at once.
@@ -598,7 +605,7 @@ async fn operate(
             let object: Value = object;
             let mut entry = entry_of(i, object.strip_marks(), marks);
             entry.tainted = true;
-            if let Err(e) = store.record_object(journal, &entry) {
+            if let Err(e) = journal.map_or(Ok(()), |j| store.record_object(j, &entry)) {
                 i.warn(
                     &Diagnostic::warning(
                         "Started object not journalled",
@@ -624,10 +631,10 @@ async fn operate(
     }
     let new = resp.new_state.map(Value::strip_marks);
     let result = match (&new, action) {
-        (None, Action::Delete) if !failed => store.delete_resource(Some(journal), &addr).map_err(state_err),
+        (None, Action::Delete) if !failed => store.delete_resource(journal, &addr).map_err(state_err),
         // A create that failed with an object (its wait timed out, say) leaves it tainted, as in Terraform.
         (Some(v), _) if !(failed && action == Action::Delete) => commit_made(i, journal, v, marks, failed && action == Action::Create),
-        _ => store.clear_operation(journal).map_err(state_err),
+        _ => journal.map_or(Ok(()), |j| store.clear_operation(j)).map_err(state_err),
     };
     // Create-time provisioners run before the create is reported complete; a failure taints
     // the new object, as in Terraform.
@@ -729,12 +736,12 @@ const BUSY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 /// Commits the object a provider call made or changed. A database held by another process
 /// is waited for (saying so once); if the write still fails, the object is recorded in the
 /// journal entry if possible, and the error names the object, so it can be found again.
-fn commit_made(i: &InstanceCtx<'_, '_>, journal: i64, attributes: &Value, marks: &[AttrPath], tainted: bool) -> Result<(), Diagnostics> {
+fn commit_made(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: &Value, marks: &[AttrPath], tainted: bool) -> Result<(), Diagnostics> {
     let Some(store) = i.ctx.store else { return Ok(()) };
     let entry = ResourceInstanceState { tainted, ..entry_of(i, attributes.clone(), marks) };
-    let Err(e) = patiently(&entry.address, || store.commit_resource(Some(journal), &entry)) else { return Ok(()) };
+    let Err(e) = patiently(&entry.address, || store.commit_resource(journal, &entry)) else { return Ok(()) };
     let id = attributes.get_attr("id").and_then(Value::as_str).unwrap_or("unknown");
-    let kept = store.record_object(journal, &entry).is_ok();
+    let kept = journal.is_some_and(|j| store.record_object(j, &entry).is_ok());
     let next = if kept {
         "It is kept in the journal: the next plan or apply adopts it."
     } else {

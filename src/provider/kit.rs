@@ -95,6 +95,12 @@ pub trait ResourceType<C: ?Sized>: Send + Sync {
     fn upgrade_state(&self, _version: u64, raw: Value) -> Result<Value, Diagnostics> {
         Ok(raw)
     }
+
+    /// Whether the type makes objects outside the state (a [`LogicalType`] does not): only
+    /// those can be orphaned by a crash, so only their operations are journalled.
+    fn remote(&self) -> bool {
+        true
+    }
 }
 
 /// A resource that exists only in state (random values, timestamps, `null_resource`): reading
@@ -150,6 +156,9 @@ impl<C: Send + Sync + ?Sized, T: LogicalType<C>> ResourceType<C> for T {
         C: Sync,
     {
         LogicalType::import(self, c, id, blank).await
+    }
+    fn remote(&self) -> bool {
+        false
     }
 }
 
@@ -249,6 +258,10 @@ fn unknown_computed_on_create(schema: &ResourceSchema, planned: &mut Value) {
 
 #[async_trait]
 impl<C: Dispatch> Provider for C {
+    fn remote(&self, type_name: &str) -> bool {
+        C::types().resource(type_name).map_or(true, |(t, _)| t.remote())
+    }
+
     async fn read(&self, req: ReadRequest) -> ReadResponse {
         match C::types().resource(&req.type_name) {
             Ok((t, schema)) => conform_read(schema, t.read(self, req.prior_state).await),

@@ -70,6 +70,12 @@ pub trait Provider: Send + Sync {
         }
     }
 
+    /// Whether objects of this type exist outside the state (see
+    /// [`kit::ResourceType::remote`]); the default says they do.
+    fn remote(&self, _type_name: &str) -> bool {
+        true
+    }
+
     /// Upgrades a state written by an older schema version of its type to the current one
     /// (the default keeps it as it is).
     async fn upgrade_state(&self, req: UpgradeStateRequest) -> UpgradeStateResponse {
