@@ -181,3 +181,27 @@ fn aws_json_services_do_not_retry_the_users_errors() {
     let (r, _) = read_queue(&base);
     assert!(r.new_state.is_none() && r.diagnostics.is_empty(), "{:?}", r.diagnostics);
 }
+
+/// A server error without a body (an S3 endpoint answering 503 with nothing) reads as its
+/// status, not as the SDK's debug dump of the response.
+#[test]
+fn aws_sdk_errors_without_details_name_the_status() {
+    let (base, served) = canned(vec![(503, "")]);
+    let config = Value::object([
+        ("region", Value::string("eu-west-1")),
+        ("access_key", Value::string("test")),
+        ("secret_key", Value::string("test")),
+        ("skip_credentials_validation", Value::Bool(true)),
+        ("s3_use_path_style", Value::Bool(true)),
+        ("max_retries", Value::Number(0.0)),
+        ("endpoints", Value::object([("s3", Value::string(&base))])),
+    ]);
+    let rt = rt();
+    let driver = rt.block_on(skyform::provider::aws::AwsFactory::new().connect(&config)).unwrap();
+    let prior = Value::object([("id", Value::string("b")), ("bucket", Value::string("b"))]);
+    let r = rt.block_on(driver.read(ReadRequest { type_name: "aws_s3_bucket".into(), prior_state: prior }));
+    let text = r.diagnostics.to_string();
+    assert!(text.contains("HTTP 503 without error details"), "{text}");
+    assert!(!text.contains("ResponseError") && !text.contains("raw:") && !text.contains("SdkBody"), "{text}");
+    assert!(served.load(Ordering::SeqCst) >= 1);
+}

@@ -26,8 +26,13 @@ pub fn aws_error<E>(what: &str, e: &SdkError<E, HttpResponse>) -> Diagnostics
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let (c, msg) = match e.as_service_error() {
-        Some(s) if s.code().is_some() => (s.code().unwrap_or_default().to_string(), s.message().unwrap_or("").to_string()),
+    let (c, msg) = match (e.as_service_error(), e.raw_response()) {
+        (Some(s), _) if s.code().is_some() => (s.code().unwrap_or_default().to_string(), s.message().unwrap_or("").to_string()),
+        // An answer without an error code (a 5xx with an empty body, say): its status, not the
+        // SDK's debug dump.
+        (_, Some(r)) => {
+            (String::new(), format!("the service answered HTTP {} without error details (retried as the provider's retry settings allow)", r.status().as_u16()))
+        }
         _ => (String::new(), DisplayErrorContext(e).to_string()),
     };
     let hint = match c.as_str() {
