@@ -267,6 +267,7 @@ fn examples_apply_and_converge_against_moto() {
     for (name, vars) in [
         ("aws-static-site", vec![format!("-var=endpoint={endpoint}"), format!("-var=bucket_name={bucket}"), "-var=versioning=Disabled".to_string()]),
         ("aws-web-server", vec![format!("-var=endpoint={endpoint}")]),
+        ("aws-serverless", vec![format!("-var=endpoint={endpoint}")]),
     ] {
         let dir = crate::common::example(name);
         let d = dir.path();
@@ -280,6 +281,14 @@ fn examples_apply_and_converge_against_moto() {
             let out = skyform(d).arg("plan").arg("-no-color").args(&vars).output().unwrap();
             let text = stdout(&out);
             assert!(text.contains("# aws_s3_object.file[\"style.css\"] will be updated in-place"), "{text}");
+            assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
+        }
+        if name == "aws-serverless" {
+            // New code: the zip's hash changes, and only the function is updated.
+            std::fs::write(d.join("src/handler.py"), "def handler(event, context):\n    return {\"statusCode\": 204}\n").unwrap();
+            let out = skyform(d).arg("plan").arg("-no-color").args(&vars).output().unwrap();
+            let text = stdout(&out);
+            assert!(text.contains("# aws_lambda_function.hello will be updated in-place"), "{text}");
             assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
         }
         let out = skyform(d).arg("destroy").arg("-auto-approve").args(&vars).output().unwrap();
