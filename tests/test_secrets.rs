@@ -139,14 +139,16 @@ fn the_hash_of_sensitive_object_content_is_unknown_until_apply() {
 
 /// `TF_LOG`/`TF_LOG_PATH`: the log has the command, every provider operation, each API request
 /// and the lock events, in Terraform's line format or as JSON lines, and never the secret (here
-/// an SNS topic's display name on moto).
+/// an SNS topic's display name on moto; the bucket's calls go through the AWS SDK).
 #[test]
 fn the_log_has_every_call_and_no_secret() {
     let Some(endpoint) = emulator("SKYFORM_MOTO_ENDPOINT") else { return };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let topic = unique("logged");
-    let body = format!("resource \"aws_sns_topic\" \"t\" {{\n  name         = \"{topic}\"\n  display_name = var.pw\n}}\n");
+    let body = format!(
+        "resource \"aws_sns_topic\" \"t\" {{\n  name         = \"{topic}\"\n  display_name = var.pw\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{topic}\"\n}}\n"
+    );
     std::fs::write(d.join("main.tf"), aws(&endpoint, &body).replace("    s3 = ", &format!("    sns = \"{endpoint}\"\n    s3 = "))).unwrap();
     let log = d.join("skyform.log");
     let out =
@@ -161,6 +163,7 @@ fn the_log_has_every_call_and_no_secret() {
         "[INFO] apply: aws_sns_topic.t: create done in ",
         "[DEBUG] aws: POST ",
         "(sns) -> ok in ",
+        "(sdk) -> 200",
         "[INFO] state: lock ",
     ] {
         assert!(text.contains(expected), "no {expected:?} in the log:\n{text}");
