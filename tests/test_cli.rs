@@ -337,3 +337,22 @@ resource "terraform_data" "slow" {
     let listed = stdout(&skyform(d).args(["state", "list"]).output().unwrap());
     assert_eq!(listed.lines().count(), 2, "the two in flight finished and were committed: {listed}");
 }
+
+/// A destroy does not read data sources; expressions over them (a local slicing a list it
+/// returns) are unknown, not an error on a null value.
+#[test]
+fn destroy_evaluates_expressions_over_data_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("zones.txt"), "a\nb\nc\n").unwrap();
+    std::fs::write(
+        d.join("main.tf"),
+        "data \"local_file\" \"zones\" {\n  filename = \"${path.module}/zones.txt\"\n}\nlocals {\n  zones = slice(split(\"\\n\", data.local_file.zones.content), 0, 2)\n}\nresource \"terraform_data\" \"z\" {\n  count = 2\n  input = local.zones[count.index]\n}\n",
+    )
+    .unwrap();
+    let out = skyform(d).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = skyform(d).args(["destroy", "-auto-approve", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Resources: 2 destroyed."), "{}", stdout(&out));
+}

@@ -77,6 +77,11 @@ async fn visit_resource_in(
     let module = &addr.module;
     let excluded = ctx.included.as_ref().is_some_and(|s| !s.contains(&idx));
     if ctx.opts.destroy || excluded {
+        // A data source a destroy does not read (nor keeps in state) is unknown, not null:
+        // expressions over it (`slice(data.x.names, 0, 2)`) still evaluate.
+        if r.mode == ResourceMode::Data && !ctx.state_by_resource.contains_key(&addr.to_string()) {
+            return Ok(Value::Unknown);
+        }
         return Ok(value_from_state(ctx, &addr.to_string(), r));
     }
     let scope = NodeScope::new(ctx, module);
