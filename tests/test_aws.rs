@@ -268,6 +268,7 @@ fn examples_apply_and_converge_against_moto() {
         ("aws-static-site", vec![format!("-var=endpoint={endpoint}"), format!("-var=bucket_name={bucket}"), "-var=versioning=Disabled".to_string()]),
         ("aws-web-server", vec![format!("-var=endpoint={endpoint}")]),
         ("aws-serverless", vec![format!("-var=endpoint={endpoint}")]),
+        ("aws-network", vec![format!("-var=endpoint={endpoint}")]),
     ] {
         let dir = crate::common::example(name);
         let d = dir.path();
@@ -281,6 +282,13 @@ fn examples_apply_and_converge_against_moto() {
             let out = skyform(d).arg("plan").arg("-no-color").args(&vars).output().unwrap();
             let text = stdout(&out);
             assert!(text.contains("# aws_s3_object.file[\"style.css\"] will be updated in-place"), "{text}");
+            assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
+        }
+        if name == "aws-network" {
+            // More web servers: the group changes in place.
+            let out = skyform(d).arg("plan").arg("-no-color").args(&vars).arg("-var=web_servers=3").output().unwrap();
+            let text = stdout(&out);
+            assert!(text.contains("# aws_autoscaling_group.web will be updated in-place"), "{text}");
             assert!(text.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{text}");
         }
         if name == "aws-serverless" {

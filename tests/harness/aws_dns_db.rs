@@ -298,9 +298,7 @@ fn outside_vpc(endpoint: &str) -> String {
     })
 }
 
-/// A VPC and two subnets in two zones, for RDS. (The groups start with one subnet: a set of
-/// several values all unknown at plan time is collapsed to one unknown by the engine, which
-/// then fails the apply's final plan check.)
+/// A VPC and two subnets in two zones, for RDS.
 fn network() -> String {
     let mut out = "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.20.0.0/16\"\n}\n".to_string();
     for (i, z) in ["a", "b"].iter().enumerate() {

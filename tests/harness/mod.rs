@@ -16,9 +16,12 @@
 //! lifecycle (bulk refresh, errors, CLI, examples) stay in `test_*.rs`.
 
 mod aws;
+mod aws_asg;
 mod aws_dns_db;
+mod aws_ebs;
 mod aws_iam;
 mod aws_lambda;
+mod aws_lb;
 mod aws_more;
 mod aws_net;
 mod aws_s3;

@@ -1,11 +1,11 @@
 //! `provider "aws"`: S3, EC2, IAM and STS through the official AWS SDK; KMS, SSM, Secrets
 //! Manager, CloudWatch Logs, SQS, DynamoDB and ECS through one small signed JSON-protocol client
-//! ([`json_api`]), SNS, CloudWatch and RDS through its Query-protocol sibling ([`query_api`]),
-//! Lambda through the REST-JSON one ([`rest_api`]) and Route 53 through the REST-XML one
-//! ([`rest_xml`]), which spares the build their SDK crates.
+//! ([`json_api`]), SNS, CloudWatch, RDS, ELBv2 and Auto Scaling through its Query-protocol
+//! sibling ([`query_api`]), Lambda through the REST-JSON one ([`rest_api`]) and Route 53
+//! through the REST-XML one ([`rest_xml`]), which spares the build their SDK crates.
 //!
 //! The factory turns the provider block (Terraform's names: `region`, `access_key`/`secret_key`,
-//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch, lambda, route53, rds }`,
+//! `profile`, `endpoints { s3, ec2, iam, sts, kms, ssm, secretsmanager, logs, sqs, dynamodb, ecs, sns, cloudwatch, lambda, route53, rds, elbv2, autoscaling }`,
 //! `s3_use_path_style`, `default_tags { tags }`, the `skip_*` switches) into clients;
 //! [`AwsProvider`]'s registration list (its [`Dispatch`] impl) sends each request to the file of
 //! its resource type. Credentials come from the standard chain (environment, profile, instance
@@ -16,6 +16,7 @@
 //! client does the same): 5 attempts for reads and updates (`max_retries` + 1), at least 10 for
 //! creates and deletes.
 
+pub mod autoscaling_group;
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_log_metric_filter;
 pub mod cloudwatch_metric_alarm;
@@ -35,6 +36,7 @@ pub mod data_vpc;
 pub mod db_instance;
 pub mod db_subnet_group;
 pub mod dynamodb_table;
+pub mod ebs_volume;
 mod ec2;
 mod ec2_data;
 pub mod ecs_cluster;
@@ -59,6 +61,10 @@ pub mod kms_alias;
 pub mod kms_key;
 pub mod lambda_function;
 pub mod lambda_permission;
+pub mod launch_template;
+pub mod lb;
+pub mod lb_listener;
+pub mod lb_target_group;
 pub mod nat_gateway;
 pub mod query_api;
 pub mod rest_api;
@@ -91,6 +97,7 @@ pub mod sns_topic_subscription;
 pub mod sqs_queue;
 pub mod ssm_parameter;
 pub mod subnet;
+pub mod volume_attachment;
 pub mod vpc;
 pub mod vpc_security_group_egress_rule;
 pub mod vpc_security_group_ingress_rule;
@@ -165,6 +172,8 @@ impl AwsFactory {
                     "lambda",
                     "route53",
                     "rds",
+                    "elbv2",
+                    "autoscaling",
                 ]
                 .map(|k| (k, s(AttrType::String))),
             ),
@@ -309,6 +318,22 @@ impl Intercept for CountingInterceptor {
         self.0.total.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+    /// Each attempt of the SDK clients in the `TF_LOG` log (method, URL, status; no body).
+    fn read_after_transmit(
+        &self,
+        context: &aws_sdk_s3::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        crate::log::log(crate::log::Level::Debug, "aws", || {
+            let status = context.response().status().as_u16();
+            match context.inner().request() {
+                Some(r) => format!("{} {} (sdk) -> {status}", r.method(), r.uri()),
+                None => format!("(sdk) -> {status}"),
+            }
+        });
+        Ok(())
+    }
 }
 
 /// A configured AWS driver.
@@ -437,6 +462,13 @@ impl Dispatch for AwsProvider {
                     &route53_record::Route53Record,
                     &db_subnet_group::DbSubnetGroup,
                     &db_instance::DbInstance,
+                    &lb::Lb,
+                    &lb_target_group::LbTargetGroup,
+                    &lb_listener::LbListener,
+                    &ebs_volume::EbsVolume,
+                    &volume_attachment::VolumeAttachment,
+                    &launch_template::LaunchTemplate,
+                    &autoscaling_group::AutoscalingGroup,
                 ],
                 &[
                     &data_vpc::DataVpc,

@@ -35,9 +35,11 @@ pub struct QueryService {
 pub const SNS: QueryService = QueryService { key: "sns", signing_name: "sns", version: "2010-03-31", env: "SNS" };
 pub const CLOUDWATCH: QueryService = QueryService { key: "cloudwatch", signing_name: "monitoring", version: "2010-08-01", env: "CLOUDWATCH" };
 pub const RDS: QueryService = QueryService { key: "rds", signing_name: "rds", version: "2014-10-31", env: "RDS" };
+pub const ELBV2: QueryService = QueryService { key: "elbv2", signing_name: "elasticloadbalancing", version: "2015-12-01", env: "ELASTIC_LOAD_BALANCING_V2" };
+pub const AUTOSCALING: QueryService = QueryService { key: "autoscaling", signing_name: "autoscaling", version: "2011-01-01", env: "AUTO_SCALING" };
 
 /// Every service of this client.
-pub const SERVICES: [&QueryService; 3] = [&SNS, &CLOUDWATCH, &RDS];
+pub const SERVICES: [&QueryService; 5] = [&SNS, &CLOUDWATCH, &RDS, &ELBV2, &AUTOSCALING];
 
 /// Whether an error says the object does not exist (SNS `NotFound`, CloudWatch
 /// `ResourceNotFound`, and the JSON services' codes).
