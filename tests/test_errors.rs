@@ -172,3 +172,18 @@ fn invalid_utf8_is_located_at_its_first_bad_byte() {
     // Column 13: the first bad byte follows `  input = "` and the two-byte "é".
     assert!(err.contains("Invalid character encoding") && err.contains("main.tf:2:13"), "{err}");
 }
+
+/// An attribute in the provider's schema that skyform's driver does not implement would read
+/// null: referring to it is an error at each reference (`validate` and `plan`), while
+/// implemented attributes of the same resource are fine.
+#[test]
+fn references_to_unimplemented_attributes_are_errors() {
+    let d = dir_with(
+        "provider \"aws\" {\n  region = \"eu-west-1\"\n  access_key = \"t\"\n  secret_key = \"t\"\n  skip_credentials_validation = true\n}\nresource \"aws_instance\" \"web\" {\n  count         = 1\n  ami           = \"ami-1\"\n  instance_type = \"t3.micro\"\n}\noutput \"zone\" {\n  value = aws_instance.web[0].availability_zone\n}\noutput \"zones\" {\n  value = aws_instance.web[*].availability_zone\n}\noutput \"id\" {\n  value = aws_instance.web[0].id\n}\n",
+    );
+    let err = plan_fails(d.path(), &[]);
+    assert_eq!(err.matches("Attribute not implemented").count(), 2, "{err}");
+    assert!(err.contains("main.tf:13:11") && err.contains("main.tf:16:11") && err.contains("\"availability_zone\""), "{err}");
+    let out = skyform(d.path()).args(["validate", "-no-color"]).output().unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("Attribute not implemented"), "{}", stderr(&out));
+}

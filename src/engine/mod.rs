@@ -143,7 +143,38 @@ impl<'a> Engine<'a> {
         let mut keys: Vec<String> = state.resources.values().map(|r| providers::provider_key(&r.provider)).collect();
         keys.sort();
         keys.dedup();
-        build_graph(self.config, &keys)
+        let graph = build_graph(self.config, &keys)?;
+        self.check_attribute_uses(&graph)?;
+        Ok(graph)
+    }
+
+    /// A reference to an attribute that is in the provider's schema but that skyform's driver
+    /// does not implement would read null where Terraform has a value: an error at the
+    /// reference, once per place, instead of a silently wrong value.
+    fn check_attribute_uses(&self, graph: &Graph) -> Result<(), Diagnostics> {
+        use crate::provider::registry::TypeSupport;
+        let mut diags = Diagnostics::new();
+        let mut seen = HashSet::new();
+        for u in &graph.attribute_uses {
+            let mode = if u.data { crate::addr::ResourceMode::Data } else { crate::addr::ResourceMode::Managed };
+            let TypeSupport::Implemented(schema) = self.registry.lookup(mode, &u.type_name) else { continue };
+            let unsupported = schema.block.attributes.get(&u.attribute).is_some_and(|a| a.unsupported)
+                || schema.block.blocks.get(&u.attribute).is_some_and(|b| b.unsupported);
+            if unsupported && seen.insert((u.type_name.clone(), u.attribute.clone(), u.range.to_string())) {
+                let kind = if u.data { "data source" } else { "resource type" };
+                diags.push(
+                    Diagnostic::error(
+                        "Attribute not implemented",
+                        format!(
+                            "\"{}\" is in the {kind} {}'s schema, but skyform does not implement it yet, so it would have no value here. Use another attribute, or compute the value in the configuration.",
+                            u.attribute, u.type_name
+                        ),
+                    )
+                    .at(Some(&u.range)),
+                );
+            }
+        }
+        diags.into_result()
     }
 
     async fn run<'c>(&self, ctx: &'c Ctx<'c>, graph: &'c Graph, parallelism: usize) {

@@ -11,6 +11,26 @@ use hcl::Expression;
 pub struct Reference {
     pub root: String,
     pub attrs: Vec<String>,
+    /// For a resource or data source: the attribute read from it, past its name and any
+    /// index or splat (`az` in `aws_instance.web[0].az`, `data.aws_vpc.v.id`).
+    pub attribute: Option<String>,
+}
+
+/// The attribute a traversal from `root` reads of a resource: the first attribute name after
+/// the resource's name (two names for `data.TYPE.NAME`), skipping indexes and splats.
+fn resource_attribute(root: &str, operators: &[TraversalOperator]) -> Option<String> {
+    let names_first = if root == "data" { 2 } else { 1 };
+    let mut names = 0;
+    for op in operators {
+        match op {
+            TraversalOperator::GetAttr(_) if names < names_first => names += 1,
+            TraversalOperator::GetAttr(id) => return Some(id.as_str().to_string()),
+            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) | TraversalOperator::AttrSplat | TraversalOperator::FullSplat
+                if names == names_first => {}
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// References in an expression.
@@ -25,11 +45,11 @@ pub(crate) fn references_bound(expr: &Expression, bound: &[String]) -> Vec<Refer
     out
 }
 
-fn push(out: &mut Vec<Reference>, bound: &[String], root: &str, attrs: Vec<String>) {
+fn push(out: &mut Vec<Reference>, bound: &[String], root: &str, attrs: Vec<String>, attribute: Option<String>) {
     if bound.iter().any(|b| b == root) {
         return;
     }
-    let r = Reference { root: root.to_string(), attrs };
+    let r = Reference { root: root.to_string(), attrs, attribute };
     if !out.contains(&r) {
         out.push(r);
     }
@@ -37,7 +57,7 @@ fn push(out: &mut Vec<Reference>, bound: &[String], root: &str, attrs: Vec<Strin
 
 fn walk(expr: &Expression, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
     match expr {
-        Expression::Variable(v) => push(out, bound, v.as_str(), Vec::new()),
+        Expression::Variable(v) => push(out, bound, v.as_str(), Vec::new(), None),
         Expression::Traversal(t) => {
             match &t.expr {
                 Expression::Variable(v) => {
@@ -50,7 +70,7 @@ fn walk(expr: &Expression, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
                         })
                         .take(2)
                         .collect();
-                    push(out, bound, v.as_str(), attrs);
+                    push(out, bound, v.as_str(), attrs, resource_attribute(v.as_str(), &t.operators));
                 }
                 other => walk(other, bound, out),
             }

@@ -276,7 +276,7 @@ fn resolve_depends_on(root: &Module, scope: &ModulePath, text: &str) -> Result<V
         [first, rest @ ..] => (first.to_string(), rest.iter().take(2).map(|s| s.to_string()).collect()),
         [] => return Ok(Vec::new()),
     };
-    resolve(root, scope, &Reference { root: root_name, attrs })
+    resolve(root, scope, &Reference { root: root_name, attrs, attribute: None })
 }
 
 /// Step 3: an edge from every referenced node to the node that refers to it.
@@ -286,7 +286,13 @@ fn add_reference_edges(g: &mut Graph, pending: &[PendingRefs], config: &Config, 
         let mut targets = Vec::new();
         for (r, range) in &p.refs {
             match resolve(&config.root, &p.scope, r) {
-                Ok(t) => targets.extend(t),
+                Ok(t) => {
+                    if let (Some(attribute), Some(NodeKind::Resource { .. })) = (&r.attribute, t.first()) {
+                        let (data, type_name) = if r.root == "data" { (true, r.attrs[0].clone()) } else { (false, r.root.clone()) };
+                        g.attribute_uses.push(super::AttributeUse { data, type_name, attribute: attribute.clone(), range: range.clone() });
+                    }
+                    targets.extend(t)
+                }
                 Err((summary, detail)) => diags.push(Diagnostic::error(summary, detail).at(Some(range))),
             }
         }

@@ -85,6 +85,18 @@ pub struct Node {
 pub struct Graph {
     pub dag: DiGraph<Node, ()>,
     pub index: HashMap<NodeKind, NodeIndex>,
+    /// Every attribute read of a declared resource or data source (`aws_instance.web.az`),
+    /// for checking it against what the type's driver implements.
+    pub attribute_uses: Vec<AttributeUse>,
+}
+
+/// One read of an attribute of a resource (`data`: of a data source) of type `type_name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeUse {
+    pub data: bool,
+    pub type_name: String,
+    pub attribute: String,
+    pub range: crate::diag::SourceRange,
 }
 
 impl Graph {
