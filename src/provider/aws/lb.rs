@@ -196,16 +196,16 @@ pub(super) fn new_name(planned: &Value, default: &str) -> String {
     }
 }
 
-/// A load balancer attribute's provider default.
+/// A provider default of a load balancer or target group attribute.
 #[derive(Clone, Copy)]
-enum Fallback {
+pub(super) enum Fallback {
     Bool(bool),
     Number(f64),
     Text(&'static str),
 }
 
 impl Fallback {
-    fn value(self) -> Value {
+    pub(super) fn value(self) -> Value {
         match self {
             Fallback::Bool(b) => Value::Bool(b),
             Fallback::Number(n) => Value::Number(n),

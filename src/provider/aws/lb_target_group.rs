@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use super::ec2::{plan_common, set_tags};
 use super::iam_common::name_prefix_of;
 use super::json_api::{provider_defaults, read_back, updated, ApiError};
-use super::lb::{arn_suffix, attribute_params, attributes, check_name, gone, list_tags, new_name, number, plan_name, sync_tags, tag_params};
+use super::lb::{arn_suffix, attribute_params, attributes, check_name, gone, list_tags, new_name, number, plan_name, sync_tags, tag_params, Fallback};
 use super::query_api::{Params, Xml, ELBV2};
 use super::s3_bucket_common::{block_at, defaulted};
 use super::AwsProvider;
@@ -69,23 +69,6 @@ const HEALTH: [(&str, &str, Option<Fallback>); 9] = [
     ("timeout", "HealthCheckTimeoutSeconds", None),
     ("unhealthy_threshold", "UnhealthyThresholdCount", Some(Fallback::Number(3.0))),
 ];
-
-#[derive(Clone, Copy)]
-enum Fallback {
-    Bool(bool),
-    Number(f64),
-    Text(&'static str),
-}
-
-impl Fallback {
-    fn value(self) -> Value {
-        match self {
-            Fallback::Bool(b) => Value::Bool(b),
-            Fallback::Number(n) => Value::Number(n),
-            Fallback::Text(t) => Value::string(t),
-        }
-    }
-}
 
 /// The configured health check block (its first element), if any.
 fn health_check(v: &Value) -> Option<&Value> {
