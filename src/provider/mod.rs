@@ -246,6 +246,11 @@ impl ApplyResponse {
     pub fn failed(state: Option<Value>, diagnostics: Diagnostics) -> ApplyResponse {
         ApplyResponse { new_state: state, diagnostics }
     }
+    /// The object as a read after the call found it, or `written` (what the call wrote) when
+    /// the read found nothing; the read's diagnostics either way.
+    pub fn read_back(read: ReadResponse, written: Value) -> ApplyResponse {
+        ApplyResponse { new_state: read.new_state.or(Some(written)), diagnostics: read.diagnostics }
+    }
 }
 
 impl ImportResponse {

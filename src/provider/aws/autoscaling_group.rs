@@ -376,7 +376,7 @@ impl ResourceType<AwsProvider> for AutoscalingGroup {
             }
         }
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -432,7 +432,7 @@ impl ResourceType<AwsProvider> for AutoscalingGroup {
             Err(d) => ApplyResponse::failed(Some(prior), d),
             Ok(()) => {
                 let r = self.read(p, planned.clone()).await;
-                ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+                ApplyResponse::read_back(r, planned)
             }
         }
     }

@@ -80,7 +80,7 @@ impl ResourceType<AwsProvider> for AwsEip {
         let mut state = planned;
         set(&mut state, "id", out.allocation_id().map(Value::string).unwrap_or(Value::Null));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {

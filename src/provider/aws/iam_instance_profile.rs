@@ -113,7 +113,7 @@ impl ResourceType<AwsProvider> for IamInstanceProfile {
             }
         }
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -143,7 +143,7 @@ impl ResourceType<AwsProvider> for IamInstanceProfile {
             return ApplyResponse::failed(r.new_state.or(Some(prior)), d);
         }
         let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, planned)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -142,7 +142,7 @@ impl ResourceType<AwsProvider> for IamPolicy {
         let mut state = planned;
         set(&mut state, "id", Value::string(&arn));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -177,7 +177,7 @@ impl ResourceType<AwsProvider> for IamPolicy {
             return ApplyResponse::failed(Some(prior), d);
         }
         let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, planned)
     }
 
     /// Deletes the non-default versions, then the policy.

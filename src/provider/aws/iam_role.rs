@@ -176,7 +176,7 @@ impl ResourceType<AwsProvider> for IamRole {
             return ApplyResponse::failed(Some(state), d);
         }
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -236,7 +236,7 @@ impl ResourceType<AwsProvider> for IamRole {
             return ApplyResponse::failed(Some(prior), d);
         }
         let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, planned)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -74,7 +74,7 @@ impl ResourceType<AwsProvider> for IamRolePolicy {
         let mut state = planned;
         set(&mut state, "id", Value::String(format!("{role}:{name}")));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -82,7 +82,7 @@ impl ResourceType<AwsProvider> for IamRolePolicy {
             return ApplyResponse::failed(Some(prior), d);
         }
         let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, planned)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -92,7 +92,7 @@ impl ResourceType<AwsProvider> for IamUser {
         let mut state = planned;
         set(&mut state, "id", Value::string(&name));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -139,7 +139,7 @@ impl ResourceType<AwsProvider> for IamUser {
             return ApplyResponse::failed(Some(kept), d);
         }
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -177,7 +177,7 @@ impl crate::provider::kit::ResourceType<AwsProvider> for AwsInstance {
         match update(p, &prior, &planned).await {
             Ok(()) => {
                 let r = self.read(p, planned.clone()).await;
-                ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+                ApplyResponse::read_back(r, planned)
             }
             Err(d) => ApplyResponse { new_state: Some(prior), diagnostics: d },
         }

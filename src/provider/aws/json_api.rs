@@ -346,7 +346,7 @@ impl JsonApi {
 /// finds nothing, with the read's diagnostics.
 pub async fn read_back<R: ResourceType<AwsProvider>>(rt: &R, p: &AwsProvider, state: Value) -> ApplyResponse {
     let r = rt.read(p, state.clone()).await;
-    ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+    ApplyResponse::read_back(r, state)
 }
 
 /// The end of an update: where `result` failed, the prior state with its diagnostics; else

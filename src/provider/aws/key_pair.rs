@@ -80,7 +80,7 @@ impl ResourceType<AwsProvider> for AwsKeyPair {
         set(&mut state, "id", Value::string(&name));
         set(&mut state, "key_name", Value::string(&name));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {

@@ -142,7 +142,7 @@ impl ResourceType<AwsProvider> for AwsRoute {
         let mut state = planned;
         set(&mut state, "id", Value::String(route_id(&table, &dest)));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
@@ -151,7 +151,7 @@ impl ResourceType<AwsProvider> for AwsRoute {
             return ApplyResponse::failed(Some(prior), aws_error(&format!("replacing route in {table}"), &e));
         }
         let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, planned)
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {

@@ -221,7 +221,7 @@ impl ResourceType<AwsProvider> for AwsRouteTable {
             return ApplyResponse::failed(Some(state), d);
         }
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {

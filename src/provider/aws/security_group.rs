@@ -245,7 +245,7 @@ impl ResourceType<AwsProvider> for AwsSecurityGroup {
             return ApplyResponse { new_state: Some(planned), diagnostics: d };
         }
         let r = self.read(p, planned.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(planned)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, planned)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {

@@ -234,7 +234,7 @@ impl ResourceType<AwsProvider> for AwsSecurityGroupRule {
         let one = (rules.len() == 1).then(|| rules[0].security_group_rule_id()).flatten();
         set(&mut state, "security_group_rule_id", one.map(Value::string).unwrap_or(Value::Null));
         let r = self.read(p, state.clone()).await;
-        ApplyResponse { new_state: r.new_state.or(Some(state)), diagnostics: r.diagnostics }
+        ApplyResponse::read_back(r, state)
     }
 
     async fn update(&self, p: &AwsProvider, prior: Value, planned: Value, _config: &Value) -> ApplyResponse {
