@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::iam_common::{name_prefix_of, resource_name};
-use super::json_api::{provider_defaults, ApiError};
+use super::json_api::{provider_defaults, updated, ApiError};
 use super::query_api::{Params, Xml, AUTOSCALING};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -428,13 +428,7 @@ impl ResourceType<AwsProvider> for AutoscalingGroup {
             Ok(())
         }
         .await;
-        match result {
-            Err(d) => ApplyResponse::failed(Some(prior), d),
-            Ok(()) => {
-                let r = self.read(p, planned.clone()).await;
-                ApplyResponse::read_back(r, planned)
-            }
-        }
+        updated(self, p, result, prior, planned).await
     }
 
     /// Unless `force_delete`, scales the group to zero and waits for its instances to go; then

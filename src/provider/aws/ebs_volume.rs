@@ -18,6 +18,7 @@ use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, Tag, TagSpecification,
 
 use super::ec2::{is_not_found, plan_common, set_tags, sync_tags, tag_map};
 use super::errors::aws_error;
+use super::json_api::updated;
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -292,13 +293,7 @@ impl ResourceType<AwsProvider> for EbsVolume {
             sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
         }
         .await;
-        match result {
-            Err(d) => ApplyResponse::failed(Some(prior), d),
-            Ok(()) => {
-                let r = self.read(p, planned.clone()).await;
-                ApplyResponse::read_back(r, planned)
-            }
-        }
+        updated(self, p, result, prior, planned).await
     }
 
     /// Takes the final snapshot when asked, deletes the volume and waits until it is gone.

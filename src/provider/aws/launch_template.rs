@@ -29,6 +29,7 @@ use aws_sdk_ec2::types::{
 use super::ec2::{is_not_found, plan_common, set_tags, sync_tags, tag_map};
 use super::errors::aws_error;
 use super::iam_common::{name_prefix_of, resource_name};
+use super::json_api::updated;
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, set, text};
@@ -386,13 +387,7 @@ impl ResourceType<AwsProvider> for LaunchTemplate {
             sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await
         }
         .await;
-        match result {
-            Err(d) => ApplyResponse::failed(Some(prior), d),
-            Ok(()) => {
-                let r = self.read(p, planned.clone()).await;
-                ApplyResponse::read_back(r, planned)
-            }
-        }
+        updated(self, p, result, prior, planned).await
     }
 
     async fn delete(&self, p: &AwsProvider, prior: Value) -> ApplyResponse {
