@@ -25,5 +25,6 @@ pub mod provider;
 pub mod schema;
 pub mod state;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 pub mod view;

@@ -275,8 +275,7 @@ fn target_leaves_out_outputs_of_untargeted_resources_and_keeps_their_values() {
     g.store.remove_resource("test_thing.a").unwrap();
     g.store.remove_resource("test_thing.b").unwrap();
     let (config, _) = skyform::config::load_config(g.path()).map_err(|(d, _)| d).unwrap();
-    let engine =
-        skyform::engine::Engine { config: &config, registry: &g.registry, root_dir: g.path(), hook: &skyform::engine::NoHook, cancel: Default::default() };
+    let engine = skyform::engine::Engine::new(&config, &g.registry, g.path(), &skyform::engine::NoHook);
     let state = g.store.load().unwrap();
     let imported = crate::common::rt().block_on(engine.import(&state, &Default::default(), "test_thing.a", &a_id));
     assert!(imported.is_ok(), "{}", imported.err().map(|d| d.to_string()).unwrap_or_default());

@@ -113,7 +113,7 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
     let registry = Registry::builtin();
     let hook = ProgressHook::new(std::io::stdout().is_terminal(), colors.enabled);
     let cancel = Arc::new(AtomicBool::new(false));
-    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &hook, cancel: cancel.clone() };
+    let engine = Engine::new(&ws.config, &registry, &ws.root_dir, &hook).with_cancel(cancel.clone());
     let rt = runtime()?;
     let flag = cancel.clone();
     rt.spawn(async move {

@@ -4,8 +4,6 @@
 //! Nothing is refreshed and no provider is configured.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use clap::Args;
 
@@ -55,7 +53,7 @@ pub fn cmd_console(a: ConsoleArgs) -> CliResult {
         None => Default::default(),
     };
     let registry = Registry::builtin();
-    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+    let engine = Engine::new(&ws.config, &registry, &ws.root_dir, &NoHook);
     let interactive = std::io::stdin().is_terminal();
     let mut failure: Option<Diagnostics> = None;
     let mut last: Option<Value> = None;

@@ -2,9 +2,6 @@
 //! address declared in the configuration, as Terraform's `import` does. The provider block is
 //! evaluated with the usual variables (`-var`, `-var-file`, ...); the state lock is held.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-
 use clap::Args;
 
 use super::common::{command_line, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
@@ -29,7 +26,7 @@ pub fn cmd_import(a: ImportArgs) -> CliResult {
     let _lock = LockGuard::acquire(&store, &a.flags.state, "import")?;
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     let registry = Registry::builtin();
-    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+    let engine = Engine::new(&ws.config, &registry, &ws.root_dir, &NoHook);
     let started = chrono::Utc::now().to_rfc3339();
     let entry = runtime()?.block_on(engine.import(&state, &inputs, &a.address, &a.id)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
     store.commit_resource(None, &entry).map_err(|e| CliError::plain("Failed to write state", e))?;

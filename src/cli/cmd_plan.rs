@@ -1,8 +1,6 @@
 //! `skyform plan`: refresh, diff and show the changes; `-out=FILE` saves them for apply.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use clap::Args;
 
@@ -100,7 +98,7 @@ fn make_plan_inner(
     let registry = Registry::builtin();
     let lines = ProgressHook::new(false, false);
     let hook: &dyn crate::engine::Hook = if quiet { &crate::engine::NoHook } else { &lines };
-    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook, cancel: Arc::new(AtomicBool::new(false)) };
+    let engine = Engine::new(&ws.config, &registry, &ws.root_dir, hook);
     let mut plan = runtime()?.block_on(engine.plan(&state, &inputs, &opts)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
     plan.config_hash = file::config_hash(&ws.sources);
     let mut shown = plan.warnings.clone();
@@ -130,8 +128,7 @@ fn generate_config(path: &std::path::Path, flags: &PlanFlags, store: &StateStore
     let inputs = ws.input_variables(flags, colors)?;
     let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
     let registry = Registry::builtin();
-    let engine =
-        Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &crate::engine::NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+    let engine = Engine::new(&ws.config, &registry, &ws.root_dir, &crate::engine::NoHook);
     let (text, blocks) = runtime()?.block_on(engine.generate_config(&state, &inputs)).map_err(|d| CliError::diags(&d, &ws.sources, colors))?;
     if text.is_empty() {
         return Ok(None);

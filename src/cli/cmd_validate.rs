@@ -1,8 +1,5 @@
 //! `skyform validate`: checks references, types and schemas without state or provider calls.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-
 use clap::Args;
 
 use super::common::{runtime, warn_diags, CliError, CliResult, ColorFlag, Workspace};
@@ -19,7 +16,7 @@ pub fn cmd_validate(a: ValidateArgs) -> CliResult {
     let colors = a.color.colors();
     let ws = Workspace::load(colors)?;
     let registry = Registry::builtin();
-    let engine = Engine { config: &ws.config, registry: &registry, root_dir: &ws.root_dir, hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+    let engine = Engine::new(&ws.config, &registry, &ws.root_dir, &NoHook);
     let diags = runtime()?.block_on(engine.validate());
     if diags.has_errors() {
         return Err(CliError::diags(&diags, &ws.sources, colors));

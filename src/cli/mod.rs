@@ -14,6 +14,7 @@ mod cmd_output;
 mod cmd_plan;
 mod cmd_show;
 mod cmd_state;
+mod cmd_test;
 mod cmd_validate;
 mod cmd_workspace;
 mod common;
@@ -77,6 +78,8 @@ pub enum Command {
     Import(cmd_import::ImportArgs),
     /// Show the state's audit log: who ran what, when, and how it ended.
     History(cmd_history::HistoryArgs),
+    /// Run the `*.tftest.hcl` test files against the configuration.
+    Test(cmd_test::TestArgs),
     /// Workspace management: several states for one configuration.
     #[command(subcommand)]
     Workspace(cmd_workspace::WorkspaceCommand),
@@ -154,6 +157,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Graph(a) => cmd_graph::cmd_graph(a),
         Command::Import(a) => cmd_import::cmd_import(a),
         Command::Workspace(c) => cmd_workspace::cmd_workspace(c),
+        Command::Test(a) => cmd_test::cmd_test(a),
         Command::History(a) => cmd_history::cmd_history(a),
         Command::ForceUnlock(a) => cmd_state::cmd_force_unlock(a),
         Command::Console(a) => cmd_console::cmd_console(a),

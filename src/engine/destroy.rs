@@ -87,7 +87,7 @@ fn provider_ready(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
 /// around the call and the state row removed the moment it returns.
 async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
     let key = providers::provider_key(&c.provider);
-    let Some(provider) = ctx.providers.get(&key).and_then(|s| s.get().cloned()) else {
+    let Some(provider) = ctx.driver_for(&key, &c.address, &c.type_name) else {
         ctx.error(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address)).with_address(&c.address));
         return false;
     };

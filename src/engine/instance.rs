@@ -34,9 +34,7 @@ pub(crate) struct InstanceCtx<'i, 'a> {
 impl InstanceCtx<'_, '_> {
     fn provider(&self) -> Result<std::sync::Arc<dyn Provider>, Diagnostics> {
         self.ctx
-            .providers
-            .get(&self.resource.provider)
-            .and_then(|s| s.get().cloned())
+            .driver_for(&self.resource.provider, &self.addr.to_string(), &self.resource.type_name)
             .ok_or_else(|| Diagnostic::error("Provider not configured", format!("The provider \"{}\" was not configured.", self.resource.provider)).into())
     }
 

@@ -81,9 +81,36 @@ pub struct Engine<'a> {
     pub hook: &'a dyn Hook,
     /// Set (by a Ctrl-C handler) to stop scheduling new work.
     pub cancel: Arc<AtomicBool>,
+    /// Instances whose driver is replaced by a fake (`skyform test`'s overrides).
+    pub substitutes: Option<&'a dyn Substitutes>,
+}
+
+/// Instances whose driver `skyform test` replaces (`override_resource`, `override_data`): the
+/// engine asks before each refresh, plan, apply or read of an instance, and calls the
+/// substitute instead of the configured provider when there is one.
+pub trait Substitutes: Send + Sync {
+    /// The driver for instance `address` (a data source's address starts with `data.`).
+    fn substitute(&self, address: &crate::addr::ResourceInstanceAddr, type_name: &str) -> Option<Arc<dyn crate::provider::Provider>>;
 }
 
 impl<'a> Engine<'a> {
+    /// An engine over a loaded configuration, with no Ctrl-C flag and no substitutes.
+    pub fn new(config: &'a Config, registry: &'a Registry, root_dir: &'a Path, hook: &'a dyn Hook) -> Engine<'a> {
+        Engine { config, registry, root_dir, hook, cancel: Arc::default(), substitutes: None }
+    }
+
+    /// Stops scheduling new work once `cancel` is set.
+    pub fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Engine<'a> {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Replaces the driver of the instances `substitutes` names.
+    pub fn with_substitutes(mut self, substitutes: &'a dyn Substitutes) -> Engine<'a> {
+        self.substitutes = Some(substitutes);
+        self
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn context<'c>(
         &'c self,
@@ -136,6 +163,8 @@ impl<'a> Engine<'a> {
             slots: tokio::sync::Semaphore::new(opts.parallelism.max(1)),
             interrupt: self.cancel.clone(),
             retries: Mutex::new(HashMap::new()),
+            substitutes: self.substitutes,
+            state_only: false,
         })
     }
 
@@ -211,6 +240,18 @@ impl<'a> Engine<'a> {
 
     /// Refreshes and diffs: returns the plan (changes sorted by address).
     pub async fn plan(&self, stored: &State, inputs: &BTreeMap<String, Value>, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
+        Ok(self.plan_probed(stored, inputs, opts, |_| ()).await?.0)
+    }
+
+    /// [`Engine::plan`], then `probe` called with the root module's scope holding the planned
+    /// values (`skyform test`'s assertions on a `command = plan` run).
+    pub async fn plan_probed<R>(
+        &self,
+        stored: &State,
+        inputs: &BTreeMap<String, Value>,
+        opts: &PlanOptions,
+        probe: impl FnOnce(&console::Probe<'_>) -> R,
+    ) -> Result<(Plan, R), Diagnostics> {
         refactor::validate(self.config)?;
         // `moved` blocks apply to a copy of the state; the plan records where each object was.
         let mut moved_state = None;
@@ -308,7 +349,7 @@ impl<'a> Engine<'a> {
             Err(_) => (0, Default::default(), c.address.clone(), None),
         });
         let outputs = output_changes(&ctx, state, opts.destroy);
-        Ok(Plan {
+        let plan = Plan {
             changes,
             outputs,
             variables: root_variables(&ctx),
@@ -319,33 +360,48 @@ impl<'a> Engine<'a> {
             targets: opts.targets.clone(),
             refreshed: opts.refresh,
             warnings: diags,
-        })
+        };
+        let probed = console::Probe::of(&ctx, probe);
+        Ok((plan, probed))
     }
 
     /// Applies a plan against the store: creates/updates/replacements in dependency order,
     /// then deletes in reverse dependency order, then the outputs.
     pub async fn apply(&self, plan: &Plan, store: &StateStore, parallelism: usize) -> ApplyResult {
+        self.apply_probed(plan, store, parallelism, |_| ()).await.0
+    }
+
+    /// [`Engine::apply`], then `probe` called with the root module's scope holding the values
+    /// after the apply (`skyform test`'s assertions on a `command = apply` run); no probe when
+    /// the apply could not start.
+    pub async fn apply_probed<R>(
+        &self,
+        plan: &Plan,
+        store: &StateStore,
+        parallelism: usize,
+        probe: impl FnOnce(&console::Probe<'_>) -> R,
+    ) -> (ApplyResult, Option<R>) {
         let mut result = ApplyResult::default();
         // Objects `moved` blocks moved: their rows are renamed first, in one transaction.
         let moves: Vec<(String, String)> = plan.changes.iter().filter_map(|c| Some((c.previous_address.clone()?, c.address.clone()))).collect();
         if !moves.is_empty() {
             if let Err(e) = store.move_resources(&moves) {
                 result.diagnostics.push(Diagnostic::error("Failed to move objects in state", e.to_string()));
-                return result;
+                return (result, None);
             }
         }
         let state = match store.load() {
             Ok(s) => s,
             Err(e) => {
                 result.diagnostics.push(Diagnostic::error("Failed to load state", e.to_string()));
-                return result;
+                return (result, None);
             }
         };
         let graph = match self.graph(&state) {
             Ok(g) => g,
             Err(d) => {
                 result.diagnostics = d;
-                return result;
+                return (result, None);
             }
         };
         let opts = PlanOptions { destroy: plan.destroy, refresh: false, targets: plan.targets.clone(), replace: Vec::new(), parallelism };
@@ -353,7 +409,7 @@ impl<'a> Engine<'a> {
             Ok(c) => c,
             Err(d) => {
                 result.diagnostics = d;
-                return result;
+                return (result, None);
             }
         };
         // Creates an interrupted run left unanswered are retried under their journal entries.
@@ -416,7 +472,8 @@ impl<'a> Engine<'a> {
         result.counts = *ctx.counts.lock().unwrap_or_else(|e| e.into_inner());
         result.outputs = outputs;
         result.diagnostics = ctx.take_diags();
-        result
+        let probed = console::Probe::of(&ctx, probe);
+        (result, Some(probed))
     }
 
     /// Runs the plan's pure deletes, dependents first (by the dependencies recorded in state).

@@ -78,6 +78,11 @@ pub(crate) struct Ctx<'a> {
     /// Creates an interrupted run started without hearing back (journal entries without an
     /// object), by address: retried under the same entry, so with the same idempotency token.
     pub retries: Mutex<HashMap<String, i64>>,
+    /// Instances whose driver `skyform test` replaces.
+    pub substitutes: Option<&'a dyn super::Substitutes>,
+    /// Every resource keeps its stored value, and locals and outputs are evaluated from them
+    /// (`console`, `skyform test`'s assertions after an apply).
+    pub state_only: bool,
 }
 
 /// A node's values: one for a node of the root module or of a module called once, else one per
@@ -254,6 +259,12 @@ impl<'a> Ctx<'a> {
             NodeKind::Provider { key } => self.visit_provider(key).await,
             NodeKind::Resource { module, key } => super::resource::visit_resource(self, idx, module, key).await,
         };
+        // From the state alone, a local or output that cannot be computed (its resource is not
+        // in state yet) has no value: unknown where referenced, not an error.
+        let result = match (&node.kind, result) {
+            (NodeKind::Output { .. } | NodeKind::Local { .. }, Err(_)) if self.state_only => Ok(()),
+            (_, result) => result,
+        };
         match result {
             Ok(()) => true,
             Err(d) => {
@@ -392,7 +403,7 @@ impl<'a> Ctx<'a> {
     /// may not even be in the state yet. (Anything an included resource needs has all its
     /// dependencies included.) A skipped node keeps no value.
     fn targeted(&self, idx: NodeIndex) -> bool {
-        let Some(included) = &self.included else { return true };
+        let Some(included) = self.included.as_ref().filter(|_| !self.state_only) else { return true };
         let mut seen = HashSet::new();
         let mut stack = vec![idx];
         while let Some(i) = stack.pop() {
@@ -500,6 +511,11 @@ impl<'a> Ctx<'a> {
                 matches!(self.registry.lookup(crate::addr::ResourceMode::Managed, &r.type_name), crate::provider::registry::TypeSupport::Implemented(_))
             })
             .collect();
+        // An instance `skyform test` overrides is never read from the real provider.
+        let (mine, substituted): (Vec<_>, Vec<_>) = mine.into_iter().partition(|r| self.substitute(&r.address, &r.type_name).is_none());
+        for r in substituted {
+            self.refreshed.lock().unwrap_or_else(|e| e.into_inner()).insert(r.address.clone(), Some(r.attributes.clone()));
+        }
         if mine.is_empty() {
             return Ok(());
         }
@@ -535,6 +551,17 @@ impl<'a> Ctx<'a> {
             map.insert(r.address.clone(), resp.new_state.map(Value::strip_marks));
         }
         diags.into_result()
+    }
+
+    /// The driver `skyform test` substitutes for instance `address`, if any.
+    pub fn substitute(&self, address: &str, type_name: &str) -> Option<Arc<dyn Provider>> {
+        let subs = self.substitutes?;
+        subs.substitute(&crate::addr::ResourceInstanceAddr::parse(address).ok()?, type_name)
+    }
+
+    /// The driver for an instance: its substitute, else its provider configuration's driver.
+    pub fn driver_for(&self, provider_key: &str, address: &str, type_name: &str) -> Option<Arc<dyn Provider>> {
+        self.substitute(address, type_name).or_else(|| self.providers.get(provider_key).and_then(|s| s.get().cloned()))
     }
 
     /// Root output values after the walk (None for an output whose node did not finish).

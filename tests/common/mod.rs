@@ -49,7 +49,7 @@ impl Fixture {
 
     pub fn plan_with(&self, vars: &[(&str, Value)], opts: PlanOptions) -> Result<Plan, Diagnostics> {
         let (config, _) = load_config(self.dir.path()).map_err(|(d, _)| d)?;
-        let engine = Engine { config: &config, registry: &self.registry, root_dir: self.dir.path(), hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+        let engine = Engine::new(&config, &self.registry, self.dir.path(), &NoHook);
         let state = self.store.load().expect("load state");
         let inputs: BTreeMap<String, Value> = vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         rt().block_on(engine.plan(&state, &inputs, &opts))
@@ -61,7 +61,7 @@ impl Fixture {
 
     pub fn apply_plan(&self, plan: &Plan) -> ApplyResult {
         let (config, _) = load_config(self.dir.path()).map_err(|(d, _)| d).expect("config");
-        let engine = Engine { config: &config, registry: &self.registry, root_dir: self.dir.path(), hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+        let engine = Engine::new(&config, &self.registry, self.dir.path(), &NoHook);
         rt().block_on(engine.apply(plan, &self.store, 10))
     }
 
@@ -74,7 +74,7 @@ impl Fixture {
     /// `skyform import ADDRESS ID` through the engine: reads the object and commits it to state.
     pub fn import(&self, address: &str, id: &str) -> Result<(), Diagnostics> {
         let (config, _) = load_config(self.dir.path()).map_err(|(d, _)| d)?;
-        let engine = Engine { config: &config, registry: &self.registry, root_dir: self.dir.path(), hook: &NoHook, cancel: Arc::new(AtomicBool::new(false)) };
+        let engine = Engine::new(&config, &self.registry, self.dir.path(), &NoHook);
         let state = self.store.load().expect("load state");
         let entry = rt().block_on(engine.import(&state, &BTreeMap::new(), address, id))?;
         self.store.commit_resource(None, &entry).expect("commit the imported object");

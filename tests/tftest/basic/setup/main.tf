@@ -1,0 +1,7 @@
+resource "terraform_data" "seed" {
+  input = "seed"
+}
+
+output "seed" {
+  value = terraform_data.seed.output
+}
