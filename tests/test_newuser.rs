@@ -166,3 +166,25 @@ fn init_fails_when_a_module_cannot_be_installed() {
     assert!(text.contains("Module \"net\" (source \"./missing\")"), "{text}");
     assert!(!text.contains("successfully initialized"), "{text}");
 }
+
+/// `destroy` refreshes first, as Terraform's does: an object already deleted outside skyform is
+/// dropped from state instead of being deleted again; `-refresh=false` plans the delete anyway.
+#[test]
+fn destroy_refreshes_first_and_forgets_objects_already_gone() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "resource \"local_file\" \"a\" {\n  filename = \"${path.module}/a.txt\"\n  content = \"a\"\n}\nresource \"local_file\" \"b\" {\n  filename = \"${path.module}/b.txt\"\n  content = \"b\"\n}\n",
+    )]);
+    let d = dir.path();
+    succeeds(d, &["apply", "-auto-approve"]);
+    std::fs::remove_file(d.join("a.txt")).unwrap();
+    let (_, text) = run(d, &["plan", "-destroy", "-refresh=false", "-no-color"]);
+    assert!(text.contains("Plan: 0 to add, 0 to change, 2 to destroy."), "{text}");
+    let (code, text) = run(d, &["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("# local_file.a has been deleted outside skyform: it is removed from the state"), "{text}");
+    assert!(text.contains("Plan: 0 to add, 0 to change, 1 to destroy."), "{text}");
+    assert!(!text.contains("local_file.a: Destroying"), "{text}");
+    let (_, list) = run(d, &["state", "list"]);
+    assert!(list.trim().is_empty(), "left in state: {list}");
+}

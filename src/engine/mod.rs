@@ -331,6 +331,10 @@ impl<'a> Engine<'a> {
                 let reason = if config.is_some() { ActionReason::DeleteBecauseNoModule } else { ActionReason::DeleteBecauseNoResourceConfig };
                 let mut c = resource::delete_change(&ctx, s, reason.clone());
                 c.reason = (!opts.destroy).then_some(reason);
+                if matches!(ctx.refreshed.lock().unwrap_or_else(|e| e.into_inner()).get(&s.address), Some(None)) {
+                    c.action = Action::Forget;
+                    c.reason = Some(ActionReason::ForgetBecauseDeletedOutside);
+                }
                 if !opts.destroy && config.is_none() && refactor::forgotten(self.config, &s.address) {
                     c.action = Action::Forget;
                 }

@@ -478,7 +478,9 @@ impl<'a> Ctx<'a> {
             return Ok(());
         }
         let driver = factory.configure(config).await?;
-        if self.op == Op::Plan && !self.opts.destroy {
+        // A destroy refreshes first too, as Terraform's does (unless `-refresh=false`): objects
+        // already gone are dropped from state rather than deleted again.
+        if self.op == Op::Plan && (!self.opts.destroy || self.opts.refresh) {
             self.refresh(key, &driver, factory.as_ref(), self.opts.refresh).await?;
         }
         let _ = self.providers.get(key).map(|slot| slot.set(driver));

@@ -82,6 +82,9 @@ pub enum ActionReason {
     DeleteBecauseWrongRepetition,
     /// The object was deleted outside skyform and will be created again.
     CreateBecauseDeletedOutside,
+    /// The object was deleted outside skyform and is not configured (or is being destroyed):
+    /// its row is removed from state, nothing is called (action `Forget`).
+    ForgetBecauseDeletedOutside,
 }
 
 impl ActionReason {
@@ -97,7 +100,7 @@ impl ActionReason {
             ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
             ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
             ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
-            ActionReason::CreateBecauseDeletedOutside => return None,
+            ActionReason::CreateBecauseDeletedOutside | ActionReason::ForgetBecauseDeletedOutside => return None,
         })
     }
 }

@@ -69,7 +69,7 @@ fn reason(r: &ActionReason) -> Option<&'static str> {
         ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
         ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
         ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
-        ActionReason::CreateBecauseDeletedOutside => return None,
+        ActionReason::CreateBecauseDeletedOutside | ActionReason::ForgetBecauseDeletedOutside => return None,
     })
 }
 

@@ -51,7 +51,11 @@ pub fn render_plan(plan: &Plan, schemas: &dyn SchemaSource, c: Colors) -> String
     if !outputs.is_empty() {
         out.push_str(&render_output_changes(&outputs, c));
     }
-    let forgotten: Vec<&str> = changed.iter().filter(|rc| rc.action == Action::Forget).map(|rc| rc.address.as_str()).collect();
+    let forgotten: Vec<&str> = changed
+        .iter()
+        .filter(|rc| rc.action == Action::Forget && rc.reason != Some(ActionReason::ForgetBecauseDeletedOutside))
+        .map(|rc| rc.address.as_str())
+        .collect();
     if !forgotten.is_empty() {
         out.push_str(&format!(
             "\n{} Some objects will no longer be managed by skyform\n\nIf you apply this plan, skyform will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, skyform will no longer manage these objects. You will need to import them into skyform to manage them again.\n",
@@ -91,7 +95,7 @@ pub fn change_reason(rc: &ResourceChange) -> Option<String> {
         Some(ActionReason::DeleteBecauseEachKey) => "key no longer in `for_each`".into(),
         Some(ActionReason::DeleteBecauseNoModule) => "its module instance is no longer in the configuration".into(),
         Some(ActionReason::DeleteBecauseWrongRepetition) => "the resource switched between count, for_each and neither".into(),
-        Some(ActionReason::CreateBecauseDeletedOutside) => "deleted outside skyform".into(),
+        Some(ActionReason::CreateBecauseDeletedOutside | ActionReason::ForgetBecauseDeletedOutside) => "deleted outside skyform".into(),
         None if rc.action.is_replace() => attr_list(),
         None => return None,
     })
@@ -143,6 +147,9 @@ fn header(rc: &ResourceChange) -> String {
         (_, Some(ActionReason::ReplaceByTriggers)) => "will be replaced due to changes in replace_triggered_by",
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => "must be replaced",
         (Action::NoOp, _) => "is unchanged",
+        (Action::Forget, Some(ActionReason::ForgetBecauseDeletedOutside)) => {
+            return format!("  # {a} has been deleted outside skyform: it is removed from the state\n");
+        }
         (Action::Forget, _) => {
             return format!(" # {a} will no longer be managed by skyform, but will not be destroyed\n # (destroy = false is set in the configuration)\n");
         }
