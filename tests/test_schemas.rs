@@ -178,7 +178,12 @@ fn docs_provider_tables_match_the_schemas() {
     use skyform::view::schema_docs::{provider_tables, splice};
     let registry = skyform::provider::Registry::builtin();
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for (file, provider) in [("docs/providers/aws.md", "aws"), ("docs/providers/azure.md", "azurerm"), ("docs/providers/gcp.md", "google")] {
+    for (file, provider) in [
+        ("docs/providers/aws.md", "aws"),
+        ("docs/providers/azure.md", "azurerm"),
+        ("docs/providers/gcp.md", "google"),
+        ("docs/providers/digitalocean.md", "digitalocean"),
+    ] {
         let path = root.join(file);
         let doc = std::fs::read_to_string(&path).unwrap();
         let schema = registry.get(provider).unwrap().schema();

@@ -12,6 +12,7 @@ pub mod aws;
 pub mod azure;
 pub mod batch;
 pub mod builtin;
+pub mod digitalocean;
 pub mod google;
 pub mod helpers;
 pub mod kit;

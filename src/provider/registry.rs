@@ -40,7 +40,7 @@ impl Registry {
     pub fn builtin() -> Registry {
         use super::builtin::{archive_file, external, http, local_file, null_resource, random_id, terraform_data, time_static, tls_private_key};
         let mut r = Registry::empty();
-        let all: [Arc<dyn ProviderFactory>; 12] = [
+        let all: [Arc<dyn ProviderFactory>; 13] = [
             Arc::new(terraform_data::factory()),
             Arc::new(archive_file::factory()),
             Arc::new(external::factory()),
@@ -53,6 +53,7 @@ impl Registry {
             Arc::new(super::aws::AwsFactory::new()),
             Arc::new(super::azure::AzureFactory::new()),
             Arc::new(super::google::GoogleFactory::new()),
+            Arc::new(super::digitalocean::DigitalOceanFactory::new()),
         ];
         for f in all {
             r.register(f);
@@ -112,8 +113,9 @@ impl crate::schema::SchemaSource for Registry {
 
 pub use crate::schema::provider_for_type;
 
-/// A provider skyform knows only from its published schema (`digitalocean`, ...): its
-/// `provider` block is checked against that schema, and it implements no type yet.
+/// A provider skyform knows only from its published schema (a provider newly added to
+/// `src/schema/generated` starts here): its `provider` block is checked against that schema,
+/// and it implements no type yet.
 struct SchemaOnly {
     name: &'static str,
     schema: std::sync::OnceLock<ProviderSchema>,

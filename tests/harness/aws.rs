@@ -51,7 +51,7 @@ fn aws_instance() {
 }
 
 /// Runs `f` with an S3 client on a fresh runtime.
-fn s3<T>(endpoint: &str, f: impl AsyncFnOnce(aws_sdk_s3::Client) -> T) -> T {
+pub(super) fn s3<T>(endpoint: &str, f: impl AsyncFnOnce(aws_sdk_s3::Client) -> T) -> T {
     rt().block_on(async { f(sdk(endpoint).await).await })
 }
 
@@ -72,17 +72,17 @@ fn pairs(p: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
     Some(p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
-fn bucket_exists(endpoint: &str, bucket: &str) -> bool {
+pub(super) fn bucket_exists(endpoint: &str, bucket: &str) -> bool {
     s3(endpoint, async |c| c.head_bucket().bucket(bucket).send().await.is_ok())
 }
 
-fn object_body(endpoint: &str, bucket: &str, key: &str) -> Option<Vec<u8>> {
+pub(super) fn object_body(endpoint: &str, bucket: &str, key: &str) -> Option<Vec<u8>> {
     s3(endpoint, async |c| Some(c.get_object().bucket(bucket).key(key).send().await.ok()?.body.collect().await.ok()?.into_bytes().to_vec()))
 }
 
 /// A bucket's versioning status, read over plain HTTP: moto 5.2.5 answers with a
 /// `<GetBucketVersioningResponse>` root that the SDK refuses. `None` without a status or bucket.
-fn versioning_status(endpoint: &str, bucket: &str) -> Option<String> {
+pub(super) fn versioning_status(endpoint: &str, bucket: &str) -> Option<String> {
     let (status, body) = http("GET", &format!("{endpoint}/{bucket}?versioning"), &[], vec![]);
     let body = String::from_utf8_lossy(&body);
     (status == 200).then(|| body.split_once("<Status>")?.1.split_once("</Status>").map(|(s, _)| s.to_string())).flatten()

@@ -12,8 +12,8 @@
 //! the attributes the case declares (what Terraform shows too). Destroy deletes everything, and
 //! the cloud is asked that the object is gone.
 //!
-//! The cases are in `aws.rs`, `azure.rs` and `gcs.rs`; checks that are not about one type's
-//! lifecycle (bulk refresh, errors, CLI, examples) stay in `test_*.rs`.
+//! The cases are in `aws*.rs`, `azure.rs`, `gcs.rs` and `digitalocean.rs`; checks that are not
+//! about one type's lifecycle (bulk refresh, errors, CLI, examples) stay in `test_*.rs`.
 
 mod aws;
 mod aws_asg;
@@ -28,6 +28,7 @@ mod aws_s3;
 mod aws_services;
 mod aws_sns;
 mod azure;
+mod digitalocean;
 mod gcs;
 
 use std::path::Path;

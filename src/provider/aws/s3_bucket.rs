@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, Tag, Tagging};
 
-use super::errors::{aws_error, code, not_found};
+use super::errors::aws_error;
+/// The S3 error tests, for the other drivers on this code path (`digitalocean`).
+pub(crate) use super::errors::{code, not_found};
 use super::AwsProvider;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::provider::helpers::{attr, imported, set};

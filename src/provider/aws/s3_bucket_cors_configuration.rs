@@ -12,7 +12,7 @@ use crate::provider::helpers::{attr, set};
 use crate::provider::*;
 use crate::value::Value;
 
-fn rule(r: &Value) -> Result<CorsRule, Diagnostics> {
+pub(crate) fn rule(r: &Value) -> Result<CorsRule, Diagnostics> {
     let list = |name: &str| Some(strings(attr(r, name))).filter(|v| !v.is_empty());
     CorsRule::builder()
         .set_allowed_methods(list("allowed_methods"))
@@ -25,7 +25,7 @@ fn rule(r: &Value) -> Result<CorsRule, Diagnostics> {
         .map_err(|e| invalid("cors_rule", e))
 }
 
-fn flatten(r: &CorsRule) -> Value {
+pub(crate) fn flatten(r: &CorsRule) -> Value {
     Value::object([
         ("allowed_methods", string_list(r.allowed_methods())),
         ("allowed_origins", string_list(r.allowed_origins())),

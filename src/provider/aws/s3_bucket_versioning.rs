@@ -4,6 +4,9 @@
 //! versioned"), as Terraform does.
 
 use async_trait::async_trait;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::SdkError;
+use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningError;
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 
 use super::errors::{aws_error, not_found};
@@ -29,7 +32,7 @@ fn status_of(v: &Value) -> Option<String> {
     attr(v, "versioning_configuration").get_attr("status").and_then(|s| s.as_str()).map(str::to_string)
 }
 
-async fn put_status(p: &AwsProvider, bucket: &str, status: &str) -> Result<(), Diagnostics> {
+pub(crate) async fn put_status(p: &AwsProvider, bucket: &str, status: &str) -> Result<(), Diagnostics> {
     let s = if status == "Enabled" { BucketVersioningStatus::Enabled } else { BucketVersioningStatus::Suspended };
     let cfg = VersioningConfiguration::builder().status(s).build();
     p.s3.put_bucket_versioning()
@@ -39,6 +42,20 @@ async fn put_status(p: &AwsProvider, bucket: &str, status: &str) -> Result<(), D
         .await
         .map_err(|e| aws_error(&format!("setting versioning of S3 bucket \"{bucket}\""), &e))?;
     Ok(())
+}
+
+/// The bucket's versioning status (`Enabled`, `Suspended`; `None` if never versioned).
+pub(crate) async fn get_status(p: &AwsProvider, bucket: &str) -> Result<Option<String>, SdkError<GetBucketVersioningError, HttpResponse>> {
+    match p.s3.get_bucket_versioning().bucket(bucket).send().await {
+        Ok(out) => Ok(out.status().map(|s| s.as_str().to_string())),
+        // moto answers with a <GetBucketVersioningResponse> root the SDK refuses; the status
+        // inside is right, so read it from the raw 200 response.
+        Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 200) => {
+            let body = e.raw_response().and_then(|r| r.body().bytes()).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+            Ok(body.split_once("<Status>").and_then(|(_, rest)| rest.split_once("</Status>")).map(|(s, _)| s.to_string()))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Sets the planned status: on create (`prior` None) and on update.
@@ -89,17 +106,7 @@ impl ResourceType<AwsProvider> for S3BucketVersioning {
 
     async fn read(&self, p: &AwsProvider, prior: Value) -> ReadResponse {
         let bucket = attr(&prior, "bucket").as_str().unwrap_or_default().to_string();
-        let result = match p.s3.get_bucket_versioning().bucket(&bucket).send().await {
-            Ok(out) => Ok(out.status().map(|s| s.as_str().to_string())),
-            // moto answers with a <GetBucketVersioningResponse> root the SDK refuses; the status
-            // inside is right, so read it from the raw 200 response.
-            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 200) => {
-                let body = e.raw_response().and_then(|r| r.body().bytes()).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-                Ok(body.split_once("<Status>").and_then(|(_, rest)| rest.split_once("</Status>")).map(|(s, _)| s.to_string()))
-            }
-            Err(e) => Err(e),
-        };
-        match result {
+        match get_status(p, &bucket).await {
             Ok(status) => {
                 let status = status.unwrap_or_else(|| "Disabled".into());
                 let mut state = prior;

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
 use aws_sdk_s3::primitives::ByteStream;
 use base64::Engine as _;
 use md5::Digest;
@@ -52,7 +53,7 @@ pub fn schema() -> ResourceSchema {
 }
 
 /// The body to upload: `Ok(None)` while any of its sources is unknown.
-fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
+pub(crate) fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
     let (content, b64, source) = (attr(v, "content"), attr(v, "content_base64"), attr(v, "source"));
     if !content.is_known() || !b64.is_known() || !source.is_known() {
         return Ok(None);
@@ -78,6 +79,25 @@ fn body(v: &Value) -> Result<Option<Vec<u8>>, Diagnostics> {
     Ok(Some(Vec::new()))
 }
 
+/// Plans `etag` when the configuration leaves it unset: known only when the body is what the
+/// object already holds; otherwise known after apply, as in Terraform (the MD5 of new content,
+/// possibly sensitive, is not shown). A body that cannot be read is an error.
+pub(crate) fn plan_etag(planned: &mut Value, prior: Option<&Value>, config: &Value, diagnostics: &mut Diagnostics) {
+    if !attr(config, "etag").is_null() {
+        return;
+    }
+    let prior_etag = prior.map(|p| attr(p, "etag").clone()).unwrap_or(Value::Null);
+    let etag = match body(planned) {
+        Ok(Some(b)) => Some(Value::String(hex::encode(md5::Md5::digest(&b)))).filter(|e| *e == prior_etag).unwrap_or(Value::Unknown),
+        Ok(None) => Value::Unknown,
+        Err(d) => {
+            diagnostics.extend(d);
+            Value::Unknown
+        }
+    };
+    set(planned, "etag", etag);
+}
+
 /// Attributes whose change means uploading the object again.
 const UPLOAD: &[&str] = &["content", "content_base64", "source", "source_hash", "content_type", "cache_control", "metadata", "etag"];
 
@@ -101,7 +121,19 @@ fn url_encode(s: &str) -> String {
     out
 }
 
-async fn upload(p: &AwsProvider, mut planned: Value) -> Result<Value, Diagnostics> {
+async fn upload(p: &AwsProvider, planned: Value) -> Result<Value, Diagnostics> {
+    let tagging = tagging_query(attr(&planned, "tags_all"));
+    upload_with(p, planned, |put| put.set_tagging(tagging)).await
+}
+
+/// Uploads the body of `planned` with its `content_type`, `cache_control` and `metadata`, and
+/// what `more` adds to the request (the settings of the calling type); returns `planned` with
+/// the object's `etag`, `version_id` and the content type S3 gives an object sent without one.
+pub(crate) async fn upload_with(
+    p: &AwsProvider,
+    mut planned: Value,
+    more: impl FnOnce(PutObjectFluentBuilder) -> PutObjectFluentBuilder,
+) -> Result<Value, Diagnostics> {
     let bucket = attr(&planned, "bucket").as_str().unwrap_or_default().to_string();
     let key = attr(&planned, "key").as_str().unwrap_or_default().to_string();
     let bytes = body(&planned)?.unwrap_or_default();
@@ -110,7 +142,7 @@ async fn upload(p: &AwsProvider, mut planned: Value) -> Result<Value, Diagnostic
         _ => None,
     };
     let content_type = attr(&planned, "content_type").as_str().map(str::to_string);
-    let out = p
+    let put = p
         .s3_write
         .put_object()
         .bucket(&bucket)
@@ -118,11 +150,8 @@ async fn upload(p: &AwsProvider, mut planned: Value) -> Result<Value, Diagnostic
         .body(ByteStream::from(bytes))
         .set_content_type(content_type.clone())
         .set_cache_control(attr(&planned, "cache_control").as_str().map(str::to_string))
-        .set_metadata(metadata)
-        .set_tagging(tagging_query(attr(&planned, "tags_all")))
-        .send()
-        .await
-        .map_err(|e| aws_error(&format!("uploading S3 object \"{key}\" to bucket \"{bucket}\""), &e))?;
+        .set_metadata(metadata);
+    let out = more(put).send().await.map_err(|e| aws_error(&format!("uploading S3 object \"{key}\" to bucket \"{bucket}\""), &e))?;
     set(&mut planned, "etag", out.e_tag().map(|e| Value::string(e.trim_matches('"'))).unwrap_or(Value::Null));
     set(&mut planned, "version_id", out.version_id().filter(|v| *v != "null").map(Value::string).unwrap_or(Value::Null));
     if content_type.is_none() {
@@ -153,7 +182,7 @@ async fn retag(p: &AwsProvider, planned: &Value) -> Result<(), Diagnostics> {
 
 /// Every key of a bucket starting with `prefix`, with its ETag. A bucket that is gone has no
 /// objects.
-async fn list_etags(p: &AwsProvider, bucket: &str, prefix: &str) -> Result<HashMap<String, String>, Diagnostics> {
+pub(crate) async fn list_etags(p: &AwsProvider, bucket: &str, prefix: &str) -> Result<HashMap<String, String>, Diagnostics> {
     let mut out = HashMap::new();
     let mut token: Option<String> = None;
     loop {
@@ -202,20 +231,7 @@ impl ResourceType<AwsProvider> for S3Object {
         let tags_all = p.tags_all(attr(&planned, "tags"));
         set(&mut planned, "tags_all", tags_all);
         let mut diagnostics = Diagnostics::new();
-        if attr(&req.config, "etag").is_null() {
-            // Known only when the body is what the object already holds; otherwise known after
-            // apply, as in Terraform (the MD5 of new content, possibly sensitive, is not shown).
-            let prior_etag = req.prior_state.as_ref().map(|p| attr(p, "etag").clone()).unwrap_or(Value::Null);
-            let etag = match body(&planned) {
-                Ok(Some(b)) => Some(Value::String(hex::encode(md5::Md5::digest(&b)))).filter(|e| *e == prior_etag).unwrap_or(Value::Unknown),
-                Ok(None) => Value::Unknown,
-                Err(d) => {
-                    diagnostics.extend(d);
-                    Value::Unknown
-                }
-            };
-            set(&mut planned, "etag", etag);
-        }
+        plan_etag(&mut planned, req.prior_state.as_ref(), &req.config, &mut diagnostics);
         match &req.prior_state {
             // `version_id` (computed-only) is already unknown on create.
             None => {
