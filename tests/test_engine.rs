@@ -300,3 +300,42 @@ fn states_of_an_older_schema_version_are_upgraded_before_planning() {
     }
     assert!(f.cloud.calls().iter().any(|c| c == "upgrade test_thing from 0"), "{:?}", f.cloud.calls());
 }
+
+/// A create-before-destroy replacement whose old object cannot be deleted keeps it in state as
+/// a deposed object (Terraform's `(deposed object KEY)`); the next plan shows it and destroys it.
+#[test]
+fn a_deposed_object_stays_in_state_until_it_is_destroyed() {
+    let cfg = |v: &str, fail: &str| {
+        format!("resource \"test_thing\" \"a\" {{\n  name = \"a\"\n  replace_me = \"{v}\"\n  {fail}\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n")
+    };
+    let f = Fixture::new(&cfg("x", "fail_on = \"delete\""));
+    assert!(!f.apply().diagnostics.has_errors());
+    let old_id = f.cloud.objects().keys().next().unwrap().clone();
+    f.write("main.tf", &cfg("y", ""));
+    let res = f.apply();
+    let text = res.diagnostics.to_string();
+    assert!(res.diagnostics.has_errors(), "the old object's delete should fail");
+    assert!(text.contains("kept in state as test_thing.a (deposed object "), "{text}");
+    // Both objects exist, and both are in state: the new one current, the old one deposed.
+    assert_eq!(f.cloud.objects().len(), 2);
+    let state = f.store.load().unwrap();
+    let deposed: Vec<&String> = state.resources.keys().filter(|k| k.starts_with("test_thing.a (deposed object ")).collect();
+    assert_eq!(deposed.len(), 1, "{:?}", state.resources.keys().collect::<Vec<_>>());
+    assert_eq!(state.resources[deposed[0]].attributes.get_attr("id").and_then(Value::as_str), Some(old_id.as_str()));
+    assert_eq!(state.resources["test_thing.a"].attributes.get_attr("replace_me").and_then(Value::as_str), Some("y"));
+    // The next plan destroys the deposed object (and only it); once it can be deleted, it goes.
+    f.cloud.set_attr(&old_id, "fail_on", Value::Null);
+    let plan = f.plan().unwrap();
+    let changes = changes(&plan);
+    assert_eq!(changes, [(deposed[0].clone(), Action::Delete)]);
+    let text = skyform::view::plan_text::render_plan(&plan, &f.registry, skyform::view::Colors::new(false));
+    assert!(text.contains(&format!("  # {} will be destroyed", deposed[0])), "{text}");
+    assert!(text.contains("Plan: 0 to add, 0 to change, 1 to destroy."), "{text}");
+    let json = skyform::view::plan_json::plan_json(&plan, None);
+    let rc = json["resource_changes"].as_array().unwrap().iter().find(|rc| rc["change"]["actions"] == serde_json::json!(["delete"])).unwrap();
+    assert_eq!((rc["address"].as_str(), rc["deposed"].as_str()), (Some("test_thing.a"), deposed[0].split("object ").nth(1).map(|k| k.trim_end_matches(')'))));
+    let res = f.apply_plan(&plan);
+    assert!(!res.diagnostics.has_errors(), "{}", res.diagnostics);
+    assert_eq!(f.cloud.objects().len(), 1);
+    assert_eq!(f.store.load().unwrap().resources.keys().collect::<Vec<_>>(), ["test_thing.a"]);
+}

@@ -100,7 +100,8 @@ pub fn cmd_state(c: StateCommand) -> CliResult {
                 return Ok(0);
             };
             let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
-            for addr in state.resources.keys() {
+            // Deposed objects are not instances: `state list` leaves them out, as Terraform's does.
+            for addr in state.resources.keys().filter(|k| crate::state::split_deposed(k).1.is_none()) {
                 if a.addresses.is_empty() || a.addresses.iter().any(|f| matches(addr, f)) {
                     println!("{addr}");
                 }

@@ -83,35 +83,40 @@ fn provider_ready(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
     ctx.providers.get(&providers::provider_key(&c.provider)).is_some_and(|s| s.get().is_some())
 }
 
-/// Destroys one old object: destroy-time provisioners, then the driver, with the journal
-/// around the call and the state row removed the moment it returns.
+/// Destroys one old object, reporting a failure to the context; true when it is gone.
 async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
+    match delete_object(ctx, c).await {
+        Ok(()) => true,
+        Err(d) => {
+            ctx.errors(d);
+            false
+        }
+    }
+}
+
+/// Deletes one old object (an instance's, or a deposed one): destroy-time provisioners, then
+/// the driver, with the journal around the call and the state row removed the moment it
+/// returns. The one delete path of an apply.
+pub(crate) async fn delete_object(ctx: &Ctx<'_>, c: &ResourceChange) -> Result<(), Diagnostics> {
     let key = providers::provider_key(&c.provider);
     let Some(provider) = ctx.driver_for(&key, &c.address, &c.type_name) else {
-        ctx.error(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address)).with_address(&c.address));
-        return false;
+        return Err(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address)).with_address(&c.address).into());
     };
-    let Some(store) = ctx.store else { return false };
+    let Some(store) = ctx.store else { return Err(Diagnostic::error("No state store", "Apply needs a state store.").into()) };
     let prior = c.before.clone().strip_marks();
     let id = prior.get_attr("id").and_then(Value::as_str).map(str::to_string);
     ctx.hook.pre_apply(&c.address, Action::Delete, id.as_deref());
     // Destroy-time provisioners of a resource still in the configuration run first; a
     // failure keeps the object.
-    if let (Some(r), Ok(addr)) = (super::find_resource(ctx.config, &c.address), crate::addr::ResourceInstanceAddr::parse(&c.address)) {
+    if let (Some(r), Ok(addr)) = (super::find_resource(ctx.config, &c.address), crate::state::parse_key(&c.address)) {
         if let Err(d) = provision::run(ctx, r, &addr, &c.before, true, None).await {
             ctx.hook.post_apply(&c.address, Action::Delete, id.as_deref(), std::time::Duration::ZERO, Some("provisioner failed"));
-            ctx.errors(d);
-            return false;
+            return Err(d);
         }
     }
+    let state_err = |e: crate::state::StateError| Diagnostics::from(Diagnostic::error("Failed to write state", e.to_string()));
     // As for creates and updates: only objects outside the state are journalled.
-    let journal = match provider.remote(&c.type_name).then(|| store.begin_operation(&c.address, "delete", Some(&prior.to_json()))).transpose() {
-        Ok(j) => j,
-        Err(e) => {
-            ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
-            return false;
-        }
-    };
+    let journal = provider.remote(&c.type_name).then(|| store.begin_operation(&c.address, "delete", Some(&prior.to_json()))).transpose().map_err(state_err)?;
     let start = std::time::Instant::now();
     log(Level::Info, "apply", || format!("{}: delete started", c.address));
     let resp = provider
@@ -129,15 +134,11 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
     });
     let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
     ctx.hook.post_apply(&c.address, Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
-    let written = if failed { journal.map_or(Ok(()), |j| store.clear_operation(j)) } else { store.delete_resource(journal, &c.address) };
-    if let Err(e) = written {
-        ctx.error(Diagnostic::error("Failed to write state", e.to_string()));
-        return false;
-    }
     if failed {
-        ctx.errors(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&c.address)).collect()));
-        return false;
+        journal.map_or(Ok(()), |j| store.clear_operation(j)).map_err(state_err)?;
+        return Err(Diagnostics(resp.diagnostics.0.into_iter().map(|d| d.with_address(&c.address)).collect()));
     }
+    store.delete_resource(journal, &c.address).map_err(state_err)?;
     ctx.counts.lock().unwrap_or_else(|e| e.into_inner()).destroyed += 1;
-    true
+    Ok(())
 }

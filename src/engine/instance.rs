@@ -534,8 +534,25 @@ pub(crate) async fn apply_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Re
             operate(i, Action::Create, None, Some(planned), cfg, &cfg_marks).await?
         }
         Action::CreateThenDelete => {
-            let new = operate(i, Action::Create, None, Some(planned), cfg.clone(), &cfg_marks).await?;
-            delete_deposed(i, prior, cfg).await?;
+            // The old object becomes a deposed object first, in one state step: whatever fails
+            // or crashes from here on, it stays in state until it is deleted.
+            let store = i.ctx.store.ok_or_else(|| Diagnostics::from(Diagnostic::error("No state store", "Apply needs a state store.")))?;
+            let deposed = i.ctx.state.resources.contains_key(&addr).then(|| crate::state::deposed_address(&addr, &crate::state::new_deposed_key()));
+            if let Some(d) = &deposed {
+                store.depose(&addr, d).map_err(state_err)?;
+            }
+            let new = match operate(i, Action::Create, None, Some(planned), cfg.clone(), &cfg_marks).await {
+                Ok(new) => new,
+                Err(e) => {
+                    // No new object: the old one is current again (a create that failed with an
+                    // object keeps it, tainted, and the old one stays deposed, as in Terraform).
+                    if let Some(d) = &deposed {
+                        let _ = store.depose(d, &addr);
+                    }
+                    return Err(e);
+                }
+            };
+            delete_deposed(i, prior, deposed.as_deref()).await?;
             new
         }
         _ => None,
@@ -664,43 +681,20 @@ async fn operate(
     Ok(new)
 }
 
-/// Deletes the old object of a create-before-destroy replacement (no longer in state).
-async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, config: Value) -> Result<(), Diagnostics> {
-    let addr = i.addr.to_string();
-    let id = prior.as_ref().and_then(|p| p.get_attr("id")).and_then(Value::as_str).map(str::to_string);
-    i.ctx.hook.pre_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref());
-    let start = Instant::now();
-    if let Some(p) = &prior {
-        super::provision::run(i.ctx, i.resource, i.addr, p, true, None).await?;
+/// Deletes the old object of a create-before-destroy replacement, kept in state as the
+/// deposed object `deposed` until it is gone (through the one delete path, `delete_object`).
+/// A failure leaves it there: the next plan destroys it.
+async fn delete_deposed(i: &InstanceCtx<'_, '_>, prior: Option<Value>, deposed: Option<&str>) -> Result<(), Diagnostics> {
+    let (Some(address), Some(stored)) = (deposed, i.ctx.state.resources.get(&i.addr.to_string())) else { return Ok(()) };
+    let row = ResourceInstanceState { address: address.to_string(), ..stored.clone() };
+    let mut change = super::resource::delete_change(i.ctx, &row, ActionReason::DeleteBecauseNoResourceConfig);
+    if let Some(before) = prior {
+        change.before = before.mark_paths(&stored.sensitive_paths);
     }
-    let resp = i
-        .provider()?
-        .apply(ApplyRequest { operation: Default::default(), type_name: i.resource.type_name.clone(), prior_state: prior, planned_state: None, config })
-        .await;
-    let failed = resp.diagnostics.has_errors();
-    let err_text = failed.then(|| resp.diagnostics.iter().map(|d| d.summary.clone()).collect::<Vec<_>>().join("; "));
-    i.ctx.hook.post_apply(&format!("{addr} (deposed object)"), Action::Delete, id.as_deref(), start.elapsed(), err_text.as_deref());
-    if failed {
-        return Err(Diagnostics(
-            resp.diagnostics
-                .0
-                .into_iter()
-                .map(|d| {
-                    Diagnostic {
-                        detail: format!(
-                            "{}\n\nThe replaced object (id {}) could not be deleted and is no longer tracked in state; delete it by hand.",
-                            d.detail,
-                            id.clone().unwrap_or_default()
-                        ),
-                        ..d
-                    }
-                    .with_address(&addr)
-                })
-                .collect(),
-        ));
-    }
-    i.ctx.counts.lock().unwrap_or_else(|e| e.into_inner()).destroyed += 1;
-    Ok(())
+    super::destroy::delete_object(i.ctx, &change).await.map_err(|d| {
+        let note = format!("The replaced object is kept in state as {address}: the next plan destroys it.");
+        Diagnostics(d.0.into_iter().map(|d| Diagnostic { detail: format!("{}\n\n{note}", d.detail), ..d }).collect())
+    })
 }
 
 fn state_err(e: crate::state::StateError) -> Diagnostics {

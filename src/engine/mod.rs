@@ -123,7 +123,8 @@ impl<'a> Engine<'a> {
         store: Option<&'c StateStore>,
     ) -> Result<Ctx<'c>, Diagnostics> {
         let mut state_by_resource: HashMap<String, Vec<_>> = HashMap::new();
-        for r in state.resources.values() {
+        // Deposed objects are not instances of their resource: they are only ever destroyed.
+        for r in state.resources.values().filter(|r| crate::state::split_deposed(&r.address).1.is_none()) {
             state_by_resource.entry(state_resource_addr(r)).or_default().push(r);
         }
         let providers = graph
@@ -341,6 +342,21 @@ impl<'a> Engine<'a> {
                 changes.push(c);
             }
         }
+        // Deposed objects, left by a create-before-destroy replacement whose delete failed
+        // (or was interrupted), are destroyed, by plan and destroy alike.
+        for s in state.resources.values() {
+            let (_, Some(_)) = crate::state::split_deposed(&s.address) else { continue };
+            if planned.contains(&s.address) || !targeted(&opts.targets, &state_resource_addr(s)) {
+                continue;
+            }
+            let mut c = resource::delete_change(&ctx, s, ActionReason::DeleteBecauseNoResourceConfig);
+            c.reason = None;
+            if matches!(ctx.refreshed.lock().unwrap_or_else(|e| e.into_inner()).get(&s.address), Some(None)) {
+                c.action = Action::Forget;
+                c.reason = Some(ActionReason::ForgetBecauseDeletedOutside);
+            }
+            changes.push(c);
+        }
         // Objects kept, not managed, found among those no longer configured.
         diags.extend(std::mem::take(&mut *ctx.unimplemented.lock().unwrap_or_else(|e| e.into_inner())).diagnostics());
         for c in &mut changes {
@@ -348,9 +364,10 @@ impl<'a> Engine<'a> {
         }
         // Terraform's order: by module instance (shallower first), resource, then instance key
         // (numbers before strings).
-        changes.sort_by_cached_key(|c| match crate::addr::ResourceInstanceAddr::parse(&c.address) {
-            Ok(a) => (a.resource.module.0.len(), a.resource.module.clone(), a.resource.local(), a.key),
-            Err(_) => (0, Default::default(), c.address.clone(), None),
+        // A deposed object goes right after its instance.
+        changes.sort_by_cached_key(|c| match crate::state::parse_key(&c.address) {
+            Ok(a) => (a.resource.module.0.len(), a.resource.module.clone(), a.resource.local(), a.key, c.address.clone()),
+            Err(_) => (0, Default::default(), c.address.clone(), None, String::new()),
         });
         let outputs = output_changes(&ctx, state, opts.destroy);
         let plan = Plan {
@@ -530,7 +547,7 @@ fn targeted(targets: &[String], resource_addr: &str) -> bool {
 }
 
 fn find_resource<'c>(config: &'c Config, addr: &str) -> Option<&'c crate::config::Resource> {
-    let parsed = crate::addr::ResourceInstanceAddr::parse(addr).ok()?;
+    let parsed = crate::state::parse_key(addr).ok()?;
     let m = crate::graph::build::module_at(&config.root, &parsed.resource.module)?;
     m.resources.get(&parsed.resource.local())
 }

@@ -423,6 +423,9 @@ impl Backend for DocumentBackend {
 
     fn rename_resources(&self, moves: &[(String, String)]) -> StateResult<()> {
         self.change(None, |state, j| {
+            if let Some((_, to)) = moves.iter().find(|(_, to)| state.resources.contains_key(to) && !moves.iter().any(|(from, _)| from == to)) {
+                return Err(StateError::AlreadyExists(to.clone()));
+            }
             let mut taken = Vec::with_capacity(moves.len());
             for (from, to) in moves {
                 let r = state.resources.remove(from).ok_or_else(|| StateError::NotFound(from.clone()))?;
@@ -430,7 +433,7 @@ impl Backend for DocumentBackend {
                 taken.push((to, r));
             }
             for (to, mut r) in taken {
-                let addr = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+                let addr = super::parse_key(to).map_err(|e| StateError::NotFound(e.to_string()))?;
                 r.address = to.clone();
                 r.module = addr.resource.module.to_string();
                 r.type_name = addr.resource.type_name.clone();

@@ -53,6 +53,34 @@ impl ResourceInstanceState {
     }
 }
 
+/// The state key of a deposed object: the old object of a create-before-destroy replacement,
+/// kept in state until it is deleted, under its instance address followed by Terraform's
+/// `(deposed object KEY)`. It is stored like any instance (a row, or an instance with `deposed`
+/// in a Terraform state file), so every backend keeps it without a schema of its own.
+pub fn deposed_address(instance: &str, key: &str) -> String {
+    format!("{instance}{DEPOSED}{key})")
+}
+
+const DEPOSED: &str = " (deposed object ";
+
+/// A state key split into its instance address and, for a deposed object, its deposed key.
+pub fn split_deposed(key: &str) -> (&str, Option<&str>) {
+    match key.split_once(DEPOSED) {
+        Some((instance, rest)) => (instance, Some(rest.trim_end_matches(')'))),
+        None => (key, None),
+    }
+}
+
+/// A new deposed key: eight hex digits, as Terraform makes them.
+pub fn new_deposed_key() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
+
+/// The instance address of a state key (a deposed object's too), parsed.
+pub(crate) fn parse_key(key: &str) -> Result<crate::addr::ResourceInstanceAddr, crate::addr::AddrError> {
+    crate::addr::ResourceInstanceAddr::parse(split_deposed(key).0)
+}
+
 /// A resource instance as the relational backends (SQLite, PostgreSQL) store it: the key,
 /// attributes, sensitive paths and dependencies as JSON text.
 pub(crate) struct ResourceRow {

@@ -1212,7 +1212,7 @@ impl Backend for PgBackend {
     fn rename_resources(&self, moves: &[(String, String)]) -> StateResult<()> {
         let mut parsed = Vec::with_capacity(moves.len());
         for (from, to) in moves {
-            let addr = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+            let addr = super::parse_key(to).map_err(|e| StateError::NotFound(e.to_string()))?;
             let key = addr.key.as_ref().map(|k| match k {
                 crate::addr::InstanceKey::Int(n) => serde_json::json!(n).to_string(),
                 crate::addr::InstanceKey::Str(s) => serde_json::json!(s).to_string(),

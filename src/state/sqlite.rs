@@ -296,7 +296,7 @@ impl Backend for SqliteBackend {
     fn rename_resources(&self, moves: &[(String, String)]) -> StateResult<()> {
         let mut parsed = Vec::with_capacity(moves.len());
         for (from, to) in moves {
-            let addr = crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+            let addr = super::parse_key(to).map_err(|e| StateError::NotFound(e.to_string()))?;
             parsed.push((from, to, addr));
         }
         let mut conn = self.conn();

@@ -149,7 +149,7 @@ fn pid_alive(pid: u32) -> bool {
 
 /// Whether a row's address is the instance address its module, type, name and key make.
 fn address_matches(address: &str, r: &super::ResourceInstanceState) -> bool {
-    let Ok(parsed) = crate::addr::ResourceInstanceAddr::parse(address) else { return false };
+    let Ok(parsed) = super::parse_key(address) else { return false };
     let key = parsed.key.as_ref().map(|k| match k {
         crate::addr::InstanceKey::Int(n) => serde_json::json!(n),
         crate::addr::InstanceKey::Str(s) => serde_json::json!(s),
@@ -340,6 +340,12 @@ impl StateStore {
         self.move_resources(&[(from.to_string(), to.to_string())])
     }
 
+    /// Moves an instance's object aside as a deposed object (`deposed`: its state key), in one
+    /// step, before a create-before-destroy replacement creates the new one; or back.
+    pub fn depose(&self, from: &str, to: &str) -> StateResult<()> {
+        self.backend.rename_resources(&[(from.to_string(), to.to_string())])
+    }
+
     /// Renames instances (`state mv`, `moved` blocks), all at once: every source must exist
     /// and no destination may, else nothing is written.
     pub fn move_resources(&self, moves: &[(String, String)]) -> StateResult<()> {
@@ -349,7 +355,7 @@ impl StateStore {
         let state = self.backend.load()?;
         let sources: std::collections::HashSet<&str> = moves.iter().map(|m| m.0.as_str()).collect();
         for (from, to) in moves {
-            crate::addr::ResourceInstanceAddr::parse(to).map_err(|e| StateError::NotFound(e.to_string()))?;
+            super::parse_key(to).map_err(|e| StateError::NotFound(e.to_string()))?;
             if !state.resources.contains_key(from) {
                 return Err(StateError::NotFound(from.to_string()));
             }

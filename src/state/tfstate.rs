@@ -228,6 +228,9 @@ fn instance_json(r: &ResourceInstanceState, schemas: &dyn SchemaSource) -> J {
     if r.tainted {
         inst.insert("status".into(), json!("tainted"));
     }
+    if let (_, Some(key)) = super::split_deposed(&r.address) {
+        inst.insert("deposed".into(), json!(key));
+    }
     inst.insert("schema_version".into(), json!(r.schema_version));
     inst.insert("attributes".into(), attributes);
     inst.insert("sensitive_attributes".into(), J::Array(sensitive));
@@ -378,11 +381,9 @@ pub fn from_tfstate(json: &J) -> Result<State, String> {
                 Some(other) => return Err(format!("{resource}: invalid instance key {other}")),
             };
             let addr = resource.instance(key);
-            if inst.get("deposed").is_some_and(|d| !d.is_null()) {
-                return Err(format!(
-                    "{addr} has a deposed object, left by a create-before-destroy replacement that did not finish. skyform does not track deposed objects: run `terraform apply` to finish the replacement first."
-                ));
-            }
+            // A deposed object (the old object of an unfinished create-before-destroy
+            // replacement) is kept under its own state key.
+            let deposed = inst.get("deposed").and_then(J::as_str);
             let attributes = match inst.get("attributes") {
                 Some(J::Object(m)) => Value::Map(Arc::new(
                     m.iter()
@@ -410,7 +411,10 @@ pub fn from_tfstate(json: &J) -> Result<State, String> {
                 .unwrap_or_default();
             let dependencies =
                 inst.get("dependencies").and_then(J::as_array).map(|d| d.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
-            let address = addr.to_string();
+            let address = match deposed {
+                Some(key) => super::deposed_address(&addr.to_string(), key),
+                None => addr.to_string(),
+            };
             let entry = ResourceInstanceState {
                 address: address.clone(),
                 module: resource.module.to_string(),
@@ -653,8 +657,13 @@ mod tests {
         assert!(parse_tfstate(r#"{"version": 4, "serial": 1}"#).unwrap_err().contains("lineage"));
         let deposed = r#"{"version": 4, "serial": 1, "lineage": "l", "resources": [{"mode": "managed", "type": "terraform_data", "name": "a", "provider": "p",
             "instances": [{"schema_version": 0, "attributes": {}}, {"deposed": "00000001", "schema_version": 0, "attributes": {}}]}]}"#;
-        let err = parse_tfstate(deposed).unwrap_err();
-        assert!(err.contains("terraform_data.a has a deposed object"), "{err}");
+        // A deposed object is kept under its own key, and written back with its `deposed` key.
+        let state = parse_tfstate(deposed).unwrap();
+        let keys: Vec<&String> = state.resources.keys().collect();
+        assert_eq!(keys, ["terraform_data.a", "terraform_data.a (deposed object 00000001)"]);
+        let back = to_tfstate(&state);
+        assert_eq!(back["resources"][0]["instances"][1]["deposed"], "00000001");
+        assert!(back["resources"][0]["instances"][0].get("deposed").is_none());
         let empty = parse_tfstate(r#"{"version": 4, "serial": 0, "lineage": "l", "outputs": {}, "resources": [], "check_results": null}"#).unwrap();
         assert!(empty.resources.is_empty() && empty.outputs.is_empty());
     }

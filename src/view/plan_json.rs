@@ -94,7 +94,12 @@ fn provider_name(address: &str) -> String {
 
 fn resource_header(rc: &ResourceChange) -> Map<String, J> {
     let mut m = Map::new();
-    m.insert("address".into(), json!(rc.address));
+    // A deposed object: its instance's address, and Terraform's `deposed` key.
+    let (address, deposed) = crate::state::split_deposed(&rc.address);
+    m.insert("address".into(), json!(address));
+    if let Some(key) = deposed {
+        m.insert("deposed".into(), json!(key));
+    }
     if !rc.module.is_empty() {
         m.insert("module_address".into(), json!(rc.module));
     }
