@@ -381,6 +381,7 @@ impl<'a> Engine<'a> {
             targets: opts.targets.clone(),
             refreshed: opts.refresh,
             warnings: diags,
+            index: Default::default(),
         };
         let probed = console::Probe::of(&ctx, probe);
         Ok((plan, probed))

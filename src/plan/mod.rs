@@ -166,6 +166,33 @@ pub struct Plan {
     /// Warnings found while planning (drivers' warnings, moves that could not be made, ...).
     #[serde(default)]
     pub warnings: crate::diag::Diagnostics,
+    /// The changes by address, built on first lookup ([`Plan::change`]).
+    #[serde(skip)]
+    pub index: ChangeIndex,
+}
+
+/// Where each address's change is in [`Plan::changes`]: built once, so that an apply looks each
+/// instance's change up in constant time instead of searching the list. Not part of the plan's
+/// value: clones start without it and comparisons ignore it.
+#[derive(Default)]
+pub struct ChangeIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+
+impl Clone for ChangeIndex {
+    fn clone(&self) -> Self {
+        ChangeIndex::default()
+    }
+}
+
+impl PartialEq for ChangeIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ChangeIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangeIndex")
+    }
 }
 
 /// Counts for `Plan: X to add, Y to change, Z to destroy.`
@@ -204,7 +231,14 @@ impl Plan {
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 
+    /// The change of one instance (or deposed object). The index is checked against the list,
+    /// so a plan whose changes were edited after a lookup still answers correctly.
     pub fn change(&self, address: &str) -> Option<&ResourceChange> {
-        self.changes.iter().find(|c| c.address == address)
+        let index = self.index.0.get_or_init(|| self.changes.iter().enumerate().map(|(i, c)| (c.address.clone(), i)).collect());
+        match index.get(address).map(|&i| self.changes.get(i)) {
+            Some(Some(c)) if c.address == address => Some(c),
+            None if index.len() == self.changes.len() => None,
+            _ => self.changes.iter().find(|c| c.address == address),
+        }
     }
 }
