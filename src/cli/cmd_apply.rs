@@ -37,25 +37,7 @@ pub struct ApplyArgs {
 /// Refuses a saved plan whose state moved on or whose configuration changed.
 fn check_saved_plan(plan: &Plan, store: &StateStore, ws: &Workspace) -> Result<(), CliError> {
     let (lineage, serial) = store.lineage_serial().map_err(|e| CliError::plain("Failed to read the state", e))?;
-    if plan.lineage != lineage {
-        return Err(CliError::plain(
-            "Saved plan is for a different state",
-            format!("The plan was made against state lineage {}, but the state now has lineage {lineage}. Create a new plan.", plan.lineage),
-        ));
-    }
-    if plan.serial != serial {
-        return Err(CliError::plain(
-            "Saved plan is stale",
-            format!("The given plan file can no longer be applied because the state was changed by another operation after the plan was created (state serial {} when planned, {serial} now). Create a new plan.", plan.serial),
-        ));
-    }
-    if plan.config_hash != file::config_hash(&ws.sources) {
-        return Err(CliError::plain(
-            "Saved plan does not match the configuration",
-            "The configuration files changed after the plan was created. Create a new plan from the current configuration.",
-        ));
-    }
-    Ok(())
+    file::check_fresh(plan, &lineage, serial, &ws.sources).map_err(|e| CliError::plain(e.summary(), e))
 }
 
 fn confirm(destroy: bool) -> Result<bool, CliError> {

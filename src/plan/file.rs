@@ -1,5 +1,6 @@
 //! The saved plan file (`plan -out=FILE`): a self-contained JSON document holding the plan,
-//! the variable values, the config hash and the state lineage/serial it was made against.
+//! the variable values, the config hash and the state lineage/serial it was made against; and
+//! the rule for applying one ([`check_fresh`]): same state lineage and serial, same files.
 
 use std::path::Path;
 
@@ -12,12 +13,57 @@ use crate::config::Sources;
 const FORMAT: &str = "skyform-plan";
 const VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct PlanFile {
     format: String,
     version: u32,
-    skyform_version: String,
     plan: Plan,
+}
+
+/// The same document, borrowing the plan to write it.
+#[derive(Serialize)]
+struct PlanFileRef<'p> {
+    format: &'static str,
+    version: u32,
+    skyform_version: &'static str,
+    plan: &'p Plan,
+}
+
+/// Why a saved plan may not be applied any more.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StalePlan {
+    #[error("The plan was made against state lineage {planned}, but the state now has lineage {now}. Create a new plan.")]
+    OtherState { planned: String, now: String },
+    #[error("The given plan file can no longer be applied because the state was changed by another operation after the plan was created (state serial {planned} when planned, {now} now). Create a new plan.")]
+    StateChanged { planned: u64, now: u64 },
+    #[error("The configuration files changed after the plan was created. Create a new plan from the current configuration.")]
+    ConfigChanged,
+}
+
+impl StalePlan {
+    /// The diagnostic's summary line.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            StalePlan::OtherState { .. } => "Saved plan is for a different state",
+            StalePlan::StateChanged { .. } => "Saved plan is stale",
+            StalePlan::ConfigChanged => "Saved plan does not match the configuration",
+        }
+    }
+}
+
+/// Refuses a saved plan whose state moved on (lineage, serial) or whose configuration files
+/// changed since it was made.
+pub fn check_fresh(plan: &Plan, lineage: &str, serial: u64, sources: &Sources) -> Result<(), StalePlan> {
+    if plan.lineage != lineage {
+        return Err(StalePlan::OtherState { planned: plan.lineage.clone(), now: lineage.to_string() });
+    }
+    if plan.serial != serial {
+        return Err(StalePlan::StateChanged { planned: plan.serial, now: serial });
+    }
+    if plan.config_hash != config_hash(sources) {
+        return Err(StalePlan::ConfigChanged);
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +78,7 @@ pub enum PlanFileError {
 
 /// Writes the plan atomically (a temporary file renamed into place).
 pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
-    let doc = PlanFile { format: FORMAT.into(), version: VERSION, skyform_version: env!("CARGO_PKG_VERSION").into(), plan: plan.clone() };
+    let doc = PlanFileRef { format: FORMAT, version: VERSION, skyform_version: env!("CARGO_PKG_VERSION"), plan };
     let err = |source| PlanFileError::Write { path: path.display().to_string(), source };
     let bytes = serde_json::to_vec(&doc).map_err(|e| err(std::io::Error::other(e)))?;
     let tmp = path.with_extension("tmp-skyform");
