@@ -62,7 +62,7 @@ fn test_command_matches_terraform() {
 
 #[test]
 fn examples_own_tests_pass() {
-    for name in ["quickstart", "aws-serverless"] {
+    for name in ["quickstart", "aws-serverless", "aws-network", "aws-web-server", "aws-static-site"] {
         let dir = example(name);
         let out = skyform(dir.path()).args(["test", "-no-color"]).output().unwrap();
         assert!(out.status.success(), "{name}: {}{}", stdout(&out), stderr(&out));

@@ -24,12 +24,22 @@ pub fn schema() -> ResourceSchema {
             ("expected_bucket_owner", AttributeSchema::optional().force_new().typed(AttrType::String)),
             ("id", AttributeSchema::computed().typed(AttrType::String)),
         ])
-        .with_block("versioning_configuration", Nesting::Single, BlockSchema::new([("status", AttributeSchema::required().typed(AttrType::String))])),
+        // A list of at most one block, as in Terraform (`versioning_configuration[0].status`).
+        .with_block("versioning_configuration", Nesting::List, BlockSchema::new([("status", AttributeSchema::required().typed(AttrType::String))])),
+    }
+}
+
+/// The one `versioning_configuration` block (a list of one; an object in states written before
+/// it was a list).
+fn configuration(v: &Value) -> &Value {
+    match attr(v, "versioning_configuration") {
+        Value::List(l) => l.first().unwrap_or(&Value::Null),
+        other => other,
     }
 }
 
 fn status_of(v: &Value) -> Option<String> {
-    attr(v, "versioning_configuration").get_attr("status").and_then(|s| s.as_str()).map(str::to_string)
+    configuration(v).get_attr("status").and_then(|s| s.as_str()).map(str::to_string)
 }
 
 pub(crate) async fn put_status(p: &AwsProvider, bucket: &str, status: &str) -> Result<(), Diagnostics> {
@@ -111,7 +121,12 @@ impl ResourceType<AwsProvider> for S3BucketVersioning {
                 let status = status.unwrap_or_else(|| "Disabled".into());
                 let mut state = prior;
                 // A never-versioned bucket reads as "Disabled"; keep "Disabled" as configured.
-                set(&mut state, "versioning_configuration", Value::object([("status", Value::String(status))]));
+                let mut block = match configuration(&state) {
+                    Value::Map(m) => Value::Map(m.clone()),
+                    _ => Value::object([("mfa_delete", Value::Null)]),
+                };
+                set(&mut block, "status", Value::String(status));
+                set(&mut state, "versioning_configuration", Value::List(vec![block]));
                 ReadResponse::found(state)
             }
             Err(e) if not_found(&e) => ReadResponse::gone(),
