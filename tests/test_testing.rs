@@ -158,7 +158,7 @@ fn test_blocks_not_implemented_are_errors_at_their_line() {
             ("main.tf", "resource \"terraform_data\" \"a\" {}\n"),
             (
                 "tests/a.tftest.hcl",
-                "provider \"aws\" {\n  region = \"eu-west-1\"\n}\nrun \"x\" {\n  state_key = \"k\"\n  bogus {}\n}\noverride_module {\n  target = module.m\n}\n",
+                "mock_provider \"aws\" {\n  alias = \"fake\"\n}\nrun \"x\" {\n  state_key = \"k\"\n  bogus {}\n}\noverride_module {\n  target = module.m\n}\n",
             ),
         ],
     );
@@ -166,7 +166,7 @@ fn test_blocks_not_implemented_are_errors_at_their_line() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{}{err}", stdout(&out));
     for (what, at) in [
-        ("\"provider\" block in a test file yet", "tests/a.tftest.hcl:1:1"),
+        ("\"alias\" argument in a mock_provider block yet", "tests/a.tftest.hcl:2:3"),
         ("\"state_key\" argument in a run block yet", "tests/a.tftest.hcl:5:3"),
         ("Blocks of type \"bogus\" are not expected in a run block", "tests/a.tftest.hcl:6:3"),
         ("\"override_module\" block in a test file yet", "tests/a.tftest.hcl:8:1"),
@@ -178,4 +178,34 @@ fn test_blocks_not_implemented_are_errors_at_their_line() {
     let out = skyform(dir.path()).args(["test", "-verbose"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("does not implement -verbose yet"), "{}", stderr(&out));
+}
+
+/// A test file's `provider` blocks configure the providers for its runs (here: pointing AWS at
+/// moto), in place of the configuration's own; and the runs' objects are destroyed at the end.
+#[test]
+fn provider_blocks_in_test_files_configure_real_runs() {
+    let Some(endpoint) = crate::common::emulator("SKYFORM_MOTO_ENDPOINT") else { return };
+    let bucket = crate::common::unique("tftest");
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "main.tf",
+                "variable \"bucket\" { type = string }\nprovider \"aws\" {\n  region = \"eu-west-1\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = var.bucket\n}\noutput \"arn\" { value = aws_s3_bucket.b.arn }\n",
+            ),
+            (
+                "tests/moto.tftest.hcl",
+                &format!(
+                    "{}\nvariables {{\n  bucket = \"{bucket}\"\n}}\nrun \"creates_the_bucket\" {{\n  assert {{\n    condition     = output.arn == \"arn:aws:s3:::{bucket}\"\n    error_message = \"arn ${{output.arn}}\"\n  }}\n}}\n",
+                    crate::test_aws::provider_block(&endpoint)
+                ),
+            ),
+        ],
+    );
+    let out = skyform(dir.path()).args(["test", "-no-color"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // The teardown deleted the bucket on moto.
+    let (status, _) = crate::common::http("HEAD", &format!("{endpoint}/{bucket}"), &[], Vec::new());
+    assert_eq!(status, 404, "the bucket is still there after the test");
 }

@@ -201,7 +201,7 @@ impl Resource {
 /// Meta-arguments skipped when a resource body is evaluated against its schema.
 pub const RESOURCE_META: &[&str] = &["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"];
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ProviderConfig {
     pub name: String,
     pub alias: Option<String>,

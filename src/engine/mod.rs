@@ -91,6 +91,12 @@ pub struct Engine<'a> {
 pub trait Substitutes: Send + Sync {
     /// The driver for instance `address` (a data source's address starts with `data.`).
     fn substitute(&self, address: &crate::addr::ResourceInstanceAddr, type_name: &str) -> Option<Arc<dyn crate::provider::Provider>>;
+
+    /// A provider configuration (by key: `aws`, `aws.west`) to use instead of the root module's
+    /// (a test file's `provider` blocks).
+    fn provider_config(&self, _key: &str) -> Option<&crate::config::ProviderConfig> {
+        None
+    }
 }
 
 impl<'a> Engine<'a> {

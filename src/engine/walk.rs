@@ -461,7 +461,8 @@ impl<'a> Ctx<'a> {
             .at(self.first_use(key).as_ref())
             .into());
         };
-        let config = match self.config.root.providers.get(key) {
+        let block = self.substitutes.and_then(|s| s.provider_config(key)).or_else(|| self.config.root.providers.get(key));
+        let config = match block {
             Some(p) => {
                 let scope = NodeScope::new(self, &ModulePath::root());
                 let schema = &factory.schema().provider;

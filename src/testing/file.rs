@@ -2,6 +2,7 @@
 //! skyform does not implement yet reported at its location (nothing is skipped silently).
 
 use crate::config::load::traversal_text;
+use crate::config::ProviderConfig;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 use crate::eval::eval_literal;
 use crate::syntax::{Attribute, Block, Body};
@@ -76,13 +77,15 @@ pub struct TestFile {
     pub runs: Vec<Run>,
     pub mocks: Vec<MockProvider>,
     pub overrides: Vec<Override>,
+    /// `provider` blocks: configurations used instead of the root module's, by key.
+    pub providers: Vec<ProviderConfig>,
 }
 
 /// Decodes a parsed test file; all problems are reported together.
 pub fn decode(body: &Body) -> Result<TestFile, Diagnostics> {
     let mut d = Diagnostics::new();
     let mut file = TestFile::default();
-    only(body, &[], &["variables", "run", "mock_provider", "override_resource", "override_data"], "a test file", &mut d);
+    only(body, &[], &["variables", "run", "mock_provider", "override_resource", "override_data", "provider"], "a test file", &mut d);
     for b in &body.blocks {
         match b.kind.as_str() {
             "variables" => file.variables.extend(variables(b, &mut d)),
@@ -99,6 +102,13 @@ pub fn decode(body: &Body) -> Result<TestFile, Diagnostics> {
             }
             "mock_provider" => file.mocks.extend(mock_provider(b, &mut d)),
             "override_resource" | "override_data" => file.overrides.extend(override_block(b, &mut d)),
+            "provider" => match b.labels.first() {
+                Some(name) => {
+                    let alias = b.body.attribute("alias").and_then(|a| literal(a, &mut d)).and_then(|v| v.as_str().map(str::to_string));
+                    file.providers.push(ProviderConfig { name: name.clone(), alias, body: b.body.clone(), range: b.range.clone() });
+                }
+                None => d.push(Diagnostic::error("Missing name for provider block", "A provider block needs the provider's name.").at(Some(&b.range))),
+            },
             _ => {}
         }
     }
@@ -108,8 +118,7 @@ pub fn decode(body: &Body) -> Result<TestFile, Diagnostics> {
 /// Reports every attribute and block of `body` not in the allowed lists: Terraform's test
 /// blocks skyform does not implement yet are named, the rest are unexpected.
 fn only(body: &Body, attrs: &[&str], blocks: &[&str], what: &str, d: &mut Diagnostics) {
-    const KNOWN_LATER: &[&str] =
-        &["test", "provider", "override_module", "state_key", "parallel", "providers", "override_during", "alias", "source", "version", "mode"];
+    const KNOWN_LATER: &[&str] = &["test", "override_module", "state_key", "parallel", "providers", "override_during", "alias", "source", "version", "mode"];
     for a in body.attributes.iter().filter(|a| !attrs.contains(&a.name.as_str())) {
         d.push(unsupported(&a.name, "argument", what, KNOWN_LATER.contains(&a.name.as_str())).at(Some(&a.range)));
     }

@@ -150,12 +150,14 @@ pub fn registry_with_mocks(mocks: &[MockProvider]) -> (Registry, Vec<&MockProvid
 /// The instances a run's overrides (and its file's, and its mock providers') replace.
 pub struct Overrides {
     entries: Vec<(Override, Arc<dyn ProviderFactory>)>,
+    /// The test file's `provider` blocks, by key.
+    providers: BTreeMap<String, crate::config::ProviderConfig>,
 }
 
 impl Overrides {
     /// The overrides in force for one run: the run's first, then the file's, then those of its
     /// mock providers (the first match wins). Targets of unknown providers are left out.
-    pub fn new<'o>(registry: &Registry, overrides: impl IntoIterator<Item = &'o Override>) -> Overrides {
+    pub fn new<'o>(registry: &Registry, overrides: impl IntoIterator<Item = &'o Override>, providers: &[crate::config::ProviderConfig]) -> Overrides {
         let entries = overrides
             .into_iter()
             .filter_map(|o| {
@@ -164,7 +166,7 @@ impl Overrides {
                 Some((o.clone(), factory.clone()))
             })
             .collect();
-        Overrides { entries }
+        Overrides { entries, providers: providers.iter().map(|p| (p.key(), p.clone())).collect() }
     }
 }
 
@@ -177,5 +179,9 @@ impl crate::engine::Substitutes for Overrides {
         let slot = if address.resource.mode == crate::addr::ResourceMode::Data { &mut defaults.data } else { &mut defaults.resources };
         slot.insert(type_name.to_string(), o.values.clone());
         Some(Arc::new(Fake { real: real.clone(), defaults }))
+    }
+
+    fn provider_config(&self, key: &str) -> Option<&crate::config::ProviderConfig> {
+        self.providers.get(key)
     }
 }

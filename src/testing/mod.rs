@@ -139,7 +139,8 @@ impl TestRunner<'_> {
         report(Event::TearDown(name));
         let mut left = Diagnostics::new();
         for (key, t) in targets.iter().rev() {
-            if let Err(d) = self.destroy(t, &registry).await {
+            let overrides = mock::Overrides::new(&registry, test.overrides.iter().chain(test.mocks.iter().flat_map(|m| &m.overrides)), &test.providers);
+            if let Err(d) = self.destroy(t, &registry, &overrides).await {
                 left.extend(d);
                 let remaining = t.store.load().map(|s| s.resources.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
                 left.push(Diagnostic::error(
@@ -216,7 +217,8 @@ impl TestRunner<'_> {
         if diags.has_errors() {
             return (Status::Fail, diags, BTreeMap::new());
         }
-        let overrides = mock::Overrides::new(registry, run.overrides.iter().chain(&test.overrides).chain(test.mocks.iter().flat_map(|m| &m.overrides)));
+        let overrides =
+            mock::Overrides::new(registry, run.overrides.iter().chain(&test.overrides).chain(test.mocks.iter().flat_map(|m| &m.overrides)), &test.providers);
         let target = match self.target(run, scratch, targets) {
             Ok(t) => t,
             Err(d) => return (Status::Fail, d, BTreeMap::new()),
@@ -271,12 +273,12 @@ impl TestRunner<'_> {
     }
 
     /// Destroys what a file's runs created in one configuration.
-    async fn destroy(&self, t: &Target, registry: &Registry) -> Result<(), Diagnostics> {
+    async fn destroy(&self, t: &Target, registry: &Registry, overrides: &mock::Overrides) -> Result<(), Diagnostics> {
         let state = t.store.load().map_err(|e| Diagnostics::from(Diagnostic::error("Failed to load the test state", e.to_string())))?;
         if !t.applied || state.resources.is_empty() {
             return Ok(());
         }
-        let engine = Engine::new(t.config.as_deref().unwrap_or(self.config), registry, &t.dir, &NoHook);
+        let engine = Engine::new(t.config.as_deref().unwrap_or(self.config), registry, &t.dir, &NoHook).with_substitutes(overrides);
         let opts = PlanOptions { destroy: true, ..PlanOptions::default() };
         let plan = engine.plan(&state, &t.inputs, &opts).await?;
         let result = engine.apply(&plan, &t.store, opts.parallelism).await;
