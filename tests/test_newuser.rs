@@ -188,3 +188,28 @@ fn destroy_refreshes_first_and_forgets_objects_already_gone() {
     let (_, list) = run(d, &["state", "list"]);
     assert!(list.trim().is_empty(), "left in state: {list}");
 }
+
+/// `required_version` is enforced as Terraform enforces it, against the Terraform language
+/// version skyform implements (1.15): a constraint that excludes it, or one that does not
+/// parse, is an error at its line.
+#[test]
+fn required_version_is_enforced() {
+    for (constraint, error) in
+        [("~> 1.5.0", Some("Unsupported Terraform Core version")), ("bogus", Some("Invalid version constraint")), (">= 1.2, < 2.0", None)]
+    {
+        let dir = dir_with(&[("main.tf", &format!("terraform {{\n  required_version = \"{constraint}\"\n}}\n"))]);
+        let (code, text) = run(dir.path(), &["validate", "-no-color"]);
+        match error {
+            Some(e) => {
+                assert_eq!(code, Some(1), "{constraint}: {text}");
+                assert!(text.contains(e) && text.contains("main.tf:2:22"), "{constraint}: {text}");
+            }
+            None => assert_eq!(code, Some(0), "{constraint}: {text}"),
+        }
+    }
+    // Experiments exist only in Terraform's alpha releases: an error, not ignored.
+    let dir = dir_with(&[("main.tf", "terraform {\n  experiments = []\n}\n")]);
+    let (code, text) = run(dir.path(), &["validate", "-no-color"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Module uses experimental features") && text.contains("main.tf:2:3"), "{text}");
+}

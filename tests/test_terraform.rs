@@ -204,6 +204,62 @@ fn fmt_matches_terraform_fmt() {
     assert_eq!(got, want, "skyform fmt differs from terraform fmt");
 }
 
+/// The first error's summary and line in `validate` output: Terraform writes `Error: S` then
+/// `on main.tf line N`, skyform `Error: S` then `[main.tf:N:C]`.
+fn first_error(text: &str) -> Option<(String, usize)> {
+    let summary = text.lines().find_map(|l| l.split_once("Error: ").map(|(_, s)| s.trim().to_string()))?;
+    let line = text.lines().find_map(|l| {
+        let rest = l.split_once("on main.tf line ").map(|(_, r)| r).or_else(|| l.split_once("[main.tf:").map(|(_, r)| r))?;
+        rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    })?;
+    Some((summary, line))
+}
+
+#[test]
+fn reserved_and_invalid_names_are_rejected_like_terraform() {
+    let Some(tf) = tf_or_skip("reserved_and_invalid_names_are_rejected_like_terraform") else { return };
+    let mut cases: Vec<String> = ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals", "provider", "1a", "a.b"]
+        .iter()
+        .map(|n| format!("variable \"{n}\" {{}}"))
+        .collect();
+    cases.extend(
+        [
+            "output \"1a\" {\n  value = 1\n}",
+            "output \"a b\" {\n  value = 1\n}",
+            "resource \"terraform_data\" \"1a\" {}",
+            "resource \"terraform_data\" \"a b\" {}",
+            "resource \"1x\" \"a\" {}",
+            "data \"terraform_remote_state\" \"1d\" {\n  backend = \"local\"\n}",
+            "module \"1m\" {\n  source = \"./m\"\n}",
+        ]
+        .map(String::from),
+    );
+    // Names that look special but are allowed.
+    let allowed = ["variable \"a-b\" {}", "variable \"_x\" {}", "output \"count\" {\n  value = 1\n}", "locals {\n  count = 1\n}"];
+    for case in &cases {
+        let ours = tempfile::tempdir().unwrap();
+        let theirs = tempfile::tempdir().unwrap();
+        let config = format!("\n\n{case}\n");
+        write(ours.path(), &config);
+        write(theirs.path(), &config);
+        let t = run_terraform(&tf, theirs.path(), &["validate", "-no-color"]);
+        let s = skyform(ours.path()).arg("validate").output().unwrap();
+        assert!(!t.status.success() && !s.status.success(), "{case}: both must reject it\n{}\n{}", stderr(&t), stderr(&s));
+        let want = first_error(&stderr(&t)).unwrap_or_else(|| panic!("{case}: no error in {}", stderr(&t)));
+        let got = first_error(&stderr(&s)).unwrap_or_else(|| panic!("{case}: no error in {}", stderr(&s)));
+        assert_eq!(got, want, "{case}");
+    }
+    for case in allowed {
+        let ours = tempfile::tempdir().unwrap();
+        let theirs = tempfile::tempdir().unwrap();
+        write(ours.path(), case);
+        write(theirs.path(), case);
+        let t = run_terraform(&tf, theirs.path(), &["validate", "-no-color"]);
+        let s = skyform(ours.path()).arg("validate").output().unwrap();
+        assert!(t.status.success() && s.status.success(), "{case}: both must accept it\n{}\n{}", stderr(&t), stderr(&s));
+    }
+}
+
 /// Every key path of a JSON document (`/a/b[]/c`).
 fn key_paths(v: &serde_json::Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
     match v {

@@ -158,6 +158,10 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
         diags.push(Diagnostic::error("Unsupported argument", format!("An argument named \"{}\" is not expected here.", attr.name)).at(Some(&attr.range)));
     }
     for block in body.blocks {
+        if let Some(d) = invalid_block_name(&block) {
+            diags.push(d);
+            continue;
+        }
         match block.kind.as_str() {
             "terraform" => decode_terraform(m, &block, diags),
             "variable" => {
@@ -282,11 +286,46 @@ fn decode_file(at: &Loader<'_>, key: &str, m: &mut Module, body: Body, sources: 
                     m.removed.push(rm);
                 }
             }
+            // Terraform's newer top-level blocks skyform does not run yet: named, never skipped.
+            "ephemeral" | "action" | "list" => diags.push(
+                Diagnostic::error(
+                    "Block type not supported yet",
+                    format!("skyform does not support \"{}\" blocks yet (Terraform's ephemeral resources, actions and list resources); remove the block or use Terraform for this configuration.", block.kind),
+                )
+                .at(Some(&block.range)),
+            ),
             other => {
                 diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.")).at(Some(&block.range)))
             }
         }
     }
+}
+
+/// Terraform's rules for the names of variables, outputs, resources and module calls: each must
+/// be an identifier (a letter or underscore, then letters, digits, underscores and dashes), and a
+/// variable may not take a name that means something else in a module block.
+fn invalid_block_name(block: &Block) -> Option<Diagnostic> {
+    let is_ident = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    };
+    const IDENT: &str = "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.";
+    let (summary, name) = match (block.kind.as_str(), block.labels.as_slice()) {
+        ("variable", [name]) => {
+            if ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals", "provider"].contains(&name.as_str()) {
+                let detail = format!("The variable name \"{name}\" is reserved due to its special meaning inside module blocks.");
+                return Some(Diagnostic::error("Invalid variable name", detail).at(Some(&block.range)));
+            }
+            ("Invalid variable name", name)
+        }
+        ("output", [name]) => ("Invalid output name", name),
+        ("module", [name]) => ("Invalid module instance name", name),
+        ("resource" | "data", [ty, _]) if !is_ident(ty) => ("Invalid resource type name", ty),
+        ("resource", [_, name]) => ("Invalid resource name", name),
+        ("data", [_, name]) => ("Invalid data resource name", name),
+        _ => return None,
+    };
+    (!is_ident(name)).then(|| Diagnostic::error(summary, IDENT).at(Some(&block.range)))
 }
 
 fn duplicate(what: &str, name: &str, first: &SourceRange, second: &SourceRange) -> Diagnostic {
@@ -344,9 +383,30 @@ fn check_attrs(body: &Body, allowed: &[&str], blocks: &[&str], diags: &mut Diagn
         }
     }
     for b in &body.blocks {
-        if !blocks.contains(&b.kind.as_str()) {
+        if b.kind == "action_trigger" {
+            diags.push(
+                Diagnostic::error(
+                    "Block type not supported yet",
+                    "skyform does not run Terraform actions yet, so \"action_trigger\" blocks are not supported.",
+                )
+                .at(Some(&b.range)),
+            );
+        } else if !blocks.contains(&b.kind.as_str()) {
             diags.push(Diagnostic::error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", b.kind)).at(Some(&b.range)));
         }
+    }
+    // Ephemeral variables and outputs (kept out of state and plan files) are not implemented:
+    // `ephemeral = true` is refused rather than quietly persisted.
+    if let Some(a) =
+        body.attribute("ephemeral").filter(|a| allowed.contains(&"ephemeral") && !matches!(a.expr, hcl::Expression::Bool(false) | hcl::Expression::Null))
+    {
+        diags.push(
+            Diagnostic::error(
+                "Ephemeral values not supported yet",
+                "skyform does not implement ephemeral variables and outputs yet: their values would be written to the state and plan files. Remove `ephemeral = true`, or mark the value `sensitive = true`.",
+            )
+            .at(Some(&a.range)),
+        );
     }
 }
 
@@ -396,15 +456,49 @@ fn decode_conditions(body: &Body, kind: &str, diags: &mut Diagnostics) -> Vec<Co
     out
 }
 
+/// The Terraform version whose language skyform implements: `required_version` constraints are
+/// checked against it, as Terraform checks them against its own version.
+pub const TERRAFORM_LANGUAGE_VERSION: &str = "1.15.5";
+
+/// Terraform's errors for a `required_version` that is not a constraint or that excludes the
+/// language version skyform implements.
+fn check_required_version(constraint: &str, at: &SourceRange, diags: &mut Diagnostics) {
+    use crate::modules::version::{Constraints, Version};
+    let Ok(c) = Constraints::parse(constraint) else {
+        diags.push(Diagnostic::error("Invalid version constraint", "This string does not use correct version constraint syntax.").at(Some(at)));
+        return;
+    };
+    let ours = Version::parse(TERRAFORM_LANGUAGE_VERSION).expect("a valid version");
+    if !c.allows(&ours) {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported Terraform Core version",
+                format!("This configuration does not support Terraform version {TERRAFORM_LANGUAGE_VERSION}, the language version skyform implements. To proceed, either update this version constraint or use Terraform. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior."),
+            )
+            .at(Some(at)),
+        );
+    }
+}
+
 fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
     if let Some(a) = block.body.attribute("required_version") {
         if let Some(s) = literal_string(a, diags) {
+            check_required_version(&s, &a.expr_range, diags);
             m.required_version = Some((s, a.expr_range.clone()));
         }
     }
     // Nothing here is silently ignored: providers are compiled in (so `required_providers`
     // only names them); the backend's arguments are checked where the state is opened
     // (`state::backends`), and the cloud block is refused.
+    if let Some(a) = block.body.attribute("experiments") {
+        diags.push(
+            Diagnostic::error(
+                "Module uses experimental features",
+                "Experimental features are intended only for gathering early feedback on new language designs, and so are available only in alpha releases of Terraform; skyform implements none.",
+            )
+            .at(Some(&a.range)),
+        );
+    }
     check_attrs(&block.body, &["required_version", "experiments"], &["required_providers", "backend", "cloud", "provider_meta"], diags);
     for b in &block.body.blocks {
         match b.kind.as_str() {

@@ -199,11 +199,13 @@ pub(crate) fn index(value: Value, key: Value) -> EvalResult<Value> {
 }
 
 fn eval_call(f: &FuncCall, scope: &dyn Scope) -> EvalResult<Value> {
-    let name = f.name.name.as_str();
-    if f.name.is_namespaced() {
+    // Provider functions go by their full name (`provider::terraform::encode_expr`).
+    let full = f.name.to_string();
+    let name = if f.name.is_namespaced() { full.as_str() } else { f.name.name.as_str() };
+    if f.name.is_namespaced() && !functions::exists(name) {
         return Err(EvalError::new(
             "Call to unknown function",
-            format!("There is no function named \"{}\"; provider-defined functions are not supported yet.", f.name),
+            format!("There is no function named \"{}\"; of provider-defined functions, skyform has only the built-in terraform provider's (provider::terraform::encode_tfvars, decode_tfvars, encode_expr).", f.name),
         ));
     }
     match name {

@@ -5,22 +5,30 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::string::{arg_int, graphemes};
+use super::typeconv::unify;
 use super::{arg_list, arg_num, arg_str, invalid, FuncContext, FuncResult};
-use crate::value::{format_number, Value};
+use crate::value::Value;
 
 pub fn length(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::Number(match &a[0] {
         Value::List(i) | Value::Set(i) => i.len(),
         Value::Map(m) => m.len(),
-        Value::String(s) => s.chars().count(),
+        Value::String(s) => graphemes(s).len(),
         other => return invalid(format!("Invalid value for \"value\" parameter: collection or string required, got {}.", other.type_name())),
     } as f64))
 }
 
 pub fn concat(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    if a.is_empty() {
+        return invalid("Invalid arguments: at least one argument is required.");
+    }
     let mut out = Vec::new();
     for l in a {
-        out.extend(arg_list(l, "seqs")?);
+        match l {
+            Value::List(items) => out.extend(items),
+            other => return invalid(format!("Invalid value for \"seqs\" parameter: all arguments must be lists or tuples; got {}.", other.type_name())),
+        }
     }
     Ok(Value::List(out))
 }
@@ -64,22 +72,28 @@ pub fn values(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     }
 }
 
+/// A list or tuple argument (a set has no order to index by).
+fn arg_seq(v: Value, what: &str) -> Result<Vec<Value>, super::FuncError> {
+    match v {
+        Value::List(items) => Ok(items),
+        other => invalid(format!("Invalid value for \"{what}\" parameter: list or tuple required, got {}.", other.type_name())),
+    }
+}
+
 pub fn element(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut it = a.into_iter();
-    let list = arg_list(it.next().unwrap_or_default(), "list")?;
-    let idx = arg_num(&it.next().unwrap_or_default(), "index")?;
+    let list = arg_seq(it.next().unwrap_or_default(), "list")?;
+    let idx = arg_int(&it.next().unwrap_or_default(), "index")?;
     if list.is_empty() {
         return invalid("Invalid value for \"list\" parameter: cannot use element function with an empty list.");
     }
-    if idx < 0.0 {
-        return invalid("Invalid value for \"index\" parameter: cannot use element function with a negative index.");
-    }
-    Ok(list[(idx as usize) % list.len()].clone())
+    // A negative index counts from the end, wrapping like a positive one.
+    Ok(list[idx.rem_euclid(list.len() as i64) as usize].clone())
 }
 
 pub fn index(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut it = a.into_iter();
-    let list = arg_list(it.next().unwrap_or_default(), "list")?;
+    let list = arg_seq(it.next().unwrap_or_default(), "list")?;
     let v = it.next().unwrap_or_default();
     match list.iter().position(|x| *x == v) {
         Some(i) => Ok(Value::Number(i as f64)),
@@ -96,7 +110,7 @@ pub fn contains(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 
 pub fn distinct(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut out: Vec<Value> = Vec::new();
-    for v in arg_list(a.into_iter().next().unwrap_or_default(), "list")? {
+    for v in unify(arg_list(a.into_iter().next().unwrap_or_default(), "list")?)? {
         if !out.contains(&v) {
             out.push(v);
         }
@@ -121,9 +135,9 @@ pub fn flatten(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 
 pub fn slice(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut it = a.into_iter();
-    let list = arg_list(it.next().unwrap_or_default(), "list")?;
-    let start = arg_num(&it.next().unwrap_or_default(), "start_index")?;
-    let end = arg_num(&it.next().unwrap_or_default(), "end_index")?;
+    let list = arg_seq(it.next().unwrap_or_default(), "list")?;
+    let start = arg_int(&it.next().unwrap_or_default(), "start_index")? as f64;
+    let end = arg_int(&it.next().unwrap_or_default(), "end_index")? as f64;
     if start < 0.0 || end as usize > list.len() {
         return invalid("Invalid value for \"end_index\" parameter: end index must not be greater than the length of the list.");
     }
@@ -149,7 +163,7 @@ pub fn reverse(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 pub fn range(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let n: Vec<f64> = a.iter().map(|v| arg_num(v, "params")).collect::<Result<_, _>>()?;
     let (start, end, step) = match n.as_slice() {
-        [e] => (0.0, *e, 1.0),
+        [e] => (0.0, *e, if *e >= 0.0 { 1.0 } else { -1.0 }),
         [s, e] => (*s, *e, if e >= s { 1.0 } else { -1.0 }),
         [s, e, st] => (*s, *e, *st),
         _ => return invalid("Invalid arguments."),
@@ -164,7 +178,8 @@ pub fn range(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut x = start;
     while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
         out.push(Value::Number(x));
-        x += step;
+        // start + i * step, tidied, so 0.1 steps land on 0.3 and 1 as Terraform's decimals do.
+        x = super::numeric::tidy(start + out.len() as f64 * step);
         if out.len() > 1024 {
             return invalid(
                 "Invalid arguments: more than 1024 values were generated; either decrease the difference between start and end or use a smaller step.",
@@ -189,7 +204,7 @@ pub fn zipmap(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 }
 
 pub fn coalesce(a: Vec<Value>, _: &FuncContext) -> FuncResult {
-    for v in a {
+    for v in unify(a)? {
         match &v {
             Value::Null => continue,
             Value::String(s) if s.is_empty() => continue,
@@ -212,11 +227,16 @@ pub fn coalescelist(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 
 pub fn compact(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let list = arg_list(a.into_iter().next().unwrap_or_default(), "list")?;
-    Ok(Value::List(list.into_iter().filter(|v| !v.is_null() && v.as_str() != Some("")).collect()))
+    let strings = list.into_iter().filter(|v| !v.is_null()).map(|v| arg_str(&v, "list").map(Value::String)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::List(strings.into_iter().filter(|v| v.as_str() != Some("")).collect()))
 }
 
+/// The arguments' elements, unified to one element type across all of them.
 fn sets(a: Vec<Value>) -> Result<Vec<Vec<Value>>, super::FuncError> {
-    a.into_iter().map(|v| arg_list(v, "sets")).collect()
+    let lists: Vec<Vec<Value>> = a.into_iter().map(|v| arg_list(v, "sets")).collect::<Result<_, _>>()?;
+    let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
+    let mut all = unify(lists.into_iter().flatten().collect())?.into_iter();
+    Ok(lens.into_iter().map(|n| all.by_ref().take(n).collect()).collect())
 }
 
 pub fn setunion(a: Vec<Value>, _: &FuncContext) -> FuncResult {
@@ -237,7 +257,10 @@ pub fn setsubtract(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 }
 
 pub fn setproduct(a: Vec<Value>, _: &FuncContext) -> FuncResult {
-    let lists = sets(a)?;
+    if a.len() < 2 {
+        return invalid("Invalid arguments: at least two arguments are required.");
+    }
+    let lists: Vec<Vec<Value>> = a.into_iter().map(|v| arg_list(v, "sets")).collect::<Result<_, _>>()?;
     let mut out: Vec<Vec<Value>> = vec![Vec::new()];
     for l in &lists {
         out = out.into_iter().flat_map(|prefix| l.iter().map(move |v| [prefix.clone(), vec![v.clone()]].concat())).collect();
@@ -254,11 +277,13 @@ pub fn one(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     }
 }
 
+/// The elements as bools; a null element counts as false.
 fn bools(a: Vec<Value>) -> Result<Vec<bool>, super::FuncError> {
     arg_list(a.into_iter().next().unwrap_or_default(), "list")?
         .into_iter()
         .map(|v| match v {
             Value::Bool(b) => Ok(b),
+            Value::Null => Ok(false),
             Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
             _ => invalid("Invalid value for \"list\" parameter: element must be a bool."),
         })
@@ -280,7 +305,7 @@ pub fn sum(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     }
     let mut s = 0.0;
     for v in &list {
-        s += arg_num(v, "list")?;
+        s = super::numeric::tidy(s + arg_num(v, "list")?);
     }
     Ok(Value::Number(s))
 }
@@ -288,7 +313,7 @@ pub fn sum(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 pub fn chunklist(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut it = a.into_iter();
     let list = arg_list(it.next().unwrap_or_default(), "list")?;
-    let size = arg_num(&it.next().unwrap_or_default(), "size")?;
+    let size = arg_int(&it.next().unwrap_or_default(), "size")? as f64;
     if size < 0.0 {
         return invalid("Invalid value for \"size\" parameter: the size argument must be positive.");
     }
@@ -311,19 +336,16 @@ pub fn transpose(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::Map(out.into_iter().map(|(k, v)| (k, Value::List(v.into_iter().map(Value::String).collect()))).collect::<BTreeMap<_, _>>().into()))
 }
 
-#[allow(dead_code)]
-fn key_of(v: &Value) -> String {
-    match v {
-        Value::Number(n) => format_number(*n),
-        other => other.as_str().unwrap_or_default().to_string(),
-    }
-}
-
 pub fn matchkeys(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let mut it = a.into_iter();
     let values = arg_list(it.next().unwrap_or(Value::Null), "values")?;
     let keys = arg_list(it.next().unwrap_or(Value::Null), "keys")?;
     let search = arg_list(it.next().unwrap_or(Value::Null), "searchset")?;
+    // Keys and search set are compared as one type.
+    let nkeys = keys.len();
+    let mut both = unify(keys.into_iter().chain(search).collect())?;
+    let search = both.split_off(nkeys);
+    let keys = both;
     if values.len() != keys.len() {
         return invalid("Invalid value for \"values\" parameter: length of keys and values should be equal.");
     }

@@ -1,5 +1,6 @@
-//! Filesystem functions: file, fileexists, fileset, abspath, basename, dirname. Relative paths
-//! resolve against the module directory.
+//! Filesystem functions: file, fileexists, fileset, the file hashes, abspath, basename,
+//! dirname, pathexpand. Relative paths resolve against the module directory; path strings follow
+//! Go's `path/filepath` rules (`dirname` cleans `.` and `..`).
 
 use std::path::{Path, PathBuf};
 
@@ -56,19 +57,89 @@ fn match_segments(ps: &[&str], xs: &[&str]) -> bool {
     match (ps.first(), xs.first()) {
         (None, None) => true,
         (Some(&"**"), _) => match_segments(&ps[1..], xs) || (!xs.is_empty() && match_segments(ps, &xs[1..])),
-        (Some(p), Some(x)) => match_one(p.as_bytes(), x.as_bytes()) && match_segments(&ps[1..], &xs[1..]),
+        (Some(p), Some(x)) => {
+            let (p, x): (Vec<char>, Vec<char>) = (p.chars().collect(), x.chars().collect());
+            match_one(&p, &x) && match_segments(&ps[1..], &xs[1..])
+        }
         _ => false,
     }
 }
 
-fn match_one(p: &[u8], x: &[u8]) -> bool {
+/// The end (index after `]`) of a character class starting at `p[0] == '['`, if closed.
+fn class_end(p: &[char]) -> Option<usize> {
+    let mut i = 1;
+    if matches!(p.get(i), Some('^' | '!')) {
+        i += 1;
+    }
+    let mut first = true;
+    while i < p.len() {
+        match p[i] {
+            ']' if !first => return Some(i + 1),
+            '\\' => i += 2,
+            _ => i += 1,
+        }
+        first = false;
+    }
+    None
+}
+
+/// Whether `c` is in the class `p` (`[abc]`, `[a-z]`, `[^x]`).
+fn class_match(p: &[char], c: char) -> bool {
+    let mut i = 1;
+    let negate = matches!(p.get(i), Some('^' | '!'));
+    if negate {
+        i += 1;
+    }
+    let mut hit = false;
+    let end = p.len() - 1;
+    while i < end {
+        let mut lo = p[i];
+        if lo == '\\' && i + 1 < end {
+            i += 1;
+            lo = p[i];
+        }
+        i += 1;
+        let mut hi = lo;
+        if i + 1 < end && p[i] == '-' {
+            let escaped = p[i + 1] == '\\';
+            hi = *p.get(if escaped { i + 2 } else { i + 1 }).unwrap_or(&lo);
+            i += if escaped { 3 } else { 2 };
+        }
+        hit |= lo <= c && c <= hi;
+    }
+    hit != negate
+}
+
+fn match_one(p: &[char], x: &[char]) -> bool {
     match (p.first(), x.first()) {
         (None, None) => true,
-        (Some(b'*'), _) => match_one(&p[1..], x) || (!x.is_empty() && match_one(p, &x[1..])),
-        (Some(b'?'), Some(_)) => match_one(&p[1..], &x[1..]),
+        (Some('*'), _) => match_one(&p[1..], x) || (!x.is_empty() && match_one(p, &x[1..])),
+        (Some('?'), Some(_)) => match_one(&p[1..], &x[1..]),
+        (Some('['), Some(c)) => match class_end(p) {
+            Some(end) => class_match(&p[..end], *c) && match_one(&p[end..], &x[1..]),
+            None => false,
+        },
+        (Some('\\'), Some(c)) if p.len() > 1 => p[1] == *c && match_one(&p[2..], &x[1..]),
         (Some(a), Some(b)) if a == b => match_one(&p[1..], &x[1..]),
         _ => false,
     }
+}
+
+/// Whether a glob is well formed (every `[` closed).
+fn glob_valid(pattern: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '\\' => i += 2,
+            '[' => match class_end(&p[i..]) {
+                Some(n) => i += n,
+                None => return false,
+            },
+            _ => i += 1,
+        }
+    }
+    true
 }
 
 fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
@@ -88,6 +159,9 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
 pub fn fileset(a: Vec<Value>, ctx: &FuncContext) -> FuncResult {
     let base = arg_str(&a[0], "path")?;
     let pattern = arg_str(&a[1], "pattern")?;
+    if !glob_valid(&pattern) {
+        return invalid(format!("Invalid value for \"pattern\" parameter: failed to glob pattern \"{pattern}\": syntax error in pattern."));
+    }
     let root = resolve(ctx, &base);
     let mut all = Vec::new();
     walk(&root, "", &mut all);
@@ -122,14 +196,51 @@ pub fn basename(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::String(t.rsplit('/').next().unwrap_or(t).to_string()))
 }
 
+/// Go's `filepath.Clean`: no `.` segments, `..` resolved where possible, single slashes.
+fn clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if rooted => {}
+                _ => parts.push(".."),
+            },
+            s => parts.push(s),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".into(),
+        (false, false) => body,
+    }
+}
+
 pub fn dirname(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let p = arg_str(&a[0], "path")?;
-    let d = match p.rfind('/') {
-        Some(0) => "/".to_string(),
-        Some(i) => p[..i].trim_end_matches('/').to_string(),
-        None => ".".to_string(),
+    let dir = match p.rfind('/') {
+        Some(i) => &p[..i + 1],
+        None => "",
     };
-    Ok(Value::String(if d.is_empty() { "/".into() } else { d }))
+    Ok(Value::String(clean(dir)))
+}
+
+/// `pathexpand`: a leading `~` (alone or before `/`) becomes the home directory.
+pub fn pathexpand(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let p = arg_str(&a[0], "path")?;
+    if !p.starts_with('~') {
+        return Ok(Value::String(p));
+    }
+    if p.len() > 1 && !p[1..].starts_with('/') {
+        return invalid("Invalid value for \"path\" parameter: cannot expand user-specific home dir.");
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    Ok(Value::String(format!("{home}{}", &p[1..])))
 }
 
 fn read_bytes(a: &[Value], ctx: &FuncContext) -> Result<Vec<u8>, super::FuncError> {
@@ -181,5 +292,11 @@ mod tests {
         assert!(glob_match("**/*.txt", "d/e/a.txt"));
         assert!(glob_match("**/*.txt", "a.txt"));
         assert!(glob_match("{a,b}.md", "b.md"));
+        assert!(glob_match("[a-c].txt", "b.txt") && !glob_match("[^a-c].txt", "b.txt") && glob_match("[\\]x].txt", "x.txt"));
+        // Malformed classes neither match nor panic.
+        for p in ["[", "[a-", "[a-\\", "[\\", "[]", "[a-\\]]"] {
+            let _ = glob_match(p, "a");
+            let _ = glob_valid(p);
+        }
     }
 }

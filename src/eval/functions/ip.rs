@@ -1,15 +1,26 @@
-//! IP network functions: cidrsubnet, cidrhost, cidrnetmask (IPv4 and IPv6).
+//! IP network functions: cidrsubnet, cidrsubnets, cidrhost, cidrnetmask (IPv4 and IPv6).
 
 use std::net::IpAddr;
 
-use super::{arg_num, arg_str, invalid, FuncContext, FuncResult};
+use super::string::arg_int;
+use super::{arg_str, invalid, FuncContext, FuncResult};
 use crate::value::Value;
 
 fn parse_cidr(s: &str) -> Result<(IpAddr, u32), super::FuncError> {
     let Some((ip, len)) = s.split_once('/') else {
         return invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}."));
     };
-    let ip: IpAddr = ip.parse().or_else(|_| invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}.")))?;
+    // Terraform reads IPv4 octets with leading zeros as decimal ("010" is 10).
+    let ip: IpAddr = match ip.parse() {
+        Ok(ip) => ip,
+        Err(_) => {
+            let octets: Vec<Option<u8>> = ip.split('.').map(|o| if o.is_empty() || o.len() > 3 { None } else { o.parse().ok() }).collect();
+            match octets.as_slice() {
+                [Some(a), Some(b), Some(c), Some(d)] => IpAddr::V4(std::net::Ipv4Addr::new(*a, *b, *c, *d)),
+                _ => return invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}.")),
+            }
+        }
+    };
     let len: u32 = len.parse().or_else(|_| invalid(format!("Invalid value for \"prefix\" parameter: invalid CIDR address: {s}.")))?;
     let bits = if ip.is_ipv4() { 32 } else { 128 };
     if len > bits {
@@ -43,8 +54,8 @@ fn mask(len: u32, bits: u32) -> u128 {
 
 pub fn cidrsubnet(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
-    let newbits = arg_num(&a[1], "newbits")? as u32;
-    let netnum = arg_num(&a[2], "netnum")?;
+    let newbits = arg_int(&a[1], "newbits")?.max(0) as u32;
+    let netnum = arg_int(&a[2], "netnum")? as f64;
     let (n, bits) = to_u128(ip);
     let newlen = len + newbits;
     if newlen > bits {
@@ -60,14 +71,19 @@ pub fn cidrsubnet(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 
 pub fn cidrhost(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
-    let host = arg_num(&a[1], "hostnum")?;
+    let host = arg_int(&a[1], "hostnum")? as f64;
     let (n, bits) = to_u128(ip);
     let size: u128 = if bits - len >= 128 { u128::MAX } else { 1u128 << (bits - len) };
     let idx: u128 = if host < 0.0 {
         if (-host) as u128 > size {
             return invalid(format!("Invalid value for \"hostnum\" parameter: prefix of {len} does not accommodate a host numbered {host}."));
         }
-        size - (-host) as u128
+        // 2^bits - n; with a /0 IPv6 prefix 2^128 wraps to 0.
+        if bits - len >= 128 {
+            0u128.wrapping_sub((-host) as u128)
+        } else {
+            size - (-host) as u128
+        }
     } else {
         if host as u128 >= size {
             return invalid(format!("Invalid value for \"hostnum\" parameter: prefix of {len} does not accommodate a host numbered {host}."));
@@ -80,7 +96,7 @@ pub fn cidrhost(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 pub fn cidrnetmask(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let (ip, len) = parse_cidr(&arg_str(&a[0], "prefix")?)?;
     if !ip.is_ipv4() {
-        return invalid("Invalid value for \"prefix\" parameter: IPv6 addresses cannot have a netmask.");
+        return invalid("Invalid value for \"prefix\" parameter: only IPv4 networks are supported.");
     }
     Ok(Value::String(from_u128(mask(len, 32), 32).to_string()))
 }
@@ -94,7 +110,7 @@ pub fn cidrsubnets(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let end: u128 = if bits - len >= 128 { u128::MAX } else { base + (1u128 << (bits - len)) };
     let mut out = Vec::new();
     for (i, nb) in a[1..].iter().enumerate() {
-        let newbits = arg_num(nb, "newbits")? as u32;
+        let newbits = arg_int(nb, "newbits")?.max(0) as u32;
         let newlen = len + newbits;
         if newbits < 1 || newlen > bits {
             return invalid(format!(

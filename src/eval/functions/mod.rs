@@ -1,7 +1,9 @@
 //! Built-in functions with Terraform's names and results, one file per family. [`call`] checks
 //! arity, short-circuits unknown arguments to an unknown result (except for functions that only
 //! look at a collection's shape), strips sensitive marks before the call and marks the result
-//! when any argument was marked. `try`, `can` and `templatefile` live in the evaluator.
+//! when any argument was marked. `try`, `can` and `templatefile` live in the evaluator; the
+//! functions on marks themselves (`sensitive`, `nonsensitive`, `issensitive`, `ephemeralasnull`)
+//! are handled in [`call`].
 
 mod collection;
 mod encoding;
@@ -9,8 +11,11 @@ mod filesystem;
 mod hash;
 mod ip;
 mod numeric;
+mod provider;
 mod string;
+mod templating;
 mod typeconv;
+mod yaml11;
 
 use std::path::PathBuf;
 
@@ -70,12 +75,13 @@ fn entry(name: &str) -> Option<Entry> {
         "endswith" => e(string::endswith, 2, 2),
         "strcontains" => e(string::strcontains, 2, 2),
         "strrev" => e(string::strrev, 1, 1),
+        "templatestring" => e(templating::templatestring, 2, 2),
         // collection
         "length" => shape(collection::length, 1, 1),
         "concat" => shape(collection::concat, 0, VAR),
         "merge" => shape(collection::merge, 0, VAR),
         "lookup" => e(collection::lookup, 2, 3),
-        "keys" => e(collection::keys, 1, 1),
+        "keys" => shape(collection::keys, 1, 1),
         "values" => shape(collection::values, 1, 1),
         "element" => shape(collection::element, 2, 2),
         "index" => e(collection::index, 2, 2),
@@ -114,6 +120,10 @@ fn entry(name: &str) -> Option<Entry> {
         "yamldecode" => e(encoding::yamldecode, 1, 1),
         "base64encode" => e(encoding::base64encode, 1, 1),
         "base64decode" => e(encoding::base64decode, 1, 1),
+        "base64gzip" => e(encoding::base64gzip, 1, 1),
+        "textencodebase64" => e(encoding::textencodebase64, 2, 2),
+        "textdecodebase64" => e(encoding::textdecodebase64, 2, 2),
+        "csvdecode" => e(encoding::csvdecode, 1, 1),
         "urlencode" => e(encoding::urlencode, 1, 1),
         // hash
         "md5" => e(hash::md5, 1, 1),
@@ -123,6 +133,9 @@ fn entry(name: &str) -> Option<Entry> {
         "base64sha256" => e(hash::base64sha256, 1, 1),
         "base64sha512" => e(hash::base64sha512, 1, 1),
         "uuid" => e(hash::uuid, 0, 0),
+        "uuidv5" => e(hash::uuidv5, 2, 2),
+        "bcrypt" => e(hash::bcrypt, 1, 2),
+        "rsadecrypt" => e(hash::rsadecrypt, 2, 2),
         // numeric
         "min" => e(numeric::min, 1, VAR),
         "max" => e(numeric::max, 1, VAR),
@@ -140,10 +153,13 @@ fn entry(name: &str) -> Option<Entry> {
         "abspath" => e(filesystem::abspath, 1, 1),
         "basename" => e(filesystem::basename, 1, 1),
         "dirname" => e(filesystem::dirname, 1, 1),
+        "pathexpand" => e(filesystem::pathexpand, 1, 1),
         // date
         "timestamp" => e(numeric::timestamp, 0, 0),
         "formatdate" => e(numeric::formatdate, 2, 2),
         "timeadd" => e(numeric::timeadd, 2, 2),
+        "timecmp" => e(numeric::timecmp, 2, 2),
+        "plantimestamp" => e(numeric::plantimestamp, 0, 0),
         // ip
         "cidrsubnet" => e(ip::cidrsubnet, 3, 3),
         "cidrhost" => e(ip::cidrhost, 2, 2),
@@ -157,19 +173,23 @@ fn entry(name: &str) -> Option<Entry> {
         "filesha512" => e(filesystem::filesha512, 1, 1),
         "filebase64sha256" => e(filesystem::filebase64sha256, 1, 1),
         "filebase64sha512" => e(filesystem::filebase64sha512, 1, 1),
+        // the built-in `terraform` provider's functions
+        "provider::terraform::encode_tfvars" => e(provider::encode_tfvars, 1, 1),
+        "provider::terraform::decode_tfvars" => e(provider::decode_tfvars, 1, 1),
+        "provider::terraform::encode_expr" => e(provider::encode_expr, 1, 1),
         _ => None,
     }
 }
 
 /// Whether a function of that name exists (evaluator-handled ones included).
 pub fn exists(name: &str) -> bool {
-    matches!(name, "try" | "can" | "templatefile" | "sensitive" | "nonsensitive" | "issensitive") || entry(name).is_some()
+    matches!(name, "try" | "can" | "templatefile" | "sensitive" | "nonsensitive" | "issensitive" | "ephemeralasnull") || entry(name).is_some()
 }
 
 /// Calls a built-in function.
 pub fn call(name: &str, mut args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
     // The functions that work on the sensitive mark itself.
-    if matches!(name, "sensitive" | "nonsensitive" | "issensitive") {
+    if matches!(name, "sensitive" | "nonsensitive" | "issensitive" | "ephemeralasnull") {
         if args.len() != 1 {
             return invalid(format!("Function \"{name}\" expects 1 argument(s), got {}.", args.len()));
         }
@@ -177,8 +197,12 @@ pub fn call(name: &str, mut args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
         return Ok(match name {
             "sensitive" => v.mark_if(true),
             "nonsensitive" => v.strip_marks(),
-            _ if !v.is_known() && !v.contains_sensitive() => Value::Unknown,
-            _ => Value::Bool(v.contains_sensitive()),
+            // skyform has no ephemeral values, so there is nothing to null out.
+            "ephemeralasnull" => v,
+            // Only a mark on the value itself counts, not one on something inside it.
+            _ if v.is_sensitive() => Value::Bool(true),
+            _ if !v.is_known() => Value::Unknown,
+            _ => Value::Bool(false),
         });
     }
     let Some(e) = entry(name) else { return Err(FuncError::Unknown(name.to_string())) };

@@ -1,10 +1,24 @@
 //! Numeric and date functions: min, max, abs, ceil, floor, pow, log, signum, parseint,
-//! timestamp, formatdate, timeadd.
+//! timestamp, plantimestamp, formatdate, timeadd, timecmp.
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
 use super::{arg_num, arg_str, invalid, FuncContext, FuncResult};
 use crate::value::Value;
+
+/// Terraform computes with 512-bit decimals, so `0.1 + 0.2` is `0.3`: a float result within two
+/// ulps of a 15-significant-digit decimal is taken to be that decimal (as the operators do).
+pub(crate) fn tidy(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 || x.fract() == 0.0 {
+        return x;
+    }
+    let r: f64 = format!("{x:.14e}").parse().unwrap_or(x);
+    if ((r - x) / x).abs() < 4.5e-16 {
+        r
+    } else {
+        x
+    }
+}
 
 fn nums(a: &[Value]) -> Result<Vec<f64>, super::FuncError> {
     a.iter().map(|v| arg_num(v, "numbers")).collect()
@@ -25,25 +39,30 @@ pub fn ceil(a: Vec<Value>, _: &FuncContext) -> FuncResult {
 pub fn floor(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::Number(arg_num(&a[0], "num")?.floor()))
 }
+/// A result that is not a number (a negative number to a fractional power, a negative logarithm)
+/// is an error, as in Terraform.
+fn real(n: f64) -> FuncResult {
+    if n.is_nan() {
+        return invalid("Invalid arguments: the result is not a real number.");
+    }
+    Ok(Value::Number(n))
+}
 pub fn pow(a: Vec<Value>, _: &FuncContext) -> FuncResult {
-    Ok(Value::Number(arg_num(&a[0], "num")?.powf(arg_num(&a[1], "power")?)))
+    real(arg_num(&a[0], "num")?.powf(arg_num(&a[1], "power")?))
 }
 pub fn log(a: Vec<Value>, _: &FuncContext) -> FuncResult {
-    Ok(Value::Number(arg_num(&a[0], "num")?.ln() / arg_num(&a[1], "base")?.ln()))
+    real(arg_num(&a[0], "num")?.ln() / arg_num(&a[1], "base")?.ln())
 }
 pub fn signum(a: Vec<Value>, _: &FuncContext) -> FuncResult {
-    let n = arg_num(&a[0], "num")?;
-    Ok(Value::Number(if n > 0.0 {
-        1.0
-    } else if n < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }))
+    let n = super::string::arg_int(&a[0], "num")?;
+    Ok(Value::Number(n.signum() as f64))
 }
 pub fn parseint(a: Vec<Value>, _: &FuncContext) -> FuncResult {
-    let s = arg_str(&a[0], "number")?;
-    let base = arg_num(&a[1], "base")? as u32;
+    let Value::String(s) = &a[0] else {
+        return invalid(format!("Invalid value for \"number\" parameter: first argument must be a string, not {}.", a[0].type_name()));
+    };
+    let s = s.clone();
+    let base = super::string::arg_int(&a[1], "base")?;
     if !(2..=62).contains(&base) {
         return invalid("Invalid value for \"base\" parameter: base must be a whole number between 2 and 62 inclusive.");
     }
@@ -54,6 +73,7 @@ pub fn parseint(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     if digits.is_empty() {
         return invalid(format!("Invalid value for \"number\" parameter: cannot parse \"{s}\" as a base {base} integer."));
     }
+    let base = base as u32;
     let mut n: f64 = 0.0;
     for c in digits.chars() {
         let d = match c {
@@ -74,8 +94,25 @@ pub fn timestamp(_: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::String(Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()))
 }
 
+/// `plantimestamp()`: the time the run started (fixed for the whole process, so every call
+/// during one plan sees the same value).
+pub fn plantimestamp(_: Vec<Value>, _: &FuncContext) -> FuncResult {
+    static START: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    Ok(Value::String(START.get_or_init(|| Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()).clone()))
+}
+
+/// A strict RFC 3339 timestamp, as Terraform reads it: `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`
+/// with an upper-case `T` and `Z` and no leap seconds.
 fn parse_ts(s: &str) -> Result<DateTime<FixedOffset>, super::FuncError> {
-    DateTime::parse_from_rfc3339(s).or_else(|_| invalid(format!("Invalid value for \"timestamp\" parameter: not a valid RFC3339 timestamp: \"{s}\".")))
+    let bad = || invalid(format!("Invalid value for \"timestamp\" parameter: not a valid RFC3339 timestamp: \"{s}\"."));
+    let re = regex::Regex::new(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+        .map_err(|e| super::FuncError::Invalid(e.to_string()))?;
+    let Some(c) = re.captures(s) else { return bad() };
+    let num = |i: usize| c[i].parse::<u32>().unwrap_or(99);
+    if num(2) > 12 || num(4) > 23 || num(5) > 59 || num(6) > 59 {
+        return bad();
+    }
+    DateTime::parse_from_rfc3339(s).or_else(|_| bad())
 }
 
 const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -95,10 +132,26 @@ pub fn formatdate(a: Vec<Value>, _: &FuncContext) -> FuncResult {
             let Some(end) = end else { return invalid("Invalid value for \"format\" parameter: unterminated literal.") };
             if end == i + 1 {
                 out.push('\'');
-            } else {
-                out.extend(&chars[i + 1..end]);
+                i = end + 1;
+                continue;
             }
-            i = end + 1;
+            // Inside a literal, '' is a quote.
+            let mut j = i + 1;
+            loop {
+                match chars.get(j) {
+                    Some('\'') if chars.get(j + 1) == Some(&'\'') => {
+                        out.push('\'');
+                        j += 2;
+                    }
+                    Some('\'') => break,
+                    Some(c) => {
+                        out.push(*c);
+                        j += 1;
+                    }
+                    None => return invalid("Invalid value for \"format\" parameter: unterminated literal."),
+                }
+            }
+            i = j + 1;
             continue;
         }
         if !c.is_ascii_alphabetic() {
@@ -133,13 +186,7 @@ pub fn formatdate(a: Vec<Value>, _: &FuncContext) -> FuncResult {
             ('m', 1) => t.minute().to_string(),
             ('s', 2) => format!("{:02}", t.second()),
             ('s', 1) => t.second().to_string(),
-            ('Z', 5) => {
-                if off == 0 {
-                    "Z".into()
-                } else {
-                    format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60)
-                }
-            }
+            ('Z', 5) => format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60),
             ('Z', 4) => format!("{}{:02}{:02}", if off < 0 { '-' } else { '+' }, off.abs() / 3600, off.abs() % 3600 / 60),
             ('Z', 3) => {
                 if off == 0 {
@@ -163,6 +210,17 @@ pub fn formatdate(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     Ok(Value::String(out))
 }
 
+/// `timecmp(a, b)`: -1, 0 or 1 as `a` is before, at or after `b`.
+pub fn timecmp(a: Vec<Value>, _: &FuncContext) -> FuncResult {
+    let x = parse_ts(&arg_str(&a[0], "timestamp_a")?)?;
+    let y = parse_ts(&arg_str(&a[1], "timestamp_b")?)?;
+    Ok(Value::Number(match x.cmp(&y) {
+        std::cmp::Ordering::Less => -1.0,
+        std::cmp::Ordering::Equal => 0.0,
+        std::cmp::Ordering::Greater => 1.0,
+    }))
+}
+
 pub fn timeadd(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     let t = parse_ts(&arg_str(&a[0], "timestamp")?)?;
     let d = arg_str(&a[1], "duration")?;
@@ -171,11 +229,17 @@ pub fn timeadd(a: Vec<Value>, _: &FuncContext) -> FuncResult {
         Some(rest) => (true, rest.to_string()),
         None => (false, d.strip_prefix('+').unwrap_or(&d).to_string()),
     };
-    let re = regex::Regex::new(r"([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)").map_err(|e| super::FuncError::Invalid(e.to_string()))?;
+    let re = regex::Regex::new(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)").map_err(|e| super::FuncError::Invalid(e.to_string()))?;
     let mut total_ns: f64 = 0.0;
     let mut matched = 0;
+    if d == "0" {
+        matched = 1;
+    }
     for c in re.captures_iter(&d) {
-        let n: f64 = c[1].parse().unwrap_or(0.0);
+        if !c[1].contains(|ch: char| ch.is_ascii_digit()) {
+            break;
+        }
+        let n: f64 = c[1].trim_end_matches('.').parse().unwrap_or(0.0);
         matched += c[0].len();
         total_ns += n * match &c[2] {
             "ns" => 1.0,
@@ -194,5 +258,6 @@ pub fn timeadd(a: Vec<Value>, _: &FuncContext) -> FuncResult {
     }
     let t2 = t + chrono::Duration::nanoseconds(total_ns as i64);
     let s = if t2.offset().local_minus_utc() == 0 { t2.format("%Y-%m-%dT%H:%M:%SZ").to_string() } else { t2.to_rfc3339() };
-    Ok(Value::String(s))
+    // chrono writes years past 9999 with a sign; Go does not.
+    Ok(Value::String(s.strip_prefix('+').map(str::to_string).unwrap_or(s)))
 }

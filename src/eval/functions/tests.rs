@@ -57,6 +57,30 @@ fn matches_terraform() {
         (r#"tostring(5)"#, r#""5""#),
         (r#"basename("foo/bar/baz.txt")"#, r#""baz.txt""#),
         (r#"dirname("foo/bar/baz.txt")"#, r#""foo/bar""#),
+        // Grapheme clusters and Go's simple case mapping.
+        (r#"length("👍🏽🇩🇪a\r\n")"#, "4"),
+        (r#"strrev("👍🏽a")"#, r#""a👍🏽""#),
+        (r#"substr("👍🏽ab", 1, 1)"#, r#""a""#),
+        (r#"substr("hello", -6, 1)"#, r#""h""#),
+        (r#"[upper("straße"), lower("ΑΣ"), title("o'neil mc_donald"), title("ǆemal")]"#, r#"["STRAßE","ασ","O'Neil Mc_donald","ǅemal"]"#),
+        // Go's fmt and big.Float rules in format.
+        (
+            r#"format("%-5s|%05s|%.3d|%#x|%+x|%g|%.3g|%E|%v|%b", "👍🏽", "ab", 7, 255, 255, 1e6, 1234.5, 0.000123, 1234567, -5)"#,
+            r#""👍🏽    |000ab|007|0xff|+ff|1e+06|1.23e+03|1.230000E-04|1.234567e+06|-101""#,
+        ),
+        (r#"format("%d", 1e20)"#, r#""100000000000000000000""#),
+        (r#"element(["a", "b", "c"], -4)"#, r#""c""#),
+        (r#"[distinct([1, "1"]), compact([1, "", 2]), coalesce(1, "x")]"#, r#"[["1"],["1","2"],"1"]"#),
+        (r#"regex("\\d+", "x１２3")"#, r#""3""#),
+        (r#"jsonencode(["\u2028", 1e21])"#, r#""[\"\\u2028\",1000000000000000000000]""#),
+        (r#"yamlencode([["a\nb"], true])"#, r#""- - |-\n    a\n    b\n- true\n""#),
+        (r#"yamlencode(1)"#, r#""1\n...\n""#),
+        (r#"csvdecode("a,b\n\"x,\"\"y\",2\r\n")"#, r#"[{"a":"x,\"y","b":"2"}]"#),
+        (r#"uuidv5("dns", "www.terraform.io")"#, r#""a5008fae-b28c-5ba5-96cd-82b4c53552d6""#),
+        (r#"[textencodebase64("hé", "UTF-16"), textdecodebase64("gA==", "windows-1252")]"#, r#"["/v8AaADp","€"]"#),
+        (r#"[timecmp("2017-11-22T00:00:00Z", "2017-11-22T01:00:00+01:00"), formatdate("ZZZZZ 'it''s'", "2006-01-02T15:04:05Z")]"#, r#"[0,"+00:00 it's"]"#),
+        (r#"[dirname("a/./b/../c"), pathexpand("/x/~")]"#, r#"["a","/x/~"]"#),
+        (r#"provider::terraform::encode_expr({ a = "x", bb = [1, { c = "$${y}" }] })"#, r#""{\n  a = \"x\"\n  bb = [1, {\n    c = \"$${y}\"\n  }]\n}""#),
     ];
     for (src, want) in cases {
         let got = serde_json::to_string(&eval(src).to_json()).unwrap();
@@ -73,4 +97,6 @@ fn unknowns_and_marks() {
     assert!(call("upper", vec![Value::string("x").mark()], &ctx).unwrap().is_sensitive());
     assert!(matches!(call("nope", vec![], &ctx), Err(FuncError::Unknown(_))));
     assert!(call("element", vec![Value::List(vec![]), Value::Number(0.0)], &ctx).is_err());
+    assert!(call("issensitive", vec![Value::List(vec![Value::string("x").mark()])], &ctx).unwrap() == Value::Bool(false));
+    assert_eq!(call("ephemeralasnull", vec![Value::Unknown], &ctx).unwrap(), Value::Unknown);
 }
