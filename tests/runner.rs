@@ -15,6 +15,7 @@ mod test_crash;
 mod test_digitalocean;
 mod test_engine;
 mod test_errors;
+mod test_faults;
 mod test_fuzz;
 mod test_gcs;
 mod test_lambda;

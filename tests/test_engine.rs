@@ -306,7 +306,9 @@ fn states_of_an_older_schema_version_are_upgraded_before_planning() {
 #[test]
 fn a_deposed_object_stays_in_state_until_it_is_destroyed() {
     let cfg = |v: &str, fail: &str| {
-        format!("resource \"test_thing\" \"a\" {{\n  name = \"a\"\n  replace_me = \"{v}\"\n  {fail}\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n")
+        format!(
+            "resource \"test_thing\" \"a\" {{\n  name = \"a\"\n  replace_me = \"{v}\"\n  {fail}\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n"
+        )
     };
     let f = Fixture::new(&cfg("x", "fail_on = \"delete\""));
     assert!(!f.apply().diagnostics.has_errors());

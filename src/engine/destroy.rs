@@ -100,7 +100,9 @@ async fn destroy_object(ctx: &Ctx<'_>, c: &ResourceChange) -> bool {
 pub(crate) async fn delete_object(ctx: &Ctx<'_>, c: &ResourceChange) -> Result<(), Diagnostics> {
     let key = providers::provider_key(&c.provider);
     let Some(provider) = ctx.driver_for(&key, &c.address, &c.type_name) else {
-        return Err(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address)).with_address(&c.address).into());
+        return Err(Diagnostic::error("Provider not configured", format!("The provider for {} was not configured.", c.address))
+            .with_address(&c.address)
+            .into());
     };
     let Some(store) = ctx.store else { return Err(Diagnostic::error("No state store", "Apply needs a state store.").into()) };
     let prior = c.before.clone().strip_marks();
