@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 
-use super::common::{runtime, CliError, CliResult, ColorFlag, PlanFlags, StateFlags, Workspace};
+use super::common::{runtime, CliError, CliResult, ColorFlag, StateFlags, VarFlags, Workspace};
 use crate::diag::Diagnostics;
 use crate::engine::{Engine, NoHook};
 use crate::provider::Registry;
@@ -15,12 +15,8 @@ use crate::value::Value;
 
 #[derive(Args, Debug)]
 pub struct ConsoleArgs {
-    /// Set a root variable: NAME=VALUE. May be repeated.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
-    /// Load variable values from a file. May be repeated.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_files: Vec<String>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     #[command(flatten)]
     pub state: StateFlags,
     #[command(flatten)]
@@ -36,18 +32,7 @@ fn parse(line: &str) -> Result<hcl::Expression, Diagnostics> {
 pub fn cmd_console(a: ConsoleArgs) -> CliResult {
     let colors = a.color.colors();
     let ws = Workspace::load(colors)?;
-    let flags = PlanFlags {
-        vars: a.vars.clone(),
-        var_files: a.var_files.clone(),
-        targets: Vec::new(),
-        replace: Vec::new(),
-        refresh: false,
-        parallelism: 10,
-        input: false,
-        state: a.state.clone(),
-        color: a.color.clone(),
-    };
-    let inputs = ws.input_variables(&flags, colors)?;
+    let inputs = ws.input_values(&a.vars.vars, &a.vars.var_files, colors)?;
     let state = match a.state.open_existing()? {
         Some(store) => store.load().map_err(|e| CliError::plain("Failed to load the state", e))?,
         None => Default::default(),

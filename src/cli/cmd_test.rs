@@ -8,7 +8,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::common::{runtime, CliError, CliResult, ColorFlag, PlanFlags, StateFlags, Workspace};
+use super::common::{runtime, CliError, CliResult, ColorFlag, VarFlags, Workspace};
 use crate::config::Sources;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::testing::{find_files, summary, Event, Status, TestRunner};
@@ -22,12 +22,8 @@ pub struct TestArgs {
     /// The directory of test files, relative to the root module.
     #[arg(long = "test-directory", value_name = "DIR", default_value = "tests")]
     pub test_directory: String,
-    /// Set a root variable: NAME=VALUE. May be repeated.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
-    /// Load variable values from a file. May be repeated.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_files: Vec<String>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     /// Print the plan or state of each run (not supported yet: an error).
     #[arg(long)]
     pub verbose: bool,
@@ -59,18 +55,7 @@ pub fn cmd_test(a: TestArgs) -> CliResult {
         }
     }
     let ws = Workspace::load(colors)?;
-    let flags = PlanFlags {
-        vars: a.vars.clone(),
-        var_files: a.var_files.clone(),
-        targets: Vec::new(),
-        replace: Vec::new(),
-        refresh: true,
-        parallelism: 10,
-        input: false,
-        state: StateFlags { state: None, lock: false, lock_timeout: std::time::Duration::ZERO },
-        color: a.color.clone(),
-    };
-    let inputs = ws.input_variables(&flags, colors)?;
+    let inputs = ws.input_values(&a.vars.vars, &a.vars.var_files, colors)?;
     let files = find_files(&ws.root_dir, &a.test_directory, &a.filter).map_err(|e| CliError::plain("Failed to list the test files", e))?;
     let mut runner = TestRunner { config: &ws.config, root_dir: &ws.root_dir, inputs, sources: ws.sources.clone() };
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();

@@ -97,6 +97,18 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// `-var` and `-var-file`, for the commands that take variables but do not plan (`console`,
+/// `test`).
+#[derive(Args, Debug, Clone)]
+pub struct VarFlags {
+    /// Set a root variable: NAME=VALUE. May be repeated.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load variable values from a file. May be repeated.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<String>,
+}
+
 /// Flags shared by plan, apply and destroy.
 #[derive(Args, Debug, Clone)]
 pub struct PlanFlags {
@@ -179,8 +191,13 @@ impl Workspace {
 
     /// Raw root variable values from the environment, `.tfvars` files and `-var`/`-var-file`.
     pub fn input_variables(&self, flags: &PlanFlags, colors: Colors) -> Result<BTreeMap<String, Value>, CliError> {
-        let mut args: Vec<VarArg> = flags.var_files.iter().cloned().map(VarArg::File).collect();
-        args.extend(flags.vars.iter().cloned().map(VarArg::Var));
+        self.input_values(&flags.vars, &flags.var_files, colors)
+    }
+
+    /// The root variables from `-var` values, `-var-file` files, `TF_VAR_` and tfvars files.
+    pub fn input_values(&self, vars: &[String], var_files: &[String], colors: Colors) -> Result<BTreeMap<String, Value>, CliError> {
+        let mut args: Vec<VarArg> = var_files.iter().cloned().map(VarArg::File).collect();
+        args.extend(vars.iter().cloned().map(VarArg::Var));
         let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("TF_VAR_")).collect();
         match collect_input_variables(&self.config.root, &self.root_dir, &args, &env) {
             Ok((vars, warnings)) => {

@@ -288,6 +288,20 @@ struct Spec {
 }
 
 impl Spec {
+    /// The sign a number is written with: `-` when negative, else `+` or a space as the flags
+    /// ask, else nothing.
+    fn sign(&self, negative: bool) -> &'static str {
+        if negative {
+            "-"
+        } else if self.plus {
+            "+"
+        } else if self.space {
+            " "
+        } else {
+            ""
+        }
+    }
+
     /// Pads `body` (whose visible length is `len`) to the width: spaces on the left, or on the
     /// right with `-`, or zeros after the sign with `0` when `zeros` allows it.
     fn pad(&self, sign: &str, body: &str, len: usize, zeros: bool) -> String {
@@ -457,15 +471,7 @@ fn fmt_float(verb: char, x: f64, spec: &Spec) -> String {
             }
         }
     };
-    let sign = if x.is_sign_negative() {
-        "-"
-    } else if spec.plus {
-        "+"
-    } else if spec.space {
-        " "
-    } else {
-        ""
-    };
+    let sign = spec.sign(x.is_sign_negative());
     let len = body.len();
     spec.pad(sign, &body, len, true)
 }
@@ -482,15 +488,7 @@ fn fmt_int(verb: char, x: f64, spec: &Spec) -> String {
     if verb == 'X' {
         digits = digits.to_uppercase();
     }
-    let sign = if x < 0.0 {
-        "-"
-    } else if spec.plus {
-        "+"
-    } else if spec.space {
-        " "
-    } else {
-        ""
-    };
+    let sign = spec.sign(x < 0.0);
     let prefix = match (spec.sharp, verb) {
         (true, 'b') => "0b",
         (true, 'o') => "0",
