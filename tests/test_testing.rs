@@ -64,8 +64,10 @@ fn test_command_matches_terraform() {
 fn examples_own_tests_pass() {
     for name in ["quickstart", "aws-serverless", "aws-network", "aws-web-server", "aws-static-site"] {
         let dir = example(name);
-        let out = skyform(dir.path()).args(["test", "-no-color"]).output().unwrap();
+        let out = skyform(dir.path()).args(["test", "-no-color", "-verbose"]).output().unwrap();
         assert!(out.status.success(), "{name}: {}{}", stdout(&out), stderr(&out));
+        // -verbose: the plan of each plan run, the state after each apply run.
+        assert!(stdout(&out).contains("Plan: ") && stdout(&out).contains("resource \""), "{name}: {}", stdout(&out));
         assert!(stdout(&out).contains("Success!"), "{}", stdout(&out));
         assert!(!stdout(&out).contains("... skip"), "{}", stdout(&out));
         // The teardown destroyed what the runs made.
@@ -175,9 +177,9 @@ fn test_blocks_not_implemented_are_errors_at_their_line() {
         assert!(err.contains(at), "missing location {at} in:\n{err}");
     }
     assert!(stdout(&out).contains("tests/a.tftest.hcl... fail"), "{}", stdout(&out));
-    let out = skyform(dir.path()).args(["test", "-verbose"]).output().unwrap();
+    let out = skyform(dir.path()).args(["test", "-json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("does not implement -verbose yet"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("does not implement -json yet"), "{}", stderr(&out));
 }
 
 /// A test file's `provider` blocks configure the providers for its runs (here: pointing AWS at

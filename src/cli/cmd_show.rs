@@ -7,11 +7,10 @@ use clap::Args;
 
 use super::common::{CliError, CliResult, ColorFlag, StateFlags, Workspace};
 use crate::plan::file;
-use crate::state::State;
 use crate::view::markdown::{render_markdown, MAX_COMMENT};
 use crate::view::plan_json::{plan_json, state_json};
 use crate::view::plan_text::render_plan;
-use crate::view::values::render;
+use crate::view::state_text::render_state;
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
@@ -66,32 +65,4 @@ pub fn cmd_show(a: ShowArgs) -> CliResult {
         print!("{}", render_state(&state));
     }
     Ok(0)
-}
-
-/// The state in Terraform's `show` form.
-pub fn render_state(state: &State) -> String {
-    if state.is_empty() {
-        return "The state is empty.\n".into();
-    }
-    let mut out = String::new();
-    for r in state.resources.values() {
-        let kind = if r.mode == "data" { "data" } else { "resource" };
-        out.push_str(&format!("# {}:\n{kind} \"{}\" \"{}\" {{\n", r.address, r.type_name, r.name));
-        if let crate::value::Value::Map(m) = r.marked_attributes() {
-            let shown: Vec<_> = m.iter().filter(|(_, v)| !v.is_null()).collect();
-            let width = shown.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-            for (k, v) in shown {
-                out.push_str(&format!("    {k:width$} = {}\n", render(v, 4)));
-            }
-        }
-        out.push_str("}\n\n");
-    }
-    if !state.outputs.is_empty() {
-        out.push_str("\nOutputs:\n\n");
-        for (name, o) in &state.outputs {
-            let v = if o.sensitive { "(sensitive value)".to_string() } else { render(&o.value, 0) };
-            out.push_str(&format!("{name} = {v}\n"));
-        }
-    }
-    out
 }

@@ -24,7 +24,7 @@ pub struct TestArgs {
     pub test_directory: String,
     #[command(flatten)]
     pub vars: VarFlags,
-    /// Print the plan or state of each run (not supported yet: an error).
+    /// Print the plan (`command = plan`) or the resulting state (`apply`) of each run.
     #[arg(long)]
     pub verbose: bool,
     /// Machine-readable output (not supported yet: an error).
@@ -49,15 +49,13 @@ fn show(diagnostics: &Diagnostics, sources: &Sources, color: bool) {
 
 pub fn cmd_test(a: TestArgs) -> CliResult {
     let colors = a.color.colors();
-    for (set, flag) in [(a.verbose, "-verbose"), (a.json, "-json")] {
-        if set {
-            return Err(CliError::plain("Option not supported yet", format!("skyform test does not implement {flag} yet.")));
-        }
+    if a.json {
+        return Err(CliError::plain("Option not supported yet", "skyform test does not implement -json yet."));
     }
     let ws = Workspace::load(colors)?;
     let inputs = ws.input_values(&a.vars.vars, &a.vars.var_files, colors)?;
     let files = find_files(&ws.root_dir, &a.test_directory, &a.filter).map_err(|e| CliError::plain("Failed to list the test files", e))?;
-    let mut runner = TestRunner { config: &ws.config, root_dir: &ws.root_dir, inputs, sources: ws.sources.clone() };
+    let mut runner = TestRunner { config: &ws.config, root_dir: &ws.root_dir, inputs, sources: ws.sources.clone(), verbose: a.verbose.then_some(colors) };
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut failed = false;
     let word = |s: Status| match s {
@@ -69,9 +67,12 @@ pub fn cmd_test(a: TestArgs) -> CliResult {
     for name in &files {
         let mut report = |e: Event<'_>| match e {
             Event::FileStart(f) => println!("{f}... in progress"),
-            Event::Run { name, status, diagnostics, sources } => {
+            Event::Run { name, status, diagnostics, sources, verbose } => {
                 *counts.entry(status.word()).or_default() += 1;
                 println!("  run \"{name}\"... {}", word(status));
+                if let Some(text) = verbose {
+                    println!("\n{text}");
+                }
                 show(&diagnostics, sources, colors.enabled);
             }
             Event::TearDown(f) => println!("{f}... tearing down"),

@@ -45,9 +45,22 @@ impl Status {
 /// What the runner reports as it goes; `sources` has every file a diagnostic can point into.
 pub enum Event<'e> {
     FileStart(&'e str),
-    Run { name: &'e str, status: Status, diagnostics: Diagnostics, sources: &'e Sources },
+    /// `verbose`: the run's plan (`command = plan`) or the state after it (`apply`), as text,
+    /// when the runner was asked for it.
+    Run {
+        name: &'e str,
+        status: Status,
+        diagnostics: Diagnostics,
+        sources: &'e Sources,
+        verbose: Option<String>,
+    },
     TearDown(&'e str),
-    FileEnd { name: &'e str, status: Status, diagnostics: Diagnostics, sources: &'e Sources },
+    FileEnd {
+        name: &'e str,
+        status: Status,
+        diagnostics: Diagnostics,
+        sources: &'e Sources,
+    },
 }
 
 /// The test files under the root module and under `test_dir` (relative to it), sorted; with a
@@ -82,6 +95,8 @@ pub struct TestRunner<'a> {
     pub inputs: BTreeMap<String, Value>,
     /// Every file read so far, for rendering diagnostics (test files and run modules too).
     pub sources: Sources,
+    /// Report each run's plan or resulting state (`-verbose`), in these colours.
+    pub verbose: Option<crate::view::Colors>,
 }
 
 /// A configuration a file's runs plan: the one under test (`config: None`), or a run's `module`.
@@ -125,16 +140,16 @@ impl TestRunner<'_> {
         let mut errored = false;
         for run in &test.runs {
             if errored {
-                report(Event::Run { name: &run.name, status: Status::Skip, diagnostics: Diagnostics::new(), sources: &self.sources });
+                report(Event::Run { name: &run.name, status: Status::Skip, diagnostics: Diagnostics::new(), sources: &self.sources, verbose: None });
                 continue;
             }
-            let (s, diags, run_outputs) = self.run_block(&test, run, &registry, &scratch, &mut targets, &outputs).await;
+            let (s, diags, run_outputs, verbose) = self.run_block(&test, run, &registry, &scratch, &mut targets, &outputs).await;
             if s == Status::Fail {
                 status = Status::Fail;
                 errored |= diags.iter().any(|d| d.is_error() && d.summary != "Test assertion failed");
             }
             outputs.insert(run.name.clone(), Value::Map(Arc::new(run_outputs)));
-            report(Event::Run { name: &run.name, status: s, diagnostics: diags, sources: &self.sources });
+            report(Event::Run { name: &run.name, status: s, diagnostics: diags, sources: &self.sources, verbose });
         }
         report(Event::TearDown(name));
         let mut left = Diagnostics::new();
@@ -163,7 +178,7 @@ impl TestRunner<'_> {
 
     /// The configuration a run plans, with its state (created on first use).
     fn target<'t>(&mut self, run: &Run, scratch: &Path, targets: &'t mut Vec<(String, Target)>) -> Result<&'t mut Target, Diagnostics> {
-        let key = run.module.as_ref().map_or_else(|| "the configuration under test".to_string(), |(s, _)| format!("module {s}"));
+        let key = target_key(run);
         if let Some(i) = targets.iter().position(|(k, _)| *k == key) {
             return Ok(&mut targets[i].1);
         }
@@ -202,7 +217,7 @@ impl TestRunner<'_> {
         scratch: &Path,
         targets: &mut Vec<(String, Target)>,
         runs: &BTreeMap<String, Value>,
-    ) -> (Status, Diagnostics, BTreeMap<String, Value>) {
+    ) -> (Status, Diagnostics, BTreeMap<String, Value>, Option<String>) {
         let base = FuncContext { base_dir: self.root_dir.to_path_buf() };
         // File variables, then the run's, each able to use the command line's and earlier runs' outputs.
         let mut vars = self.inputs.clone();
@@ -215,13 +230,13 @@ impl TestRunner<'_> {
             }
         }
         if diags.has_errors() {
-            return (Status::Fail, diags, BTreeMap::new());
+            return (Status::Fail, diags, BTreeMap::new(), None);
         }
         let overrides =
             mock::Overrides::new(registry, run.overrides.iter().chain(&test.overrides).chain(test.mocks.iter().flat_map(|m| &m.overrides)), &test.providers);
         let target = match self.target(run, scratch, targets) {
             Ok(t) => t,
-            Err(d) => return (Status::Fail, d, BTreeMap::new()),
+            Err(d) => return (Status::Fail, d, BTreeMap::new(), None),
         };
         let owned = target.config.clone();
         let config: &Config = owned.as_deref().unwrap_or(self.config);
@@ -231,19 +246,25 @@ impl TestRunner<'_> {
         let opts = PlanOptions { refresh: run.refresh, replace: run.replace.clone(), targets: run.targets.clone(), ..PlanOptions::default() };
         let state = match target.store.load() {
             Ok(s) => s,
-            Err(e) => return (Status::Fail, Diagnostic::error("Failed to load the test state", e.to_string()).into(), BTreeMap::new()),
+            Err(e) => return (Status::Fail, Diagnostic::error("Failed to load the test state", e.to_string()).into(), BTreeMap::new(), None),
         };
         let assess = |p: &Probe<'_>| {
             let scope = TestScope { inner: Some(p.scope), outputs: Some(&p.outputs), runs, vars: &vars, func: &base };
             (assertions(run, &scope), p.outputs.clone())
         };
+        let mut verbose = None;
         let outcome = match run.command {
-            RunCommand::Plan => engine.plan_probed(&state, &inputs, &opts, assess).await.map(|(plan, r)| (plan.warnings, r)),
+            RunCommand::Plan => engine.plan_probed(&state, &inputs, &opts, assess).await.map(|(plan, r)| {
+                if let Some(c) = self.verbose {
+                    verbose = Some(crate::view::plan_text::render_plan(&plan, registry, c));
+                }
+                (plan.warnings, r)
+            }),
             RunCommand::Apply => match engine.plan(&state, &inputs, &opts).await {
                 Err(d) => {
                     // An expected failure while planning still stops the apply: the run fails.
                     diags.extend(failed_while_planning(config, run, d));
-                    return (Status::Fail, diags, BTreeMap::new());
+                    return (Status::Fail, diags, BTreeMap::new(), None);
                 }
                 Ok(plan) => {
                     let (result, probed) = engine.apply_probed(&plan, &target.store, opts.parallelism, assess).await;
@@ -268,8 +289,11 @@ impl TestRunner<'_> {
             found.0.into_iter().map(|d| if d.summary == "Check block assertion failed" { Diagnostic { severity: Severity::Error, ..d } } else { d }).collect(),
         ));
         diags.extend(assertion_diags);
+        if let (Some(_), RunCommand::Apply) = (self.verbose, run.command) {
+            verbose = target_store(targets, run).and_then(|s| s.load().ok()).map(|s| crate::view::state_text::render_state(&s));
+        }
         let status = if diags.has_errors() { Status::Fail } else { Status::Pass };
-        (status, diags, outputs.into_iter().map(|(k, v)| (k, v.strip_marks())).collect())
+        (status, diags, outputs.into_iter().map(|(k, v)| (k, v.strip_marks())).collect(), verbose)
     }
 
     /// Destroys what a file's runs created in one configuration.
@@ -284,6 +308,16 @@ impl TestRunner<'_> {
         let result = engine.apply(&plan, &t.store, opts.parallelism).await;
         Diagnostics(result.diagnostics.0.into_iter().filter(Diagnostic::is_error).collect()).into_result()
     }
+}
+
+/// The state store of the configuration a run plans, once it exists.
+fn target_store<'t>(targets: &'t [(String, Target)], run: &Run) -> Option<&'t StateStore> {
+    targets.iter().find(|(k, _)| *k == target_key(run)).map(|(_, t)| &t.store)
+}
+
+/// Which configuration a run plans: the one under test, or its `module`'s.
+fn target_key(run: &Run) -> String {
+    run.module.as_ref().map_or_else(|| "the configuration under test".to_string(), |(s, _)| format!("module {s}"))
 }
 
 /// Evaluates a `variables` block.

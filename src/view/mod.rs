@@ -9,6 +9,7 @@ pub mod plan_json;
 pub mod plan_text;
 pub mod progress;
 pub mod schema_docs;
+pub mod state_text;
 pub mod values;
 
 /// ANSI colouring that can be switched off (`-no-color`, `NO_COLOR`).
