@@ -550,3 +550,33 @@ output "regions" {{
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     succeeds(d, &["destroy", "-auto-approve"]);
 }
+
+/// `data "aws_s3_object"` reads an object's metadata, and its body for a text content type
+/// only, as Terraform's provider does; arguments not implemented yet are errors.
+#[test]
+fn data_s3_object_reads_metadata_and_text_bodies() {
+    let Some(endpoint) = moto() else { return };
+    let bucket = unique("dataobj");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let main = format!(
+        "{}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n  force_destroy = true\n}}\nresource \"aws_s3_object\" \"t\" {{\n  bucket = aws_s3_bucket.b.id\n  key = \"notes/a.txt\"\n  content = \"hello\"\n  content_type = \"text/plain\"\n  metadata = {{ owner = \"ops\" }}\n}}\nresource \"aws_s3_object\" \"bin\" {{\n  bucket = aws_s3_bucket.b.id\n  key = \"b.bin\"\n  content = \"xx\"\n  content_type = \"application/octet-stream\"\n}}\ndata \"aws_s3_object\" \"t\" {{\n  bucket = aws_s3_bucket.b.id\n  key = aws_s3_object.t.key\n  depends_on = [aws_s3_object.t]\n}}\ndata \"aws_s3_object\" \"bin\" {{\n  bucket = aws_s3_bucket.b.id\n  key = aws_s3_object.bin.key\n  depends_on = [aws_s3_object.bin]\n}}\noutput \"t\" {{\n  value = {{ id = data.aws_s3_object.t.id, body = data.aws_s3_object.t.body, type = data.aws_s3_object.t.content_type, length = data.aws_s3_object.t.content_length, etag_matches = data.aws_s3_object.t.etag == aws_s3_object.t.etag, owner = data.aws_s3_object.t.metadata[\"owner\"], class = data.aws_s3_object.t.storage_class, arn = data.aws_s3_object.t.arn }}\n}}\noutput \"bin_body\" {{\n  value = data.aws_s3_object.bin.body == null\n}}\n",
+        provider_block(&endpoint)
+    );
+    std::fs::write(d.join("main.tf"), &main).unwrap();
+    succeeds(d, &["apply", "-auto-approve"]);
+    let out = succeeds(d, &["output", "-json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let t = &v["t"]["value"];
+    assert_eq!(t["id"], format!("{bucket}/notes/a.txt"));
+    assert_eq!((t["body"].as_str(), t["type"].as_str(), t["length"].as_f64()), (Some("hello"), Some("text/plain"), Some(5.0)), "{t}");
+    assert_eq!((t["etag_matches"].as_bool(), t["owner"].as_str(), t["class"].as_str()), (Some(true), Some("ops"), Some("STANDARD")), "{t}");
+    assert_eq!(t["arn"], format!("arn:aws:s3:::{bucket}/notes/a.txt"));
+    assert_eq!(v["bin_body"]["value"], true, "a binary object's body is not read");
+    std::fs::write(d.join("main.tf"), main.replace("  depends_on = [aws_s3_object.t]\n", "  depends_on = [aws_s3_object.t]\n  range = \"bytes=0-1\"\n"))
+        .unwrap();
+    let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("range"), "{}", stderr(&out));
+    succeeds(d, &["destroy", "-auto-approve"]);
+}

@@ -27,6 +27,7 @@ pub mod data_iam_policy_document;
 pub mod data_partition;
 pub mod data_region;
 pub mod data_s3_bucket;
+pub mod data_s3_object;
 pub mod data_secretsmanager_secret_version;
 pub mod data_security_group;
 pub mod data_ssm_parameter;
@@ -473,6 +474,7 @@ impl Dispatch for AwsProvider {
                 &[
                     &data_vpc::DataVpc,
                     &data_s3_bucket::DataS3Bucket,
+                    &data_s3_object::DataS3Object,
                     &data_iam_policy_document::DataIamPolicyDocument,
                     &data_caller_identity::DataCallerIdentity,
                     &data_region::DataRegion,
