@@ -260,9 +260,18 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
     let provider = i.provider()?;
     let (mut cfg, cfg_marks) = config.unmark_deep();
     if r.mode == ResourceMode::Data {
-        if !cfg.is_wholly_known() {
+        // Read at apply when the configuration is not known yet, or when a resource it depends
+        // on (through `depends_on` or a reference) has changes pending, as in Terraform.
+        let deferred = if !cfg.is_wholly_known() {
+            Some(ActionReason::ReadBecauseConfigUnknown)
+        } else {
+            let deps = super::resource::resource_dependencies(i.ctx, i.node, &i.addr.resource.module);
+            let pending = i.ctx.pending.lock().unwrap_or_else(|e| e.into_inner());
+            deps.iter().any(|d| pending.contains(d)).then_some(ActionReason::ReadBecauseDependencyPending)
+        };
+        if let Some(reason) = deferred {
             let after = Value::Unknown;
-            i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, Action::Read, None, Value::Null, after.clone(), Vec::new()));
+            i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(change(i, Action::Read, Some(reason), Value::Null, after.clone(), Vec::new()));
             return Ok(after);
         }
         let resp = provider.read_data(ReadDataRequest { type_name: r.type_name.clone(), config: cfg }).await;
@@ -349,6 +358,9 @@ pub(crate) async fn plan_instance(i: &InstanceCtx<'_, '_>, config: Value) -> Res
     let after = mark(planned, &cfg_marks, &i.schema.block);
     let mut c = change(i, action, reason, before, after.clone(), requires_replace);
     c.importing = importing.map(|(id, _)| id);
+    if action != Action::NoOp {
+        i.ctx.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(i.addr.resource.to_string());
+    }
     i.ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(c);
     Ok(after)
 }

@@ -159,6 +159,7 @@ impl<'a> Engine<'a> {
             providers,
             refreshed: Mutex::new(HashMap::new()),
             changes: Mutex::new(Vec::new()),
+            pending: Mutex::new(HashSet::new()),
             diags: Mutex::new(Diagnostics::new()),
             included: included_nodes(graph, &opts.targets)?,
             state_by_resource,

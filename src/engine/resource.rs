@@ -276,6 +276,7 @@ fn plan_orphan_instances(
         if r.lifecycle.prevent_destroy {
             return Err(super::instance::prevent_destroy_error(&s.address, r));
         }
+        ctx.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(addr.to_string());
         ctx.changes.lock().unwrap_or_else(|e| e.into_inner()).push(delete_change(ctx, s, reason));
     }
     Ok(())

@@ -57,6 +57,9 @@ pub(crate) struct Ctx<'a> {
     /// Refreshed states by instance address (None: gone).
     pub refreshed: Mutex<HashMap<String, Option<Value>>>,
     pub changes: Mutex<Vec<ResourceChange>>,
+    /// Resources (`module.x.aws_s3_bucket.b`, no instance key) with a change planned other
+    /// than no-op or read: a data source depending on one is read at apply, as in Terraform.
+    pub pending: Mutex<HashSet<String>>,
     pub diags: Mutex<Diagnostics>,
     /// Resource nodes included by `-target` (None: all).
     pub included: Option<HashSet<NodeIndex>>,

@@ -82,6 +82,10 @@ pub enum ActionReason {
     DeleteBecauseWrongRepetition,
     /// The object was deleted outside skyform and will be created again.
     CreateBecauseDeletedOutside,
+    /// A data source read at apply because its configuration has values not known yet.
+    ReadBecauseConfigUnknown,
+    /// A data source read at apply because a resource it depends on has changes pending.
+    ReadBecauseDependencyPending,
     /// The object was deleted outside skyform and is not configured (or is being destroyed):
     /// its row is removed from state, nothing is called (action `Forget`).
     ForgetBecauseDeletedOutside,
@@ -100,6 +104,8 @@ impl ActionReason {
             ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
             ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
             ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
+            ActionReason::ReadBecauseConfigUnknown => "read_because_config_unknown",
+            ActionReason::ReadBecauseDependencyPending => "read_because_dependency_pending",
             ActionReason::CreateBecauseDeletedOutside | ActionReason::ForgetBecauseDeletedOutside => return None,
         })
     }

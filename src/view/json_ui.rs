@@ -69,6 +69,8 @@ fn reason(r: &ActionReason) -> Option<&'static str> {
         ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
         ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
         ActionReason::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
+        ActionReason::ReadBecauseConfigUnknown => "read_because_config_unknown",
+        ActionReason::ReadBecauseDependencyPending => "read_because_dependency_pending",
         ActionReason::CreateBecauseDeletedOutside | ActionReason::ForgetBecauseDeletedOutside => return None,
     })
 }

@@ -96,6 +96,8 @@ pub fn change_reason(rc: &ResourceChange) -> Option<String> {
         Some(ActionReason::DeleteBecauseNoModule) => "its module instance is no longer in the configuration".into(),
         Some(ActionReason::DeleteBecauseWrongRepetition) => "the resource switched between count, for_each and neither".into(),
         Some(ActionReason::CreateBecauseDeletedOutside | ActionReason::ForgetBecauseDeletedOutside) => "deleted outside skyform".into(),
+        Some(ActionReason::ReadBecauseConfigUnknown) => "its configuration is not known yet".into(),
+        Some(ActionReason::ReadBecauseDependencyPending) => "a resource it depends on has changes pending".into(),
         None if rc.action.is_replace() => attr_list(),
         None => return None,
     })
@@ -168,6 +170,8 @@ fn header(rc: &ResourceChange) -> String {
         ),
         Some(ActionReason::DeleteBecauseCountIndex) => Some(format!("because index {} is out of range for count", &a[a.rfind('[').unwrap_or(a.len())..])),
         Some(ActionReason::DeleteBecauseEachKey) => Some(format!("because key {} is not in for_each map", &a[a.rfind('[').unwrap_or(a.len())..])),
+        Some(ActionReason::ReadBecauseConfigUnknown) => Some("config refers to values not yet known".to_string()),
+        Some(ActionReason::ReadBecauseDependencyPending) => Some("depends on a resource or a module with changes pending".to_string()),
         _ => None,
     };
     if let Some(b) = because {
