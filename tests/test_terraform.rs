@@ -778,3 +778,42 @@ resource "terraform_data" "c" { input = terraform_data.b.id }
         }
     }
 }
+
+/// A data source that depends on a resource with changes pending, by reference or through
+/// `depends_on`, is read during apply, with the same plan lines as Terraform's.
+#[test]
+fn data_sources_depending_on_pending_changes_are_read_during_apply_like_terraform() {
+    let Some(tf) = tf_or_skip("data_sources_depending_on_pending_changes_are_read_during_apply_like_terraform") else { return };
+    let main = r#"resource "terraform_data" "a" {
+  input = "x"
+}
+data "terraform_remote_state" "s" {
+  backend  = "local"
+  config   = { path = "${path.module}/other.tfstate" }
+  defaults = { v = terraform_data.a.input }
+}
+data "terraform_remote_state" "d" {
+  backend    = "local"
+  config     = { path = "${path.module}/other.tfstate" }
+  depends_on = [terraform_data.a]
+}
+data "terraform_remote_state" "free" {
+  backend = "local"
+  config  = { path = "${path.module}/other.tfstate" }
+}
+"#;
+    let other = r#"{"version":4,"terraform_version":"1.15.5","serial":1,"lineage":"x","outputs":{},"resources":[]}"#;
+    let lines = |text: &str| -> Vec<String> { text.lines().filter(|l| l.trim_start().starts_with('#')).map(|l| l.trim().to_string()).collect() };
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    for d in [ours.path(), theirs.path()] {
+        std::fs::write(d.join("main.tf"), main).unwrap();
+        std::fs::write(d.join("other.tfstate"), other).unwrap();
+    }
+    let out = run_terraform(&tf, theirs.path(), &["init", "-no-color"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = lines(&stdout(&run_terraform(&tf, theirs.path(), &["plan", "-no-color"])));
+    let got = lines(&stdout(&skyform(ours.path()).args(["plan", "-no-color"]).output().unwrap()));
+    assert!(want.iter().any(|l| l.contains("depends on a resource or a module with changes pending")), "{want:?}");
+    assert_eq!(got, want);
+}
