@@ -552,15 +552,16 @@ output "regions" {{
 }
 
 /// `data "aws_s3_object"` reads an object's metadata, and its body for a text content type
-/// only, as Terraform's provider does; arguments not implemented yet are errors.
+/// only, as Terraform's provider does; `data "aws_s3_objects"` lists keys and common prefixes up
+/// to `max_keys`; arguments not implemented yet are errors.
 #[test]
-fn data_s3_object_reads_metadata_and_text_bodies() {
+fn data_s3_object_and_objects_read_metadata_text_bodies_and_listings() {
     let Some(endpoint) = moto() else { return };
     let bucket = unique("dataobj");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let main = format!(
-        "{}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n  force_destroy = true\n}}\nresource \"aws_s3_object\" \"t\" {{\n  bucket = aws_s3_bucket.b.id\n  key = \"notes/a.txt\"\n  content = \"hello\"\n  content_type = \"text/plain\"\n  metadata = {{ owner = \"ops\" }}\n}}\nresource \"aws_s3_object\" \"bin\" {{\n  bucket = aws_s3_bucket.b.id\n  key = \"b.bin\"\n  content = \"xx\"\n  content_type = \"application/octet-stream\"\n}}\ndata \"aws_s3_object\" \"t\" {{\n  bucket = aws_s3_bucket.b.id\n  key = aws_s3_object.t.key\n  depends_on = [aws_s3_object.t]\n}}\ndata \"aws_s3_object\" \"bin\" {{\n  bucket = aws_s3_bucket.b.id\n  key = aws_s3_object.bin.key\n  depends_on = [aws_s3_object.bin]\n}}\noutput \"t\" {{\n  value = {{ id = data.aws_s3_object.t.id, body = data.aws_s3_object.t.body, type = data.aws_s3_object.t.content_type, length = data.aws_s3_object.t.content_length, etag_matches = data.aws_s3_object.t.etag == aws_s3_object.t.etag, owner = data.aws_s3_object.t.metadata[\"owner\"], class = data.aws_s3_object.t.storage_class, arn = data.aws_s3_object.t.arn }}\n}}\noutput \"bin_body\" {{\n  value = data.aws_s3_object.bin.body == null\n}}\n",
+        "{}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{bucket}\"\n  force_destroy = true\n}}\nresource \"aws_s3_object\" \"t\" {{\n  bucket = aws_s3_bucket.b.id\n  key = \"notes/a.txt\"\n  content = \"hello\"\n  content_type = \"text/plain\"\n  metadata = {{ owner = \"ops\" }}\n}}\nresource \"aws_s3_object\" \"bin\" {{\n  bucket = aws_s3_bucket.b.id\n  key = \"b.bin\"\n  content = \"xx\"\n  content_type = \"application/octet-stream\"\n}}\ndata \"aws_s3_object\" \"t\" {{\n  bucket = aws_s3_bucket.b.id\n  key = aws_s3_object.t.key\n  depends_on = [aws_s3_object.t]\n}}\ndata \"aws_s3_object\" \"bin\" {{\n  bucket = aws_s3_bucket.b.id\n  key = aws_s3_object.bin.key\n  depends_on = [aws_s3_object.bin]\n}}\noutput \"t\" {{\n  value = {{ id = data.aws_s3_object.t.id, body = data.aws_s3_object.t.body, type = data.aws_s3_object.t.content_type, length = data.aws_s3_object.t.content_length, etag_matches = data.aws_s3_object.t.etag == aws_s3_object.t.etag, owner = data.aws_s3_object.t.metadata[\"owner\"], class = data.aws_s3_object.t.storage_class, arn = data.aws_s3_object.t.arn }}\n}}\noutput \"bin_body\" {{\n  value = data.aws_s3_object.bin.body == null\n}}\ndata \"aws_s3_objects\" \"all\" {{\n  bucket = aws_s3_bucket.b.id\n  delimiter = \"/\"\n  depends_on = [aws_s3_object.t, aws_s3_object.bin]\n}}\ndata \"aws_s3_objects\" \"one\" {{\n  bucket = aws_s3_bucket.b.id\n  max_keys = 1\n  depends_on = [aws_s3_object.t, aws_s3_object.bin]\n}}\noutput \"listed\" {{\n  value = {{ keys = data.aws_s3_objects.all.keys, prefixes = data.aws_s3_objects.all.common_prefixes, id = data.aws_s3_objects.all.id, one = data.aws_s3_objects.one.keys }}\n}}\n",
         provider_block(&endpoint)
     );
     std::fs::write(d.join("main.tf"), &main).unwrap();
@@ -573,6 +574,10 @@ fn data_s3_object_reads_metadata_and_text_bodies() {
     assert_eq!((t["etag_matches"].as_bool(), t["owner"].as_str(), t["class"].as_str()), (Some(true), Some("ops"), Some("STANDARD")), "{t}");
     assert_eq!(t["arn"], format!("arn:aws:s3:::{bucket}/notes/a.txt"));
     assert_eq!(v["bin_body"]["value"], true, "a binary object's body is not read");
+    let listed = &v["listed"]["value"];
+    assert_eq!(listed["keys"], serde_json::json!(["b.bin"]), "{listed}");
+    assert_eq!(listed["prefixes"], serde_json::json!(["notes/"]), "{listed}");
+    assert_eq!((listed["id"].as_str(), listed["one"].as_array().map(Vec::len)), (Some(bucket.as_str()), Some(1)), "{listed}");
     std::fs::write(d.join("main.tf"), main.replace("  depends_on = [aws_s3_object.t]\n", "  depends_on = [aws_s3_object.t]\n  range = \"bytes=0-1\"\n"))
         .unwrap();
     let out = skyform(d).args(["plan", "-no-color"]).output().unwrap();

@@ -28,6 +28,7 @@ pub mod data_partition;
 pub mod data_region;
 pub mod data_s3_bucket;
 pub mod data_s3_object;
+pub mod data_s3_objects;
 pub mod data_secretsmanager_secret_version;
 pub mod data_security_group;
 pub mod data_ssm_parameter;
@@ -475,6 +476,7 @@ impl Dispatch for AwsProvider {
                     &data_vpc::DataVpc,
                     &data_s3_bucket::DataS3Bucket,
                     &data_s3_object::DataS3Object,
+                    &data_s3_objects::DataS3Objects,
                     &data_iam_policy_document::DataIamPolicyDocument,
                     &data_caller_identity::DataCallerIdentity,
                     &data_region::DataRegion,
