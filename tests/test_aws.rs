@@ -585,3 +585,24 @@ fn data_s3_object_and_objects_read_metadata_text_bodies_and_listings() {
     assert!(stderr(&out).contains("range"), "{}", stderr(&out));
     succeeds(d, &["destroy", "-auto-approve"]);
 }
+
+/// `assume_role` in the provider block: STS AssumeRole, and every call made with the temporary
+/// credentials (moto reports the assumed role as the caller).
+#[test]
+fn provider_assume_role_signs_with_the_assumed_role() {
+    let Some(endpoint) = moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let provider = provider_block(&endpoint).replace(
+        "  endpoints {\n",
+        &format!("  assume_role {{\n    role_arn     = \"arn:aws:iam::123456789012:role/deployer\"\n    session_name = \"ci-run\"\n    duration     = \"15m\"\n  }}\n  endpoints {{\n    sts = \"{endpoint}\"\n"),
+    );
+    std::fs::write(
+        d.join("main.tf"),
+        format!("{provider}\ndata \"aws_caller_identity\" \"me\" {{}}\noutput \"arn\" {{ value = data.aws_caller_identity.me.arn }}\n"),
+    )
+    .unwrap();
+    succeeds(d, &["apply", "-auto-approve"]);
+    let out = succeeds(d, &["output", "-raw", "arn"]);
+    assert_eq!(stdout(&out), "arn:aws:sts::123456789012:assumed-role/deployer/ci-run");
+}

@@ -180,7 +180,18 @@ impl AwsFactory {
                 .map(|k| (k, s(AttrType::String))),
             ),
         )
-        .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]));
+        .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]))
+        .with_block(
+            "assume_role",
+            Nesting::List,
+            BlockSchema::new([
+                ("role_arn", s(AttrType::String)),
+                ("session_name", s(AttrType::String)),
+                ("external_id", s(AttrType::String)),
+                ("duration", s(AttrType::String)),
+                ("policy", s(AttrType::String)),
+            ]),
+        );
         let (resources, data_sources) = AwsProvider::types().schemas();
         let provider = crate::schema::generated::provider_block_with("aws", provider);
         ProviderSchema { provider, resources, data_sources }
@@ -209,6 +220,7 @@ impl AwsFactory {
         }
         let counter = Arc::new(RequestCounter::default());
         let endpoint = |name: &str| config.get_attr("endpoints").and_then(|e| e.get_attr(name)).and_then(|v| v.as_str()).map(str::to_string);
+        let sdk = assume_roles(sdk, config, endpoint("sts")).await?;
 
         let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).interceptor(CountingInterceptor(counter.clone()));
         if let Some(url) = endpoint("s3") {
@@ -283,6 +295,49 @@ impl ProviderFactory for AwsFactory {
 
 /// Fails configuration, once and in plain words, when no credential source yields credentials
 /// (instead of one long SDK error per resource later).
+/// `assume_role` blocks, in order (each assumed with the credentials the one before gave):
+/// STS AssumeRole, whose temporary credentials then sign every call, as Terraform's provider
+/// does. A block without `role_arn` is skipped.
+async fn assume_roles(mut sdk: aws_config::SdkConfig, config: &Value, sts_endpoint: Option<String>) -> Result<aws_config::SdkConfig, Diagnostics> {
+    let Some(Value::List(blocks)) = config.get_attr("assume_role") else { return Ok(sdk) };
+    for b in blocks.iter() {
+        let text = |name: &str| b.get_attr(name).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        let Some(role) = text("role_arn") else { continue };
+        let duration = match text("duration") {
+            Some(d) => Some(
+                crate::provider::builtin::time_sleep::parse_duration(&d)
+                    .map_err(|_| {
+                        Diagnostics::from(Diagnostic::error("Invalid assume_role duration", format!("\"{d}\" is not a duration such as \"1h\" or \"15m\".")))
+                    })?
+                    .as_secs() as i32,
+            ),
+            None => None,
+        };
+        let mut conf = aws_sdk_sts::config::Builder::from(&sdk);
+        if let Some(url) = &sts_endpoint {
+            conf = conf.endpoint_url(url);
+        }
+        let client = aws_sdk_sts::Client::from_conf(conf.build());
+        let out = client
+            .assume_role()
+            .role_arn(&role)
+            .role_session_name(text("session_name").unwrap_or_else(|| "skyform".into()))
+            .set_external_id(text("external_id"))
+            .set_policy(text("policy"))
+            .set_duration_seconds(duration)
+            .send()
+            .await
+            .map_err(|e| errors::aws_error(&format!("assuming IAM role {role}"), &e))?;
+        let Some(c) = out.credentials() else {
+            return Err(Diagnostic::error("Cannot assume IAM role", format!("STS returned no credentials for {role}.")).into());
+        };
+        let creds =
+            aws_sdk_s3::config::Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "skyform-assume-role");
+        sdk = sdk.into_builder().credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(creds)).build();
+    }
+    Ok(sdk)
+}
+
 async fn check_credentials(sdk: &aws_config::SdkConfig, profile: Option<&str>) -> Result<(), Diagnostics> {
     use aws_sdk_s3::config::ProvideCredentials;
     let Some(provider) = sdk.credentials_provider() else { return Ok(()) };
