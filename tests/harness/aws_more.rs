@@ -33,6 +33,66 @@ fn aws_ecs_task_definition() {
     run("aws_ecs_task_definition", MOTO, ecs_task_definition);
 }
 
+#[test]
+fn aws_ecs_service() {
+    run("aws_ecs_service", MOTO, ecs_service);
+}
+
+/// The service as ECS describes it, unless it is gone or no longer active.
+fn service(e: &str, cluster: &str, id: &str) -> Option<Json> {
+    let out = call(e, &ECS, "DescribeServices", json!({ "cluster": cluster, "services": [id], "include": ["TAGS"] })).ok()?;
+    out["services"].as_array()?.first().cloned().filter(|s| s["status"] == "ACTIVE")
+}
+
+fn ecs_service(endpoint: &str, _dir: &Path) -> Case {
+    const S: &str = "aws_ecs_service.s";
+    let (cluster, name, renamed) = (unique("svc-cluster"), unique("svc"), unique("svc2"));
+    let config = move |name: &str, count: u32, env: &str| {
+        format!(
+            "{}\nresource \"aws_ecs_cluster\" \"c\" {{\n  name = \"{cluster}\"\n}}\nresource \"aws_ecs_task_definition\" \"t\" {{\n  family = \"{cluster}\"\n  container_definitions = jsonencode([{{ name = \"web\", image = \"nginx\", memory = 128, essential = true }}])\n}}\nresource \"aws_ecs_service\" \"s\" {{\n  name            = \"{name}\"\n  cluster         = aws_ecs_cluster.c.id\n  task_definition = aws_ecs_task_definition.t.arn\n  desired_count   = {count}\n  tags = {{\n    env = \"{env}\"\n  }}\n}}\n",
+            services_provider(endpoint)
+        )
+    };
+    let holds = |count: i64, env: &'static str| {
+        move |s: &State, e: &str| {
+            let svc = service(e, &attr(s, S, "cluster"), &attr(s, S, "arn")).expect("the service exists");
+            assert_eq!(svc["desiredCount"], json!(count), "{svc}");
+            assert_eq!(svc["taskDefinition"], json!(attr(s, "aws_ecs_task_definition.t", "arn")), "{svc}");
+            let tags = svc["tags"].as_array().cloned().unwrap_or_default();
+            assert!(tags.contains(&json!({ "key": "env", "value": env })), "{svc}");
+        }
+    };
+    let old = name.clone();
+    Case {
+        create: Step::new(config(&name, 1, "dev"), &[("aws_ecs_cluster.c", Create), ("aws_ecs_task_definition.t", Create), (S, Create)])
+            .check(holds(1, "dev"))
+            .check(|s, _| {
+                assert_eq!(attr(s, S, "id"), attr(s, S, "arn"));
+                assert_eq!(attr(s, S, "cluster"), attr(s, "aws_ecs_cluster.c", "arn"));
+                assert_eq!(attr(s, S, "scheduling_strategy"), "REPLICA");
+            }),
+        update: Step::new(config(&name, 2, "prod"), &[(S, Update)]).check(holds(2, "prod")),
+        replace: Step::new(config(&renamed, 2, "prod"), &[(S, DeleteThenCreate)]).check(holds(2, "prod")).check(move |s, e| {
+            assert!(service(e, &attr(s, S, "cluster"), &old).is_none(), "the old service is deleted");
+        }),
+        drift: Some(
+            Step::new(config(&renamed, 2, "prod"), &[(S, Update)])
+                .outside(|s, e| {
+                    ok(e, &ECS, "UpdateService", json!({ "cluster": attr(s, S, "cluster"), "service": attr(s, S, "arn"), "desiredCount": 5 }));
+                })
+                .shows("desired_count = 5 -> 2")
+                .check(holds(2, "prod")),
+        ),
+        import: Import {
+            address: S,
+            id: Box::new(|s, _| format!("{}/{}", attr(s, "aws_ecs_cluster.c", "name"), attr(s, S, "name"))),
+            differs: vec![],
+            shows: vec![],
+        },
+        exists: Box::new(|s, e| service(e, &attr(s, S, "cluster"), &attr(s, S, "arn")).is_some()),
+    }
+}
+
 /// The provider block with CloudWatch Logs and ECS at the emulator.
 fn services_provider(endpoint: &str) -> String {
     provider_block(endpoint).replace("    s3 = ", &format!("    logs = \"{endpoint}\"\n    ecs  = \"{endpoint}\"\n    s3 = "))

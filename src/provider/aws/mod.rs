@@ -43,6 +43,7 @@ mod ec2;
 mod ec2_data;
 pub mod ecs_cluster;
 mod ecs_container_definitions;
+pub mod ecs_service;
 pub mod ecs_task_definition;
 pub mod eip;
 mod errors;
@@ -510,6 +511,7 @@ impl Dispatch for AwsProvider {
                     &cloudwatch_log_metric_filter::CloudwatchLogMetricFilter,
                     &ecs_cluster::EcsCluster,
                     &ecs_task_definition::EcsTaskDefinition,
+                    &ecs_service::EcsService,
                     &sns_topic::SnsTopic,
                     &sns_topic_subscription::SnsTopicSubscription,
                     &cloudwatch_metric_alarm::CloudwatchMetricAlarm,
