@@ -21,30 +21,47 @@ use crate::provider::*;
 use crate::schema::builder::resource;
 use crate::value::Value;
 
+/// The arguments UpdateService changes in place.
+const UPDATABLE: &[&str] = &[
+    "task_definition",
+    "desired_count",
+    "deployment_maximum_percent",
+    "deployment_minimum_healthy_percent",
+    "network_configuration",
+    "load_balancer",
+    "propagate_tags",
+    "enable_ecs_managed_tags",
+    "enable_execute_command",
+];
+
 pub fn schema() -> ResourceSchema {
+    let implemented = [&["arn", "id", "name", "cluster", "launch_type", "scheduling_strategy", "force_delete"][..], UPDATABLE].concat();
     resource("aws_ecs_service")
-        .implement(&[
-            "arn",
-            "id",
-            "name",
-            "cluster",
-            "task_definition",
-            "desired_count",
-            "launch_type",
-            "scheduling_strategy",
-            "deployment_maximum_percent",
-            "deployment_minimum_healthy_percent",
-            "network_configuration",
-            "load_balancer",
-            "propagate_tags",
-            "enable_ecs_managed_tags",
-            "enable_execute_command",
-            "force_delete",
-        ])
+        .implement(&implemented)
         .tags()
         .computed_only(&["id", "arn"])
         .force_new(&["name", "cluster", "launch_type", "scheduling_strategy"])
         .build()
+}
+
+/// The service's settings as CreateService and UpdateService both take them.
+fn settings_json(v: &Value) -> Json {
+    let mut body = json!({
+        "desiredCount": attr(v, "desired_count").as_f64().unwrap_or(0.0) as i64,
+        "deploymentConfiguration": deployment_json(v),
+        "loadBalancers": load_balancers_json(v),
+        "enableECSManagedTags": matches!(attr(v, "enable_ecs_managed_tags"), Value::Bool(true)),
+        "enableExecuteCommand": matches!(attr(v, "enable_execute_command"), Value::Bool(true)),
+    });
+    for (k, api) in [("task_definition", "taskDefinition"), ("propagate_tags", "propagateTags")] {
+        if let Some(s) = attr(v, k).as_str() {
+            body[api] = json!(s);
+        }
+    }
+    if let Some(n) = network_json(v) {
+        body["networkConfiguration"] = n;
+    }
+    body
 }
 
 /// `aws_ecs_service`.
@@ -190,22 +207,13 @@ impl ResourceType<AwsProvider> for EcsService {
 
     async fn create(&self, p: &AwsProvider, planned: Value, _config: &Value) -> ApplyResponse {
         let name = text(&planned, "name");
-        let mut body = json!({
-            "serviceName": name,
-            "desiredCount": attr(&planned, "desired_count").as_f64().unwrap_or(0.0) as i64,
-            "schedulingStrategy": text(&planned, "scheduling_strategy"),
-            "deploymentConfiguration": deployment_json(&planned),
-            "loadBalancers": load_balancers_json(&planned),
-            "enableECSManagedTags": matches!(attr(&planned, "enable_ecs_managed_tags"), Value::Bool(true)),
-            "enableExecuteCommand": matches!(attr(&planned, "enable_execute_command"), Value::Bool(true)),
-        });
-        for (k, api) in [("cluster", "cluster"), ("task_definition", "taskDefinition"), ("launch_type", "launchType"), ("propagate_tags", "propagateTags")] {
+        let mut body = settings_json(&planned);
+        body["serviceName"] = json!(name);
+        body["schedulingStrategy"] = json!(text(&planned, "scheduling_strategy"));
+        for (k, api) in [("cluster", "cluster"), ("launch_type", "launchType")] {
             if let Some(s) = attr(&planned, k).as_str() {
                 body[api] = json!(s);
             }
-        }
-        if let Some(n) = network_json(&planned) {
-            body["networkConfiguration"] = n;
         }
         let tags = tag_list(attr(&planned, "tags_all"), "key", "value");
         if tags.as_array().is_some_and(|t| !t.is_empty()) {
@@ -233,35 +241,10 @@ impl ResourceType<AwsProvider> for EcsService {
         let what = format!("updating ECS Service ({id})");
         let changed = |k: &str| attr(&prior, k) != attr(&planned, k);
         let result: Result<(), ApiError> = async {
-            let service_fields = [
-                "task_definition",
-                "desired_count",
-                "deployment_maximum_percent",
-                "deployment_minimum_healthy_percent",
-                "network_configuration",
-                "load_balancer",
-                "propagate_tags",
-                "enable_ecs_managed_tags",
-                "enable_execute_command",
-            ];
-            if service_fields.iter().any(|k| changed(k)) {
-                let mut body = json!({
-                    "cluster": cluster,
-                    "service": id,
-                    "desiredCount": attr(&planned, "desired_count").as_f64().unwrap_or(0.0) as i64,
-                    "deploymentConfiguration": deployment_json(&planned),
-                    "loadBalancers": load_balancers_json(&planned),
-                    "enableECSManagedTags": matches!(attr(&planned, "enable_ecs_managed_tags"), Value::Bool(true)),
-                    "enableExecuteCommand": matches!(attr(&planned, "enable_execute_command"), Value::Bool(true)),
-                });
-                for (k, api) in [("task_definition", "taskDefinition"), ("propagate_tags", "propagateTags")] {
-                    if let Some(s) = attr(&planned, k).as_str() {
-                        body[api] = json!(s);
-                    }
-                }
-                if let Some(n) = network_json(&planned) {
-                    body["networkConfiguration"] = n;
-                }
+            if UPDATABLE.iter().any(|k| changed(k)) {
+                let mut body = settings_json(&planned);
+                body["cluster"] = json!(cluster);
+                body["service"] = json!(id);
                 p.json.call(&ECS, "UpdateService", body).await?;
             }
             p.json.sync_tags(&ECS_TAGS, json!({ "resourceArn": id }), &prior, &planned).await
