@@ -1,5 +1,7 @@
-//! Cheap fuzzing of the parser and the evaluator: thousands of random and mutated inputs must
-//! produce a value or a diagnostic, never a panic. Deterministic (seeded) so failures reproduce.
+//! Cheap fuzzing of the parser, the evaluator, validation and diagnostic rendering: thousands of
+//! random and mutated inputs must produce a value or a located diagnostic, never a panic; inputs
+//! that once crashed are kept as regressions. Deterministic (seeded) so failures reproduce, and
+//! run on every CI run.
 
 use skyform::eval::eval_literal;
 use skyform::syntax::parse_file;
@@ -121,4 +123,72 @@ fn mutated_configs_never_panic() {
             }
         }
     }
+}
+
+/// Inputs that once crashed or lost their location, kept as regressions: each must load,
+/// validate and render its diagnostics without a panic.
+const REGRESSIONS: &[&str] = &[
+    // An error located past column 65,535 of a line (the renderer once panicked there).
+    "locals {\n  a = \"PAD\" + 1\n}\n",
+    // An unknown provider prefix, a near miss of `aws_`.
+    "resource \"awz_s3_bucket\" \"b\" {}\n",
+    // Unterminated template, heredoc and block.
+    "locals {\n  a = \"${\n}\n",
+    "locals {\n  a = <<EOT\nno end\n",
+    "resource \"terraform_data\" \"x\" {\n",
+];
+
+/// The whole front half of the pipeline on mutated configurations: load (parse and decode),
+/// validate (graph, references, schemas), and render every diagnostic with its source snippet.
+#[test]
+fn mutated_configs_load_validate_and_render_without_panic() {
+    let seed = "variable \"v\" {\n  type = list(string)\n  default = [\"a\"]\n  validation {\n    condition = length(var.v) > 0\n    error_message = \"empty\"\n  }\n}\nlocals {\n  m = { for i, s in var.v : s => i }\n}\nresource \"terraform_data\" \"x\" {\n  count = length(var.v)\n  input = \"${local.m[var.v[count.index]]}-${upper(\"q\")}\"\n  lifecycle {\n    precondition {\n      condition = count.index >= 0\n      error_message = \"neg\"\n    }\n  }\n}\noutput \"o\" {\n  value = terraform_data.x[*].output\n}\n";
+    let registry = skyform::provider::Registry::builtin();
+    let rt = crate::common::rt();
+    let check = |text: &[u8]| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), text).unwrap();
+        let (diags, sources) = match skyform::config::load_config(dir.path()) {
+            Ok((config, sources)) => {
+                let engine = skyform::engine::Engine::new(&config, &registry, dir.path(), &skyform::engine::NoHook);
+                (rt.block_on(engine.validate()), sources)
+            }
+            Err((diags, sources)) => (diags, sources),
+        };
+        let text = skyform::view::diagnostics::render_all(&diags, &sources, false);
+        // Every error names where it is, or what it is about.
+        for d in diags.iter().filter(|d| d.is_error()) {
+            assert!(d.range.is_some() || d.address.is_some() || text.contains(".tf"), "an error without a location: {d:?}");
+        }
+        diags.has_errors()
+    };
+    for r in REGRESSIONS {
+        assert!(check(r.replace("PAD", &"x".repeat(70_000)).as_bytes()), "{r}: expected an error");
+    }
+    assert!(check(&[b"locals {\n  a = \"", &[0xff, 0xfe][..], b"\"\n}\n"].concat()), "invalid UTF-8 is an error");
+    assert!(!check(seed.as_bytes()), "the seed itself is valid");
+    let bytes = seed.as_bytes();
+    let (mut failed, mut passed) = (0, 0);
+    let mut r = Rng(0x0bad_cafe_0000_0007);
+    let noise = b"{}[]()\"$%=\n\\#*/<>~.:?!0a";
+    for _ in 0..400 {
+        let mut m = bytes.to_vec();
+        for _ in 0..(1 + r.next() % 3) {
+            let pos = (r.next() % m.len() as u64) as usize;
+            match r.next() % 3 {
+                0 => m[pos] = noise[(r.next() % noise.len() as u64) as usize],
+                1 => {
+                    m.remove(pos);
+                }
+                _ => m.insert(pos, noise[(r.next() % noise.len() as u64) as usize]),
+            }
+        }
+        if check(&m) {
+            failed += 1;
+        } else {
+            passed += 1;
+        }
+    }
+    // The mutants reach both outcomes: the test exercises validation, not only the parser.
+    assert!(failed > 10 && passed > 10, "{failed} failed, {passed} passed");
 }
