@@ -16,6 +16,23 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0
     }
+    /// `seed` with 1 to `max_edits` random edits: a byte replaced by, or inserted from, `noise`,
+    /// or a byte removed.
+    fn mutate(&mut self, seed: &[u8], noise: &[u8], max_edits: u64) -> Vec<u8> {
+        let mut m = seed.to_vec();
+        for _ in 0..(1 + self.next() % max_edits) {
+            let pos = (self.next() % m.len() as u64) as usize;
+            match self.next() % 3 {
+                0 => m[pos] = noise[(self.next() % noise.len() as u64) as usize],
+                1 => {
+                    m.remove(pos);
+                }
+                _ => m.insert(pos, noise[(self.next() % noise.len() as u64) as usize]),
+            }
+        }
+        m
+    }
+
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[(self.next() % items.len() as u64) as usize]
     }
@@ -103,17 +120,7 @@ fn mutated_configs_never_panic() {
     let mut r = Rng(0xdead_beef_0000_0042);
     let noise = b"{}[]()\"$%=\n\\#*/<>~.";
     for _ in 0..3000 {
-        let mut m = bytes.to_vec();
-        for _ in 0..(1 + r.next() % 4) {
-            let pos = (r.next() % m.len() as u64) as usize;
-            match r.next() % 3 {
-                0 => m[pos] = noise[(r.next() % noise.len() as u64) as usize],
-                1 => {
-                    m.remove(pos);
-                }
-                _ => m.insert(pos, noise[(r.next() % noise.len() as u64) as usize]),
-            }
-        }
+        let m = r.mutate(bytes, noise, 4);
         let text = String::from_utf8_lossy(&m);
         if let Ok(body) = parse_file("fuzz.tf", &text) {
             for b in &body.blocks {
@@ -172,17 +179,7 @@ fn mutated_configs_load_validate_and_render_without_panic() {
     let mut r = Rng(0x0bad_cafe_0000_0007);
     let noise = b"{}[]()\"$%=\n\\#*/<>~.:?!0a";
     for _ in 0..400 {
-        let mut m = bytes.to_vec();
-        for _ in 0..(1 + r.next() % 3) {
-            let pos = (r.next() % m.len() as u64) as usize;
-            match r.next() % 3 {
-                0 => m[pos] = noise[(r.next() % noise.len() as u64) as usize],
-                1 => {
-                    m.remove(pos);
-                }
-                _ => m.insert(pos, noise[(r.next() % noise.len() as u64) as usize]),
-            }
-        }
+        let m = r.mutate(bytes, noise, 3);
         if check(&m) {
             failed += 1;
         } else {
