@@ -211,3 +211,26 @@ fn provider_blocks_in_test_files_configure_real_runs() {
     let (status, _) = crate::common::http("HEAD", &format!("{endpoint}/{bucket}"), &[], Vec::new());
     assert_eq!(status, 404, "the bucket is still there after the test");
 }
+
+/// A run module's problems point at its own files, under their path from the root module: its
+/// `main.tf` is not confused with the root module's.
+#[test]
+fn run_module_diagnostics_point_at_the_module_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("main.tf", "resource \"terraform_data\" \"root\" {\n  input = \"root\"\n}\n"),
+            (
+                "setup/main.tf",
+                "resource \"terraform_data\" \"s\" {\n  lifecycle {\n    precondition {\n      condition     = 1 == 2\n      error_message = \"setup refuses\"\n    }\n  }\n}\n",
+            ),
+            ("tests/a.tftest.hcl", "run \"setup\" {\n  module {\n    source = \"./setup\"\n  }\n}\n"),
+        ],
+    );
+    let out = skyform(dir.path()).args(["test", "-no-color"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{}{err}", stdout(&out));
+    assert!(err.contains("setup refuses") && err.contains("setup/main.tf:4:"), "{err}");
+    assert!(err.contains("condition     = 1 == 2"), "the module's own text is shown: {err}");
+}

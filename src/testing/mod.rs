@@ -7,7 +7,7 @@
 pub mod file;
 pub mod mock;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -107,6 +107,9 @@ struct Target {
     /// The variables of the last run applied to it, to destroy it with.
     inputs: BTreeMap<String, Value>,
     applied: bool,
+    /// A run module's files (named relative to it, as its diagnostics name them) and their
+    /// path from the root module (`setup/`), under which they are kept in the sources.
+    files: Option<(String, HashSet<Arc<str>>)>,
 }
 
 impl TestRunner<'_> {
@@ -143,7 +146,13 @@ impl TestRunner<'_> {
                 report(Event::Run { name: &run.name, status: Status::Skip, diagnostics: Diagnostics::new(), sources: &self.sources, verbose: None });
                 continue;
             }
-            let (s, diags, run_outputs, verbose) = self.run_block(&test, run, &registry, &scratch, &mut targets, &outputs).await;
+            let (s, mut diags, run_outputs, verbose) = self.run_block(&test, run, &registry, &scratch, &mut targets, &outputs).await;
+            // A run module's own files are shown under their path from the root module.
+            if let Some((prefix, files)) = targets.iter().find(|(k, _)| *k == target_key(run)).and_then(|(_, t)| t.files.as_ref()) {
+                for r in diags.0.iter_mut().filter_map(|d| d.range.as_mut()).filter(|r| files.contains(&r.file)) {
+                    r.file = Arc::from(format!("{prefix}{}", r.file));
+                }
+            }
             if s == Status::Fail {
                 status = Status::Fail;
                 errored |= diags.iter().any(|d| d.is_error() && d.summary != "Test assertion failed");
@@ -153,8 +162,8 @@ impl TestRunner<'_> {
         }
         report(Event::TearDown(name));
         let mut left = Diagnostics::new();
+        let overrides = mock::Overrides::new(&registry, test.overrides.iter().chain(test.mocks.iter().flat_map(|m| &m.overrides)), &test.providers);
         for (key, t) in targets.iter().rev() {
-            let overrides = mock::Overrides::new(&registry, test.overrides.iter().chain(test.mocks.iter().flat_map(|m| &m.overrides)), &test.providers);
             if let Err(d) = self.destroy(t, &registry, &overrides).await {
                 left.extend(d);
                 let remaining = t.store.load().map(|s| s.resources.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
@@ -182,19 +191,26 @@ impl TestRunner<'_> {
         if let Some(i) = targets.iter().position(|(k, _)| *k == key) {
             return Ok(&mut targets[i].1);
         }
-        let (config, dir) = match &run.module {
-            None => (None, self.root_dir.to_path_buf()),
+        let (config, dir, files) = match &run.module {
+            None => (None, self.root_dir.to_path_buf(), None),
             Some((source, range)) => {
                 let dir = self.root_dir.join(source);
                 let installer = crate::modules::Installer::new(&dir, false);
-                match crate::config::load::load_config_with(&dir, &installer) {
-                    Ok((c, sources)) => {
-                        self.sources.files.extend(sources.files);
-                        (Some(Arc::new(c)), dir)
-                    }
-                    Err((d, sources)) => {
-                        self.sources.files.extend(sources.files);
-                        let mut d = d;
+                // Its files keep their text under their path from the root module, so that its
+                // `main.tf` does not replace the root module's.
+                let prefix = format!("{}/", source.trim_start_matches("./").trim_end_matches('/'));
+                let (loaded, sources) = match crate::config::load::load_config_with(&dir, &installer) {
+                    Ok((c, sources)) => (Ok(c), sources),
+                    Err((d, sources)) => (Err(d), sources),
+                };
+                let names: HashSet<Arc<str>> = sources.files.keys().cloned().collect();
+                self.sources.files.extend(sources.files.into_iter().map(|(k, v)| (Arc::from(format!("{prefix}{k}")), v)));
+                match loaded {
+                    Ok(c) => (Some(Arc::new(c)), dir, Some((prefix, names))),
+                    Err(mut d) => {
+                        for r in d.0.iter_mut().filter_map(|d| d.range.as_mut()) {
+                            r.file = Arc::from(format!("{prefix}{}", r.file));
+                        }
                         d.push(Diagnostic::error("Failed to load the run's module", format!("The module at {source} could not be loaded.")).at(Some(range)));
                         return Err(d);
                     }
@@ -204,7 +220,7 @@ impl TestRunner<'_> {
         std::fs::create_dir_all(scratch).map_err(|e| Diagnostics::from(Diagnostic::error("Failed to create the test state", e.to_string())))?;
         let path = scratch.join(format!("{}.db", targets.len()));
         let store = StateStore::open(&path).map_err(|e| Diagnostics::from(Diagnostic::error("Failed to create the test state", e.to_string())))?;
-        targets.push((key, Target { config, dir, store, inputs: BTreeMap::new(), applied: false }));
+        targets.push((key, Target { config, dir, store, inputs: BTreeMap::new(), applied: false, files }));
         Ok(&mut targets.last_mut().expect("pushed").1)
     }
 
@@ -290,8 +306,9 @@ impl TestRunner<'_> {
         ));
         diags.extend(assertion_diags);
         if let (Some(_), RunCommand::Apply) = (self.verbose, run.command) {
-            verbose = target_store(targets, run).and_then(|s| s.load().ok()).map(|s| crate::view::state_text::render_state(&s));
+            verbose = target.store.load().ok().map(|s| crate::view::state_text::render_state(&s));
         }
+
         let status = if diags.has_errors() { Status::Fail } else { Status::Pass };
         (status, diags, outputs.into_iter().map(|(k, v)| (k, v.strip_marks())).collect(), verbose)
     }
@@ -308,11 +325,6 @@ impl TestRunner<'_> {
         let result = engine.apply(&plan, &t.store, opts.parallelism).await;
         Diagnostics(result.diagnostics.0.into_iter().filter(Diagnostic::is_error).collect()).into_result()
     }
-}
-
-/// The state store of the configuration a run plans, once it exists.
-fn target_store<'t>(targets: &'t [(String, Target)], run: &Run) -> Option<&'t StateStore> {
-    targets.iter().find(|(k, _)| *k == target_key(run)).map(|(_, t)| &t.store)
 }
 
 /// Which configuration a run plans: the one under test, or its `module`'s.
