@@ -13,6 +13,7 @@ mod test_cli;
 mod test_community_modules;
 mod test_crash;
 mod test_digitalocean;
+mod test_encryption;
 mod test_engine;
 mod test_errors;
 mod test_faults;

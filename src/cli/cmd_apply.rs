@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::cmd_plan::make_plan;
-use super::common::{command_line, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
+use super::common::{command_line, plan_cipher, record_history, runtime, CliError, CliResult, HistoryResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
@@ -68,7 +68,7 @@ pub fn cmd_apply(a: ApplyArgs, destroy_cmd: bool) -> CliResult {
                     "The destroy command does not take a plan file; use `plan -destroy -out=FILE` and apply that.",
                 ));
             }
-            let plan = file::read(path).map_err(|e| CliError::plain("Failed to load the saved plan", e))?;
+            let plan = file::read(path, plan_cipher(&ws)?.as_deref()).map_err(|e| CliError::plain("Failed to load the saved plan", e))?;
             check_saved_plan(&plan, &store, &ws)?;
             plan
         }

@@ -7,12 +7,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use clap::Args;
 
 use super::common::{CliError, CliResult, StateFlags};
 use crate::config::model::BackendBlock;
 use crate::state::backends::{BackendConfig, SavedBackend};
+use crate::state::encryption::Cipher;
 use crate::state::{LockInfo, StateStore};
 use crate::value::Value;
 
@@ -62,13 +64,14 @@ pub fn cmd_init(a: InitArgs) -> CliResult {
         loaded?;
         println!();
     }
-    let block = if has_tf {
+    let (block, encryption) = if has_tf {
         let colors = crate::view::Colors::new(false);
-        crate::config::load::load_backend(&dir).map_err(|(d, sources)| CliError::diags(&d, &sources, colors))?
+        crate::config::load::load_state_settings(&dir).map_err(|(d, sources)| CliError::diags(&d, &sources, colors))?
     } else {
-        None
+        (None, None)
     };
-    let store = configure_backend(&dir, &a, block.as_ref())?;
+    let cipher = super::common::encryption_of(encryption.as_ref())?.and_then(|e| e.state);
+    let store = configure_backend(&dir, &a, block.as_ref(), cipher)?;
     println!("The state is in {}.", store.describe());
     // Coming from Terraform: copy its local terraform.tfstate into the (empty) skyform state.
     super::migrate::init_from_terraform(&dir, &store, &a.state, a.migrate_state, a.force_copy, a.input)?;
@@ -81,7 +84,7 @@ pub fn cmd_init(a: InitArgs) -> CliResult {
 
 /// Configures the backend the configuration (and `-backend-config`) asks for, copying state
 /// from the one configured before when asked to, and opens the selected workspace.
-fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>) -> Result<StateStore, CliError> {
+fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>, cipher: Option<Arc<Cipher>>) -> Result<StateStore, CliError> {
     if a.reconfigure && a.migrate_state {
         return Err(CliError::plain("Invalid init options", "The -migrate-state and -reconfigure options are mutually exclusive."));
     }
@@ -101,7 +104,7 @@ fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>) -> 
             .workspaces()
             .unwrap_or_default()
             .iter()
-            .any(|w| previous.exists(w) && previous.open(w).and_then(|s| s.load()).is_ok_and(|st| !st.is_empty()));
+            .any(|w| previous.exists(w) && previous.open_with(w, cipher.clone()).and_then(|s| s.load()).is_ok_and(|st| !st.is_empty()));
         if has_state && !a.migrate_state {
             return Err(CliError::plain(
                 "Backend configuration changed",
@@ -115,7 +118,7 @@ fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>) -> 
             ));
         }
         if has_state {
-            migrate(&previous, &new, a.force_copy)?;
+            migrate(&previous, &new, a.force_copy, &cipher)?;
         }
     }
     if saved.as_ref() != Some(&now) {
@@ -132,11 +135,11 @@ fn configure_backend(dir: &Path, a: &InitArgs, block: Option<&BackendBlock>) -> 
         );
     }
     let workspace = crate::state::backends::selected_workspace(dir);
-    new.open(&workspace).map_err(|e| CliError::plain("Failed to open the state", e))
+    new.open_with(&workspace, cipher).map_err(|e| CliError::plain("Failed to open the state", e))
 }
 
 /// Copies every workspace from one backend to another, each under both backends' locks.
-fn migrate(from: &BackendConfig, to: &BackendConfig, force: bool) -> Result<(), CliError> {
+fn migrate(from: &BackendConfig, to: &BackendConfig, force: bool, cipher: &Option<Arc<Cipher>>) -> Result<(), CliError> {
     let fail = |e: crate::state::StateError| CliError::plain("Failed to migrate the state", e);
     for w in from.workspaces().map_err(fail)? {
         // A workspace both backends keep in the same place (local backends that differ only in
@@ -144,14 +147,14 @@ fn migrate(from: &BackendConfig, to: &BackendConfig, force: bool) -> Result<(), 
         if !from.exists(&w) || from.describe(&w) == to.describe(&w) {
             continue;
         }
-        let source = from.open(&w).map_err(fail)?;
+        let source = from.open_with(&w, cipher.clone()).map_err(fail)?;
         let src_lock = source.acquire_lock("migrate", std::time::Duration::ZERO).map_err(fail)?;
         let result = (|| {
             let state = source.load().map_err(fail)?;
             if state.is_empty() {
                 return Ok(());
             }
-            let dest = to.open(&w).map_err(fail)?;
+            let dest = to.open_with(&w, cipher.clone()).map_err(fail)?;
             let lock: LockInfo = dest.acquire_lock("migrate", std::time::Duration::ZERO).map_err(fail)?;
             let r = (|| {
                 let existing = dest.load().map_err(fail)?;

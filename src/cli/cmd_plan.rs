@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{report_pending, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
+use super::common::{plan_cipher, report_pending, runtime, CliError, CliResult, LockGuard, PlanFlags, Workspace};
 use crate::engine::Engine;
 use crate::plan::{file, Plan};
 use crate::provider::Registry;
@@ -51,7 +51,7 @@ fn cmd_plan_json(a: &PlanArgs) -> CliResult {
         let _lock = LockGuard::acquire(&store, &a.flags.state, "plan")?;
         let plan = make_plan_with(&ws, &a.flags, &store, a.destroy, colors, true)?;
         if let Some(out) = &a.out {
-            file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
+            file::write(out, &plan, plan_cipher(&ws)?.as_deref()).map_err(|e| CliError::plain("Failed to write plan file", e))?;
         }
         Ok::<Plan, CliError>(plan)
     })();
@@ -170,7 +170,7 @@ pub fn cmd_plan(a: PlanArgs) -> CliResult {
         print!("{}", render_plan(&plan, &Registry::builtin(), colors));
     }
     if let Some(out) = &a.out {
-        file::write(out, &plan).map_err(|e| CliError::plain("Failed to write plan file", e))?;
+        file::write(out, &plan, plan_cipher(&ws)?.as_deref()).map_err(|e| CliError::plain("Failed to write plan file", e))?;
         println!("\nSaved the plan to: {0}\n\nTo perform exactly these actions, run the following command to apply:\n    skyform apply \"{0}\"", out.display());
     }
     if let Some((path, _)) = generated {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{CliError, CliResult, ColorFlag, StateFlags, Workspace};
+use super::common::{plan_cipher_here, CliError, CliResult, ColorFlag, StateFlags, Workspace};
 use crate::plan::file;
 use crate::view::markdown::{render_markdown, MAX_COMMENT};
 use crate::view::plan_json::{plan_json, state_json};
@@ -35,7 +35,7 @@ pub fn cmd_show(a: ShowArgs) -> CliResult {
         return Err(CliError::plain("Invalid arguments", "-json and -markdown cannot be used together."));
     }
     if let Some(path) = &a.file {
-        let plan = file::read(path).map_err(|e| CliError::plain("Failed to load the saved plan", e))?;
+        let plan = file::read(path, plan_cipher_here()?.as_deref()).map_err(|e| CliError::plain("Failed to load the saved plan", e))?;
         if a.json {
             // The configuration section is included when the plan's configuration is here.
             let ws = Workspace::load(colors).ok();

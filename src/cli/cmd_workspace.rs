@@ -6,6 +6,8 @@ use clap::{Args, Subcommand};
 
 use super::common::{CliError, CliResult, StateFlags};
 use crate::state::backends::{select_workspace, selected_workspace, valid_workspace_name, BackendConfig};
+use crate::state::encryption::Cipher;
+use std::sync::Arc;
 
 #[derive(Subcommand, Debug)]
 pub enum WorkspaceCommand {
@@ -82,10 +84,10 @@ fn not_overridden() -> Result<(), CliError> {
     }
 }
 
-fn create(config: &BackendConfig, name: &str) -> Result<(), CliError> {
+fn create(config: &BackendConfig, name: &str, cipher: Option<Arc<Cipher>>) -> Result<(), CliError> {
     // Written at once (an empty state), so that the workspace exists for other checkouts.
     let fail = |e| CliError::plain("Failed to create the workspace", e);
-    let store = config.open(name).map_err(fail)?;
+    let store = config.open_with(name, cipher).map_err(fail)?;
     store.replace_state(&store.load().map_err(fail)?).map_err(fail)
 }
 
@@ -95,11 +97,11 @@ pub fn cmd_workspace(c: WorkspaceCommand) -> CliResult {
         WorkspaceCommand::New(a) => {
             not_overridden()?;
             check_name(&a.name)?;
-            let (config, _) = a.state.backend()?;
+            let (config, _, cipher) = a.state.settings()?;
             if exists(&config, &a.name)? {
                 return Err(CliError::plain("Workspace already exists", format!("Workspace \"{}\" already exists.", a.name)));
             }
-            create(&config, &a.name)?;
+            create(&config, &a.name, cipher.clone())?;
             select_workspace(&dir, &a.name).map_err(|e| CliError::plain("Failed to select the workspace", e))?;
             println!("Created and switched to workspace \"{}\"!\n", a.name);
             println!("You're now on a new, empty workspace. Workspaces isolate their state,\nso if you run \"skyform plan\" skyform will not see any existing state\nfor this configuration.");
@@ -108,7 +110,7 @@ pub fn cmd_workspace(c: WorkspaceCommand) -> CliResult {
         WorkspaceCommand::Select(a) => {
             not_overridden()?;
             check_name(&a.name)?;
-            let (config, _) = a.state.backend()?;
+            let (config, _, cipher) = a.state.settings()?;
             if !exists(&config, &a.name)? {
                 if !a.or_create {
                     return Err(CliError::plain(
@@ -116,7 +118,7 @@ pub fn cmd_workspace(c: WorkspaceCommand) -> CliResult {
                         format!("Workspace \"{}\" doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand\nor include the \"-or-create\" flag with the \"select\" subcommand.", a.name),
                     ));
                 }
-                create(&config, &a.name)?;
+                create(&config, &a.name, cipher.clone())?;
             }
             select_workspace(&dir, &a.name).map_err(|e| CliError::plain("Failed to select the workspace", e))?;
             println!("Switched to workspace \"{}\".", a.name);
@@ -135,7 +137,7 @@ pub fn cmd_workspace(c: WorkspaceCommand) -> CliResult {
             Ok(0)
         }
         WorkspaceCommand::Delete(a) => {
-            let (config, current) = a.state.backend()?;
+            let (config, current, cipher) = a.state.settings()?;
             if a.name == current {
                 return Err(CliError::plain(
                     "Workspace is active",
@@ -148,7 +150,7 @@ pub fn cmd_workspace(c: WorkspaceCommand) -> CliResult {
             if !exists(&config, &a.name)? {
                 return Err(CliError::plain("Workspace doesn't exist", format!("Workspace \"{}\" doesn't exist.", a.name)));
             }
-            let store = config.open(&a.name).map_err(|e| CliError::plain("Failed to open the workspace", e))?;
+            let store = config.open_with(&a.name, cipher).map_err(|e| CliError::plain("Failed to open the workspace", e))?;
             let lock = store.acquire_lock("workspace delete", a.state.lock_timeout).map_err(|e| CliError::plain("Error acquiring the state lock", e))?;
             let state = store.load().map_err(|e| CliError::plain("Failed to load the state", e))?;
             if !state.resources.is_empty() && !a.force {

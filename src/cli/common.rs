@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -14,6 +15,7 @@ use crate::config::{Config, Sources};
 use crate::diag::Diagnostics;
 use crate::engine::PlanOptions;
 use crate::state::backends::{selected_workspace, BackendConfig, SavedBackend};
+use crate::state::encryption::{Cipher, Encryption};
 use crate::state::{HistoryEntry, LockInfo, StateStore};
 use crate::value::Value;
 use crate::view::{diagnostics::render_all, Colors};
@@ -217,11 +219,18 @@ impl StateFlags {
     /// that changed since `init` configured it is an error, as in Terraform: state must not
     /// quietly start coming from somewhere else.
     pub fn backend(&self) -> Result<(BackendConfig, String), CliError> {
+        self.settings().map(|(config, workspace, _)| (config, workspace))
+    }
+
+    /// The backend, the selected workspace and the state's cipher (the root module's
+    /// `encryption` block with `TF_ENCRYPTION`), for commands that read no other configuration.
+    pub fn settings(&self) -> Result<(BackendConfig, String, Option<Arc<Cipher>>), CliError> {
         let dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
         let colors = Colors::new(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-        let block =
-            if self.state.is_some() { None } else { crate::config::load::load_backend(&dir).map_err(|(d, sources)| CliError::diags(&d, &sources, colors))? };
-        self.backend_of(&dir, block.as_ref())
+        let (block, encryption) = crate::config::load::load_state_settings(&dir).map_err(|(d, sources)| CliError::diags(&d, &sources, colors))?;
+        let block = if self.state.is_some() { None } else { block };
+        let (config, workspace) = self.backend_of(&dir, block.as_ref())?;
+        Ok((config, workspace, encryption_of(encryption.as_ref())?.and_then(|e| e.state)))
     }
 
     /// The same, for a configuration already loaded.
@@ -269,39 +278,60 @@ impl StateFlags {
 
     /// Opens the workspace's state; a selected workspace that does not exist is an error (as
     /// in Terraform), not a new empty one made by a typo in `TF_WORKSPACE`.
-    fn open_workspace(config: &BackendConfig, workspace: &str) -> Result<StateStore, CliError> {
+    fn open_workspace(config: &BackendConfig, workspace: &str, cipher: Option<Arc<Cipher>>) -> Result<StateStore, CliError> {
         if workspace != "default" && !config.workspaces().map_err(|e| CliError::plain("Failed to list the workspaces", e))?.iter().any(|w| w == workspace) {
             return Err(CliError::plain(
                 &format!("Currently selected workspace \"{workspace}\" does not exist"),
                 "Create it with `skyform workspace new`, or select another with `skyform workspace select` (or fix TF_WORKSPACE).",
             ));
         }
-        config.open(workspace).map_err(|e| CliError::plain("Failed to open the state", e))
+        config.open_with(workspace, cipher).map_err(|e| CliError::plain("Failed to open the state", e))
     }
 
     /// Opens the selected workspace's state for a loaded configuration (plan, apply, import).
     /// A Terraform state not yet copied to skyform stops them (see `migrate`).
     pub fn open_for(&self, ws: &Workspace) -> Result<StateStore, CliError> {
         let (config, workspace) = self.backend_of(&ws.root_dir, ws.config.root.backend.as_ref())?;
-        let store = Self::open_workspace(&config, &workspace)?;
+        let cipher = encryption_of(ws.config.root.encryption.as_ref())?.and_then(|e| e.state);
+        let store = Self::open_workspace(&config, &workspace, cipher)?;
         super::migrate::check_unmigrated(&ws.root_dir, &store)?;
         Ok(store)
     }
 
     /// Opens (creating on first use) the selected workspace's state.
     pub fn open(&self) -> Result<StateStore, CliError> {
-        let (config, workspace) = self.backend()?;
-        Self::open_workspace(&config, &workspace)
+        let (config, workspace, cipher) = self.settings()?;
+        Self::open_workspace(&config, &workspace, cipher)
     }
 
     /// Opens the state if it exists (reading commands do not create an empty one).
     pub fn open_existing(&self) -> Result<Option<StateStore>, CliError> {
-        let (config, workspace) = self.backend()?;
+        let (config, workspace, cipher) = self.settings()?;
         if !config.exists(&workspace) {
             return Ok(None);
         }
-        Self::open_workspace(&config, &workspace).map(Some)
+        Self::open_workspace(&config, &workspace, cipher).map(Some)
     }
+}
+
+/// The encryption the root module's `encryption` block and `TF_ENCRYPTION` configure.
+pub fn encryption_of(block: Option<&crate::syntax::Block>) -> Result<Option<Encryption>, CliError> {
+    let colors = Colors::new(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    Encryption::from_env(block).map_err(|d| CliError::diags(&d, &Sources::default(), colors))
+}
+
+/// The plan files' cipher for a loaded configuration.
+pub fn plan_cipher(ws: &Workspace) -> Result<Option<Arc<Cipher>>, CliError> {
+    Ok(encryption_of(ws.config.root.encryption.as_ref())?.and_then(|e| e.plan))
+}
+
+/// The plan files' cipher of the configuration in the working directory (`show PLANFILE`,
+/// which needs no other configuration).
+pub fn plan_cipher_here() -> Result<Option<Arc<Cipher>>, CliError> {
+    let dir = std::env::current_dir().map_err(|e| CliError::plain("Cannot read the working directory", e))?;
+    let colors = Colors::new(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let (_, block) = crate::config::load::load_state_settings(&dir).map_err(|(d, sources)| CliError::diags(&d, &sources, colors))?;
+    Ok(encryption_of(block.as_ref())?.and_then(|e| e.plan))
 }
 
 /// Holds the state lock until dropped.

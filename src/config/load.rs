@@ -68,6 +68,12 @@ pub fn load_config_for(dir: &Path, installer: &Installer, generating: bool) -> R
 /// Reads only the root module's `backend` block (commands that open the state without
 /// evaluating the configuration: `state`, `output`, `show`, `workspace`).
 pub fn load_backend(dir: &Path) -> Result<Option<BackendBlock>, (Diagnostics, Sources)> {
+    load_state_settings(dir).map(|(backend, _)| backend)
+}
+
+/// The root module's `backend` and `encryption` blocks, read without the rest of the
+/// configuration (commands that only touch state).
+pub fn load_state_settings(dir: &Path) -> Result<(Option<BackendBlock>, Option<Block>), (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
     let mut module = Module::default();
@@ -81,7 +87,7 @@ pub fn load_backend(dir: &Path) -> Result<Option<BackendBlock>, (Diagnostics, So
     if diags.has_errors() {
         return Err((diags, sources));
     }
-    Ok(module.backend)
+    Ok((module.backend, module.encryption))
 }
 
 /// The `.tf` files of a module directory, in name order, as (display name, text).
@@ -499,7 +505,7 @@ fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
             .at(Some(&a.range)),
         );
     }
-    check_attrs(&block.body, &["required_version", "experiments"], &["required_providers", "backend", "cloud", "provider_meta"], diags);
+    check_attrs(&block.body, &["required_version", "experiments"], &["required_providers", "backend", "cloud", "provider_meta", "encryption"], diags);
     for b in &block.body.blocks {
         match b.kind.as_str() {
             "backend" => {
@@ -528,6 +534,22 @@ fn decode_terraform(m: &mut Module, block: &Block, diags: &mut Diagnostics) {
                 // -backend-config`, so missing ones are reported where the state is opened).
                 diags.extend(crate::state::backends::check_names(&block));
                 m.backend = Some(block);
+            }
+            "encryption" => {
+                if let Some(prev) = &m.encryption {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate encryption configuration",
+                            format!("A module may have only one encryption block. It was previously configured at {}.", prev.range),
+                        )
+                        .at(Some(&b.range)),
+                    );
+                    continue;
+                }
+                if let Err(d) = crate::state::encryption::Encryption::from_env(Some(b)) {
+                    diags.extend(d);
+                }
+                m.encryption = Some(b.clone());
             }
             "cloud" => diags.push(
                 Diagnostic::error(

@@ -41,6 +41,9 @@ pub struct Module {
     pub checks: Vec<Check>,
     /// `terraform { backend "TYPE" {} }`: where the state lives (read from the root module).
     pub backend: Option<BackendBlock>,
+    /// `terraform { encryption {} }`: how state and plan files are encrypted at rest (root
+    /// module; decoded with `TF_ENCRYPTION` by `state::encryption`).
+    pub encryption: Option<crate::syntax::Block>,
 }
 
 /// A `backend` block: its type and its arguments, each a constant (Terraform allows no

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::Plan;
 use crate::config::Sources;
+use crate::state::encryption::Cipher;
 
 const FORMAT: &str = "skyform-plan";
 const VERSION: u32 = 1;
@@ -74,13 +75,19 @@ pub enum PlanFileError {
     Read { path: String, source: std::io::Error },
     #[error("The file {path} is not a skyform plan file ({detail}).")]
     Invalid { path: String, detail: String },
+    #[error("Cannot read the plan file {path}: {detail}.")]
+    Encrypted { path: String, detail: String },
 }
 
-/// Writes the plan atomically (a temporary file renamed into place).
-pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
+/// Writes the plan atomically (a temporary file renamed into place), sealed by `cipher` when
+/// plan encryption is configured.
+pub fn write(path: &Path, plan: &Plan, cipher: Option<&Cipher>) -> Result<(), PlanFileError> {
     let doc = PlanFileRef { format: FORMAT, version: VERSION, skyform_version: env!("CARGO_PKG_VERSION"), plan };
     let err = |source| PlanFileError::Write { path: path.display().to_string(), source };
-    let bytes = serde_json::to_vec(&doc).map_err(|e| err(std::io::Error::other(e)))?;
+    let mut bytes = serde_json::to_vec(&doc).map_err(|e| err(std::io::Error::other(e)))?;
+    if let Some(c) = cipher {
+        bytes = c.seal(&bytes).map_err(|e| err(std::io::Error::other(e)))?;
+    }
     let tmp = path.with_extension("tmp-skyform");
     // A plan holds the values it will apply, secrets included: only its owner may read it.
     {
@@ -92,9 +99,21 @@ pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
     std::fs::rename(&tmp, path).map_err(err)
 }
 
-pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
+/// Reads a plan file, opening it with `cipher` when it is sealed (or when plan encryption
+/// requires it to be).
+pub fn read(path: &Path, cipher: Option<&Cipher>) -> Result<Plan, PlanFileError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PlanFileError::Read { path: p.clone(), source })?;
+    let mut bytes = std::fs::read(path).map_err(|source| PlanFileError::Read { path: p.clone(), source })?;
+    match cipher {
+        Some(c) => bytes = c.open(&bytes).map_err(|e| PlanFileError::Encrypted { path: p.clone(), detail: e.to_string() })?.data,
+        None if crate::state::encryption::is_sealed(&bytes) => {
+            return Err(PlanFileError::Encrypted {
+                path: p,
+                detail: "it is encrypted, and no plan encryption is configured (terraform { encryption { plan { ... } } } or TF_ENCRYPTION)".into(),
+            })
+        }
+        None => {}
+    }
     let doc: PlanFile = serde_json::from_slice(&bytes).map_err(|e| PlanFileError::Invalid { path: p.clone(), detail: e.to_string() })?;
     if doc.format != FORMAT || doc.version != VERSION {
         return Err(PlanFileError::Invalid { path: p, detail: format!("format {} version {}, expected {FORMAT} version {VERSION}", doc.format, doc.version) });
@@ -121,7 +140,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.tfplan");
-        super::write(&path, &crate::plan::Plan::default()).unwrap();
+        super::write(&path, &crate::plan::Plan::default(), None).unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

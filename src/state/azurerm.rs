@@ -399,8 +399,8 @@ impl ObjectStore for AzureStore {
 }
 
 /// Opens a workspace's state.
-pub fn open(settings: &AzureRmSettings, workspace: &str) -> StateResult<DocumentBackend> {
-    DocumentBackend::open(Box::new(AzureStore::new(settings)?), settings.state_key(workspace))
+pub fn open(settings: &AzureRmSettings, workspace: &str, cipher: Option<std::sync::Arc<super::encryption::Cipher>>) -> StateResult<DocumentBackend> {
+    DocumentBackend::open(Box::new(AzureStore::new(settings)?), settings.state_key(workspace), cipher)
 }
 
 /// The workspaces with a state blob: every `KEYenv:NAME` (names with a `/` are not
@@ -432,7 +432,7 @@ pub fn delete_workspace(settings: &AzureRmSettings, workspace: &str) -> StateRes
     let store = AzureStore::new(settings)?;
     let key = settings.state_key(workspace);
     store.break_lease(&key)?;
-    DocumentBackend::open(Box::new(store), key)?.delete_all()
+    DocumentBackend::new(Box::new(store), key, None).delete_all()
 }
 
 #[cfg(test)]

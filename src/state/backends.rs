@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::model::BackendBlock;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 use crate::value::Value;
 
+use super::encryption::Cipher;
 use super::store::{StateError, StateResult, StateStore};
 
 /// The default local state database, relative to the working directory.
@@ -174,6 +176,12 @@ impl BackendConfig {
         };
         if state.is_fresh() {
             return Ok(None);
+        }
+        if state.outputs.values().any(|o| super::sealed::is_sealed_value(&o.value)) {
+            return Err(StateError::Remote {
+                place: self.describe(workspace),
+                detail: "the state is encrypted, and terraform_remote_state reads only unencrypted states".into(),
+            });
         }
         Ok(Some(state.outputs))
     }
@@ -376,9 +384,18 @@ impl BackendConfig {
 
     /// Opens (creating on first use) one workspace's state.
     pub fn open(&self, workspace: &str) -> StateResult<StateStore> {
+        self.open_with(workspace, None)
+    }
+
+    /// The same, with the state encrypted at rest by `cipher` (see [`super::encryption`]).
+    pub fn open_with(&self, workspace: &str, cipher: Option<Arc<Cipher>>) -> StateResult<StateStore> {
+        let relational = |backend: Box<dyn super::Backend>| match &cipher {
+            Some(c) => StateStore::new(Box::new(super::sealed::SealedBackend::new(backend, c.clone()))),
+            None => StateStore::new(backend),
+        };
         match self {
-            BackendConfig::Local { .. } => StateStore::open(&self.local_path(workspace)),
-            BackendConfig::Pg { conn_str, schema_name } => Ok(StateStore::new(Box::new(super::pg::PgBackend::open(conn_str, schema_name, workspace)?))),
+            BackendConfig::Local { .. } => Ok(relational(Box::new(super::sqlite::SqliteBackend::open(&self.local_path(workspace))?))),
+            BackendConfig::Pg { conn_str, schema_name } => Ok(relational(Box::new(super::pg::PgBackend::open(conn_str, schema_name, workspace)?))),
             BackendConfig::S3(settings) => {
                 if !settings.use_lockfile {
                     eprintln!(
@@ -386,9 +403,9 @@ impl BackendConfig {
                         settings.describe(workspace)
                     );
                 }
-                Ok(StateStore::new(Box::new(super::s3::open(settings, workspace)?)))
+                Ok(StateStore::new(Box::new(super::s3::open(settings, workspace, cipher)?)))
             }
-            BackendConfig::AzureRm(settings) => Ok(StateStore::new(Box::new(super::azurerm::open(settings, workspace)?))),
+            BackendConfig::AzureRm(settings) => Ok(StateStore::new(Box::new(super::azurerm::open(settings, workspace, cipher)?))),
         }
     }
 

@@ -16,9 +16,10 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::encryption::Cipher;
 use super::store::{now, Backend, HistoryEntry, LockInfo, PendingOp, StateError, StateResult};
 use super::{InstanceRecord, OutputState, ResourceInstanceState, State};
 use crate::value::{AttrPath, Value};
@@ -113,6 +114,8 @@ pub struct DocumentBackend {
     store: Box<dyn ObjectStore>,
     /// The state object's key.
     key: String,
+    /// Seals the state, journal and history objects (state encryption), when configured.
+    cipher: Option<Arc<Cipher>>,
     inner: Mutex<Inner>,
 }
 
@@ -151,9 +154,14 @@ pub(crate) fn parse_lock(bytes: &[u8]) -> LockInfo {
 }
 
 impl DocumentBackend {
+    /// The state object `key`, not read yet.
+    pub fn new(store: Box<dyn ObjectStore>, key: String, cipher: Option<Arc<Cipher>>) -> DocumentBackend {
+        DocumentBackend { store, key, cipher, inner: Mutex::new(Inner { state: State::default(), journal: Journal::default(), dirty_since: None }) }
+    }
+
     /// Opens the state object `key` (nothing is written until something changes).
-    pub fn open(store: Box<dyn ObjectStore>, key: String) -> StateResult<DocumentBackend> {
-        let backend = DocumentBackend { store, key, inner: Mutex::new(Inner { state: State::default(), journal: Journal::default(), dirty_since: None }) };
+    pub fn open(store: Box<dyn ObjectStore>, key: String, cipher: Option<Arc<Cipher>>) -> StateResult<DocumentBackend> {
+        let backend = DocumentBackend::new(store, key, cipher);
         let (state, journal) = backend.fetch()?;
         *backend.lock_inner() = Inner { state, journal, dirty_since: None };
         Ok(backend)
@@ -167,11 +175,25 @@ impl DocumentBackend {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// An object's bytes, opened when sealed (an encrypted object without encryption
+    /// configured is an error naming it, not a parse error).
     fn get(&self, key: &str) -> StateResult<Option<Vec<u8>>> {
-        self.store.get(key)
+        let Some(bytes) = self.store.get(key)? else { return Ok(None) };
+        match &self.cipher {
+            Some(c) => c.open(&bytes).map(|o| Some(o.data)).map_err(|e| self.err(format!("{}: {e}", self.store.place(key)))),
+            None if super::encryption::is_sealed(&bytes) => Err(self.err(format!(
+                "{} is encrypted, and no encryption is configured: add the terraform {{ encryption {{ ... }} }} block (or TF_ENCRYPTION) it was written with",
+                self.store.place(key)
+            ))),
+            None => Ok(Some(bytes)),
+        }
     }
 
     fn put(&self, key: &str, body: Vec<u8>) -> StateResult<()> {
+        let body = match &self.cipher {
+            Some(c) => c.seal(&body).map_err(|e| self.err(e))?,
+            None => body,
+        };
         self.store.put(key, body)
     }
 

@@ -6,8 +6,11 @@
 pub mod azurerm;
 pub mod backends;
 pub mod document;
+pub mod encryption;
+mod encryption_kms;
 pub mod pg;
 pub mod s3;
+pub mod sealed;
 pub mod sqlite;
 pub mod store;
 pub mod tfstate;

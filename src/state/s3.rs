@@ -177,8 +177,8 @@ impl ObjectStore for S3Store {
 }
 
 /// Opens a workspace's state.
-pub fn open(settings: &S3Settings, workspace: &str) -> StateResult<DocumentBackend> {
-    DocumentBackend::open(Box::new(S3Store::new(settings)?), settings.state_key(workspace))
+pub fn open(settings: &S3Settings, workspace: &str, cipher: Option<std::sync::Arc<super::encryption::Cipher>>) -> StateResult<DocumentBackend> {
+    DocumentBackend::open(Box::new(S3Store::new(settings)?), settings.state_key(workspace), cipher)
 }
 
 /// The workspaces with a state object: "default" and every `PREFIX/NAME/KEY`.
@@ -213,5 +213,5 @@ pub fn delete_workspace(settings: &S3Settings, workspace: &str) -> StateResult<(
     let store = S3Store::new(settings)?;
     let key = settings.state_key(workspace);
     store.delete(&format!("{key}.tflock"))?;
-    DocumentBackend::open(Box::new(store), key)?.delete_all()
+    DocumentBackend::new(Box::new(store), key, None).delete_all()
 }

@@ -379,6 +379,13 @@ impl Backend for SqliteBackend {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Rebuilds the database file and empties the write-ahead log.
+    fn scrub(&self) -> StateResult<()> {
+        let conn = self.conn();
+        conn.execute_batch("VACUUM").map_err(|e| self.err(e))?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|e| self.err(e))
+    }
+
     /// `PATH.backup`: a consistent copy (`VACUUM INTO`, so the WAL is included), written beside
     /// and renamed into place, replacing the previous one.
     fn backup(&self) -> StateResult<Option<String>> {

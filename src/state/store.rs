@@ -200,6 +200,11 @@ pub trait Backend: Send + Sync {
     fn flush(&self) -> StateResult<()> {
         Ok(())
     }
+    /// Leaves no copy of deleted or replaced values in the storage (after state encryption
+    /// re-sealed every value: SQLite's free pages and write-ahead log would keep the old text).
+    fn scrub(&self) -> StateResult<()> {
+        Ok(())
+    }
     /// Keeps a copy of the state as it is, before a command changes it; where it went, if
     /// the backend keeps one (the local database's `.backup` file; servers keep their own).
     fn backup(&self) -> StateResult<Option<String>> {
@@ -239,6 +244,15 @@ impl StateStore {
     /// match its own type, name and key) is refused, never planned as something to destroy.
     pub fn load(&self) -> StateResult<State> {
         let state = self.backend.load()?;
+        // Values a configured cipher would have opened: this state was written encrypted.
+        if state.resources.values().any(|r| super::sealed::is_sealed_value(&r.attributes))
+            || state.outputs.values().any(|o| super::sealed::is_sealed_value(&o.value))
+        {
+            return Err(StateError::Remote {
+                place: self.backend.describe(),
+                detail: "the state is encrypted, and no state encryption is configured: add the terraform { encryption { ... } } block (or TF_ENCRYPTION) it was written with".into(),
+            });
+        }
         let bad: Vec<&str> = state.resources.iter().filter(|(k, r)| !address_matches(k, r)).map(|(k, _)| k.as_str()).collect();
         if !bad.is_empty() {
             return Err(StateError::Corrupt {

@@ -152,6 +152,21 @@ impl JsonApi {
         JsonApi { core: Signed::for_endpoint(endpoint, region, (access_key, secret_key), "skyform-json-api", SERVICES.iter().map(|s| s.key)) }
     }
 
+    /// A client for callers outside a provider (the `aws_kms` key provider of state
+    /// encryption): credentials and region from the environment (`AWS_*`, the shared files),
+    /// `endpoint` (when given) for every service, else the usual endpoint resolution.
+    pub async fn from_environment(region: Option<&str>, endpoint: Option<&str>) -> JsonApi {
+        let region = region
+            .map(str::to_string)
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+            .unwrap_or_else(|| "us-east-1".into());
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.clone())).load().await;
+        let configured = |_: &str| endpoint.map(str::to_string);
+        let setup = Setup { sdk: &sdk, region: &region, configured: &configured, counter: Default::default(), attempts: (5, 10) };
+        JsonApi::new(&setup)
+    }
+
     /// The endpoint a service's calls go to.
     pub fn endpoint(&self, service: &Service) -> &str {
         self.core.endpoint(service.key)
