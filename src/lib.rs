@@ -26,5 +26,6 @@ pub mod schema;
 pub mod state;
 pub mod syntax;
 pub mod testing;
+pub mod trace;
 pub mod value;
 pub mod view;

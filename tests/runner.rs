@@ -34,5 +34,6 @@ mod test_secrets;
 mod test_state_migration;
 mod test_terraform;
 mod test_testing;
+mod test_tracing;
 mod test_utility;
 mod test_utility_providers;

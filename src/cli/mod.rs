@@ -144,6 +144,18 @@ pub fn run(args: Vec<String>) -> i32 {
             std::env::args().skip(1).map(|a| if a.starts_with('-') { a.split('=').next().unwrap_or_default().to_string() } else { a }).collect();
         format!("skyform {} {}", env!("CARGO_PKG_VERSION"), names.join(" "))
     });
+    let name = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    if let Some(warning) = crate::trace::init_from_env(&format!("skyform {name}")) {
+        eprintln!("Warning: {warning}");
+    }
+    let code = run_command(command);
+    if let Some(warning) = crate::trace::finish(code) {
+        eprintln!("Warning: {warning}");
+    }
+    code
+}
+
+fn run_command(command: Command) -> i32 {
     let result = match command {
         Command::Init(a) => cmd_init::cmd_init(a),
         Command::Validate(a) => cmd_validate::cmd_validate(a),

@@ -221,7 +221,12 @@ impl<'a> Engine<'a> {
             if outer.load(Ordering::SeqCst) {
                 cancel.store(true, Ordering::SeqCst);
             }
-            ctx.visit(idx)
+            let op = ctx.op;
+            crate::trace::in_span(
+                move || format!("{} {}", format!("{op:?}").to_lowercase(), graph.dag[idx].kind.address()),
+                move || vec![("skyform.node", graph.dag[idx].kind.address())],
+                ctx.visit(idx),
+            )
         })
         .await;
     }

@@ -481,7 +481,7 @@ impl<'a> Ctx<'a> {
         if self.op == Op::Validate || !self.configure_providers {
             return Ok(());
         }
-        let driver = factory.configure(config).await?;
+        let driver = crate::trace::traced(name, factory.configure(config).await?);
         // A destroy refreshes first too, as Terraform's does (unless `-refresh=false`): objects
         // already gone are dropped from state rather than deleted again.
         if self.op == Op::Plan && (!self.opts.destroy || self.opts.refresh) {
