@@ -7,6 +7,7 @@
 //! Entry point: [`load::load_config`]. Variable values from the command line, `.tfvars` files and
 //! the environment are gathered by [`vars::collect_input_variables`].
 
+mod decode;
 pub mod format;
 pub mod load;
 pub mod model;
