@@ -595,7 +595,7 @@ fn provider_assume_role_signs_with_the_assumed_role() {
     let d = dir.path();
     let provider = provider_block(&endpoint).replace(
         "  endpoints {\n",
-        &format!("  assume_role {{\n    role_arn     = \"arn:aws:iam::123456789012:role/deployer\"\n    session_name = \"ci-run\"\n    duration     = \"15m\"\n  }}\n  endpoints {{\n    sts = \"{endpoint}\"\n"),
+        &format!("  assume_role {{\n    role_arn     = \"arn:aws:iam::123456789012:role/deployer\"\n    session_name = \"ci-run\"\n    duration     = \"15m\"\n    policy_arns  = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n    source_identity = \"ci\"\n    tags = {{ team = \"platform\" }}\n    transitive_tag_keys = [\"team\"]\n  }}\n  endpoints {{\n    sts = \"{endpoint}\"\n"),
     );
     std::fs::write(
         d.join("main.tf"),
@@ -605,4 +605,41 @@ fn provider_assume_role_signs_with_the_assumed_role() {
     succeeds(d, &["apply", "-auto-approve"]);
     let out = succeeds(d, &["output", "-raw", "arn"]);
     assert_eq!(stdout(&out), "arn:aws:sts::123456789012:assumed-role/deployer/ci-run");
+}
+
+/// `assume_role_with_web_identity` in the provider block: STS AssumeRoleWithWebIdentity with the
+/// token file's content, and every call made with the temporary credentials. Arguments left out
+/// come from AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME and AWS_WEB_IDENTITY_TOKEN_FILE.
+#[test]
+fn provider_assume_role_with_web_identity_signs_with_the_assumed_role() {
+    let Some(endpoint) = moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl\n").unwrap();
+    let caller = |block: &str| {
+        let provider = provider_block(&endpoint).replace("  endpoints {\n", &format!("{block}  endpoints {{\n    sts = \"{endpoint}\"\n"));
+        format!("{provider}\ndata \"aws_caller_identity\" \"me\" {{}}\noutput \"arn\" {{ value = data.aws_caller_identity.me.arn }}\n")
+    };
+    let arn_with = |d: &std::path::Path, env: &[(&str, &str)]| {
+        let out = skyform(d).envs(env.iter().copied()).args(["apply", "-auto-approve", "-no-color"]).output().unwrap();
+        assert!(out.status.success(), "apply: {}{}", stdout(&out), stderr(&out));
+        stdout(&succeeds(d, &["output", "-raw", "arn"]))
+    };
+    let configured = dir.path().join("configured");
+    std::fs::create_dir(&configured).unwrap();
+    let block = format!(
+        "  assume_role_with_web_identity {{\n    role_arn                = \"arn:aws:iam::123456789012:role/ci\"\n    session_name            = \"oidc-run\"\n    web_identity_token_file = \"{}\"\n    duration                = \"1h\"\n  }}\n",
+        token.display()
+    );
+    std::fs::write(configured.join("main.tf"), caller(&block)).unwrap();
+    assert_eq!(arn_with(&configured, &[]), "arn:aws:sts::123456789012:assumed-role/ci/oidc-run");
+    let from_env = dir.path().join("env");
+    std::fs::create_dir(&from_env).unwrap();
+    std::fs::write(from_env.join("main.tf"), caller("  assume_role_with_web_identity {}\n")).unwrap();
+    let env = [
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/from-env"),
+        ("AWS_ROLE_SESSION_NAME", "env-run"),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", token.to_str().unwrap()),
+    ];
+    assert_eq!(arn_with(&from_env, &env), "arn:aws:sts::123456789012:assumed-role/from-env/env-run");
 }

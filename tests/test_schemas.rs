@@ -39,15 +39,12 @@ resource "digitalocean_ssh_key" "n" {
   public_key = "ssh-ed25519 AAAA"
 }
 
-resource "aws_network_acl" "acl" {
-  vpc_id = "vpc-1"
-  ingress {
-    protocol   = "tcp"
-    rule_no    = 100
-    action     = "allow"
-    cidr_block = "0.0.0.0/0"
-    from_port  = 443
-    to_port    = 443
+resource "aws_flow_log" "vpc" {
+  vpc_id          = "vpc-1"
+  traffic_type    = "ALL"
+  log_destination = "arn:aws:s3:::flow-logs"
+  destination_options {
+    file_format = "parquet"
   }
 }
 

@@ -32,6 +32,25 @@ fn strings(v: &Value) -> BTreeMap<String, String> {
     }
 }
 
+/// A list or set of strings as a sorted set (empty for null or unknown).
+pub fn string_set(v: &Value) -> std::collections::BTreeSet<String> {
+    match v {
+        Value::List(xs) | Value::Set(xs) => xs.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        _ => std::collections::BTreeSet::new(),
+    }
+}
+
+/// A string attribute of an object inside a list of objects (a rule of a set of rules), where
+/// nothing converted the value to the string the schema says: a number written for it
+/// (`protocol = -1`) is its decimal text.
+pub fn loose_text(v: &Value, name: &str) -> String {
+    match attr(v, name) {
+        Value::Number(n) if n.fract() == 0.0 => format!("{}", *n as i64),
+        Value::Number(n) => n.to_string(),
+        other => other.as_str().unwrap_or_default().to_string(),
+    }
+}
+
 /// Makes the tags of `id` equal to `want` (`tags_all`), given what it had.
 pub async fn sync_tags(p: &AwsProvider, id: &str, had: &Value, want: &Value) -> Result<(), Diagnostics> {
     let (had, want) = (strings(had), strings(want));
@@ -66,6 +85,27 @@ pub fn plan_common(p: &AwsProvider, req: PlanRequest, chosen_by_aws: &[&str]) ->
         }
     }
     PlanResponse::planned(planned)
+}
+
+/// Terraform's `create.StringHashcode`: the CRC-32 (IEEE) of a string, from which the provider
+/// builds the ids of objects AWS gives none (`nacl-<hash>`).
+pub fn hashcode(s: &str) -> u32 {
+    let mut crc = !0u32;
+    for b in s.bytes() {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// The id of the region's default VPC.
+pub async fn default_vpc_id(p: &AwsProvider) -> Result<String, Diagnostics> {
+    let filter = aws_sdk_ec2::types::Filter::builder().name("is-default").values("true").build();
+    let out = p.ec2.describe_vpcs().filters(filter).send().await.map_err(|e| aws_error("reading the default VPC", &e))?;
+    let id = out.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string);
+    id.ok_or_else(|| crate::provider::helpers::error("No default VPC", format!("Region {} has no default VPC.", p.region)))
 }
 
 /// The ARN of an EC2 object.
@@ -109,6 +149,62 @@ where
         Ok(out) => first(&out).cloned().ok_or_else(gone),
         Err(e) if is_not_found(&e) => Err(gone()),
         Err(e) => Err(ReadResponse { new_state: Some(prior.clone()), diagnostics: aws_error(&format!("reading {what}"), &e) }),
+    }
+}
+
+/// The one object a Describe call by id found, `None` when it is gone, or the error.
+pub fn found<O, T: Clone, E>(
+    result: Result<O, aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>>,
+    first: impl FnOnce(&O) -> Option<&T>,
+    what: &str,
+) -> Result<Option<T>, Diagnostics>
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match described(&Value::Null, result, first, what) {
+        Ok(x) => Ok(Some(x)),
+        Err(r) if r.diagnostics.is_empty() => Ok(None),
+        Err(r) => Err(r.diagnostics),
+    }
+}
+
+/// The read response from a lookup ([`found`]): the object filled into the prior state, gone,
+/// or the error with the prior state kept.
+pub fn read_from<T>(prior: Value, lookup: Result<Option<T>, Diagnostics>, fill: impl FnOnce(Value, &T) -> Value) -> ReadResponse {
+    match lookup {
+        Ok(Some(x)) => ReadResponse::found(fill(prior, &x)),
+        Ok(None) => ReadResponse::gone(),
+        Err(d) => ReadResponse::failed(prior, d),
+    }
+}
+
+/// Whether the configuration leaves out an optional+computed list of rules or routes
+/// (Terraform's attributes as blocks): null, or no blocks.
+pub fn unset_blocks(config: &Value, name: &str) -> bool {
+    match attr(config, name) {
+        Value::Null => true,
+        Value::List(xs) | Value::Set(xs) => xs.is_empty(),
+        _ => false,
+    }
+}
+
+/// An in-place update that only changes tags (types whose other arguments replace them).
+pub async fn update_tags(p: &AwsProvider, prior: Value, planned: Value) -> ApplyResponse {
+    let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+    let result = sync_tags(p, &id, attr(&prior, "tags_all"), attr(&planned, "tags_all")).await;
+    updated(prior, planned, result)
+}
+
+/// A security group rule's protocol in AWS's form: `-1` for all, names for the numbered
+/// protocols AWS names.
+pub fn sg_protocol(p: &str) -> String {
+    match p.to_lowercase().as_str() {
+        "all" | "-1" => "-1".into(),
+        "6" => "tcp".into(),
+        "17" => "udp".into(),
+        "1" => "icmp".into(),
+        "58" => "icmpv6".into(),
+        other => other.into(),
     }
 }
 

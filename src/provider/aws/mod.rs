@@ -16,6 +16,7 @@
 //! client does the same): 5 attempts for reads and updates (`max_retries` + 1), at least 10 for
 //! creates and deletes.
 
+mod assume_role;
 pub mod autoscaling_group;
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_log_metric_filter;
@@ -23,6 +24,7 @@ pub mod cloudwatch_metric_alarm;
 pub mod data_ami;
 pub mod data_availability_zones;
 pub mod data_caller_identity;
+pub mod data_canonical_user_id;
 pub mod data_iam_policy_document;
 pub mod data_partition;
 pub mod data_region;
@@ -37,14 +39,19 @@ pub mod data_subnets;
 pub mod data_vpc;
 pub mod db_instance;
 pub mod db_subnet_group;
+pub mod default_network_acl;
+pub mod default_route_table;
+pub mod default_security_group;
 pub mod dynamodb_table;
 pub mod ebs_volume;
 mod ec2;
 mod ec2_data;
+pub mod ec2_tag;
 pub mod ecs_cluster;
 mod ecs_container_definitions;
 pub mod ecs_service;
 pub mod ecs_task_definition;
+pub mod egress_only_internet_gateway;
 pub mod eip;
 mod errors;
 mod iam_common;
@@ -69,6 +76,8 @@ pub mod lb;
 pub mod lb_listener;
 pub mod lb_target_group;
 pub mod nat_gateway;
+pub mod network_acl;
+pub mod network_acl_rule;
 pub mod query_api;
 pub mod rest_api;
 pub mod rest_xml;
@@ -83,9 +92,12 @@ mod s3_bucket_common;
 pub mod s3_bucket_cors_configuration;
 pub mod s3_bucket_lifecycle_configuration;
 pub mod s3_bucket_logging;
+pub mod s3_bucket_notification;
+pub mod s3_bucket_object_lock_configuration;
 pub mod s3_bucket_ownership_controls;
 pub mod s3_bucket_policy;
 pub mod s3_bucket_public_access_block;
+pub mod s3_bucket_replication_configuration;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod s3_bucket_website_configuration;
@@ -102,6 +114,8 @@ pub mod ssm_parameter;
 pub mod subnet;
 pub mod volume_attachment;
 pub mod vpc;
+pub mod vpc_dhcp_options;
+pub mod vpc_dhcp_options_association;
 pub mod vpc_security_group_egress_rule;
 pub mod vpc_security_group_ingress_rule;
 
@@ -182,17 +196,8 @@ impl AwsFactory {
             ),
         )
         .with_block("default_tags", Nesting::Single, BlockSchema::new([("tags", s(AttrType::MapOfString))]))
-        .with_block(
-            "assume_role",
-            Nesting::List,
-            BlockSchema::new([
-                ("role_arn", s(AttrType::String)),
-                ("session_name", s(AttrType::String)),
-                ("external_id", s(AttrType::String)),
-                ("duration", s(AttrType::String)),
-                ("policy", s(AttrType::String)),
-            ]),
-        );
+        .with_block("assume_role", Nesting::List, assume_role::assume_role_schema())
+        .with_block("assume_role_with_web_identity", Nesting::List, assume_role::web_identity_schema());
         let (resources, data_sources) = AwsProvider::types().schemas();
         let provider = crate::schema::generated::provider_block_with("aws", provider);
         ProviderSchema { provider, resources, data_sources }
@@ -216,12 +221,13 @@ impl AwsFactory {
         let attempts = config.get_attr("max_retries").and_then(|v| v.as_f64()).map(|n| n as u32 + 1).unwrap_or(5);
         loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts));
         let sdk = loader.load().await;
+        let endpoint = |name: &str| config.get_attr("endpoints").and_then(|e| e.get_attr(name)).and_then(|v| v.as_str()).map(str::to_string);
+        let sdk = assume_role::with_web_identity(sdk, config, endpoint("sts")).await?;
         if !flag("skip_credentials_validation") {
             check_credentials(&sdk, text("profile").as_deref()).await?;
         }
         let counter = Arc::new(RequestCounter::default());
-        let endpoint = |name: &str| config.get_attr("endpoints").and_then(|e| e.get_attr(name)).and_then(|v| v.as_str()).map(str::to_string);
-        let sdk = assume_roles(sdk, config, endpoint("sts")).await?;
+        let sdk = assume_role::assume_roles(sdk, config, endpoint("sts")).await?;
 
         let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).interceptor(CountingInterceptor(counter.clone()));
         if let Some(url) = endpoint("s3") {
@@ -296,49 +302,6 @@ impl ProviderFactory for AwsFactory {
 
 /// Fails configuration, once and in plain words, when no credential source yields credentials
 /// (instead of one long SDK error per resource later).
-/// `assume_role` blocks, in order (each assumed with the credentials the one before gave):
-/// STS AssumeRole, whose temporary credentials then sign every call, as Terraform's provider
-/// does. A block without `role_arn` is skipped.
-async fn assume_roles(mut sdk: aws_config::SdkConfig, config: &Value, sts_endpoint: Option<String>) -> Result<aws_config::SdkConfig, Diagnostics> {
-    let Some(Value::List(blocks)) = config.get_attr("assume_role") else { return Ok(sdk) };
-    for b in blocks.iter() {
-        let text = |name: &str| b.get_attr(name).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-        let Some(role) = text("role_arn") else { continue };
-        let duration = match text("duration") {
-            Some(d) => Some(
-                crate::provider::builtin::time_sleep::parse_duration(&d)
-                    .map_err(|_| {
-                        Diagnostics::from(Diagnostic::error("Invalid assume_role duration", format!("\"{d}\" is not a duration such as \"1h\" or \"15m\".")))
-                    })?
-                    .as_secs() as i32,
-            ),
-            None => None,
-        };
-        let mut conf = aws_sdk_sts::config::Builder::from(&sdk);
-        if let Some(url) = &sts_endpoint {
-            conf = conf.endpoint_url(url);
-        }
-        let client = aws_sdk_sts::Client::from_conf(conf.build());
-        let out = client
-            .assume_role()
-            .role_arn(&role)
-            .role_session_name(text("session_name").unwrap_or_else(|| "skyform".into()))
-            .set_external_id(text("external_id"))
-            .set_policy(text("policy"))
-            .set_duration_seconds(duration)
-            .send()
-            .await
-            .map_err(|e| errors::aws_error(&format!("assuming IAM role {role}"), &e))?;
-        let Some(c) = out.credentials() else {
-            return Err(Diagnostic::error("Cannot assume IAM role", format!("STS returned no credentials for {role}.")).into());
-        };
-        let creds =
-            aws_sdk_s3::config::Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "skyform-assume-role");
-        sdk = sdk.into_builder().credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(creds)).build();
-    }
-    Ok(sdk)
-}
-
 async fn check_credentials(sdk: &aws_config::SdkConfig, profile: Option<&str>) -> Result<(), Diagnostics> {
     use aws_sdk_s3::config::ProvideCredentials;
     let Some(provider) = sdk.credentials_provider() else { return Ok(()) };
@@ -479,6 +442,9 @@ impl Dispatch for AwsProvider {
                     &s3_bucket_website_configuration::S3BucketWebsiteConfiguration,
                     &s3_bucket_acl::S3BucketAcl,
                     &s3_bucket_logging::S3BucketLogging,
+                    &s3_bucket_notification::S3BucketNotification,
+                    &s3_bucket_replication_configuration::S3BucketReplicationConfiguration,
+                    &s3_bucket_object_lock_configuration::S3BucketObjectLockConfiguration,
                     &s3_object::S3Object,
                     &vpc::AwsVpc,
                     &subnet::AwsSubnet,
@@ -494,6 +460,15 @@ impl Dispatch for AwsProvider {
                     &vpc_security_group_egress_rule::EGRESS,
                     &key_pair::AwsKeyPair,
                     &security_group_rule::AwsSecurityGroupRule,
+                    &network_acl::AwsNetworkAcl,
+                    &network_acl_rule::AwsNetworkAclRule,
+                    &default_network_acl::AwsDefaultNetworkAcl,
+                    &default_security_group::AwsDefaultSecurityGroup,
+                    &default_route_table::AwsDefaultRouteTable,
+                    &egress_only_internet_gateway::AwsEgressOnlyInternetGateway,
+                    &vpc_dhcp_options::AwsVpcDhcpOptions,
+                    &vpc_dhcp_options_association::AwsVpcDhcpOptionsAssociation,
+                    &ec2_tag::AwsEc2Tag,
                     &iam_role::IamRole,
                     &iam_policy::IamPolicy,
                     &iam_role_policy::IamRolePolicy,
@@ -536,6 +511,7 @@ impl Dispatch for AwsProvider {
                     &data_s3_objects::DataS3Objects,
                     &data_iam_policy_document::DataIamPolicyDocument,
                     &data_caller_identity::DataCallerIdentity,
+                    &data_canonical_user_id::DataCanonicalUserId,
                     &data_region::DataRegion,
                     &data_partition::DataPartition,
                     &data_ssm_parameter::DataSsmParameter,

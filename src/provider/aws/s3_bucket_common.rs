@@ -70,8 +70,8 @@ where
         Ok(out) => {
             let mut state = fill(prior, out);
             if attr(&state, "id").is_null() {
-                let b = bucket(&state);
-                set(&mut state, "id", Value::String(b));
+                let id = owned_id(&state);
+                set(&mut state, "id", Value::String(id));
             }
             ReadResponse::found(state)
         }
@@ -102,7 +102,8 @@ where
         return ApplyResponse::failed(prior, aws_error(&format!("putting the {what} of S3 bucket \"{b}\""), &e));
     }
     if !attr(&planned, "id").is_known() {
-        set(&mut planned, "id", Value::string(&b));
+        let id = owned_id(&planned);
+        set(&mut planned, "id", Value::String(id));
     }
     let read = t.read(p, planned.clone()).await;
     match read.new_state {
@@ -190,4 +191,63 @@ pub(crate) fn str_or_null(s: Option<&str>) -> Value {
 
 pub(crate) fn num_or_null<N: Into<f64>>(n: Option<N>) -> Value {
     n.map(|n| Value::Number(n.into())).unwrap_or(Value::Null)
+}
+
+/// The published schema with `expected_bucket_owner` (force-new) implemented too, for the types
+/// whose id is `bucket` or `bucket,expected_bucket_owner`.
+pub(crate) fn owned_schema(type_name: &str, names: &[&str]) -> ResourceSchema {
+    let all: Vec<&str> = ["expected_bucket_owner"].iter().chain(names).copied().collect();
+    let mut s = schema(type_name, &all);
+    if let Some(a) = s.block.attributes.get_mut("expected_bucket_owner") {
+        a.force_new = true;
+    }
+    s
+}
+
+/// Terraform's id of a bucket configuration: the bucket name, then `,expected_bucket_owner`
+/// when that is set.
+pub(crate) fn owned_id(v: &Value) -> String {
+    match opt_str(v, "expected_bucket_owner").filter(|o| !o.is_empty()) {
+        Some(owner) => format!("{},{owner}", bucket(v)),
+        None => bucket(v),
+    }
+}
+
+/// Imports by `bucket` or `bucket,expected_bucket_owner`, then reads.
+pub(crate) async fn import_owned<T: ResourceType<AwsProvider> + ?Sized>(t: &T, p: &AwsProvider, id: String, blank: Value) -> ImportResponse {
+    let mut state = blank;
+    let (name, owner) = id.split_once(',').map_or((id.as_str(), None), |(b, o)| (b, Some(o)));
+    set(&mut state, "bucket", Value::string(name));
+    set(&mut state, "expected_bucket_owner", str_or_null(owner));
+    set(&mut state, "id", Value::string(&id));
+    set(&mut state, "region", Value::string(&p.region));
+    let type_name = t.name();
+    imported(t.read(p, state).await, || format!("There is no {type_name} for an S3 bucket with id \"{id}\"."))
+}
+
+/// A number S3 answers with 0 for unset, as null (Terraform's SDK treats 0 as unset).
+pub(crate) fn positive_or_null<N: Into<f64>>(n: Option<N>) -> Value {
+    num_or_null(n.map(Into::into).filter(|n| *n > 0.0))
+}
+
+/// Fills the computed attribute `name` of each object of the nested block `block` that the
+/// configuration leaves null: from the prior state's object at the same index (as Terraform
+/// proposes list blocks), else unknown until apply.
+pub(crate) fn keep_computed(planned: &mut Value, prior: Option<&Value>, block: &str, name: &str) {
+    let before = prior.map(|p| blocks(attr(p, block)).to_vec()).unwrap_or_default();
+    let items: Vec<Value> = blocks(attr(planned, block))
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let mut x = x.clone();
+            if attr(&x, name).is_null() {
+                let kept = before.get(i).map(|b| attr(b, name).clone()).filter(|v| !v.is_null());
+                set(&mut x, name, kept.unwrap_or(Value::Unknown));
+            }
+            x
+        })
+        .collect();
+    if !items.is_empty() {
+        set(planned, block, Value::List(items));
+    }
 }
