@@ -39,13 +39,11 @@ resource "digitalocean_ssh_key" "n" {
   public_key = "ssh-ed25519 AAAA"
 }
 
-resource "aws_flow_log" "vpc" {
-  vpc_id          = "vpc-1"
-  traffic_type    = "ALL"
-  log_destination = "arn:aws:s3:::flow-logs"
-  destination_options {
-    file_format = "parquet"
-  }
+resource "aws_placement_group" "web" {
+  name            = "web"
+  strategy        = "partition"
+  partition_count = 3
+  spread_level    = "rack"
 }
 
 data "aws_kms_key" "d" {

@@ -55,6 +55,11 @@ fn aws_vpc_dhcp_options_association() {
 }
 
 #[test]
+fn aws_flow_log() {
+    run("aws_flow_log", MOTO, flow_log);
+}
+
+#[test]
 fn aws_ec2_tag() {
     run("aws_ec2_tag", MOTO, ec2_tag);
 }
@@ -568,5 +573,47 @@ fn ec2_tag(endpoint: &str, _dir: &Path) -> Case {
         ),
         import: Import { address: T, id: Box::new(|s, _| format!("{},owner", attr(s, "aws_vpc.b", "id"))), differs: vec![], shows: vec![] },
         exists: Box::new(|s, e| tags_of(e, &attr(s, "aws_vpc.b", "id")).iter().any(|(k, _)| k == "owner")),
+    }
+}
+
+fn flow_log(endpoint: &str, _dir: &Path) -> Case {
+    const F: &str = "aws_flow_log.f";
+    let bucket = crate::common::unique("flowlogs");
+    let config = move |vpc: &str, env: &str| {
+        format!(
+            "{}\nresource \"aws_s3_bucket\" \"logs\" {{\n  bucket        = \"{bucket}\"\n  force_destroy = true\n}}\n\nresource \"aws_flow_log\" \"f\" {{\n  vpc_id                   = aws_vpc.{vpc}.id\n  traffic_type             = \"ALL\"\n  log_destination_type     = \"s3\"\n  log_destination          = aws_s3_bucket.logs.arn\n  max_aggregation_interval = 60\n  tags                     = {{ env = \"{env}\" }}\n}}\n",
+            vpcs(endpoint)
+        )
+    };
+    let flow = |e: &str, id: &str| ec2(e, async |c| c.describe_flow_logs().flow_log_ids(id).send().await.ok()?.flow_logs().first().cloned());
+    let holds = move |vpc: &'static str, env: &'static str| {
+        move |s: &State, e: &str| {
+            let f = flow(e, &attr(s, F, "id")).expect("the flow log exists");
+            assert_eq!(f.resource_id(), Some(attr(s, &format!("aws_vpc.{vpc}"), "id").as_str()), "the logged VPC");
+            assert_eq!((f.traffic_type().map(|t| t.as_str()), f.max_aggregation_interval()), (Some("ALL"), Some(60)));
+            assert_eq!(f.log_destination(), Some(attr(s, "aws_s3_bucket.logs", "arn").as_str()));
+            assert!(f.tags().iter().any(|t| t.key() == Some("env") && t.value() == Some(env)), "the flow log's tags");
+            assert!(attr(s, F, "arn").ends_with(&format!(":vpc-flow-log/{}", attr(s, F, "id"))));
+        }
+    };
+    let c = config.clone();
+    Case {
+        create: Step::new(
+            config("a", "dev"),
+            &[("aws_vpc.a", Create), ("aws_vpc.b", Create), ("aws_subnet.s", Create), ("aws_s3_bucket.logs", Create), (F, Create)],
+        )
+        .check(holds("a", "dev")),
+        update: Step::new(config("a", "prod"), &[(F, Update)]).check(holds("a", "prod")),
+        replace: Step::new(c("b", "prod"), &[(F, DeleteThenCreate)]).check(holds("b", "prod")),
+        drift: Some(
+            Step::new(c("b", "prod"), &[(F, Update)])
+                .outside(|s, e| {
+                    let id = attr(s, F, "id");
+                    ec2(e, async |c| c.delete_tags().resources(id).tags(aws_sdk_ec2::types::Tag::builder().key("env").build()).send().await.unwrap());
+                })
+                .check(holds("b", "prod")),
+        ),
+        import: Import { address: F, id: Box::new(|s, _| attr(s, F, "id")), differs: vec![], shows: vec![] },
+        exists: Box::new(move |s, e| flow(e, &attr(s, F, "id")).is_some()),
     }
 }

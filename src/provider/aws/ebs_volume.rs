@@ -119,11 +119,6 @@ async fn wait_modified(p: &AwsProvider, id: &str) -> Result<(), Diagnostics> {
     }
 }
 
-/// The account id of the caller (for the volume's ARN).
-async fn account(p: &AwsProvider) -> String {
-    p.sts.get_caller_identity().send().await.ok().and_then(|o| o.account().map(str::to_string)).unwrap_or_default()
-}
-
 fn fill(p: &AwsProvider, mut s: Value, v: &Volume, account: &str) -> Value {
     let opt = |x: Option<&str>| x.filter(|s| !s.is_empty()).map(Value::string).unwrap_or(Value::Null);
     let num = |x: Option<i32>| x.map(|n| Value::Number(n as f64)).unwrap_or(Value::Null);
@@ -211,7 +206,7 @@ impl ResourceType<AwsProvider> for EbsVolume {
                 let known = attr(&prior, "arn").as_str().and_then(|a| a.split(':').nth(4)).filter(|a| !a.is_empty()).map(str::to_string);
                 let account = match known {
                     Some(a) => a,
-                    None => account(p).await,
+                    None => super::ec2::account_id(p).await,
                 };
                 ReadResponse::found(fill(p, prior, &v, &account))
             }

@@ -242,3 +242,14 @@ where
     }
     out
 }
+
+/// The tag specification of a create call for `tags_all` (None when there are no tags).
+pub fn tag_specification(kind: aws_sdk_ec2::types::ResourceType, tags_all: &Value) -> Option<Vec<aws_sdk_ec2::types::TagSpecification>> {
+    let tags: Vec<Tag> = strings(tags_all).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    (!tags.is_empty()).then(|| vec![aws_sdk_ec2::types::TagSpecification::builder().resource_type(kind).set_tags(Some(tags)).build()])
+}
+
+/// The account id of the caller (for ARNs the EC2 API does not return).
+pub async fn account_id(p: &AwsProvider) -> String {
+    p.sts.get_caller_identity().send().await.ok().and_then(|o| o.account().map(str::to_string)).unwrap_or_default()
+}

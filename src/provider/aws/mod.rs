@@ -52,6 +52,7 @@ mod ecs_container_definitions;
 pub mod ecs_service;
 pub mod ecs_task_definition;
 pub mod egress_only_internet_gateway;
+pub mod flow_log;
 pub mod eip;
 mod errors;
 mod iam_common;
@@ -466,6 +467,7 @@ impl Dispatch for AwsProvider {
                     &default_security_group::AwsDefaultSecurityGroup,
                     &default_route_table::AwsDefaultRouteTable,
                     &egress_only_internet_gateway::AwsEgressOnlyInternetGateway,
+                    &flow_log::AwsFlowLog,
                     &vpc_dhcp_options::AwsVpcDhcpOptions,
                     &vpc_dhcp_options_association::AwsVpcDhcpOptionsAssociation,
                     &ec2_tag::AwsEc2Tag,
