@@ -73,8 +73,6 @@ fn opt(s: Option<&str>) -> Value {
 fn fill(p: &AwsProvider, mut state: Value, f: &FlowLog) -> Value {
     let id = f.flow_log_id().unwrap_or_default();
     set(&mut state, "id", Value::string(id));
-    let account = attr(&state, "arn").as_str().and_then(|a| a.split(':').nth(4)).map(str::to_string).unwrap_or_default();
-    set(&mut state, "arn", Value::String(format!("arn:aws:ec2:{}:{account}:vpc-flow-log/{id}", p.region)));
     let resource = f.resource_id().unwrap_or_default();
     let target = match resource {
         r if r.starts_with("vpc-") => "vpc_id",
@@ -109,6 +107,14 @@ fn fill(p: &AwsProvider, mut state: Value, f: &FlowLog) -> Value {
     }
     set_tags(p, &mut state, &super::ec2::tag_map(f.tags()));
     state
+}
+
+/// Sets `id` and `arn` (the EC2 API returns no ARN for a flow log: it is built from the
+/// caller's account, as the provider builds it).
+async fn identify(p: &AwsProvider, state: &mut Value, id: &str) {
+    set(state, "id", Value::string(id));
+    let account = super::ec2::account_id(p).await;
+    set(state, "arn", Value::String(format!("arn:aws:ec2:{}:{account}:vpc-flow-log/{id}", p.region)));
 }
 
 /// `aws_flow_log`.
@@ -213,9 +219,7 @@ impl ResourceType<AwsProvider> for AwsFlowLog {
         }
         let id = out.flow_log_ids().first().cloned().unwrap_or_default();
         let mut state = planned.clone();
-        set(&mut state, "id", Value::string(&id));
-        let account = super::ec2::account_id(p).await;
-        set(&mut state, "arn", Value::String(format!("arn:aws:ec2:{}:{account}:vpc-flow-log/{id}", p.region)));
+        identify(p, &mut state, &id).await;
         let r = self.read(p, state.clone()).await;
         ApplyResponse::read_back(r, state)
     }
@@ -232,9 +236,7 @@ impl ResourceType<AwsProvider> for AwsFlowLog {
 
     async fn import(&self, p: &AwsProvider, id: String, blank: Value) -> ImportResponse {
         let mut state = blank;
-        set(&mut state, "id", Value::string(&id));
-        let account = super::ec2::account_id(p).await;
-        set(&mut state, "arn", Value::String(format!("arn:aws:ec2:{}:{account}:vpc-flow-log/{id}", p.region)));
+        identify(p, &mut state, &id).await;
         crate::provider::helpers::imported(self.read(p, state).await, || format!("No flow log {id} exists."))
     }
 }
