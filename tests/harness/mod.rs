@@ -19,6 +19,7 @@ mod aws;
 mod aws_asg;
 mod aws_dns_db;
 mod aws_ebs;
+mod aws_ec2_eni;
 mod aws_ec2_more;
 mod aws_iam;
 mod aws_lambda;

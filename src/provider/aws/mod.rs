@@ -42,6 +42,7 @@ pub mod db_subnet_group;
 pub mod default_network_acl;
 pub mod default_route_table;
 pub mod default_security_group;
+pub mod default_vpc;
 pub mod dynamodb_table;
 pub mod ebs_volume;
 mod ec2;
@@ -79,6 +80,7 @@ pub mod lb_target_group;
 pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_acl_rule;
+pub mod network_interface;
 pub mod query_api;
 pub mod rest_api;
 pub mod rest_xml;
@@ -467,6 +469,8 @@ impl Dispatch for AwsProvider {
                     &default_security_group::AwsDefaultSecurityGroup,
                     &default_route_table::AwsDefaultRouteTable,
                     &egress_only_internet_gateway::AwsEgressOnlyInternetGateway,
+                    &network_interface::AwsNetworkInterface,
+                    &default_vpc::AwsDefaultVpc,
                     &flow_log::AwsFlowLog,
                     &vpc_dhcp_options::AwsVpcDhcpOptions,
                     &vpc_dhcp_options_association::AwsVpcDhcpOptionsAssociation,
