@@ -460,3 +460,45 @@ fn pg_tls_verify_full_checks_the_chain_and_the_host_name() {
     // require checks nothing (libpq's require without a root certificate).
     open(&with_host(&base, "db.example", "sslmode=require"), &unique("pg-tls"), "default");
 }
+
+/// Writes queued while the connection is busy share one transaction, each caller returning
+/// only once it has committed (through the queued commit the engine uses, and from threads
+/// waiting on the plain one); a write that fails in a group gets its own error while the
+/// others still land.
+#[test]
+fn pg_queued_writes_are_committed_together_and_a_failing_one_fails_alone() {
+    use skyform::state::Backend;
+    let Some(conn) = conn() else { return };
+    let schema = unique("pg-group");
+    let backend = Arc::new(PgBackend::open(&conn, &schema, "default").unwrap());
+    let row = |a: &str| instance(a, None, Value::object([("id", Value::string(a))]));
+
+    // As the engine's walk does: every commit queued from one task, then awaited together.
+    backend.hold(Duration::from_millis(400));
+    let queued: Vec<_> = (0..16).map(|i| backend.commit_resource_queued(None, &row(&format!("random_pet.p{i}")))).collect();
+    let results = rt().block_on(futures::future::join_all(queued));
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(backend.write_transactions(), 1, "16 commits queued behind a busy connection share one transaction");
+    assert_eq!(backend.lineage_serial().unwrap().1, 16, "each commit still bumps the serial");
+
+    // From threads waiting on the plain commit. A NUL byte is refused by PostgreSQL: that
+    // write fails, the group is rolled back, and its other writes are committed one by one.
+    backend.hold(Duration::from_millis(400));
+    let mut addresses: Vec<String> = (0..8).map(|i| format!("random_pet.q{i}")).collect();
+    addresses.push("random_pet.bad\0".into());
+    let threads: Vec<_> = addresses
+        .into_iter()
+        .map(|a| {
+            let (b, r) = (backend.clone(), row(&a));
+            std::thread::spawn(move || b.commit_resource(None, &r).map_err(|e| e.to_string()))
+        })
+        .collect();
+    let results: Vec<Result<(), String>> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1, "{results:?}");
+    assert!(results[8].is_err());
+    assert_eq!(backend.write_transactions(), 1 + 8, "the failed group committed nothing; its good writes, one each");
+    let state = backend.load().unwrap();
+    assert_eq!(state.resources.len(), 24);
+    assert!(state.resources.keys().all(|a| !a.contains('\0')));
+    assert_eq!(backend.lineage_serial().unwrap().1, 24);
+}

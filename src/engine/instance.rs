@@ -660,7 +660,7 @@ async fn operate(
     let result = match (&new, action) {
         (None, Action::Delete) if !failed => store.delete_resource(journal, &addr).map_err(state_err),
         // A create that failed with an object (its wait timed out, say) leaves it tainted, as in Terraform.
-        (Some(v), _) if !(failed && action == Action::Delete) => commit_made(i, journal, v, marks, failed && action == Action::Create),
+        (Some(v), _) if !(failed && action == Action::Delete) => commit_made(i, journal, v, marks, failed && action == Action::Create).await,
         _ => journal.map_or(Ok(()), |j| store.clear_operation(j)).map_err(state_err),
     };
     // Create-time provisioners run before the create is reported complete; a failure taints
@@ -740,10 +740,16 @@ const BUSY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 /// Commits the object a provider call made or changed. A database held by another process
 /// is waited for (saying so once); if the write still fails, the object is recorded in the
 /// journal entry if possible, and the error names the object, so it can be found again.
-fn commit_made(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: &Value, marks: &[AttrPath], tainted: bool) -> Result<(), Diagnostics> {
+async fn commit_made(i: &InstanceCtx<'_, '_>, journal: Option<i64>, attributes: &Value, marks: &[AttrPath], tainted: bool) -> Result<(), Diagnostics> {
     let Some(store) = i.ctx.store else { return Ok(()) };
     let entry = ResourceInstanceState { tainted, ..entry_of(i, attributes.clone(), marks) };
-    let Err(e) = patiently(&entry.address, || store.commit_resource(journal, &entry)) else { return Ok(()) };
+    // Queued, so the walk's other applies go on while this one waits (see
+    // `Backend::commit_resource_queued`); a SQLite database another process holds is waited for.
+    let result = match store.commit_resource_queued(journal, &entry).await {
+        Err(e) if e.is_busy() => patiently(&entry.address, || store.commit_resource(journal, &entry)),
+        other => other,
+    };
+    let Err(e) = result else { return Ok(()) };
     let id = attributes.get_attr("id").and_then(Value::as_str).unwrap_or("unknown");
     let kept = journal.is_some_and(|j| store.record_object(j, &entry).is_ok());
     let next = if kept {

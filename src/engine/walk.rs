@@ -165,8 +165,14 @@ impl Unimplemented {
                     None => format!("  {a}"),
                 })
                 .collect();
+            let why = match crate::provider::registry::compiled_out(provider) {
+                Some(feature) => format!(
+                    "this skyform was built without the \"{feature}\" cargo feature, which the {provider} driver needs (it is on by default: rebuild without --no-default-features)"
+                ),
+                None => "skyform does not implement it yet".to_string(),
+            };
             let mut detail = format!(
-                "The {kind} \"{type_name}\" is in the {provider} provider's schema{version}, and its arguments were checked, but skyform does not implement it yet. Used at:\n{}",
+                "The {kind} \"{type_name}\" is in the {provider} provider's schema{version}, and its arguments were checked, but {why}. Used at:\n{}",
                 places.join("\n")
             );
             let d = if *guarded {

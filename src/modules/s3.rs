@@ -81,6 +81,13 @@ pub(super) fn download(url: &str) -> Result<(&'static str, Vec<u8>), String> {
     Ok((kind, bytes))
 }
 
+/// Without the AWS driver compiled in, there is no S3 client.
+#[cfg(not(feature = "aws"))]
+async fn get_object(loc: &Location) -> Result<Vec<u8>, String> {
+    Err(format!("cannot download s3://{}/{}: this skyform was built without the \"aws\" cargo feature, which s3:: module sources need", loc.bucket, loc.key))
+}
+
+#[cfg(feature = "aws")]
 async fn get_object(loc: &Location) -> Result<Vec<u8>, String> {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(r) = &loc.region {

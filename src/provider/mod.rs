@@ -8,11 +8,15 @@
 //! state, `requires_replace` and `lifecycle`. Diagnostics travel in responses, so a failed apply
 //! still returns the last known state.
 
+#[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "azure")]
 pub mod azure;
 pub mod batch;
 pub mod builtin;
+#[cfg(feature = "aws")]
 pub mod digitalocean;
+#[cfg(feature = "google")]
 pub mod google;
 pub mod helpers;
 pub mod kit;

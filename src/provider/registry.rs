@@ -40,7 +40,7 @@ impl Registry {
     pub fn builtin() -> Registry {
         use super::builtin::{archive_file, external, http, local_file, null_resource, random_id, terraform_data, time_static, tls_private_key};
         let mut r = Registry::empty();
-        let all: [Arc<dyn ProviderFactory>; 13] = [
+        let all: Vec<Arc<dyn ProviderFactory>> = vec![
             Arc::new(terraform_data::factory()),
             Arc::new(archive_file::factory()),
             Arc::new(external::factory()),
@@ -50,9 +50,13 @@ impl Registry {
             Arc::new(random_id::factory()),
             Arc::new(null_resource::factory()),
             Arc::new(time_static::factory()),
+            #[cfg(feature = "aws")]
             Arc::new(super::aws::AwsFactory::new()),
+            #[cfg(feature = "azure")]
             Arc::new(super::azure::AzureFactory::new()),
+            #[cfg(feature = "google")]
             Arc::new(super::google::GoogleFactory::new()),
+            #[cfg(feature = "aws")]
             Arc::new(super::digitalocean::DigitalOceanFactory::new()),
         ];
         for f in all {
@@ -112,6 +116,17 @@ impl crate::schema::SchemaSource for Registry {
 }
 
 pub use crate::schema::provider_for_type;
+
+/// The cargo feature a provider's driver is compiled in with, when this build was made
+/// without it (its types are then known from the schema only).
+pub fn compiled_out(provider: &str) -> Option<&'static str> {
+    match provider {
+        "aws" | "digitalocean" if !cfg!(feature = "aws") => Some("aws"),
+        "azurerm" if !cfg!(feature = "azure") => Some("azure"),
+        "google" if !cfg!(feature = "google") => Some("google"),
+        _ => None,
+    }
+}
 
 /// A provider skyform knows only from its published schema (a provider newly added to
 /// `src/schema/generated` starts here): its `provider` block is checked against that schema,

@@ -28,11 +28,24 @@ pub enum BackendConfig {
     /// SQLite files: `path` for the default workspace, `workspace_dir/NAME/state.db` for others.
     Local { path: PathBuf, workspace_dir: PathBuf },
     /// PostgreSQL: one schema, workspaces as keys.
+    #[cfg(feature = "pg")]
     Pg { conn_str: String, schema_name: String },
     /// Terraform's state file in an S3 object (or an S3-compatible store).
+    #[cfg(feature = "aws")]
     S3(super::s3::S3Settings),
     /// Terraform's state file in an Azure blob, locked with a blob lease.
+    #[cfg(feature = "azure")]
     AzureRm(super::azurerm::AzureRmSettings),
+}
+
+/// The cargo feature a backend type is compiled in with, when this build was made without it.
+fn missing_feature(kind: &str) -> Option<&'static str> {
+    match kind {
+        "pg" if !cfg!(feature = "pg") => Some("pg"),
+        "s3" if !cfg!(feature = "aws") => Some("aws"),
+        "azurerm" if !cfg!(feature = "azure") => Some("azure"),
+        _ => None,
+    }
 }
 
 impl Default for BackendConfig {
@@ -172,6 +185,7 @@ impl BackendConfig {
                     self.open(workspace)?.load()?
                 }
             }
+            #[allow(unreachable_patterns)]
             _ => self.open(workspace)?.load()?,
         };
         if state.is_fresh() {
@@ -209,6 +223,16 @@ impl BackendConfig {
             diags.push(Diagnostic::error("Unsupported backend type", detail).at(block_range));
             return Err(diags);
         };
+        if let Some(feature) = missing_feature(kind) {
+            diags.push(
+                Diagnostic::error(
+                    "Backend not compiled in",
+                    format!("This skyform was built without the \"{feature}\" cargo feature, which the \"{kind}\" backend needs (it is on by default: rebuild without --no-default-features, or with --features {feature})."),
+                )
+                .at(block_range),
+            );
+            return Err(diags);
+        }
         for (name, (_, range)) in args {
             if known.contains(name) {
                 continue;
@@ -230,6 +254,7 @@ impl BackendConfig {
                 }
             }
         };
+        #[cfg_attr(not(any(feature = "aws", feature = "azure")), allow(unused_variables))]
         let flag = |name: &str, diags: &mut Diagnostics| match args.get(name) {
             None | Some((Value::Null, _)) => false,
             Some((Value::Bool(b), _)) => *b,
@@ -241,6 +266,7 @@ impl BackendConfig {
                 false
             }
         };
+        #[cfg_attr(not(any(feature = "aws", feature = "azure")), allow(unused_variables))]
         let required = |name: &str, env: &[&str], diags: &mut Diagnostics| {
             let v = string(name, diags).or_else(|| env.iter().find_map(|e| std::env::var(e).ok().filter(|s| !s.is_empty())));
             if v.is_none() {
@@ -260,6 +286,7 @@ impl BackendConfig {
                 let workspace_dir = string("workspace_dir", &mut diags).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".skyform/workspaces"));
                 BackendConfig::Local { path, workspace_dir }
             }
+            #[cfg(feature = "aws")]
             "s3" => {
                 let bucket = required("bucket", &[], &mut diags);
                 let key = required("key", &[], &mut diags);
@@ -294,6 +321,7 @@ impl BackendConfig {
                 };
                 BackendConfig::S3(settings)
             }
+            #[cfg(feature = "azure")]
             "azurerm" => {
                 let storage_account_name = required("storage_account_name", &[], &mut diags);
                 let container_name = required("container_name", &[], &mut diags);
@@ -338,7 +366,8 @@ impl BackendConfig {
                 }
                 BackendConfig::AzureRm(settings)
             }
-            _ => {
+            #[cfg(feature = "pg")]
+            "pg" => {
                 // As Terraform's pg backend: the arguments, else PG_CONN_STR / PG_SCHEMA_NAME;
                 // an empty connection string means the libpq PG* variables.
                 let conn_str = string("conn_str", &mut diags).or_else(|| std::env::var("PG_CONN_STR").ok()).unwrap_or_default();
@@ -347,6 +376,8 @@ impl BackendConfig {
                     .unwrap_or_else(|| "terraform_remote_state".into());
                 BackendConfig::Pg { conn_str, schema_name }
             }
+            // Unknown kinds and those compiled out were refused above.
+            _ => unreachable!("backend type {kind} passed the checks"),
         };
         if diags.has_errors() {
             Err(diags)
@@ -359,8 +390,11 @@ impl BackendConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             BackendConfig::Local { .. } => "local",
+            #[cfg(feature = "pg")]
             BackendConfig::Pg { .. } => "pg",
+            #[cfg(feature = "aws")]
             BackendConfig::S3(_) => "s3",
+            #[cfg(feature = "azure")]
             BackendConfig::AzureRm(_) => "azurerm",
         }
     }
@@ -370,7 +404,8 @@ impl BackendConfig {
     pub fn exists(&self, workspace: &str) -> bool {
         match self {
             BackendConfig::Local { .. } => self.local_path(workspace).exists(),
-            BackendConfig::Pg { .. } | BackendConfig::S3(_) | BackendConfig::AzureRm(_) => true,
+            #[allow(unreachable_patterns)]
+            _ => true,
         }
     }
 
@@ -378,7 +413,8 @@ impl BackendConfig {
         match self {
             BackendConfig::Local { path, .. } if workspace == "default" => path.clone(),
             BackendConfig::Local { workspace_dir, .. } => workspace_dir.join(workspace).join("state.db"),
-            BackendConfig::Pg { .. } | BackendConfig::S3(_) | BackendConfig::AzureRm(_) => PathBuf::new(),
+            #[allow(unreachable_patterns)]
+            _ => PathBuf::new(),
         }
     }
 
@@ -395,7 +431,9 @@ impl BackendConfig {
         };
         match self {
             BackendConfig::Local { .. } => Ok(relational(Box::new(super::sqlite::SqliteBackend::open(&self.local_path(workspace))?))),
+            #[cfg(feature = "pg")]
             BackendConfig::Pg { conn_str, schema_name } => Ok(relational(Box::new(super::pg::PgBackend::open(conn_str, schema_name, workspace)?))),
+            #[cfg(feature = "aws")]
             BackendConfig::S3(settings) => {
                 if !settings.use_lockfile {
                     eprintln!(
@@ -405,6 +443,7 @@ impl BackendConfig {
                 }
                 Ok(StateStore::new(Box::new(super::s3::open(settings, workspace, cipher)?)))
             }
+            #[cfg(feature = "azure")]
             BackendConfig::AzureRm(settings) => Ok(StateStore::new(Box::new(super::azurerm::open(settings, workspace, cipher)?))),
         }
     }
@@ -418,8 +457,11 @@ impl BackendConfig {
                 }
                 Err(_) => Vec::new(),
             },
+            #[cfg(feature = "pg")]
             BackendConfig::Pg { conn_str, schema_name } => super::pg::workspaces(conn_str, schema_name)?,
+            #[cfg(feature = "aws")]
             BackendConfig::S3(settings) => super::s3::workspaces(settings)?,
+            #[cfg(feature = "azure")]
             BackendConfig::AzureRm(settings) => super::azurerm::workspaces(settings)?,
         };
         names.push("default".into());
@@ -436,8 +478,11 @@ impl BackendConfig {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 std::fs::remove_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })
             }
+            #[cfg(feature = "pg")]
             BackendConfig::Pg { conn_str, schema_name } => super::pg::delete_workspace(conn_str, schema_name, workspace),
+            #[cfg(feature = "aws")]
             BackendConfig::S3(settings) => super::s3::delete_workspace(settings, workspace),
+            #[cfg(feature = "azure")]
             BackendConfig::AzureRm(settings) => super::azurerm::delete_workspace(settings, workspace),
         }
     }
@@ -446,8 +491,11 @@ impl BackendConfig {
     pub fn describe(&self, workspace: &str) -> String {
         match self {
             BackendConfig::Local { .. } => self.local_path(workspace).display().to_string(),
+            #[cfg(feature = "pg")]
             BackendConfig::Pg { schema_name, .. } => format!("PostgreSQL schema \"{schema_name}\", workspace \"{workspace}\""),
+            #[cfg(feature = "aws")]
             BackendConfig::S3(settings) => settings.describe(workspace),
+            #[cfg(feature = "azure")]
             BackendConfig::AzureRm(settings) => settings.describe(workspace),
         }
     }

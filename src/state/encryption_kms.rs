@@ -9,20 +9,26 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::provider::aws::json_api::{JsonApi, KMS};
-
 /// Runs one KMS call on its own thread and runtime.
+#[cfg(feature = "aws")]
 fn call(operation: &'static str, body: serde_json::Value, region: Option<&str>, endpoint: Option<&str>) -> Result<serde_json::Value, String> {
     let (region, endpoint) = (region.map(str::to_string), endpoint.map(str::to_string));
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
         rt.block_on(async {
+            use crate::provider::aws::json_api::{JsonApi, KMS};
             let api = JsonApi::from_environment(region.as_deref(), endpoint.as_deref()).await;
             api.call(&KMS, operation, body).await.map_err(|e| format!("KMS {operation} failed: {e}"))
         })
     })
     .join()
     .map_err(|_| format!("KMS {operation} failed"))?
+}
+
+/// Without the AWS driver compiled in, there is no KMS client.
+#[cfg(not(feature = "aws"))]
+fn call(operation: &'static str, _body: serde_json::Value, _region: Option<&str>, _endpoint: Option<&str>) -> Result<serde_json::Value, String> {
+    Err(format!("KMS {operation} is not available: this skyform was built without the \"aws\" cargo feature, which the aws_kms key provider needs"))
 }
 
 fn bytes(answer: &serde_json::Value, field: &str) -> Result<Vec<u8>, String> {

@@ -3,12 +3,16 @@
 //! migrations from `state-schema/`, per-resource commits, the lock, the audit history and the
 //! pending-operations journal) or a team backend.
 
+#[cfg(feature = "azure")]
 pub mod azurerm;
 pub mod backends;
+#[cfg(any(feature = "aws", feature = "azure"))]
 pub mod document;
 pub mod encryption;
 mod encryption_kms;
+#[cfg(feature = "pg")]
 pub mod pg;
+#[cfg(feature = "aws")]
 pub mod s3;
 pub mod sealed;
 pub mod sqlite;

@@ -12,9 +12,20 @@
 //! The `postgres` client runs its own Tokio runtime and panics when called from inside one (the
 //! engine calls the store from Tokio worker threads), so every connection lives on a thread
 //! owned by the backend, which runs the requests sent to it one at a time.
+//!
+//! **Group commit.** The per-resource writes (journal entry, started object, resource commit,
+//! delete, journal clear) are [`Write`]s: data, not closures. When several are queued at once
+//! (parallel applies finishing together), the connection thread runs them all in one
+//! transaction and answers each caller only after that transaction has committed, so every
+//! caller still returns with its write durable, but one server flush serves many resources. If
+//! anything in the group fails, the group is rolled back and each write is run again in a
+//! transaction of its own, so each caller gets its own answer. The engine's commits come
+//! through [`Backend::commit_resource_queued`], whose future lets the other applies of the walk
+//! run (and queue their commits) while one waits.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -37,13 +48,92 @@ pub const DEFAULT_SCHEMA: &str = "terraform_remote_state";
 /// The workspace every schema has, which cannot be deleted.
 pub const DEFAULT_WORKSPACE: &str = "default";
 
-type Job = Box<dyn FnOnce(&mut Session) + Send>;
+/// A request to the connection thread.
+enum Job {
+    /// Runs alone, in whatever transactions it makes itself.
+    Run(Box<dyn FnOnce(&mut Session) + Send>),
+    /// A per-resource write, which may share a transaction with the writes queued beside it.
+    Write(Write, Reply),
+}
+
+/// Where a write's answer goes: a thread waiting for it, or a future.
+enum Reply {
+    Wait(mpsc::Sender<StateResult<i64>>),
+    Notify(tokio::sync::oneshot::Sender<StateResult<i64>>),
+}
+
+impl Reply {
+    fn send(self, answer: StateResult<i64>) {
+        match self {
+            Reply::Wait(s) => drop(s.send(answer)),
+            Reply::Notify(s) => drop(s.send(answer)),
+        }
+    }
+}
+
+/// One per-resource write: a single statement, so any number of them fit in one transaction.
+enum Write {
+    /// A journal entry; answers its id.
+    Begin { address: String, action: String, prior: Option<String> },
+    /// The object a create started, into its journal entry.
+    Record { journal: i64, object: String },
+    /// A resource row, its journal entry cleared, the serial bumped.
+    Commit { journal: Option<i64>, row: Box<ResourceRow> },
+    /// A resource row gone, its journal entry cleared, the serial bumped.
+    Delete { journal: Option<i64>, address: String },
+    /// A journal entry cleared.
+    Clear { id: i64 },
+}
+
+/// At most this many writes share one transaction.
+const GROUP_LIMIT: usize = 256;
+
+impl Write {
+    /// Runs the write on `c` (the connection, or a transaction on it); answers the new journal
+    /// id for [`Write::Begin`], 0 otherwise.
+    fn run(&self, c: &mut impl postgres::GenericClient, st: &Statements, ws: &str) -> Result<i64, postgres::Error> {
+        match self {
+            Write::Begin { address, action, prior } => Ok(c.query_one(&st.begin, &[&ws, address, action, &now(), &(std::process::id() as i64), prior])?.get(0)),
+            Write::Record { journal, object } => {
+                c.execute(&st.record, &[&ws, journal, object])?;
+                Ok(0)
+            }
+            Write::Commit { journal, row } => {
+                let ts = now();
+                let ts = ts.as_str();
+                let mut params = resource_params(&ws, row, &ts, &ts).to_vec();
+                params.push(journal);
+                c.execute(&st.commit, &params)?;
+                Ok(0)
+            }
+            Write::Delete { journal, address } => {
+                c.execute(&st.delete, &[&ws, address, journal])?;
+                Ok(0)
+            }
+            Write::Clear { id } => {
+                c.execute(&st.clear, &[&ws, id])?;
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// The statements the writes use, prepared once per connection.
+struct Statements {
+    begin: Statement,
+    record: Statement,
+    commit: Statement,
+    delete: Statement,
+    clear: Statement,
+}
 
 /// One workspace's state in a PostgreSQL schema.
 pub struct PgBackend {
     place: Place,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     worker: Mutex<Option<JoinHandle<()>>>,
+    /// Transactions the per-resource writes have committed (a group counts once).
+    write_transactions: Arc<AtomicU64>,
 }
 
 /// Which state, for queries and messages.
@@ -581,6 +671,8 @@ struct Session {
     prepared: std::collections::HashMap<&'static str, Statement>,
     /// While this backend holds the lock: the connection holding the advisory lock.
     lock: Option<HeldLock>,
+    /// See [`PgBackend::write_transactions`].
+    write_transactions: Arc<AtomicU64>,
 }
 
 struct HeldLock {
@@ -621,6 +713,62 @@ impl Session {
             }
         };
         Ok((client, stmt, place))
+    }
+
+    /// The connection with the writes' statements prepared on it.
+    fn statements(&mut self) -> StateResult<(&mut Client, Statements, &Place)> {
+        let begin = self.with_prepared(BEGIN_OPERATION)?.1;
+        let record = self.with_prepared(RECORD_OBJECT)?.1;
+        let commit = self.with_prepared(COMMIT_RESOURCE.as_str())?.1;
+        let delete = self.with_prepared(DELETE_RESOURCE)?.1;
+        let (client, clear, place) = self.with_prepared(CLEAR_OPERATION)?;
+        Ok((client, Statements { begin, record, commit, delete, clear }, place))
+    }
+
+    /// Runs the writes, in order, in one transaction, and answers each once it has committed.
+    /// When any fails, the transaction is rolled back and each runs again on its own, so each
+    /// caller gets its own answer.
+    fn write_group(&mut self, group: Vec<(Write, Reply)>) {
+        let committed = self.write_transactions.clone();
+        let (c, st, p) = match self.statements() {
+            Ok(s) => s,
+            Err(e) => {
+                let (place, detail) = match &e {
+                    StateError::Remote { place, detail } => (place.clone(), detail.clone()),
+                    other => (String::new(), other.to_string()),
+                };
+                for (_, reply) in group {
+                    reply.send(Err(StateError::Remote { place: place.clone(), detail: detail.clone() }));
+                }
+                return;
+            }
+        };
+        let ws = p.workspace.as_str();
+        if group.len() > 1 {
+            let together = (|| {
+                let mut tx = c.transaction()?;
+                let mut answers = Vec::with_capacity(group.len());
+                for (w, _) in &group {
+                    answers.push(w.run(&mut tx, &st, ws)?);
+                }
+                tx.commit()?;
+                Ok::<_, postgres::Error>(answers)
+            })();
+            if let Ok(answers) = together {
+                committed.fetch_add(1, Ordering::Relaxed);
+                for ((_, reply), id) in group.into_iter().zip(answers) {
+                    reply.send(Ok(id));
+                }
+                return;
+            }
+        }
+        for (w, reply) in group {
+            let answer = w.run(c, &st, ws).ctx(p);
+            if answer.is_ok() {
+                committed.fetch_add(1, Ordering::Relaxed);
+            }
+            reply.send(answer);
+        }
     }
 
     /// Creates the schema and tables when missing, migrates them, and creates this workspace's
@@ -828,6 +976,10 @@ const DELETE_RESOURCE: &str = "WITH gone AS (DELETE FROM resources WHERE workspa
 const BEGIN_OPERATION: &str =
     "INSERT INTO pending_operations (workspace, address, action, started_at, pid, prior) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 
+const RECORD_OBJECT: &str = "UPDATE pending_operations SET object = $3 WHERE workspace = $1 AND id = $2";
+
+const CLEAR_OPERATION: &str = "DELETE FROM pending_operations WHERE workspace = $1 AND id = $2";
+
 /// The parameters of [`UPSERT_RESOURCE`] ($1 to $15), in its column order.
 fn resource_params<'a>(ws: &'a &'a str, row: &'a ResourceRow, created: &'a &'a str, updated: &'a &'a str) -> [&'a (dyn postgres::types::ToSql + Sync); 15] {
     [
@@ -970,20 +1122,44 @@ impl PgBackend {
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready_tx, ready) = mpsc::channel();
         let session_place = place.clone();
+        let write_transactions = Arc::new(AtomicU64::new(0));
+        let counter = write_transactions.clone();
         let worker = std::thread::Builder::new()
             .name(format!("pg-state-{workspace}"))
             .spawn(move || {
-                let mut session = Session { config, place: session_place, client: None, prepared: Default::default(), lock: None };
+                let mut session = Session { config, place: session_place, client: None, prepared: Default::default(), lock: None, write_transactions: counter };
                 let started = session.migrate();
                 let ok = started.is_ok();
                 let _ = ready_tx.send(started);
                 if !ok {
                     return;
                 }
-                for job in inbox {
-                    // A panic in one request fails that request (its reply is dropped), not the backend.
-                    let s = &mut session;
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(s)));
+                let mut next = None;
+                while let Some(job) = next.take().or_else(|| inbox.recv().ok()) {
+                    match job {
+                        Job::Run(job) => {
+                            // A panic in one request fails that request (its reply is dropped), not the backend.
+                            let s = &mut session;
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(s)));
+                        }
+                        Job::Write(write, reply) => {
+                            // Everything queued behind it that is a write joins its group; the
+                            // first other request waits for the group.
+                            let mut group = vec![(write, reply)];
+                            while group.len() < GROUP_LIMIT {
+                                match inbox.try_recv() {
+                                    Ok(Job::Write(w, r)) => group.push((w, r)),
+                                    Ok(other) => {
+                                        next = Some(other);
+                                        break;
+                                    }
+                                    Err(_) => break,
+                                }
+                            }
+                            let s = &mut session;
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.write_group(group)));
+                        }
+                    }
                 }
             })
             .map_err(|e| place.err(format!("could not start the connection thread: {e}")))?;
@@ -992,7 +1168,7 @@ impl PgBackend {
             let _ = worker.join();
             return Err(e);
         }
-        Ok(PgBackend { place, jobs: Mutex::new(Some(jobs)), worker: Mutex::new(Some(worker)) })
+        Ok(PgBackend { place, jobs: Mutex::new(Some(jobs)), worker: Mutex::new(Some(worker)), write_transactions })
     }
 
     /// See [`workspaces`].
@@ -1013,14 +1189,50 @@ impl PgBackend {
     /// Runs `f` on the connection thread and waits for its answer.
     fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Session) -> StateResult<T> + Send + 'static) -> StateResult<T> {
         let (reply, answer) = mpsc::channel();
-        let job: Job = Box::new(move |s| {
+        let job = Job::Run(Box::new(move |s| {
             let _ = reply.send(f(s));
-        });
-        let sent = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|j| j.send(job).is_ok());
-        if !sent {
+        }));
+        self.send(job, answer)
+    }
+
+    /// Queues a per-resource write and waits until the transaction holding it has committed.
+    fn write(&self, write: Write) -> StateResult<i64> {
+        let (reply, answer) = mpsc::channel();
+        self.send(Job::Write(write, Reply::Wait(reply)), answer)
+    }
+
+    /// Sends a job to the connection thread and waits for its answer.
+    fn send<T>(&self, job: Job, answer: mpsc::Receiver<StateResult<T>>) -> StateResult<T> {
+        if !self.queue(job) {
             return Err(self.place.err("the connection thread has stopped"));
         }
-        answer.recv().unwrap_or_else(|_| Err(self.place.err("the request failed inside skyform (its connection thread panicked)")))
+        answer.recv().unwrap_or_else(|_| Err(self.lost()))
+    }
+
+    /// Hands a job to the connection thread; false when it has stopped.
+    fn queue(&self, job: Job) -> bool {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|j| j.send(job).is_ok())
+    }
+
+    /// The error for a request whose answer never came.
+    fn lost(&self) -> StateError {
+        self.place.err("the request failed inside skyform (its connection thread panicked)")
+    }
+
+    /// How many transactions the per-resource writes have committed so far (writes that were
+    /// queued together share one). For tests.
+    #[doc(hidden)]
+    pub fn write_transactions(&self) -> u64 {
+        self.write_transactions.load(Ordering::Relaxed)
+    }
+
+    /// Keeps the connection thread busy for `d` without waiting for it, so that the requests
+    /// sent meanwhile queue up behind it. For tests.
+    #[doc(hidden)]
+    pub fn hold(&self, d: Duration) {
+        if let Some(j) = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = j.send(Job::Run(Box::new(move |_| std::thread::sleep(d))));
+        }
     }
 
     /// Like a crash of the holder: closes the connections without releasing the lock (its row
@@ -1129,20 +1341,11 @@ impl Backend for PgBackend {
     }
 
     fn begin_operation(&self, address: &str, action: &str, prior: Option<&serde_json::Value>) -> StateResult<i64> {
-        let (address, action, prior) = (address.to_string(), action.to_string(), prior.map(|p| p.to_string()));
-        self.run(move |s| {
-            let (c, stmt, p) = s.with_prepared(BEGIN_OPERATION)?;
-            let r = c.query_one(&stmt, &[&p.workspace, &address, &action, &now(), &(std::process::id() as i64), &prior]).ctx(p)?;
-            Ok(r.get(0))
-        })
+        self.write(Write::Begin { address: address.to_string(), action: action.to_string(), prior: prior.map(|p| p.to_string()) })
     }
 
     fn clear_operation(&self, id: i64) -> StateResult<()> {
-        self.run(move |s| {
-            let (c, p) = s.main()?;
-            c.execute("DELETE FROM pending_operations WHERE workspace = $1 AND id = $2", &[&p.workspace, &id]).ctx(p)?;
-            Ok(())
-        })
+        self.write(Write::Clear { id }).map(drop)
     }
 
     fn pending_operations(&self) -> StateResult<Vec<PendingOp>> {
@@ -1166,36 +1369,29 @@ impl Backend for PgBackend {
     }
 
     fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()> {
-        let text = object_json(object);
-        self.run(move |s| {
-            let (c, p) = s.main()?;
-            c.execute("UPDATE pending_operations SET object = $3 WHERE workspace = $1 AND id = $2", &[&p.workspace, &journal, &text]).ctx(p)?;
-            Ok(())
-        })
+        self.write(Write::Record { journal, object: object_json(object) }).map(drop)
     }
 
-    /// One statement (so one transaction and one round trip): the row, the journal entry
-    /// cleared, the serial bumped.
+    /// One statement (the row, the journal entry cleared, the serial bumped), in a transaction
+    /// it may share with the writes queued beside it (see the module's doc).
     fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
-        let res = res.clone();
-        self.run(move |s| {
-            let (c, stmt, p) = s.with_prepared(COMMIT_RESOURCE.as_str())?;
-            let (row, ts, ws) = (ResourceRow::of(&res), now(), p.workspace.as_str());
-            let ts = ts.as_str();
-            let mut params = resource_params(&ws, &row, &ts, &ts).to_vec();
-            params.push(&journal);
-            c.execute(&stmt, &params).ctx(p)?;
-            Ok(())
+        self.write(Write::Commit { journal, row: Box::new(ResourceRow::of(res)) }).map(drop)
+    }
+
+    fn commit_resource_queued(&self, journal: Option<i64>, res: &ResourceInstanceState) -> futures::future::BoxFuture<'static, StateResult<()>> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = self.queue(Job::Write(Write::Commit { journal, row: Box::new(ResourceRow::of(res)) }, Reply::Notify(reply)));
+        let (stopped, lost) = (self.place.err("the connection thread has stopped"), self.lost());
+        Box::pin(async move {
+            if !queued {
+                return Err(stopped);
+            }
+            answer.await.unwrap_or(Err(lost)).map(drop)
         })
     }
 
     fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
-        let address = address.to_string();
-        self.run(move |s| {
-            let (c, stmt, p) = s.with_prepared(DELETE_RESOURCE)?;
-            c.execute(&stmt, &[&p.workspace, &address, &journal]).ctx(p)?;
-            Ok(())
-        })
+        self.write(Write::Delete { journal, address: address.to_string() }).map(drop)
     }
 
     fn write_outputs(&self, outputs: &BTreeMap<String, OutputState>) -> StateResult<()> {

@@ -190,6 +190,13 @@ impl Backend for SealedBackend {
         self.inner.commit_resource(journal, &self.seal_instance(res)?)
     }
 
+    fn commit_resource_queued(&self, journal: Option<i64>, res: &ResourceInstanceState) -> futures::future::BoxFuture<'static, StateResult<()>> {
+        match self.seal_instance(res) {
+            Ok(sealed) => self.inner.commit_resource_queued(journal, &sealed),
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        }
+    }
+
     fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
         self.inner.delete_resource(journal, address)
     }

@@ -3,6 +3,7 @@
 //! shares built once here: waiting for the lock, `state rm`, `state mv` of one instance, and
 //! writing outputs only when they changed.
 
+use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -182,6 +183,13 @@ pub trait Backend: Send + Sync {
     fn record_object(&self, journal: i64, object: &ResourceInstanceState) -> StateResult<()>;
     /// Upserts one resource instance, clears its journal entry and bumps the serial, atomically.
     fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()>;
+    /// [`Backend::commit_resource`], answered through a future that resolves once the commit
+    /// is durable, so the caller can go on with other work meanwhile (the engine's other
+    /// applies, whose commits a server backend then groups into one transaction). The
+    /// default commits before returning.
+    fn commit_resource_queued(&self, journal: Option<i64>, res: &ResourceInstanceState) -> BoxFuture<'static, StateResult<()>> {
+        Box::pin(std::future::ready(self.commit_resource(journal, res)))
+    }
     /// Removes one resource instance, clears its journal entry and bumps the serial, atomically.
     fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()>;
     /// Replaces the outputs and bumps the serial.
@@ -334,6 +342,12 @@ impl StateStore {
     pub fn commit_resource(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
         log(Level::Trace, "state", || format!("commit {}{}", res.address, if res.tainted { " (tainted)" } else { "" }));
         self.backend.commit_resource(journal, res)
+    }
+
+    /// See [`Backend::commit_resource_queued`]: done when the commit is durable.
+    pub async fn commit_resource_queued(&self, journal: Option<i64>, res: &ResourceInstanceState) -> StateResult<()> {
+        log(Level::Trace, "state", || format!("commit {}{}", res.address, if res.tainted { " (tainted)" } else { "" }));
+        self.backend.commit_resource_queued(journal, res).await
     }
 
     pub fn delete_resource(&self, journal: Option<i64>, address: &str) -> StateResult<()> {
