@@ -18,15 +18,16 @@ pub struct CliConfig {
 impl CliConfig {
     /// Reads the CLI configuration file (none is fine; an unreadable one is an error).
     pub fn load() -> Result<CliConfig, String> {
-        let path = match std::env::var_os("TF_CLI_CONFIG_FILE") {
-            Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
-            _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")).filter(|p| p.exists()),
+        // A file named by TF_CLI_CONFIG_FILE must be readable; `~/.terraformrc` may be missing
+        // (also when it goes away between a check and the read).
+        let (path, named) = match std::env::var_os("TF_CLI_CONFIG_FILE") {
+            Some(p) if !p.is_empty() => (Some(PathBuf::from(p)), true),
+            _ => (std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")), false),
         };
-        let mut cfg = match path {
-            Some(p) => {
-                let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read the CLI configuration {}: {e}", p.display()))?;
-                CliConfig::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?
-            }
+        let mut cfg = match path.map(|p| (std::fs::read_to_string(&p), p)) {
+            Some((Ok(text), p)) => CliConfig::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?,
+            Some((Err(e), _)) if !named && e.kind() == std::io::ErrorKind::NotFound => CliConfig::default(),
+            Some((Err(e), p)) => return Err(format!("cannot read the CLI configuration {}: {e}", p.display())),
             None => CliConfig::default(),
         };
         for (k, v) in std::env::vars() {
