@@ -18,15 +18,24 @@ pub struct CliConfig {
 impl CliConfig {
     /// Reads the CLI configuration file (none is fine; an unreadable one is an error).
     pub fn load() -> Result<CliConfig, String> {
-        // A file named by TF_CLI_CONFIG_FILE must be readable; `~/.terraformrc` may be missing
-        // (also when it goes away between a check and the read).
+        // As in Terraform: a missing `~/.terraformrc` is no configuration, and a missing file
+        // named by TF_CLI_CONFIG_FILE a warning (once per process); any other failure to read
+        // either is an error.
         let (path, named) = match std::env::var_os("TF_CLI_CONFIG_FILE") {
             Some(p) if !p.is_empty() => (Some(PathBuf::from(p)), true),
             _ => (std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")), false),
         };
         let mut cfg = match path.map(|p| (std::fs::read_to_string(&p), p)) {
             Some((Ok(text), p)) => CliConfig::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?,
-            Some((Err(e), _)) if !named && e.kind() == std::io::ErrorKind::NotFound => CliConfig::default(),
+            Some((Err(e), p)) if e.kind() == std::io::ErrorKind::NotFound => {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                if named {
+                    WARNED.call_once(|| {
+                        eprintln!("Warning: Unable to open CLI configuration file\n\nThe CLI configuration file at \"{}\" does not exist.\n", p.display())
+                    });
+                }
+                CliConfig::default()
+            }
             Some((Err(e), p)) => return Err(format!("cannot read the CLI configuration {}: {e}", p.display())),
             None => CliConfig::default(),
         };
