@@ -76,8 +76,12 @@ pub fn cmd_init(a: InitArgs) -> CliResult {
     // Coming from Terraform: copy its local terraform.tfstate into the (empty) skyform state.
     super::migrate::init_from_terraform(&dir, &store, &a.state, a.migrate_state, a.force_copy, a.input)?;
     let registry = crate::provider::Registry::builtin();
-    let names: Vec<&str> = registry.names().copied().collect();
-    println!("Providers are built in: {}.\n", names.join(", "));
+    let (names, out): (Vec<&str>, Vec<&str>) = registry.names().copied().partition(|n| crate::provider::registry::compiled_out(n).is_none());
+    println!("Providers are built in: {}.", names.join(", "));
+    if !out.is_empty() {
+        println!("Left out of this build (their cargo features are off; known from their schemas only): {}.", out.join(", "));
+    }
+    println!();
     println!("skyform has been successfully initialized!");
     Ok(0)
 }
